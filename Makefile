@@ -1,0 +1,52 @@
+# Coopnode: every set-up step a fresh machine needs, behind two commands: `make run`, `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+
+# The Solidity compiler is npm's solc-js behind tools/solc-wrapper.js, visible to py-solc-x
+# and ape-solidity as .solcx/solc-v<version>; anvil comes from npm too. Nothing downloads.
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
+
+.PHONY: install compile run test test-postgres lint bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else "Python 3.11 or 3.12 is required")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+.build/__local__.json: $(VENV)/.installed node_modules/.installed ape-config.yaml $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*')
+	ape compile
+	touch $@
+
+compile: .build/__local__.json
+
+run: compile
+	coop run
+
+test: compile
+	pytest
+
+# The SQL suites against PostgreSQL (DATABASE_URL, default the local server's `test` database).
+test-postgres: compile
+	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/test} pytest -m postgres
+
+lint: install
+	ruff check .
+	ruff format --check .
+	mypy
+
+bench: compile
+	python benchmarks/run_all.py
+
+clean:
+	rm -rf .build contracts/.cache

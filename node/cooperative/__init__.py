@@ -1,0 +1,1 @@
+"""A cooperative's contract set: description, deployment, typed client, demo cooperative."""

@@ -1,0 +1,115 @@
+"""`coop run`: the whole node on one machine.
+
+Starts (or reuses) the chain, makes sure the demo cooperative is deployed, and serves the
+gateway until Ctrl-C or SIGTERM. Stopping is orderly: the gateway stops first, then anvil gets
+SIGTERM and dumps its state, so the next start continues the same chain.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from node.api.main import create_app
+from node.chain.anvil import Anvil
+from node.chain.artifacts import Artifacts
+from node.chain.client import Chain, account_from_key
+from node.chain.deployment import ensure_deployment
+from node.core.config import Settings
+
+log = logging.getLogger("coop.run")
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM anvil when the node dies, even by SIGKILL: anvil then dumps its
+    state instead of lingering as an orphan that holds the port."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _stop_stale_anvil(pid_file: Path) -> None:
+    """A previous node that died hard may have left its anvil running: stop it cleanly."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return
+    if b"anvil" not in cmdline:
+        return
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        if not Path(f"/proc/{pid}").exists():
+            break
+        import time
+
+        time.sleep(0.1)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def run(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    anvil: Anvil | None = None
+    pid_file = settings.data_dir / "chain" / "anvil.pid"
+    try:
+        if settings.uses_local_chain:
+            _stop_stale_anvil(pid_file)
+            anvil = Anvil(
+                settings.anvil_port,
+                settings.anvil_state_file,
+                state_interval=settings.anvil_state_interval,
+                log_file=settings.data_dir / "chain" / "anvil.log",
+                preexec=_die_with_parent,
+            )
+            anvil.start()
+            assert anvil.process is not None
+            pid_file.write_text(str(anvil.process.pid))
+            _say(f"anvil: {anvil.url} (state: {settings.anvil_state_file})")
+
+        chain = Chain(settings.effective_rpc_url, Artifacts(settings.artifacts_path))
+        chain.wait_ready()
+        deployer = account_from_key(settings.effective_deployer_key)
+
+        from node.cooperative.demo import deploy_demo
+
+        record, fresh = ensure_deployment(chain, deployer, settings.deployment_file, deploy_demo)
+        _say(
+            ("Развёрнут демо-кооператив / deployed the demo cooperative" if fresh else
+             "Демо-кооператив уже развёрнут / reusing the demo cooperative")
+            + f" (chain {record['chain_id']}, record {settings.deployment_file})"
+        )
+
+        app = create_app(settings, chain, record)
+        config = uvicorn.Config(
+            app, host=settings.api_host, port=settings.api_port, log_level="info"
+        )
+        _say(
+            f"Coopnode работает / is running: http://{settings.api_host}:{settings.api_port}/health"
+            f"  (chain {settings.effective_rpc_url}, data {settings.data_dir})"
+        )
+        # uvicorn re-raises the signal that stopped it once it has shut down; turn SIGTERM
+        # into SystemExit so that the `finally` below still stops anvil in order.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        uvicorn.Server(config).run()
+    finally:
+        if anvil is not None:
+            anvil.stop()
+            pid_file.unlink(missing_ok=True)
