@@ -17,9 +17,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise click.ClickException(
-            "Неверная настройка / invalid setting:\n" + str(exc)
-        ) from exc
+        raise click.ClickException("Неверная настройка / invalid setting:\n" + str(exc)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,7 +25,8 @@ def load_settings() -> Settings:
 def main() -> None:
     """Coopnode: a blockchain-anchored node for digital cooperatives."""
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
 

@@ -92,8 +92,11 @@ def run(settings: Settings) -> None:
 
         record, fresh = ensure_deployment(chain, deployer, settings.deployment_file, deploy_demo)
         _say(
-            ("Развёрнут демо-кооператив / deployed the demo cooperative" if fresh else
-             "Демо-кооператив уже развёрнут / reusing the demo cooperative")
+            (
+                "Развёрнут демо-кооператив / deployed the demo cooperative"
+                if fresh
+                else "Демо-кооператив уже развёрнут / reusing the demo cooperative"
+            )
             + f" (chain {record['chain_id']}, record {settings.deployment_file})"
         )
 

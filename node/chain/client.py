@@ -127,7 +127,7 @@ class Chain:
             raw = HexBytes(data)
             known = self.artifacts.error_selectors.get(bytes(raw[:4]))
             if known:
-                sig, item = known
+                _sig, item = known
                 types = [i["type"] for i in item.get("inputs", [])]
                 decoded = abi_decode(types, bytes(raw[4:])) if types else ()
                 values = tuple(
