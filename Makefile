@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
 
-.PHONY: install compile run test test-postgres lint bench clean
+.PHONY: install compile run test test-postgres lint slither bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else "Python 3.11 or 3.12 is required")'
@@ -44,6 +44,15 @@ lint: install
 	ruff check .
 	ruff format --check .
 	mypy
+
+# Static analysis. slither lives in its own venv: its pins must not move the node's.
+.venv-slither/.installed:
+	$(PYTHON) -m venv .venv-slither
+	.venv-slither/bin/pip install --quiet slither-analyzer==0.11.6
+	touch $@
+
+slither: .venv-slither/.installed node_modules/.installed
+	.venv-slither/bin/slither contracts --config-file slither.config.json --fail-medium
 
 bench: compile
 	python benchmarks/run_all.py
