@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ICharter} from "./interfaces/ICharter.sol";
+import {ICouncil} from "./interfaces/ICouncil.sol";
+import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
+import {IMembershipView} from "./interfaces/IMembershipView.sol";
+
+/// @title GeneralMeeting
+/// @notice The general meeting of one cooperative: agendas convened by the council, one ballot
+/// per member active at the record block (direct or EIP-712 signed and relayed in batches),
+/// quorum and majorities counted on chain, a protocol signed by the secretary and the presiding
+/// chair, accepted questions executed once with the council's authority. The rules are
+/// documented on {IGeneralMeeting}.
+/// @dev Deployed once as an implementation and used through EIP-1167 clones: nothing is an
+/// immutable, and the EIP-712 domain is computed from `address(this)` and `block.chainid`.
+///
+/// Ballots are the hot path. What a ballot costs in storage:
+/// - "has voted": a per-voter word holding one bit for each of 256 consecutive meetings
+///   (`_ballots[voter][meetingId >> 8]`). The voter's first ballot ever writes a fresh slot; every
+///   later ballot (the next 255 meetings) flips a bit in a slot that is already non-zero.
+///   Membership has no dense member index, which a per-meeting bitmap would need.
+/// - the tally: per question two 32-bit counters (for, against) packed three questions to a
+///   word, and the participant count in the low 32 bits of word 0, so that a ballot on up to
+///   three questions writes one tally slot. The words get a marker bit when the meeting is
+///   convened so that no ballot pays for a fresh slot. Abstentions are participants minus for
+///   minus against (every ballot answers every question). A batch adds its ballots up in memory
+///   and writes each word once.
+contract GeneralMeeting is IGeneralMeeting, Initializable {
+    /*//////////////////////////////////////////////////////////////
+                                CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    string private constant _DOMAIN_NAME = "Coopnode GeneralMeeting";
+    string private constant _DOMAIN_VERSION = "1";
+
+    bytes32 private constant _DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
+    bytes32 private constant _DOMAIN_NAME_HASH = keccak256(bytes(_DOMAIN_NAME));
+    bytes32 private constant _DOMAIN_VERSION_HASH = keccak256(bytes(_DOMAIN_VERSION));
+
+    /// @dev The struct a member signs: the meeting (which fixes the agenda) and a choice per
+    /// question. Each meeting takes one ballot per voter, so no nonce is needed: a replayed
+    /// signature finds the voter's "has voted" bit set.
+    bytes32 private constant _BALLOT_TYPEHASH =
+        keccak256("Ballot(uint256 meetingId,address voter,uint8[] choices)");
+
+    uint256 private constant _MAX_QUESTIONS = 32;
+    uint256 private constant _BPS = 10_000;
+
+    /// @dev Tally word layout: bits [0, 32) of word 0 count the participants (zero in the other
+    /// words); question `3w + k` has its votes for in bits [32 + 64k, 64 + 64k) and its votes
+    /// against in bits [64 + 64k, 96 + 64k) of word `w`; bit 255 is the marker.
+    uint256 private constant _LANES = 3;
+    uint256 private constant _LANE_BASE = 32;
+    uint256 private constant _LANE_BITS = 64;
+    uint256 private constant _COUNT_BITS = 32;
+    uint256 private constant _COUNT_MASK = (1 << 32) - 1;
+    uint256 private constant _MARKER = 1 << 255;
+
+    /// @dev Bits of `MeetingCore.flags`.
+    uint8 private constant _SECRETARY_SIGNED = 1;
+    uint8 private constant _CHAIR_SIGNED = 2;
+
+    /*//////////////////////////////////////////////////////////////
+                                 STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev The stored part of a meeting's state; Scheduled / Open / Ended derive from time.
+    enum Status {
+        None,
+        Convened,
+        QuorumMissed,
+        Held,
+        Reconvened
+    }
+
+    /// @dev One slot: everything a ballot reads and writes about its meeting.
+    struct MeetingCore {
+        uint40 opensAt;
+        uint40 closesAt;
+        uint48 recordBlock;
+        uint16 quorumBps;
+        uint8 attempt;
+        uint8 questionCount;
+        Status status;
+        uint8 flags;
+    }
+
+    /// @dev One slot: the secretary and the results.
+    struct MeetingResult {
+        address secretary;
+        uint32 eligible;
+        uint32 acceptedMask;
+        uint32 executedMask;
+    }
+
+    /// @dev One slot: the presiding chair and the majority (2 bits) of each question.
+    struct MeetingAgenda {
+        address chair;
+        uint64 majorities;
+    }
+
+    struct Meeting {
+        MeetingCore core;
+        MeetingResult result;
+        MeetingAgenda agenda;
+        bytes32 protocolHash;
+        uint256 previousMeetingId;
+    }
+
+    /// @dev What every ballot of a batch shares, kept in memory (the stack is too small).
+    struct Batch {
+        bytes32 separator;
+        uint256 meetingId;
+        uint256 bucket;
+        uint256 bit;
+        uint48 recordBlock;
+        uint256 questionCount;
+        IMembershipView register;
+    }
+
+    /// @dev Slot 0, read by every ballot: the register, the meeting counter, the notice period.
+    IMembershipView private _membership;
+    uint64 private _meetingCount;
+    uint32 private _noticePeriod;
+
+    ICharter private _charter;
+    ICouncil private _council;
+    uint16[] private _quorumSchedule;
+
+    mapping(uint256 meetingId => Meeting) private _meetings;
+    mapping(uint256 meetingId => mapping(uint256 index => bytes32)) private _questionDocs;
+    mapping(uint256 meetingId => mapping(uint256 index => bytes32)) private _questionActions;
+    mapping(uint256 meetingId => mapping(uint256 word => uint256)) private _tallies;
+    mapping(address voter => mapping(uint256 bucket => uint256 bits)) private _ballots;
+
+    /*//////////////////////////////////////////////////////////////
+                               INITIALISER
+    //////////////////////////////////////////////////////////////*/
+
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function initialize(
+        address charter_,
+        address membership_,
+        address council_,
+        uint32 noticePeriod_,
+        uint16[] calldata quorumSchedule_
+    ) external initializer {
+        if (charter_ == address(0) || membership_ == address(0) || council_ == address(0)) {
+            revert GeneralMeetingZeroAddress();
+        }
+        _charter = ICharter(charter_);
+        _membership = IMembershipView(membership_);
+        _council = ICouncil(council_);
+        _setParameters(noticePeriod_, quorumSchedule_);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               CONVENING
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IGeneralMeeting
+    function convene(Convocation calldata convocation) external returns (uint256 meetingId) {
+        _onlyCouncil();
+        uint256 n = convocation.questions.length;
+        if (n == 0 || n > _MAX_QUESTIONS) revert GeneralMeetingInvalidAgenda(n);
+        meetingId = _open(
+            0,
+            0,
+            n,
+            convocation.opensAt,
+            convocation.closesAt,
+            convocation.recordBlock,
+            convocation.secretary,
+            convocation.chair
+        );
+        uint256 majorities;
+        for (uint256 i; i < n; ++i) {
+            Question calldata q = convocation.questions[i];
+            if (q.documentHash == bytes32(0)) revert GeneralMeetingZeroHash();
+            if (q.targets.length != q.calldatas.length) {
+                revert GeneralMeetingInvalidActions(q.targets.length, q.calldatas.length);
+            }
+            _questionDocs[meetingId][i] = q.documentHash;
+            if (q.targets.length != 0) {
+                _questionActions[meetingId][i] = _hashActions(q.targets, q.calldatas);
+            }
+            majorities |= uint256(q.majority) << (2 * i);
+            emit QuestionAdded(
+                meetingId, uint8(i), q.documentHash, q.majority, q.targets, q.calldatas
+            );
+        }
+        _meetings[meetingId].agenda.majorities = uint64(majorities);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function reconvene(
+        uint256 previousMeetingId,
+        uint40 opensAt,
+        uint40 closesAt,
+        uint48 recordBlock,
+        address secretary,
+        address chair
+    ) external returns (uint256 meetingId) {
+        _onlyCouncil();
+        Meeting storage prev = _meetings[previousMeetingId];
+        MeetingCore memory pc = prev.core;
+        if (pc.status == Status.None) revert GeneralMeetingUnknownMeeting(previousMeetingId);
+        if (pc.status != Status.QuorumMissed) {
+            revert GeneralMeetingUnexpectedState(previousMeetingId, _state(pc));
+        }
+        prev.core.status = Status.Reconvened;
+        uint256 n = pc.questionCount;
+        // Checked: a 256th convocation of one agenda reverts (the attempt is a uint8).
+        meetingId = _open(
+            previousMeetingId,
+            pc.attempt + 1,
+            n,
+            opensAt,
+            closesAt,
+            recordBlock,
+            secretary,
+            chair
+        );
+        for (uint256 i; i < n; ++i) {
+            _questionDocs[meetingId][i] = _questionDocs[previousMeetingId][i];
+            bytes32 actions = _questionActions[previousMeetingId][i];
+            if (actions != bytes32(0)) _questionActions[meetingId][i] = actions;
+        }
+        _meetings[meetingId].agenda.majorities = prev.agenda.majorities;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 BALLOTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IGeneralMeeting
+    function castBallot(uint256 meetingId, uint8[] calldata choices) external {
+        _castOne(meetingId, msg.sender, choices, false);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function castBallotBySig(
+        uint256 meetingId,
+        SignedBallot calldata ballot,
+        bytes calldata signature
+    ) external {
+        bytes32 digest = _ballotDigest(_domainSeparator(), meetingId, ballot.voter, ballot.choices);
+        if (!_validSignature(ballot.voter, digest, signature)) {
+            revert GeneralMeetingInvalidSignature(ballot.voter);
+        }
+        _castOne(meetingId, ballot.voter, ballot.choices, true);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function castBallotsBySig(
+        uint256 meetingId,
+        SignedBallot[] calldata ballots,
+        bytes[] calldata signatures
+    ) external returns (uint256 accepted) {
+        uint256 count = ballots.length;
+        if (count != signatures.length) {
+            revert GeneralMeetingBatchLengthMismatch(count, signatures.length);
+        }
+        MeetingCore memory core = _openCore(meetingId);
+        uint256[] memory words = _loadTallies(meetingId, core.questionCount);
+        Batch memory batch = Batch({
+            separator: _domainSeparator(),
+            meetingId: meetingId,
+            bucket: meetingId >> 8,
+            bit: 1 << (meetingId & 0xff),
+            recordBlock: core.recordBlock,
+            questionCount: core.questionCount,
+            register: _membership
+        });
+        for (uint256 i; i < count; ++i) {
+            bytes4 reason = _tryCast(batch, words, ballots[i], signatures[i]);
+            if (reason == bytes4(0)) {
+                // Cannot overflow: at most `count` ballots.
+                unchecked {
+                    ++accepted;
+                }
+            } else {
+                emit BallotRejected(meetingId, ballots[i].voter, reason);
+            }
+        }
+
+        if (accepted != 0) _storeTallies(meetingId, words);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                          RESULTS AND EXECUTION
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IGeneralMeeting
+    function close(uint256 meetingId) external {
+        Meeting storage m = _meetings[meetingId];
+        MeetingCore memory core = m.core;
+        if (core.status == Status.None) revert GeneralMeetingUnknownMeeting(meetingId);
+        if (core.status != Status.Convened || block.timestamp < core.closesAt) {
+            revert GeneralMeetingUnexpectedState(meetingId, _state(core));
+        }
+        uint256 eligible = _membership.activeMemberCountAt(core.recordBlock);
+        uint256 participants = _participants(meetingId);
+        bool quorum = participants * _BPS > eligible * core.quorumBps;
+        uint32 accepted;
+        if (quorum) {
+            uint256 majorities = m.agenda.majorities;
+            for (uint256 i; i < core.questionCount; ++i) {
+                (uint256 forVotes,) = _tallyOf(meetingId, i);
+                if (_meetsMajority(forVotes, participants, (majorities >> (2 * i)) & 3)) {
+                    accepted |= uint32(1 << i);
+                }
+            }
+        }
+        m.core.status = quorum ? Status.Held : Status.QuorumMissed;
+        m.result.eligible = eligible > type(uint32).max ? type(uint32).max : uint32(eligible);
+        m.result.acceptedMask = accepted;
+        emit MeetingClosed(meetingId, quorum, participants, eligible, accepted);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function signProtocol(uint256 meetingId, bytes32 protocolHash) external {
+        if (protocolHash == bytes32(0)) revert GeneralMeetingZeroHash();
+        Meeting storage m = _meetings[meetingId];
+        MeetingCore memory core = m.core;
+        if (core.status == Status.None) revert GeneralMeetingUnknownMeeting(meetingId);
+        if (core.status == Status.Convened) {
+            revert GeneralMeetingUnexpectedState(meetingId, _state(core));
+        }
+        uint8 role;
+        if (msg.sender == m.result.secretary) role = _SECRETARY_SIGNED;
+        else if (msg.sender == _chairOf(m.agenda.chair)) role = _CHAIR_SIGNED;
+        if (role == 0 || core.flags & role != 0) {
+            revert GeneralMeetingNotSigner(meetingId, msg.sender);
+        }
+        bytes32 signed = m.protocolHash;
+        if (signed == bytes32(0)) {
+            m.protocolHash = protocolHash;
+        } else if (signed != protocolHash) {
+            revert GeneralMeetingProtocolMismatch(signed, protocolHash);
+        }
+        m.core.flags = core.flags | role;
+        emit MeetingProtocolSigned(meetingId, msg.sender, protocolHash);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function execute(
+        uint256 meetingId,
+        uint8 index,
+        address[] calldata targets,
+        bytes[] calldata calldatas
+    ) external {
+        Meeting storage m = _meetings[meetingId];
+        MeetingCore memory core = m.core;
+        if (core.status == Status.None) revert GeneralMeetingUnknownMeeting(meetingId);
+        if (core.status != Status.Held) {
+            revert GeneralMeetingUnexpectedState(meetingId, _state(core));
+        }
+        if (core.flags != (_SECRETARY_SIGNED | _CHAIR_SIGNED)) {
+            revert GeneralMeetingProtocolNotSigned(meetingId);
+        }
+        if (index >= core.questionCount) revert GeneralMeetingUnknownQuestion(meetingId, index);
+        MeetingResult memory result = m.result;
+        uint32 bit = uint32(1) << index;
+        if (result.acceptedMask & bit == 0) {
+            revert GeneralMeetingQuestionNotAccepted(meetingId, index);
+        }
+        if (result.executedMask & bit != 0) revert GeneralMeetingAlreadyExecuted(meetingId, index);
+        if (targets.length != calldatas.length) {
+            revert GeneralMeetingInvalidActions(targets.length, calldatas.length);
+        }
+        bytes32 expected = targets.length == 0 ? bytes32(0) : _hashActions(targets, calldatas);
+        if (expected != _questionActions[meetingId][index]) {
+            revert GeneralMeetingActionsNotOnAgenda(meetingId, index);
+        }
+
+        m.result.executedMask = result.executedMask | bit;
+        ICouncil council_ = _council;
+        for (uint256 i; i < targets.length; ++i) {
+            address target = targets[i];
+            if (target == address(this) || target == address(council_)) {
+                // This contract's parameters, or the council's composition and expiry: the
+                // callee accepts the call because it comes from the meeting.
+                Address.functionCall(target, calldatas[i]);
+            } else {
+                council_.executeMeetingDecision(target, calldatas[i]);
+            }
+        }
+        emit QuestionExecuted(meetingId, index, msg.sender);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function setParameters(uint32 noticePeriod_, uint16[] calldata quorumSchedule_) external {
+        if (msg.sender != address(this)) revert GeneralMeetingNotMeetingDecision(msg.sender);
+        _setParameters(noticePeriod_, quorumSchedule_);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                  VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IGeneralMeeting
+    function meeting(uint256 meetingId) external view returns (MeetingInfo memory info) {
+        Meeting storage m = _meetings[meetingId];
+        MeetingCore memory core = m.core;
+        MeetingResult memory result = m.result;
+        info = MeetingInfo({
+            state: _state(core),
+            attempt: core.attempt,
+            questionCount: core.questionCount,
+            quorumBps: core.quorumBps,
+            opensAt: core.opensAt,
+            closesAt: core.closesAt,
+            recordBlock: core.recordBlock,
+            participants: uint32(_participants(meetingId)),
+            eligible: result.eligible,
+            acceptedMask: result.acceptedMask,
+            executedMask: result.executedMask,
+            secretary: result.secretary,
+            chair: m.agenda.chair,
+            secretarySigned: core.flags & _SECRETARY_SIGNED != 0,
+            chairSigned: core.flags & _CHAIR_SIGNED != 0,
+            protocolHash: m.protocolHash,
+            previousMeetingId: m.previousMeetingId
+        });
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function state(uint256 meetingId) external view returns (MeetingState) {
+        return _state(_meetings[meetingId].core);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function question(uint256 meetingId, uint256 index)
+        external
+        view
+        returns (QuestionInfo memory info)
+    {
+        Meeting storage m = _meetings[meetingId];
+        uint256 participants = _participants(meetingId);
+        if (index >= m.core.questionCount) revert GeneralMeetingUnknownQuestion(meetingId, index);
+        (uint256 forVotes, uint256 againstVotes) = _tallyOf(meetingId, index);
+        info = QuestionInfo({
+            documentHash: _questionDocs[meetingId][index],
+            majority: Majority((m.agenda.majorities >> (2 * index)) & 3),
+            actionsHash: _questionActions[meetingId][index],
+            forVotes: forVotes,
+            againstVotes: againstVotes,
+            abstainVotes: participants - forVotes - againstVotes
+        });
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function hasVoted(uint256 meetingId, address voter) external view returns (bool) {
+        return _ballots[voter][meetingId >> 8] & (1 << (meetingId & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function meetingCount() external view returns (uint256) {
+        return _meetingCount;
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function noticePeriod() external view returns (uint32) {
+        return _noticePeriod;
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function quorumSchedule() external view returns (uint16[] memory) {
+        return _quorumSchedule;
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function ballotDigest(uint256 meetingId, address voter, uint8[] calldata choices)
+        external
+        view
+        returns (bytes32)
+    {
+        return _ballotDigest(_domainSeparator(), meetingId, voter, choices);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparator();
+    }
+
+    /// @inheritdoc IERC5267
+    function eip712Domain()
+        external
+        view
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        )
+    {
+        return (
+            hex"0f", // name, version, chainId, verifyingContract
+            _DOMAIN_NAME,
+            _DOMAIN_VERSION,
+            block.chainid,
+            address(this),
+            bytes32(0),
+            new uint256[](0)
+        );
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function charter() external view returns (address) {
+        return address(_charter);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function membership() external view returns (address) {
+        return address(_membership);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function council() external view returns (address) {
+        return address(_council);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function hashActions(address[] calldata targets, bytes[] calldata calldatas)
+        external
+        pure
+        returns (bytes32)
+    {
+        if (targets.length == 0 && calldatas.length == 0) return bytes32(0);
+        return _hashActions(targets, calldatas);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _onlyCouncil() private view {
+        if (msg.sender != address(_council)) revert GeneralMeetingNotCouncil(msg.sender);
+    }
+
+    function _setParameters(uint32 noticePeriod_, uint16[] calldata schedule) private {
+        if (schedule.length == 0) revert GeneralMeetingInvalidQuorumSchedule();
+        for (uint256 i; i < schedule.length; ++i) {
+            // A threshold of 100% could never be exceeded.
+            if (schedule[i] >= _BPS) revert GeneralMeetingInvalidQuorumSchedule();
+        }
+        _noticePeriod = noticePeriod_;
+        _quorumSchedule = schedule;
+        emit GeneralMeetingParametersSet(noticePeriod_, schedule);
+    }
+
+    /// @dev Validates the schedule and the signers, stores a new meeting's core, result and
+    /// chair, and marks its tally words.
+    function _open(
+        uint256 previousMeetingId,
+        uint256 attempt,
+        uint256 questionCount,
+        uint40 opensAt,
+        uint40 closesAt,
+        uint48 recordBlock,
+        address secretary,
+        address chair
+    ) private returns (uint256 meetingId) {
+        uint256 earliest = block.timestamp + _noticePeriod;
+        if (opensAt < earliest || closesAt <= opensAt) {
+            revert GeneralMeetingInvalidSchedule(opensAt, closesAt, earliest);
+        }
+        if (recordBlock == 0) recordBlock = uint48(block.number);
+        else if (recordBlock > block.number) revert GeneralMeetingInvalidRecordBlock(recordBlock);
+        if (secretary == address(0)) revert GeneralMeetingZeroAddress();
+        if (secretary == _chairOf(chair)) revert GeneralMeetingSecretaryIsChair(secretary);
+
+        uint256 scheduleLength = _quorumSchedule.length;
+        uint16 quorumBps =
+            _quorumSchedule[attempt < scheduleLength ? attempt : scheduleLength - 1];
+
+        // Cannot overflow: one id per transaction, 2**64 transactions are out of reach.
+        unchecked {
+            meetingId = ++_meetingCount;
+        }
+        Meeting storage m = _meetings[meetingId];
+        m.core = MeetingCore({
+            opensAt: opensAt,
+            closesAt: closesAt,
+            recordBlock: recordBlock,
+            quorumBps: quorumBps,
+            attempt: uint8(attempt),
+            questionCount: uint8(questionCount),
+            status: Status.Convened,
+            flags: 0
+        });
+        m.result.secretary = secretary;
+        if (chair != address(0)) m.agenda.chair = chair;
+        if (previousMeetingId != 0) m.previousMeetingId = previousMeetingId;
+        uint256 words = (questionCount + _LANES - 1) / _LANES;
+        for (uint256 w; w < words; ++w) {
+            _tallies[meetingId][w] = _MARKER;
+        }
+        emit MeetingConvened(
+            meetingId,
+            previousMeetingId,
+            uint8(attempt),
+            opensAt,
+            closesAt,
+            recordBlock,
+            quorumBps,
+            secretary,
+            chair
+        );
+    }
+
+    function _chairOf(address meetingChair) private view returns (address) {
+        return meetingChair != address(0) ? meetingChair : _charter.chair();
+    }
+
+    /// @dev The core of a meeting that takes ballots now; reverts otherwise.
+    function _openCore(uint256 meetingId) private view returns (MeetingCore memory core) {
+        core = _meetings[meetingId].core;
+        if (core.status == Status.None) revert GeneralMeetingUnknownMeeting(meetingId);
+        if (
+            core.status != Status.Convened || block.timestamp < core.opensAt
+                || block.timestamp >= core.closesAt
+        ) {
+            revert GeneralMeetingNotOpen(meetingId, core.opensAt, core.closesAt);
+        }
+    }
+
+    /// @dev Counts one ballot whose signature (if any) was checked; reverts on any problem.
+    function _castOne(uint256 meetingId, address voter, uint8[] calldata choices, bool bySig)
+        private
+    {
+        MeetingCore memory core = _openCore(meetingId);
+        (uint256 packed, bool ok) = _pack(choices, core.questionCount);
+        if (!ok) revert GeneralMeetingInvalidChoices(meetingId);
+        uint256 bucket = meetingId >> 8;
+        uint256 bit = 1 << (meetingId & 0xff);
+        uint256 bits = _ballots[voter][bucket];
+        if (bits & bit != 0) revert GeneralMeetingAlreadyVoted(meetingId, voter);
+        if (!_membership.wasActiveMemberAt(voter, core.recordBlock)) {
+            revert GeneralMeetingNotVoter(meetingId, voter);
+        }
+        _ballots[voter][bucket] = bits | bit;
+        uint256[] memory words = _loadTallies(meetingId, core.questionCount);
+        _addToTally(words, packed, core.questionCount);
+        _storeTallies(meetingId, words);
+        emit BallotCast(meetingId, voter, packed, bySig);
+    }
+
+    /// @dev Counts one signed ballot of a batch into `words`; returns the selector of the error
+    /// that rejects it, or zero when it was counted.
+    function _tryCast(
+        Batch memory batch,
+        uint256[] memory words,
+        SignedBallot calldata ballot,
+        bytes calldata signature
+    ) private returns (bytes4) {
+        address voter = ballot.voter;
+        (uint256 packed, bool ok) = _pack(ballot.choices, batch.questionCount);
+        if (!ok) return GeneralMeetingInvalidChoices.selector;
+        bytes32 digest = _ballotDigest(batch.separator, batch.meetingId, voter, ballot.choices);
+        if (!_validSignature(voter, digest, signature)) {
+            return GeneralMeetingInvalidSignature.selector;
+        }
+        uint256 bits = _ballots[voter][batch.bucket];
+        if (bits & batch.bit != 0) return GeneralMeetingAlreadyVoted.selector;
+        if (!batch.register.wasActiveMemberAt(voter, batch.recordBlock)) {
+            return GeneralMeetingNotVoter.selector;
+        }
+        _ballots[voter][batch.bucket] = bits | batch.bit;
+        _addToTally(words, packed, batch.questionCount);
+        emit BallotCast(batch.meetingId, voter, packed, true);
+        return bytes4(0);
+    }
+
+    /// @dev Packs the choices two bits each; `ok` is false unless there is exactly one valid
+    /// choice per question.
+    function _pack(uint8[] calldata choices, uint256 questionCount)
+        private
+        pure
+        returns (uint256 packed, bool ok)
+    {
+        if (choices.length != questionCount) return (0, false);
+        for (uint256 i; i < questionCount; ++i) {
+            uint256 c = choices[i];
+            if (c > uint8(Choice.Abstain)) return (0, false);
+            packed |= c << (2 * i);
+        }
+        return (packed, true);
+    }
+
+    function _loadTallies(uint256 meetingId, uint256 questionCount)
+        private
+        view
+        returns (uint256[] memory words)
+    {
+        uint256 n = (questionCount + _LANES - 1) / _LANES;
+        words = new uint256[](n);
+        for (uint256 w; w < n; ++w) {
+            words[w] = _tallies[meetingId][w];
+        }
+    }
+
+    function _storeTallies(uint256 meetingId, uint256[] memory words) private {
+        for (uint256 w; w < words.length; ++w) {
+            _tallies[meetingId][w] = words[w];
+        }
+    }
+
+    /// @dev Adds one ballot (a participant, its votes for and against) to the words in memory.
+    function _addToTally(uint256[] memory words, uint256 packed, uint256 questionCount)
+        private
+        pure
+    {
+        // Cannot overflow: a 32-bit counter never exceeds the number of members of one register
+        // (Membership counts them in far fewer than 2**32 admissions), and i < 32 keeps the
+        // shifts below 256.
+        unchecked {
+            words[0] += 1;
+        }
+        for (uint256 i; i < questionCount; ++i) {
+            uint256 c = (packed >> (2 * i)) & 3;
+            if (c == uint256(Choice.Abstain)) continue;
+            unchecked {
+                uint256 shift = _LANE_BASE + (i % _LANES) * _LANE_BITS;
+                if (c == uint256(Choice.Against)) shift += _COUNT_BITS;
+                words[i / _LANES] += 1 << shift;
+            }
+        }
+    }
+
+    function _tallyOf(uint256 meetingId, uint256 index)
+        private
+        view
+        returns (uint256 forVotes, uint256 againstVotes)
+    {
+        uint256 word = _tallies[meetingId][index / _LANES];
+        uint256 shift = _LANE_BASE + (index % _LANES) * _LANE_BITS;
+        forVotes = (word >> shift) & _COUNT_MASK;
+        againstVotes = (word >> (shift + _COUNT_BITS)) & _COUNT_MASK;
+    }
+
+    function _participants(uint256 meetingId) private view returns (uint256) {
+        return _tallies[meetingId][0] & _COUNT_MASK;
+    }
+
+    /// @dev Simple: more than half of those voting; qualified: at least 2/3 or 3/4 of them.
+    function _meetsMajority(uint256 forVotes, uint256 participants, uint256 majority)
+        private
+        pure
+        returns (bool)
+    {
+        if (participants == 0) return false;
+        if (majority == uint256(Majority.Simple)) return forVotes * 2 > participants;
+        if (majority == uint256(Majority.TwoThirds)) return forVotes * 3 >= participants * 2;
+        return forVotes * 4 >= participants * 3;
+    }
+
+    function _state(MeetingCore memory core) private view returns (MeetingState) {
+        Status s = core.status;
+        if (s == Status.None) return MeetingState.None;
+        if (s == Status.Convened) {
+            if (block.timestamp < core.opensAt) return MeetingState.Scheduled;
+            if (block.timestamp < core.closesAt) return MeetingState.Open;
+            return MeetingState.Ended;
+        }
+        if (s == Status.QuorumMissed) return MeetingState.QuorumMissed;
+        if (s == Status.Held) return MeetingState.Held;
+        return MeetingState.Reconvened;
+    }
+
+    /// @dev An ECDSA signature by `voter`, or an ERC-1271 approval when `voter` is a contract
+    /// (a member cooperative voting through its representative's wallet). The code-size check
+    /// is paid only when ECDSA recovery does not yield the voter.
+    function _validSignature(address voter, bytes32 digest, bytes calldata signature)
+        private
+        view
+        returns (bool)
+    {
+        if (signature.length == 65) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                s := calldataload(add(signature.offset, 0x20))
+                v := byte(0, calldataload(add(signature.offset, 0x40)))
+            }
+            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
+            if (err == ECDSA.RecoverError.NoError && recovered == voter) return true;
+        }
+        if (voter.code.length == 0) return false;
+        return SignatureChecker.isValidERC1271SignatureNow(voter, digest, signature);
+    }
+
+    function _domainSeparator() private view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                _DOMAIN_TYPEHASH,
+                _DOMAIN_NAME_HASH,
+                _DOMAIN_VERSION_HASH,
+                block.chainid,
+                address(this)
+            )
+        );
+    }
+
+    function _ballotDigest(
+        bytes32 separator,
+        uint256 meetingId,
+        address voter,
+        uint8[] calldata choices
+    ) private pure returns (bytes32) {
+        bytes32 structHash = keccak256(
+            abi.encode(_BALLOT_TYPEHASH, meetingId, voter, keccak256(abi.encodePacked(choices)))
+        );
+        return MessageHashUtils.toTypedDataHash(separator, structHash);
+    }
+
+    function _hashActions(address[] calldata targets, bytes[] calldata calldatas)
+        private
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(targets, calldatas));
+    }
+}

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+import {ICharter} from "./interfaces/ICharter.sol";
+import {IMembership} from "./interfaces/IMembership.sol";
+import {IMembershipView} from "./interfaces/IMembershipView.sol";
+import {IObligationSource} from "./interfaces/IObligationSource.sol";
+import {IShares} from "./interfaces/IShares.sol";
+import {ITreasury} from "./interfaces/ITreasury.sol";
+import {CloneArgs} from "./libraries/CloneArgs.sol";
+import {CloneEIP712} from "./libraries/CloneEIP712.sol";
+
+/// @title Membership
+/// @notice A cooperative's membership register; see {IMembership}.
+/// @dev Runs as an EIP-1167 clone whose immutable arguments are `charter, shares, treasury`
+/// (20 bytes each). Whether an account is an active member, and how many are, is checkpointed
+/// by block number (OpenZeppelin `Checkpoints.Trace208`) for record-date votes.
+contract Membership is IMembership, Initializable {
+    using Checkpoints for Checkpoints.Trace208;
+
+    /*//////////////////////////////////////////////////////////////
+                               CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice EIP-712 type of a signed application.
+    bytes32 public constant APPLICATION_TYPEHASH = keccak256(
+        "Application(address applicant,uint8 kind,bytes32 identityHash,bytes32 applicationHash,"
+        "uint256 nonce,uint256 deadline)"
+    );
+
+    string private constant _NAME = "Coopnode Membership";
+    string private constant _VERSION = "1";
+    bytes32 private constant _HASHED_NAME = keccak256(bytes(_NAME));
+    bytes32 private constant _HASHED_VERSION = keccak256(bytes(_VERSION));
+
+    /*//////////////////////////////////////////////////////////////
+                                STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    mapping(address account => MemberRecord) private _members;
+    mapping(address account => Dossier) private _dossiers;
+    /// @dev Per account: 1 from the block it became active, 0 from the block it stopped.
+    mapping(address account => Checkpoints.Trace208) private _activeHistory;
+    Checkpoints.Trace208 private _activeCount;
+    address[] private _obligationSources;
+
+    /*//////////////////////////////////////////////////////////////
+                               MODIFIERS
+    //////////////////////////////////////////////////////////////*/
+
+    modifier onlyDecisionExecutor() {
+        if (msg.sender != ICharter(_charter()).decisionExecutor()) {
+            revert MembershipNotDecisionExecutor(msg.sender);
+        }
+        _;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               FUNCTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @inheritdoc IMembership
+    function initialize(address[] calldata sources) external initializer {
+        for (uint256 i = 0; i < sources.length; ++i) {
+            _addObligationSource(sources[i]);
+        }
+    }
+
+    /// @inheritdoc IMembership
+    function applyToJoin(ICharter.MemberKind kind, bytes32 identityHash, bytes32 applicationHash)
+        external
+    {
+        _apply(msg.sender, kind, identityHash, applicationHash);
+    }
+
+    /// @inheritdoc IMembership
+    function applyToJoinWithSig(
+        address applicant,
+        ICharter.MemberKind kind,
+        bytes32 identityHash,
+        bytes32 applicationHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        if (block.timestamp > deadline) revert MembershipSignatureExpired(deadline);
+        uint256 expected = _members[applicant].nonce;
+        if (nonce != expected) revert MembershipInvalidNonce(applicant, expected);
+        bytes32 digest = CloneEIP712.hashTypedData(
+            _HASHED_NAME,
+            _HASHED_VERSION,
+            keccak256(
+                abi.encode(
+                    APPLICATION_TYPEHASH,
+                    applicant,
+                    uint8(kind),
+                    identityHash,
+                    applicationHash,
+                    nonce,
+                    deadline
+                )
+            )
+        );
+        if (!SignatureChecker.isValidSignatureNow(applicant, digest, signature)) {
+            revert MembershipInvalidSignature(applicant);
+        }
+        _apply(applicant, kind, identityHash, applicationHash);
+    }
+
+    /// @inheritdoc IMembership
+    function attestIdentity(address account, bytes32 checkRecord) external {
+        if (!ICharter(_charter()).isVerifier(msg.sender)) revert MembershipNotVerifier(msg.sender);
+        if (checkRecord == bytes32(0)) revert MembershipZeroHash();
+        MemberRecord storage record = _members[account];
+        _requireStatus(account, record.status, MemberStatus.Applicant);
+        if (record.identityVerified) revert MembershipIdentityAlreadyVerified(account);
+        record.identityVerified = true;
+        _dossiers[account].identityCheck = checkRecord;
+        emit IdentityAttested(account, msg.sender, checkRecord);
+    }
+
+    /// @inheritdoc IMembership
+    function payFees(address account) external {
+        ICharter.Fees memory due = _markFeesPaid(account);
+        ITreasury(CloneArgs.addressAt(40)).collect(msg.sender, due.entranceFee, due.minimumShare);
+        IShares(CloneArgs.addressAt(20)).creditEntry(
+            account, due.entranceFee, due.minimumShare, false
+        );
+        emit FeesPaid(account, msg.sender, due.entranceFee, due.minimumShare);
+    }
+
+    /// @inheritdoc IMembership
+    function attestPayment(address account, bytes32 paymentDocument) external {
+        if (!ICharter(_charter()).isCashier(msg.sender)) revert MembershipNotCashier(msg.sender);
+        if (paymentDocument == bytes32(0)) revert MembershipZeroHash();
+        ICharter.Fees memory due = _markFeesPaid(account);
+        IShares(CloneArgs.addressAt(20)).creditEntry(
+            account, due.entranceFee, due.minimumShare, true
+        );
+        emit PaymentAttested(
+            account, msg.sender, paymentDocument, due.entranceFee, due.minimumShare
+        );
+    }
+
+    /// @inheritdoc IMembership
+    function admit(address account, bytes32 decision) external onlyDecisionExecutor {
+        if (decision == bytes32(0)) revert MembershipZeroHash();
+        MemberRecord storage record = _members[account];
+        _requireStatus(account, record.status, MemberStatus.Applicant);
+        if (!record.identityVerified) revert MembershipIdentityNotVerified(account);
+        if (!record.feesPaid) revert MembershipFeesUnpaid(account);
+        record.status = MemberStatus.Member;
+        record.admittedAt = uint48(block.timestamp);
+        _setActive(account, true);
+        emit MemberAdmitted(account, decision);
+    }
+
+    /// @inheritdoc IMembership
+    function requestExit(bytes32 applicationHash) external {
+        if (applicationHash == bytes32(0)) revert MembershipZeroHash();
+        MemberRecord storage record = _members[msg.sender];
+        _requireStatus(msg.sender, record.status, MemberStatus.Member);
+        _requireNoObligations(msg.sender);
+        record.status = MemberStatus.Exiting;
+        _setActive(msg.sender, false);
+        emit ExitRequested(msg.sender, applicationHash);
+    }
+
+    /// @inheritdoc IMembership
+    function exit(address account, bytes32 decision) external onlyDecisionExecutor {
+        if (decision == bytes32(0)) revert MembershipZeroHash();
+        MemberRecord storage record = _members[account];
+        MemberStatus status = record.status;
+        if (status == MemberStatus.None || status == MemberStatus.Exited) {
+            revert MembershipWrongStatus(account, status);
+        }
+        _requireNoObligations(account);
+        bool paid = record.feesPaid;
+        record.status = MemberStatus.Exited;
+        record.blockedFrom = MemberStatus.None;
+        record.identityVerified = false;
+        record.feesPaid = false;
+        if (status == MemberStatus.Member) _setActive(account, false);
+        emit MemberExited(account, decision);
+        if (paid) IShares(CloneArgs.addressAt(20)).settle(account);
+    }
+
+    /// @inheritdoc IMembership
+    function blockMember(address account, bytes32 decision) external onlyDecisionExecutor {
+        if (decision == bytes32(0)) revert MembershipZeroHash();
+        MemberRecord storage record = _members[account];
+        MemberStatus status = record.status;
+        if (
+            status != MemberStatus.Applicant && status != MemberStatus.Member
+                && status != MemberStatus.Exiting
+        ) revert MembershipWrongStatus(account, status);
+        record.blockedFrom = status;
+        record.status = MemberStatus.Blocked;
+        if (status == MemberStatus.Member) _setActive(account, false);
+        emit MemberBlocked(account, decision);
+    }
+
+    /// @inheritdoc IMembership
+    function unblockMember(address account, bytes32 decision) external onlyDecisionExecutor {
+        if (decision == bytes32(0)) revert MembershipZeroHash();
+        MemberRecord storage record = _members[account];
+        _requireStatus(account, record.status, MemberStatus.Blocked);
+        MemberStatus restored = record.blockedFrom;
+        record.status = restored;
+        record.blockedFrom = MemberStatus.None;
+        if (restored == MemberStatus.Member) _setActive(account, true);
+        emit MemberUnblocked(account, decision);
+    }
+
+    /// @inheritdoc IMembership
+    function recoverMembership(address from, address to, bytes32 decision)
+        external
+        onlyDecisionExecutor
+    {
+        if (decision == bytes32(0)) revert MembershipZeroHash();
+        if (to == address(0)) revert MembershipZeroAddress();
+        MemberRecord memory moved = _members[from];
+        if (moved.status == MemberStatus.None || moved.status == MemberStatus.Exited) {
+            revert MembershipWrongStatus(from, moved.status);
+        }
+        MemberRecord storage target = _members[to];
+        if (target.status != MemberStatus.None) revert MembershipAccountInUse(to);
+
+        // The nonces stay with their addresses: they protect each address's own signatures.
+        uint32 fromNonce = moved.nonce;
+        moved.nonce = target.nonce;
+        _members[to] = moved;
+        delete _members[from];
+        _members[from].nonce = fromNonce;
+        _dossiers[to] = _dossiers[from];
+        delete _dossiers[from];
+        if (moved.status == MemberStatus.Member) {
+            // The count stays: one member, new address.
+            _activeHistory[from].push(SafeCast.toUint48(block.number), 0);
+            _activeHistory[to].push(SafeCast.toUint48(block.number), 1);
+        }
+        emit MemberRecovered(from, to, decision);
+
+        IShares(CloneArgs.addressAt(20)).rebind(from, to);
+        uint256 count = _obligationSources.length;
+        for (uint256 i = 0; i < count; ++i) {
+            IObligationSource(_obligationSources[i]).rebindMember(from, to);
+        }
+    }
+
+    /// @inheritdoc IMembership
+    function addObligationSource(address source) external onlyDecisionExecutor {
+        _addObligationSource(source);
+    }
+
+    /// @inheritdoc IMembership
+    function removeObligationSource(address source) external onlyDecisionExecutor {
+        uint256 count = _obligationSources.length;
+        for (uint256 i = 0; i < count; ++i) {
+            if (_obligationSources[i] == source) {
+                _obligationSources[i] = _obligationSources[count - 1];
+                _obligationSources.pop();
+                emit ObligationSourceRemoved(source);
+                return;
+            }
+        }
+        revert MembershipUnknownObligationSource(source);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IMembershipView
+    function isActiveMember(address account) external view returns (bool) {
+        return _members[account].status == MemberStatus.Member;
+    }
+
+    /// @inheritdoc IMembershipView
+    /// @dev For a block that has not ended yet the answer is the state so far.
+    function wasActiveMemberAt(address account, uint256 blockNumber) external view returns (bool) {
+        return _activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber)) != 0;
+    }
+
+    /// @inheritdoc IMembershipView
+    /// @dev For a block that has not ended yet the answer is the count so far.
+    function activeMemberCountAt(uint256 blockNumber) external view returns (uint256) {
+        return _activeCount.upperLookupRecent(SafeCast.toUint48(blockNumber));
+    }
+
+    /// @inheritdoc IMembershipView
+    function activeMemberCount() external view returns (uint256) {
+        return _activeCount.latest();
+    }
+
+    /// @inheritdoc IMembership
+    function obligationSources() external view returns (address[] memory) {
+        return _obligationSources;
+    }
+
+    /// @inheritdoc IMembership
+    function memberOf(address account) external view returns (MemberRecord memory) {
+        return _members[account];
+    }
+
+    /// @inheritdoc IMembership
+    function dossierOf(address account) external view returns (Dossier memory) {
+        return _dossiers[account];
+    }
+
+    /// @inheritdoc IMembership
+    function statusOf(address account) external view returns (MemberStatus) {
+        return _members[account].status;
+    }
+
+    /// @inheritdoc IMembership
+    function domainSeparator() external view returns (bytes32) {
+        return CloneEIP712.domainSeparator(_HASHED_NAME, _HASHED_VERSION);
+    }
+
+    /// @inheritdoc IERC5267
+    function eip712Domain()
+        external
+        view
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        )
+    {
+        return (hex"0f", _NAME, _VERSION, block.chainid, address(this), bytes32(0), extensions);
+    }
+
+    /// @inheritdoc IMembership
+    function charter() external view returns (address) {
+        return _charter();
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _charter() private view returns (address) {
+        return CloneArgs.addressAt(0);
+    }
+
+    function _apply(
+        address account,
+        ICharter.MemberKind kind,
+        bytes32 identityHash,
+        bytes32 applicationHash
+    ) private {
+        if (identityHash == bytes32(0) || applicationHash == bytes32(0)) {
+            revert MembershipZeroHash();
+        }
+        if (
+            kind == ICharter.MemberKind.Individual
+                && ICharter(_charter()).kind() == ICharter.CooperativeKind.Union
+        ) revert MembershipKindNotAllowed(kind);
+        MemberRecord storage record = _members[account];
+        MemberStatus status = record.status;
+        if (status != MemberStatus.None && status != MemberStatus.Exited) {
+            revert MembershipDuplicateApplication(account, status);
+        }
+        uint32 nonce = record.nonce;
+        // One storage write: every field of the record is set.
+        _members[account] = MemberRecord({
+            status: MemberStatus.Applicant,
+            kind: kind,
+            blockedFrom: MemberStatus.None,
+            identityVerified: false,
+            feesPaid: false,
+            nonce: nonce + 1,
+            appliedAt: uint48(block.timestamp),
+            admittedAt: 0
+        });
+        Dossier storage dossier = _dossiers[account];
+        dossier.identityHash = identityHash;
+        dossier.applicationHash = applicationHash;
+        if (status == MemberStatus.Exited) {
+            // A fresh application after an exit: the old identity check does not carry over.
+            delete dossier.identityCheck;
+        }
+        emit ApplicationSubmitted(account, kind, identityHash, applicationHash, nonce, msg.sender);
+    }
+
+    function _markFeesPaid(address account) private returns (ICharter.Fees memory due) {
+        MemberRecord storage record = _members[account];
+        _requireStatus(account, record.status, MemberStatus.Applicant);
+        if (record.feesPaid) revert MembershipFeesAlreadyPaid(account);
+        record.feesPaid = true;
+        due = ICharter(_charter()).fees(record.kind);
+    }
+
+    function _setActive(address account, bool active) private {
+        uint48 blockNumber = SafeCast.toUint48(block.number);
+        _activeHistory[account].push(blockNumber, active ? 1 : 0);
+        uint208 count = _activeCount.latest();
+        // Cannot underflow: an account only turns inactive after it was counted as active.
+        unchecked {
+            _activeCount.push(blockNumber, active ? count + 1 : count - 1);
+        }
+    }
+
+    function _requireStatus(address account, MemberStatus actual, MemberStatus expected)
+        private
+        pure
+    {
+        if (actual != expected) revert MembershipWrongStatus(account, actual);
+    }
+
+    function _requireNoObligations(address account) private view {
+        uint256 count = _obligationSources.length;
+        for (uint256 i = 0; i < count; ++i) {
+            address source = _obligationSources[i];
+            if (IObligationSource(source).hasOpenObligations(account)) {
+                revert MembershipOpenObligations(account, source);
+            }
+        }
+    }
+
+    function _addObligationSource(address source) private {
+        if (source == address(0)) revert MembershipZeroAddress();
+        uint256 count = _obligationSources.length;
+        for (uint256 i = 0; i < count; ++i) {
+            if (_obligationSources[i] == source) revert MembershipObligationSourceExists(source);
+        }
+        _obligationSources.push(source);
+        emit ObligationSourceAdded(source);
+    }
+}

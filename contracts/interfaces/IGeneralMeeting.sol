@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+
+/// @title IGeneralMeeting
+/// @notice The general meeting (общее собрание) of one cooperative: one member, one vote,
+/// whatever their shares.
+///
+/// Life of a meeting:
+/// 1. The council convenes it (`convene`, callable only by the council contract, i.e. as an
+///    action of a passed and signed council item) with an agenda of questions, each with a
+///    document hash, a required majority and optional on-chain actions; voting opens no sooner
+///    than the charter's notice period after convening.
+/// 2. The voters are the members active at the record block (the convening block or a chosen
+///    earlier one); a member who joins later does not vote in this meeting.
+/// 3. Each voter casts one ballot with a choice per question: from their own wallet
+///    (`castBallot`) or as an EIP-712 signature that anyone relays, alone (`castBallotBySig`) or
+///    in a batch (`castBallotsBySig`).
+/// 4. After the window closes anyone calls `close`: the quorum is met when the participants are
+///    *more than* the meeting's quorum threshold of the active members at the record block; each
+///    question is accepted or not by its majority of those who voted. A meeting that missed its
+///    quorum may be reconvened by the council with the next, lower threshold of the charter's
+///    schedule.
+/// 5. The secretary and the presiding chair sign the protocol; the results are final and anyone
+///    executes each accepted question's actions, once. Actions run with the council's authority
+///    (through `ICouncil.executeMeetingDecision`); actions addressed to the council itself (a new
+///    council, the item expiry) or to this contract (its parameters) are called directly.
+interface IGeneralMeeting is IERC5267 {
+    /*//////////////////////////////////////////////////////////////
+                                 TYPES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The majority a question needs, counted over the voters who cast a ballot.
+    /// @dev `Simple`: for > 1/2. `TwoThirds`: for >= 2/3. `ThreeQuarters`: for >= 3/4.
+    enum Majority {
+        Simple,
+        TwoThirds,
+        ThreeQuarters
+    }
+
+    /// @notice A choice on one question of a ballot (the same numbering as OpenZeppelin's
+    /// Governor).
+    enum Choice {
+        Against,
+        For,
+        Abstain
+    }
+
+    /// @notice Where a meeting stands.
+    /// @dev `Scheduled`: convened, voting not yet open (notice period). `Open`: ballots accepted.
+    /// `Ended`: the window closed, `close` not yet called. `QuorumMissed`: closed without quorum
+    /// (may be reconvened). `Held`: closed with quorum, results final. `Reconvened`: missed its
+    /// quorum and was convened again.
+    enum MeetingState {
+        None,
+        Scheduled,
+        Open,
+        Ended,
+        QuorumMissed,
+        Held,
+        Reconvened
+    }
+
+    /// @notice One question of an agenda, as convened.
+    struct Question {
+        /// @notice Hash of the question's document (draft resolution, charter amendment...).
+        bytes32 documentHash;
+        /// @notice The majority of those voting it needs.
+        Majority majority;
+        /// @notice Contracts an accepted question calls (may be empty).
+        address[] targets;
+        /// @notice The call data for each target.
+        bytes[] calldatas;
+    }
+
+    /// @notice What the council decides when it convenes a meeting.
+    struct Convocation {
+        /// @notice When voting opens (unix seconds): at least the notice period from now.
+        uint40 opensAt;
+        /// @notice When voting closes (unix seconds), after `opensAt`.
+        uint40 closesAt;
+        /// @notice Block whose active members vote; zero for the convening block.
+        uint48 recordBlock;
+        /// @notice Who keeps and signs the protocol.
+        address secretary;
+        /// @notice Who presides and signs the protocol; zero for the cooperative's chair.
+        address chair;
+        /// @notice The agenda (1 to 32 questions).
+        Question[] questions;
+    }
+
+    /// @notice Everything stored about one meeting (its questions: `question`).
+    struct MeetingInfo {
+        MeetingState state;
+        /// @notice 0 for a first convocation, n for the n-th reconvening.
+        uint8 attempt;
+        /// @notice Number of questions.
+        uint8 questionCount;
+        /// @notice Quorum threshold in basis points: participants must be more than this share.
+        uint16 quorumBps;
+        uint40 opensAt;
+        uint40 closesAt;
+        uint48 recordBlock;
+        /// @notice Voters who cast a ballot.
+        uint32 participants;
+        /// @notice Active members at the record block (set when closed).
+        uint32 eligible;
+        /// @notice Bit i set: question i accepted (set when closed).
+        uint32 acceptedMask;
+        /// @notice Bit i set: question i's actions ran.
+        uint32 executedMask;
+        address secretary;
+        /// @notice The presiding chair; zero for the cooperative's chair.
+        address chair;
+        bool secretarySigned;
+        bool chairSigned;
+        /// @notice Hash of the signed protocol, zero until the secretary signs.
+        bytes32 protocolHash;
+        /// @notice The meeting this one reconvenes (zero for none).
+        uint256 previousMeetingId;
+    }
+
+    /// @notice One question's stored terms and tally.
+    struct QuestionInfo {
+        bytes32 documentHash;
+        Majority majority;
+        /// @notice `hashActions(targets, calldatas)`, zero for none.
+        bytes32 actionsHash;
+        uint256 forVotes;
+        uint256 againstVotes;
+        uint256 abstainVotes;
+    }
+
+    /// @notice A ballot relayed for a voter who signed it (EIP-712 type
+    /// `Ballot(uint256 meetingId,address voter,uint8[] choices)`).
+    struct SignedBallot {
+        address voter;
+        /// @notice One `Choice` per question, in agenda order.
+        uint8[] choices;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The notice period or quorum schedule changed.
+    event GeneralMeetingParametersSet(uint32 noticePeriod, uint16[] quorumSchedule);
+
+    /// @notice The council convened a meeting. `previousMeetingId` is the meeting it reconvenes
+    /// (zero for a first convocation).
+    event MeetingConvened(
+        uint256 indexed meetingId,
+        uint256 indexed previousMeetingId,
+        uint8 attempt,
+        uint40 opensAt,
+        uint40 closesAt,
+        uint48 recordBlock,
+        uint16 quorumBps,
+        address secretary,
+        address chair
+    );
+
+    /// @notice Question `index` of the meeting's agenda.
+    event QuestionAdded(
+        uint256 indexed meetingId,
+        uint8 index,
+        bytes32 indexed documentHash,
+        Majority majority,
+        address[] targets,
+        bytes[] calldatas
+    );
+
+    /// @notice `voter` cast a ballot. `choices` packs question i's `Choice` in bits 2i..2i+1.
+    event BallotCast(
+        uint256 indexed meetingId, address indexed voter, uint256 choices, bool bySignature
+    );
+
+    /// @notice A signed ballot in a batch was skipped; `reason` is the selector of the error a
+    /// single submission would have reverted with.
+    event BallotRejected(uint256 indexed meetingId, address indexed voter, bytes4 reason);
+
+    /// @notice The meeting was closed and counted.
+    event MeetingClosed(
+        uint256 indexed meetingId,
+        bool quorumReached,
+        uint256 participants,
+        uint256 eligible,
+        uint32 acceptedMask
+    );
+
+    /// @notice The secretary or the presiding chair signed the protocol.
+    event MeetingProtocolSigned(
+        uint256 indexed meetingId, address indexed signer, bytes32 indexed protocolHash
+    );
+
+    /// @notice An accepted question's actions ran (`executor` sent the transaction).
+    event QuestionExecuted(uint256 indexed meetingId, uint8 indexed index, address executor);
+
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A zero address was given where an account or contract is needed.
+    error GeneralMeetingZeroAddress();
+
+    /// @notice Only the council contract may convene; `account` tried.
+    error GeneralMeetingNotCouncil(address account);
+
+    /// @notice Only a general-meeting decision (this contract calling itself) may do this.
+    error GeneralMeetingNotMeetingDecision(address account);
+
+    /// @notice The quorum schedule is empty or has a threshold above 10,000 basis points.
+    error GeneralMeetingInvalidQuorumSchedule();
+
+    /// @notice The agenda is empty or has more than 32 questions.
+    error GeneralMeetingInvalidAgenda(uint256 questions);
+
+    /// @notice A question's document hash is zero.
+    error GeneralMeetingZeroHash();
+
+    /// @notice A question's targets and calldatas differ in length.
+    error GeneralMeetingInvalidActions(uint256 targets, uint256 calldatas);
+
+    /// @notice Voting would open before the notice period (`earliest`) has passed, or would not
+    /// close after it opens.
+    error GeneralMeetingInvalidSchedule(uint256 opensAt, uint256 closesAt, uint256 earliest);
+
+    /// @notice The record block is in the future.
+    error GeneralMeetingInvalidRecordBlock(uint256 recordBlock);
+
+    /// @notice The secretary is also the presiding chair: the protocol needs two signers.
+    error GeneralMeetingSecretaryIsChair(address account);
+
+    /// @notice No meeting has this id.
+    error GeneralMeetingUnknownMeeting(uint256 meetingId);
+
+    /// @notice The meeting is not in the state this action needs (`state` is where it stands).
+    error GeneralMeetingUnexpectedState(uint256 meetingId, MeetingState state);
+
+    /// @notice A ballot outside the voting window.
+    error GeneralMeetingNotOpen(uint256 meetingId, uint256 opensAt, uint256 closesAt);
+
+    /// @notice `account` was not an active member at the meeting's record block.
+    error GeneralMeetingNotVoter(uint256 meetingId, address account);
+
+    /// @notice `voter` already cast a ballot in this meeting (a replayed signature lands here).
+    error GeneralMeetingAlreadyVoted(uint256 meetingId, address voter);
+
+    /// @notice The ballot does not have exactly one valid choice (0, 1, 2) per question.
+    error GeneralMeetingInvalidChoices(uint256 meetingId);
+
+    /// @notice The signature is not `voter`'s ballot for this meeting, contract and chain.
+    error GeneralMeetingInvalidSignature(address voter);
+
+    /// @notice The batch's ballots and signatures differ in length.
+    error GeneralMeetingBatchLengthMismatch(uint256 ballots, uint256 signatures);
+
+    /// @notice `account` is not the meeting's secretary or presiding chair, or already signed.
+    error GeneralMeetingNotSigner(uint256 meetingId, address account);
+
+    /// @notice The chair's protocol hash differs from the one the secretary signed.
+    error GeneralMeetingProtocolMismatch(bytes32 expected, bytes32 given);
+
+    /// @notice Execution before both the secretary and the chair signed the protocol.
+    error GeneralMeetingProtocolNotSigned(uint256 meetingId);
+
+    /// @notice No question has this index.
+    error GeneralMeetingUnknownQuestion(uint256 meetingId, uint256 index);
+
+    /// @notice The question was not accepted.
+    error GeneralMeetingQuestionNotAccepted(uint256 meetingId, uint256 index);
+
+    /// @notice The question's actions already ran.
+    error GeneralMeetingAlreadyExecuted(uint256 meetingId, uint256 index);
+
+    /// @notice The actions given are not the ones the question was convened with.
+    error GeneralMeetingActionsNotOnAgenda(uint256 meetingId, uint256 index);
+
+    /*//////////////////////////////////////////////////////////////
+                               FUNCTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice One-time set-up of a fresh clone.
+    /// @param charter The cooperative's charter (its chair presides unless a meeting names one).
+    /// @param membership The cooperative's membership register (voters and quorum base).
+    /// @param council The cooperative's council contract (convenes; runs decisions).
+    /// @param noticePeriod Minimum seconds between convening and the opening of voting.
+    /// @param quorumSchedule Quorum thresholds in basis points for the first convocation and each
+    /// reconvening; the last one repeats (e.g. [5000], or [7500, 5000, 2500]).
+    function initialize(
+        address charter,
+        address membership,
+        address council,
+        uint32 noticePeriod,
+        uint16[] calldata quorumSchedule
+    ) external;
+
+    /// @notice Convenes a meeting. Only the council contract (a passed, signed council item).
+    /// @return meetingId The new meeting's id (sequential from 1).
+    function convene(Convocation calldata convocation) external returns (uint256 meetingId);
+
+    /// @notice Convenes again, with the same agenda and the next quorum threshold of the
+    /// schedule, a meeting that missed its quorum. Only the council contract.
+    /// @param previousMeetingId The meeting that missed its quorum.
+    /// @param opensAt When voting opens (at least the notice period from now).
+    /// @param closesAt When voting closes.
+    /// @param recordBlock Block whose active members vote; zero for the convening block.
+    /// @param secretary Who keeps and signs the protocol.
+    /// @param chair Who presides and signs; zero for the cooperative's chair.
+    /// @return meetingId The new meeting's id.
+    function reconvene(
+        uint256 previousMeetingId,
+        uint40 opensAt,
+        uint40 closesAt,
+        uint48 recordBlock,
+        address secretary,
+        address chair
+    ) external returns (uint256 meetingId);
+
+    /// @notice The sender casts their ballot: one choice per question, in agenda order.
+    function castBallot(uint256 meetingId, uint8[] calldata choices) external;
+
+    /// @notice Anyone relays one signed ballot; every problem reverts with its named error.
+    function castBallotBySig(
+        uint256 meetingId,
+        SignedBallot calldata ballot,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Anyone relays a batch of signed ballots for one meeting. A ballot that is invalid
+    /// (bad signature, not a voter, already voted, bad choices) is skipped with `BallotRejected`
+    /// so that one member cannot make the whole batch fail; a meeting that is not open or
+    /// lists of different lengths revert the batch.
+    /// @return accepted Number of ballots counted.
+    function castBallotsBySig(
+        uint256 meetingId,
+        SignedBallot[] calldata ballots,
+        bytes[] calldata signatures
+    ) external returns (uint256 accepted);
+
+    /// @notice Anyone closes a meeting whose voting window has ended: checks the quorum and
+    /// counts each question.
+    function close(uint256 meetingId) external;
+
+    /// @notice The secretary, then the presiding chair, sign the protocol of a closed meeting.
+    /// @param protocolHash Hash of the protocol document; the chair must sign the same hash.
+    function signProtocol(uint256 meetingId, bytes32 protocolHash) external;
+
+    /// @notice Anyone runs an accepted question's actions, once, after both signatures. A
+    /// failing action reverts the whole execution, which may be retried.
+    function execute(
+        uint256 meetingId,
+        uint8 index,
+        address[] calldata targets,
+        bytes[] calldata calldatas
+    ) external;
+
+    /// @notice Sets the notice period and quorum schedule. Only a general-meeting decision.
+    function setParameters(uint32 noticePeriod, uint16[] calldata quorumSchedule) external;
+
+    /// @notice Everything stored about a meeting.
+    function meeting(uint256 meetingId) external view returns (MeetingInfo memory);
+
+    /// @notice The state of a meeting now.
+    function state(uint256 meetingId) external view returns (MeetingState);
+
+    /// @notice Question `index` of a meeting, with its tally.
+    function question(uint256 meetingId, uint256 index)
+        external
+        view
+        returns (QuestionInfo memory);
+
+    /// @notice Whether `voter` cast a ballot in the meeting.
+    function hasVoted(uint256 meetingId, address voter) external view returns (bool);
+
+    /// @notice Number of meetings convened so far.
+    function meetingCount() external view returns (uint256);
+
+    /// @notice Minimum seconds between convening and the opening of voting.
+    function noticePeriod() external view returns (uint32);
+
+    /// @notice Quorum thresholds (basis points) by attempt; the last one repeats.
+    function quorumSchedule() external view returns (uint16[] memory);
+
+    /// @notice The EIP-712 digest `voter` signs for a ballot in this contract's domain.
+    function ballotDigest(uint256 meetingId, address voter, uint8[] calldata choices)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice The EIP-712 domain separator (bound to this contract's address and chain).
+    function domainSeparator() external view returns (bytes32);
+
+    /// @notice The cooperative's charter.
+    function charter() external view returns (address);
+
+    /// @notice The cooperative's membership register.
+    function membership() external view returns (address);
+
+    /// @notice The cooperative's council contract.
+    function council() external view returns (address);
+
+    /// @notice The commitment a question stores for its actions: zero for none, otherwise
+    /// `keccak256(abi.encode(targets, calldatas))`.
+    function hashActions(address[] calldata targets, bytes[] calldata calldatas)
+        external
+        pure
+        returns (bytes32);
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ITreasury
+/// @notice Holds a cooperative's money in its ERC-20 payment token, accounted in named funds.
+/// Entrance fees and other income are split into funds by the charter's percentages (lazily, in
+/// one distribution before any payout or change of the percentages, so that a payment writes one
+/// storage slot); share contributions go to the share fund, from which exits are refunded. Money leaves a fund only
+/// by a decision: the decision executor calls, and the decision document must be anchored in
+/// the cooperative's document registry and signed by the chair, so no single key moves money.
+interface ITreasury {
+    /*//////////////////////////////////////////////////////////////
+                                 TYPES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The cooperative's funds.
+    enum Fund {
+        Share,
+        Reserve,
+        MutualAid,
+        Development
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Only the cooperative's membership or share register may do this.
+    error TreasuryNotModule(address account);
+    /// @notice Only the cooperative's decision executor may do this.
+    error TreasuryNotDecisionExecutor(address account);
+    /// @notice The fund holds less than asked.
+    error TreasuryInsufficientFund(Fund fund, uint256 available, uint256 requested);
+    /// @notice The decision is not anchored as a council decision or meeting protocol signed by
+    /// the chair.
+    error TreasuryDecisionNotSigned(bytes32 decision);
+    /// @notice This decision has already moved money.
+    error TreasuryDecisionAlreadyExecuted(bytes32 decision);
+    /// @notice A required address is zero.
+    error TreasuryZeroAddress();
+    /// @notice The amount is zero.
+    error TreasuryZeroAmount();
+    /// @notice The union takes fees in another token than this cooperative holds.
+    error TreasuryTokenMismatch(address expected, address actual);
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Joining fees arrived from `payer`: `shareAmount` into the share fund, `entranceFee`
+    /// as income to be split by the charter.
+    event FeesCollected(address indexed payer, uint256 entranceFee, uint256 shareAmount);
+    /// @notice Income arrived from `from`; it is split into funds by the next distribution.
+    event IncomeReceived(address indexed from, uint256 amount, bytes32 document);
+    /// @notice Pending income `amount` was split into the funds (share, reserve, mutual aid,
+    /// development) by the charter's percentages.
+    event IncomeDistributed(uint256 amount, uint256[4] parts);
+    /// @notice A refund left the share fund to an exiting member.
+    event ShareRefunded(address indexed account, uint256 amount);
+    /// @notice Money left `fund` to `to` by `decision`.
+    event PaidOut(Fund indexed fund, address indexed to, uint256 amount, bytes32 decision);
+    /// @notice The cooperative applied to join the union whose register is `unionMembership`.
+    event UnionApplied(address indexed unionMembership, bytes32 applicationHash);
+    /// @notice The cooperative paid its joining fees to a union from `fund` by `decision`.
+    event UnionFeesPaid(
+        address indexed unionMembership, Fund indexed fund, uint256 amount, bytes32 decision
+    );
+
+    /*//////////////////////////////////////////////////////////////
+                               FUNCTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Pulls joining fees from `payer` (membership or shares only).
+    function collect(address payer, uint256 entranceFee, uint256 shareAmount) external;
+
+    /// @notice Pays `amount` from the share fund to `account` (shares only, on exit).
+    function refund(address account, uint256 amount) external;
+
+    /// @notice Pulls `amount` of income from the sender (split into funds by the next
+    /// distribution).
+    function receiveIncome(uint256 amount, bytes32 document) external;
+
+    /// @notice Splits the pending income into funds by the charter's current percentages.
+    /// Anyone may call; payouts and a change of the percentages call it first.
+    function distributeIncome() external;
+
+    /// @notice Pays `amount` from `fund` to `to` by `decision` (decision executor; the decision
+    /// must be signed by the chair in the document registry).
+    function payout(Fund fund, address to, uint256 amount, bytes32 decision) external;
+
+    /// @notice Applies, as an organisation, to join a union of cooperatives (decision).
+    function joinUnion(address unionMembership, bytes32 identityHash, bytes32 applicationHash)
+        external;
+
+    /// @notice Pays the joining fees the union asks from `fund` (decision, signed by the chair).
+    function payUnionFees(address unionMembership, Fund fund, bytes32 decision) external;
+
+    /// @notice The balance of `fund`.
+    function fundBalance(Fund fund) external view returns (uint256);
+
+    /// @notice The balances of all funds (share, reserve, mutual aid, development), pending
+    /// income counted as split by the current percentages.
+    function fundBalances() external view returns (uint256[4] memory);
+
+    /// @notice Income received and not yet split into funds.
+    function pendingIncome() external view returns (uint256);
+
+    /// @notice The ERC-20 token the treasury holds.
+    function paymentToken() external view returns (address);
+
+    /// @notice The cooperative's charter.
+    function charter() external view returns (address);
+}

@@ -1,0 +1,162 @@
+"""A governed cooperative on a development chain, for tests, benchmarks and demos.
+
+It creates a real cooperative through the factory (no mocks), admits generated members through
+the ordinary join flow (application, identity attested by the chair, payment attested by the
+cashier, admission by the configured executor), and only then deploys governance and hands
+the executor role to the council. Funding accounts uses anvil's `anvil_setBalance`: dev chains
+only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+
+from node.chain.client import Chain
+from node.cooperative.client import Cooperative, CooperativeKind, MemberKind
+from node.cooperative.deploy import (
+    CooperativeParams,
+    NetworkAddresses,
+    create_cooperative,
+    deploy_network,
+    deploy_test_token,
+)
+from node.governance.client import Governance
+from node.governance.deploy import GovernanceParams, deploy_governance
+
+
+def h(label: str) -> bytes:
+    """A document hash for examples and tests: keccak-256 of the label."""
+    return keccak(text=label)
+
+
+def generated_accounts(count: int, label: str = "member", start: int = 0) -> list[LocalAccount]:
+    """Deterministic throw-away keys (never use them on a real chain)."""
+    return [
+        Account.from_key(keccak(text=f"coopnode sandbox {label} {i}"))
+        for i in range(start, start + count)
+    ]
+
+
+def fund(chain: Chain, addresses: Sequence[str], wei: int = 10**20) -> None:
+    for address in addresses:
+        chain.w3.provider.make_request("anvil_setBalance", [address, hex(wei)])  # type: ignore[arg-type]
+
+
+@dataclass
+class Sandbox:
+    """A cooperative with members and governance, and the keys that run it."""
+
+    chain: Chain
+    cooperative: Cooperative
+    governance: Governance
+    deployer: LocalAccount
+    """Created the cooperative; its cashier (and its executor until the hand-over)."""
+    chair: LocalAccount
+    """The cooperative's chair (signs council protocols, attests identities)."""
+    secretary: LocalAccount
+    council: list[LocalAccount]
+    members: list[LocalAccount]
+    record: dict[str, Any]
+
+    def applicant(self, account: LocalAccount, label: str = "applicant") -> None:
+        """Walk `account` through the join flow up to (not including) the admission decision."""
+        apply_ready(self.cooperative, self.chair, self.deployer, account, label)
+
+
+def apply_ready(
+    coop: Cooperative,
+    verifier: LocalAccount,
+    cashier: LocalAccount,
+    account: LocalAccount,
+    label: str = "member",
+) -> None:
+    """Application, identity check and payment attested: ready for an admission decision."""
+    tag = f"{label} {account.address}"
+    coop.apply(account, MemberKind.INDIVIDUAL, h(f"identity {tag}"), h(f"application {tag}"))
+    coop.attest_identity(verifier, account.address, h(f"identity check {tag}"))
+    coop.attest_payment(cashier, account.address, h(f"payment {tag}"))
+
+
+def governed_cooperative(
+    chain: Chain,
+    dev_accounts: Sequence[LocalAccount],
+    member_count: int,
+    params: GovernanceParams | None = None,
+    *,
+    network: NetworkAddresses | None = None,
+    label: str = "member",
+    kind: CooperativeKind = CooperativeKind.CONSUMER,
+) -> Sandbox:
+    """Create a cooperative, admit `member_count` generated members, then deploy governance.
+
+    Roles: `dev_accounts[0]` deploys and is cashier and first executor, `[1]` is the chair and
+    sits on the council with `[2]` and `[3]`, `[4]` is the secretary of meetings.
+    """
+    deployer, chair, secretary = dev_accounts[0], dev_accounts[1], dev_accounts[4]
+    council = [dev_accounts[1], dev_accounts[2], dev_accounts[3]]
+    if network is None:
+        network = deploy_network(chain, deployer)
+    token = deploy_test_token(chain, deployer)
+    name = f"Кооператив «{label}»"
+    cooperative, _ = create_cooperative(
+        chain,
+        deployer,
+        network.factory,
+        CooperativeParams(
+            name=name,
+            symbol="COOP",
+            kind=kind,
+            payment_token=token,
+            council=[a.address for a in council],
+            chair=chair.address,
+            decision_executor=deployer.address,
+            charter_document=h(f"charter of {name}"),
+            individual_fees=(0, 0),
+            organisation_fees=(0, 0),
+            fund_split_bps=[0, 5_000, 2_500, 2_500],
+            cashiers=[deployer.address],
+            verifiers=[],
+        ),
+    )
+    members = generated_accounts(member_count, label)
+    fund(chain, [m.address for m in members])
+    for member in members:
+        apply_ready(cooperative, chair, deployer, member, label)
+        cooperative.admit(deployer, member.address, h(f"founding admission {member.address}"))
+
+    record = deploy_governance(
+        chain,
+        deployer,
+        cooperative.addresses.to_dict(),
+        [a.address for a in council],
+        params or GovernanceParams(),
+    )
+    governance = Governance(chain, record["council"], record["general_meeting"])
+    return Sandbox(
+        chain=chain,
+        cooperative=cooperative,
+        governance=governance,
+        deployer=deployer,
+        chair=chair,
+        secretary=secretary,
+        council=council,
+        members=members,
+        record=record,
+    )
+
+
+def now(chain: Chain) -> int:
+    """Timestamp of the latest block."""
+    return int(chain.w3.eth.get_block("latest")["timestamp"])
+
+
+def warp(chain: Chain, timestamp: int) -> None:
+    """Mine a block at `timestamp` (anvil)."""
+    chain.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])  # type: ignore[arg-type]
+    chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]

@@ -1,0 +1,172 @@
+"""Treasury: income split into funds, payouts only by a chair-signed decision of the executor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from eth_account.signers.local import LocalAccount
+
+from node.chain.client import Chain
+from node.cooperative.client import Cooperative, DocumentType, Fund, events
+from tests.contracts.conftest import (
+    ENTRANCE,
+    MINIMUM,
+    TOKEN,
+    ZERO32,
+    ZERO_ADDRESS,
+    Roles,
+    chain_state,
+    expect_revert,
+    fund,
+    h,
+    join,
+)
+
+NewAccount = Callable[[], LocalAccount]
+
+
+def test_income_is_split_by_charter_percentages(
+    chain: Chain, coop: Cooperative, roles: Roles
+) -> None:
+    coop.approve_treasury(roles.deployer)
+    coop.receive_income(roles.deployer, 1_001, h("sale"))
+    assert coop.treasury.functions.pendingIncome().call() == 1_001
+    # Shown split already; the rounding remainder goes to the reserve.
+    assert coop.fund_balances() == {
+        Fund.SHARE: 0,
+        Fund.RESERVE: 501,
+        Fund.MUTUAL_AID: 250,
+        Fund.DEVELOPMENT: 250,
+    }
+    chain.transact(coop.treasury.functions.distributeIncome(), roles.deployer)
+    assert coop.treasury.functions.pendingIncome().call() == 0
+    assert coop.fund_balances()[Fund.RESERVE] == 501
+    expect_revert(lambda: coop.receive_income(roles.deployer, 0, h("x")), "TreasuryZeroAmount")
+
+
+def test_changing_the_split_distributes_old_income_first(
+    chain: Chain, coop: Cooperative, roles: Roles
+) -> None:
+    coop.approve_treasury(roles.deployer)
+    coop.receive_income(roles.deployer, 1_000, h("sale"))
+    chain.transact(coop.charter.functions.setFundSplit([0, 0, 10_000, 0]), roles.executor)
+    coop.receive_income(roles.deployer, 1_000, h("sale 2"))
+    assert coop.fund_balances() == {
+        Fund.SHARE: 0,
+        Fund.RESERVE: 500,
+        Fund.MUTUAL_AID: 1_250,
+        Fund.DEVELOPMENT: 250,
+    }
+
+
+def test_payout_needs_executor_and_chair_signed_decision(
+    chain: Chain, coop: Cooperative, roles: Roles, new_account: NewAccount
+) -> None:
+    member = new_account()
+    fund(chain, coop, roles.deployer, member.address, 10_000 * TOKEN)
+    join(coop, roles, member)
+    recipient = new_account()
+    decision = h("council decision 7: mutual aid to a member")
+    amount = ENTRANCE // 4  # the whole mutual-aid fund
+
+    before = chain_state(coop, recipient.address)
+    ex = roles.executor
+    # Not anchored yet.
+    expect_revert(
+        lambda: coop.payout(ex, Fund.MUTUAL_AID, recipient.address, amount, decision),
+        "TreasuryDecisionNotSigned",
+        decision,
+    )
+    coop.anchor(ex, decision, DocumentType.COUNCIL_DECISION)
+    # Anchored but not signed by the chair (a council member's signature is not enough).
+    coop.sign_document(roles.cashier, decision)
+    expect_revert(
+        lambda: coop.payout(ex, Fund.MUTUAL_AID, recipient.address, amount, decision),
+        "TreasuryDecisionNotSigned",
+    )
+    coop.sign_document(roles.chair, decision)
+    # The chair alone cannot pay: only the executor calls.
+    expect_revert(
+        lambda: coop.payout(roles.chair, Fund.MUTUAL_AID, recipient.address, amount, decision),
+        "TreasuryNotDecisionExecutor",
+        roles.chair.address,
+    )
+    expect_revert(
+        lambda: coop.payout(ex, Fund.MUTUAL_AID, ZERO_ADDRESS, amount, decision),
+        "TreasuryZeroAddress",
+    )
+    expect_revert(
+        lambda: coop.payout(ex, Fund.MUTUAL_AID, recipient.address, 0, decision),
+        "TreasuryZeroAmount",
+    )
+    expect_revert(
+        lambda: coop.payout(ex, Fund.MUTUAL_AID, recipient.address, amount + 1, decision),
+        "TreasuryInsufficientFund",
+        int(Fund.MUTUAL_AID),
+        amount,
+        amount + 1,
+    )
+    assert chain_state(coop, recipient.address) == before
+
+    sent = coop.payout(ex, Fund.MUTUAL_AID, recipient.address, amount, decision)
+    (event,) = events(coop.treasury, "PaidOut", sent.receipt)
+    assert event["args"]["decision"] == decision
+    assert coop.token.functions.balanceOf(recipient.address).call() == amount
+    assert coop.fund_balances()[Fund.MUTUAL_AID] == 0
+    assert coop.fund_balances()[Fund.SHARE] == MINIMUM
+
+    # One decision moves money once.
+    coop.approve_treasury(roles.deployer)
+    coop.receive_income(roles.deployer, 4 * amount, h("more"))
+    before = chain_state(coop, recipient.address)
+    expect_revert(
+        lambda: coop.payout(ex, Fund.MUTUAL_AID, recipient.address, amount, decision),
+        "TreasuryDecisionAlreadyExecuted",
+        decision,
+    )
+    assert chain_state(coop, recipient.address) == before
+
+
+def test_protocol_of_wrong_type_does_not_authorise_a_payout(
+    chain: Chain, coop: Cooperative, roles: Roles
+) -> None:
+    coop.approve_treasury(roles.deployer)
+    coop.receive_income(roles.deployer, 1_000, h("sale"))
+    contract = h("a supply contract")
+    coop.anchor(roles.executor, contract, DocumentType.CONTRACT)
+    coop.sign_document(roles.chair, contract)
+    expect_revert(
+        lambda: coop.payout(roles.executor, Fund.RESERVE, roles.chair.address, 1, contract),
+        "TreasuryDecisionNotSigned",
+    )
+    protocol = h("meeting protocol")
+    coop.anchor(roles.executor, protocol, DocumentType.MEETING_PROTOCOL)
+    coop.sign_document(roles.chair, protocol)
+    coop.payout(roles.executor, Fund.RESERVE, roles.chair.address, 1, protocol)
+
+
+def test_module_only_entry_points(chain: Chain, coop: Cooperative, roles: Roles) -> None:
+    t = coop.treasury.functions
+    before = chain_state(coop, roles.deployer.address)
+    expect_revert(
+        lambda: chain.transact(t.collect(roles.deployer.address, 1, 1), roles.deployer),
+        "TreasuryNotModule",
+        roles.deployer.address,
+    )
+    expect_revert(
+        lambda: chain.transact(t.refund(roles.deployer.address, 1), roles.executor),
+        "TreasuryNotModule",
+    )
+    expect_revert(
+        lambda: chain.transact(t.joinUnion(ZERO_ADDRESS, h("i"), h("a")), roles.executor),
+        "TreasuryZeroAddress",
+    )
+    expect_revert(
+        lambda: chain.transact(t.joinUnion(ZERO_ADDRESS, h("i"), h("a")), roles.chair),
+        "TreasuryNotDecisionExecutor",
+    )
+    expect_revert(
+        lambda: chain.transact(t.payUnionFees(ZERO_ADDRESS, 1, ZERO32), roles.executor),
+        "TreasuryZeroAddress",
+    )
+    assert chain_state(coop, roles.deployer.address) == before
