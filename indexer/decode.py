@@ -1,0 +1,208 @@
+"""Log decoding with the project's compiled ABIs, into JSON that keeps every value exact.
+
+Values become JSON by their ABI type, not their Python type: uint/int as decimal strings
+(a uint256 does not fit a JSON number), bytes as 0x-hex, addresses EIP-55 checksummed, tuples
+as objects by component name. The same walk finds every address-typed value (plain, in arrays,
+in tuples) for address discovery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_abi.exceptions import DecodingError
+from eth_utils import keccak
+from web3 import Web3
+
+from node.chain.artifacts import Artifacts, _signature
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+@lru_cache(maxsize=65536)
+def checksum(address: str) -> str:
+    """EIP-55 form; cached because the same few contracts emit most logs."""
+    return Web3.to_checksum_address(address)
+
+
+def _is_array(kind: str) -> bool:
+    return kind.endswith("]")
+
+
+def _element(kind: str) -> str:
+    return kind[: kind.rindex("[")]
+
+
+def _is_dynamic(param: dict[str, Any]) -> bool:
+    kind = str(param["type"])
+    if kind in ("string", "bytes") or kind.endswith("[]"):
+        return True
+    if _is_array(kind):
+        return _is_dynamic({**param, "type": _element(kind)})
+    if kind == "tuple":
+        return any(_is_dynamic(c) for c in param.get("components", []))
+    return False
+
+
+def _abi_type(param: dict[str, Any]) -> str:
+    """The canonical type string eth_abi wants ("(address,uint256)[]" for tuple arrays)."""
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param.get("components", []))
+        return f"({inner}){kind[len('tuple') :]}"
+    return kind
+
+
+def to_json(param: dict[str, Any], value: Any) -> Any:
+    """A decoded ABI value as exact JSON, guided by its ABI parameter."""
+    kind = str(param["type"])
+    if _is_array(kind):
+        inner = {**param, "type": _element(kind)}
+        return [to_json(inner, v) for v in value]
+    if kind == "tuple":
+        comps = param.get("components", [])
+        return {
+            (c.get("name") or f"_{i}"): to_json(c, v)
+            for i, (c, v) in enumerate(zip(comps, value, strict=True))
+        }
+    if kind == "address":
+        return checksum(value)
+    if kind.startswith(("uint", "int")):
+        return str(value)
+    if kind == "bool":
+        return bool(value)
+    if kind == "string":
+        return value
+    if kind.startswith("bytes"):
+        return "0x" + bytes(value).hex()
+    raise ValueError(f"unsupported ABI type {kind}")  # pragma: no cover - solc emits no others
+
+
+def addresses_in(param: dict[str, Any], value: Any) -> Iterator[str]:
+    """Every address-typed value inside one JSON argument (arrays and tuples included)."""
+    kind = str(param["type"])
+    if _is_array(kind):
+        inner = {**param, "type": _element(kind)}
+        for v in value:
+            yield from addresses_in(inner, v)
+    elif kind == "tuple":
+        for i, comp in enumerate(param.get("components", [])):
+            yield from addresses_in(comp, value[comp.get("name") or f"_{i}"])
+    elif kind == "address":
+        yield value
+
+
+def _topic_value(param: dict[str, Any], topic: str) -> Any:
+    """An indexed argument from its topic. Dynamic types are only their keccak hash."""
+    kind = str(param["type"])
+    if _is_dynamic(param) or kind == "tuple" or _is_array(kind):
+        return topic  # the hash is all the log carries
+    if kind == "address":
+        return checksum("0x" + topic[-40:])
+    if kind.startswith("uint"):
+        return str(int(topic, 16))
+    if kind.startswith("int"):
+        bits = int(kind[3:] or 256)
+        raw = int(topic, 16) & ((1 << bits) - 1)
+        return str(raw - (1 << bits) if raw >> (bits - 1) else raw)
+    if kind == "bool":
+        return int(topic, 16) != 0
+    if kind.startswith("bytes"):
+        return "0x" + topic[2 : 2 + 2 * int(kind[5:])]
+    raise ValueError(f"unsupported indexed type {kind}")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event ABI item, prepared for fast repeated decoding."""
+
+    name: str
+    signature: str
+    inputs: tuple[dict[str, Any], ...]
+    indexed: tuple[int, ...]
+    unindexed: tuple[int, ...]
+    data_types: tuple[str, ...]
+    names: tuple[str, ...]
+
+    @classmethod
+    def from_abi(cls, item: dict[str, Any]) -> EventSpec:
+        inputs = tuple(item.get("inputs", []))
+        indexed = tuple(i for i, p in enumerate(inputs) if p.get("indexed"))
+        unindexed = tuple(i for i, p in enumerate(inputs) if not p.get("indexed"))
+        return cls(
+            name=str(item["name"]),
+            signature=_signature(item),
+            inputs=inputs,
+            indexed=indexed,
+            unindexed=unindexed,
+            data_types=tuple(_abi_type(inputs[i]) for i in unindexed),
+            names=tuple((p.get("name") or f"_{i}") for i, p in enumerate(inputs)),
+        )
+
+    def decode(self, topics: list[str], data: str) -> dict[str, Any]:
+        if len(topics) != len(self.indexed) + 1:
+            raise DecodingError(f"{self.signature}: {len(topics) - 1} indexed topics")
+        values: list[Any] = [None] * len(self.inputs)
+        for pos, topic in zip(self.indexed, topics[1:], strict=True):
+            values[pos] = _topic_value(self.inputs[pos], topic)
+        if self.unindexed:
+            raw = bytes.fromhex(data[2:])
+            decoded = abi_decode(list(self.data_types), raw, strict=False)
+            for pos, value in zip(self.unindexed, decoded, strict=True):
+                values[pos] = to_json(self.inputs[pos], value)
+        elif data not in ("0x", ""):
+            raise DecodingError(f"{self.signature}: unexpected data")
+        return dict(zip(self.names, values, strict=True))
+
+    def addresses(self, args: dict[str, Any]) -> list[str]:
+        """Address values of a decoded event (indexed tuples/arrays are hashes: skipped)."""
+        out: list[str] = []
+        for pos, param in enumerate(self.inputs):
+            if param.get("indexed") and str(param["type"]) != "address":
+                continue
+            out.extend(addresses_in(param, args[self.names[pos]]))
+        return out
+
+
+@dataclass(frozen=True)
+class Decoded:
+    spec: EventSpec | None
+    args: dict[str, Any] | None
+
+
+class EventDecoder:
+    """topic0 -> candidate event specs, from every compiled contract and interface.
+
+    Artifacts.event_topics gives one ABI item per topic0; contracts that declare the same
+    signature with another `indexed` layout also exist (ERC-20 vs ERC-721 Transfer), so the
+    decoder keeps every layout and picks the one whose topic count fits.
+    """
+
+    def __init__(self, artifacts: Artifacts) -> None:
+        self._specs: dict[str, list[EventSpec]] = {}
+        for topic, (_sig, item) in artifacts.event_topics.items():
+            self._add("0x" + topic.hex(), item)
+        for name in artifacts.names():
+            for item in artifacts.get(name).events():
+                if not item.get("anonymous"):
+                    self._add("0x" + keccak(text=_signature(item)).hex(), item)
+
+    def _add(self, topic0: str, item: dict[str, Any]) -> None:
+        spec = EventSpec.from_abi(item)
+        known = self._specs.setdefault(topic0, [])
+        if all(s.indexed != spec.indexed for s in known):
+            known.append(spec)
+
+    def decode(self, topics: list[str], data: str) -> Decoded:
+        if not topics:
+            return Decoded(None, None)  # anonymous event without topics
+        for spec in self._specs.get(topics[0].lower(), ()):
+            try:
+                return Decoded(spec, spec.decode(topics, data))
+            except (DecodingError, ValueError, OverflowError):
+                continue
+        return Decoded(None, None)

@@ -1,0 +1,798 @@
+"""The indexer: mirrors every event of the watched contracts into SQL, reorg-safe.
+
+One *step* reads the logs of a block range and commits, in a single SQL transaction, the raw
+rows, the projections' ledger rows, newly discovered addresses, the headers of blocks above
+the finality depth and the cursor (number, hash) of the range's last block. A crash anywhere
+loses the step as a whole; the next start repeats it from the cursor.
+
+Before each step the cursor's hash is compared with the chain. A mismatch is a reorg: the
+common ancestor is the highest kept block whose hash still matches; everything above it
+(raw rows, projection rows, discovered addresses, kept headers) is deleted in one transaction
+with the cursor moved back, and the following steps re-read the new branch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from indexer.config import IndexerSettings
+from indexer.db import insert_ignoring_duplicates, make_engine, migrate
+from indexer.decode import ZERO_ADDRESS, EventDecoder, checksum
+from indexer.models import Block, Cursor, RawEvent, Status, WatchedAddress, utcnow
+from indexer.projections import (
+    Dispatcher,
+    Event,
+    Projection,
+    ProjectionContext,
+    default_projections,
+)
+from indexer.ranges import AdaptiveRange, RangeStats
+from indexer.rpc import (
+    Backoff,
+    Rpc,
+    RpcError,
+    RpcTimeout,
+    Stopped,
+    is_range_limit,
+    suggested_range,
+)
+from node.chain.artifacts import Artifacts
+
+log = logging.getLogger("coop.indexer")
+
+RAW = RawEvent.__table__  # type: ignore[attr-defined]
+BLOCK = Block.__table__  # type: ignore[attr-defined]
+CURSOR = Cursor.__table__  # type: ignore[attr-defined]
+STATUS = Status.__table__  # type: ignore[attr-defined]
+WATCHED = WatchedAddress.__table__  # type: ignore[attr-defined]
+
+
+class IndexerError(RuntimeError):
+    """The indexer cannot go on (another indexer writes the same mirror, bad settings...)."""
+
+
+class RangeTooLarge(Exception):
+    """eth_getLogs refused the range (too many results, provider limit, timeout)."""
+
+    def __init__(self, size: int, suggested: int | None, timeout: bool, reason: str) -> None:
+        self.size = size
+        self.suggested = suggested
+        self.timeout = timeout
+        self.reason = reason
+        super().__init__(reason)
+
+
+class ChainMoved(Exception):
+    """Answers of one step disagree (a reorg happened while reading): redo the step."""
+
+
+@dataclass(frozen=True)
+class ReorgInfo:
+    old_cursor: int
+    ancestor: int
+    depth: int
+    beyond_finality: bool
+
+
+@dataclass
+class StepInfo:
+    """What one step is about to commit; given to the `before_commit` hook."""
+
+    from_block: int
+    to_block: int
+    events: int
+    discovered: list[str]
+
+
+@dataclass
+class SyncReport:
+    """What a `sync_once` did."""
+
+    start_cursor: int
+    cursor: int = -1
+    head: int = -1
+    events: int = 0
+    steps: int = 0
+    discovered: list[str] = field(default_factory=list)
+    reorgs: list[ReorgInfo] = field(default_factory=list)
+    chain_moved: int = 0
+    seconds: float = 0.0
+    ranges: RangeStats | None = None
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class _Header:
+    number: int
+    hash: str
+    parent_hash: str
+
+
+class Indexer:
+    """Mirrors watched contracts' events from `rpc_url` into `database_url`.
+
+    `sync_once()` catches up with the head once; `follow(stop_event)` keeps polling. The schema
+    is migrated on construction (idempotent).
+    """
+
+    def __init__(
+        self,
+        *,
+        rpc_url: str,
+        database_url: str,
+        artifacts: Artifacts,
+        settings: IndexerSettings | None = None,
+        projections: Sequence[Projection] | None = None,
+        before_commit: Callable[[Connection, StepInfo], None] | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings or IndexerSettings()
+        self.rpc = Rpc(rpc_url, timeout=self.settings.rpc_timeout)
+        self.database_url = database_url
+        self.engine = engine or make_engine(database_url)
+        migrate(self.engine)
+        self.decoder = EventDecoder(artifacts)
+        self.dispatcher = Dispatcher(default_projections() if projections is None else projections)
+        self.before_commit = before_commit
+        self.ranges = AdaptiveRange(
+            self.settings.initial_range, self.settings.min_range, self.settings.max_range
+        )
+        self._stop: threading.Event | None = None
+        self.backoff = Backoff(
+            rpc_url,
+            initial=self.settings.backoff_initial,
+            cap=self.settings.backoff_max,
+            max_retries=self.settings.max_retries,
+        )
+        self._chain_id: int | None = None
+        self._watched: dict[str, int] = {}
+
+    @classmethod
+    def from_settings(
+        cls,
+        node_settings: Any = None,
+        indexer_settings: IndexerSettings | None = None,
+        **overrides: Any,
+    ) -> Indexer:
+        """The indexer the node runs: RPC, database and artifacts from node.core.config."""
+        from node.core.config import Settings
+
+        node = node_settings or Settings()
+        return cls(
+            rpc_url=overrides.pop("rpc_url", None) or node.effective_rpc_url,
+            database_url=overrides.pop("database_url", None) or node.effective_database_url,
+            artifacts=overrides.pop("artifacts", None) or Artifacts(node.artifacts_path),
+            settings=indexer_settings,
+            **overrides,
+        )
+
+    def close(self) -> None:
+        self.rpc.close()
+        self.engine.dispose()
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(self._rpc("eth_chainId", []), 16)
+        return self._chain_id
+
+    @property
+    def range_stats(self) -> RangeStats:
+        return self.ranges.stats
+
+    def sync_once(
+        self, to_block: int | None = None, stop_event: threading.Event | None = None
+    ) -> SyncReport:
+        """Index up to the head (or `to_block`), handling any reorg on the way."""
+        self._stop = stop_event
+        self.backoff.stop = stop_event
+        started = time.monotonic()
+        self._initialise()
+        cursor_number, cursor_hash = self._read_cursor()
+        report = SyncReport(start_cursor=cursor_number, cursor=cursor_number)
+        while True:
+            if stop_event is not None and stop_event.is_set():
+                break
+            head = self._header("latest")
+            report.head = head.number
+            target = head.number if to_block is None else min(to_block, head.number)
+            cursor_number, cursor_hash = self._read_cursor()
+            if cursor_number == head.number and cursor_hash == head.hash:
+                break
+            if cursor_hash is not None and not self._canonical(cursor_number, cursor_hash):
+                report.reorgs.append(self._undo_reorg(cursor_number, head.number))
+                continue
+            if cursor_number >= target:
+                break
+            try:
+                new_cursor, events, discovered = self._step(
+                    cursor_number, cursor_hash, target, head
+                )
+            except ChainMoved as exc:
+                report.chain_moved += 1
+                log.info("chain moved while reading (%s): re-checking for a reorg", exc)
+                continue
+            report.steps += 1
+            report.events += events
+            report.discovered.extend(discovered)
+            report.cursor = new_cursor
+        report.cursor = self._read_cursor()[0]
+        report.seconds = time.monotonic() - started
+        report.ranges = self.ranges.stats
+        return report
+
+    def follow(self, stop_event: threading.Event) -> None:
+        """Poll the head every `poll_interval` seconds and index new blocks until stopped."""
+        log.info(
+            "following %s into %s (poll every %g s, finality %d)",
+            self.rpc.url,
+            self.engine.url.render_as_string(hide_password=True),
+            self.settings.poll_interval,
+            self.settings.finality_depth,
+        )
+        while not stop_event.is_set():
+            try:
+                report = self.sync_once(stop_event=stop_event)
+            except Stopped:
+                break
+            if report.events or report.reorgs:
+                log.info(
+                    "block %d: +%d events, %d reorgs",
+                    report.cursor,
+                    report.events,
+                    len(report.reorgs),
+                )
+            stop_event.wait(self.settings.poll_interval)
+
+    # -- RPC ----------------------------------------------------------------------------------
+
+    def _rpc(self, method: str, params: list[Any]) -> Any:
+        return self.backoff.run(method, lambda: self.rpc.call(method, params))
+
+    def _header(self, number: int | str) -> _Header:
+        tag = number if isinstance(number, str) else hex(number)
+        block = self._rpc("eth_getBlockByNumber", [tag, False])
+        if block is None:
+            raise ChainMoved(f"block {number} is gone")
+        return _Header(int(block["number"], 16), block["hash"], block["parentHash"])
+
+    def _headers(self, numbers: list[int]) -> dict[int, _Header]:
+        out: dict[int, _Header] = {}
+        for i in range(0, len(numbers), 100):
+            chunk = numbers[i : i + 100]
+            blocks = self._batch_blocks(chunk)
+            for n, block in zip(chunk, blocks, strict=True):
+                if block is None:
+                    raise ChainMoved(f"block {n} is gone")
+                out[n] = _Header(n, block["hash"], block["parentHash"])
+        return out
+
+    def _batch_blocks(self, numbers: list[int]) -> list[Any]:
+        calls: list[tuple[str, list[Any]]] = [
+            ("eth_getBlockByNumber", [hex(n), False]) for n in numbers
+        ]
+        return self.backoff.run("eth_getBlockByNumber", lambda: self.rpc.batch(calls))
+
+    def _canonical(self, number: int, block_hash: str) -> bool:
+        block = self._rpc("eth_getBlockByNumber", [hex(number), False])
+        return block is not None and block["hash"] == block_hash
+
+    def _get_logs_once(self, a: int, b: int, addresses: list[str] | None) -> list[dict[str, Any]]:
+        """One eth_getLogs per address chunk; a refused range raises RangeTooLarge."""
+        size = b - a + 1
+        self.ranges.used(size)
+        chunks: list[list[str] | None]
+        if addresses is None:
+            chunks = [None]
+        else:
+            n = self.settings.max_addresses_per_query
+            chunks = [addresses[i : i + n] for i in range(0, len(addresses), n)]
+        out: list[dict[str, Any]] = []
+        for chunk in chunks:
+            # No "topics" key at all: a trailing null topic is refused by some providers and
+            # makes others fall back to slow paths.
+            flt: dict[str, Any] = {"fromBlock": hex(a), "toBlock": hex(b)}
+            if chunk is not None:
+                flt["address"] = chunk
+
+            def call(f: dict[str, Any] = flt) -> Any:
+                try:
+                    return self.rpc.call("eth_getLogs", [f])
+                except RpcTimeout as exc:
+                    raise RangeTooLarge(size, None, True, exc.reason) from exc
+                except RpcError as exc:
+                    if is_range_limit(exc):
+                        raise RangeTooLarge(size, suggested_range(exc), False, exc.message) from exc
+                    raise
+
+            out.extend(self.backoff.run(f"eth_getLogs {a}..{b}", call))
+        return out
+
+    def _get_logs_adaptive(
+        self, a: int, target: int, addresses: list[str] | None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Logs of [a, b] for the largest b <= target the provider accepts now."""
+        while True:
+            b = min(a + self.ranges.size - 1, target)
+            try:
+                logs = self._get_logs_once(a, b, addresses)
+            except RangeTooLarge as exc:
+                if not self.ranges.shrink(exc.size, suggested=exc.suggested, timeout=exc.timeout):
+                    log.warning(
+                        "waiting for RPC %s: eth_getLogs %d..%d refused even at the minimum "
+                        "range (%s), retry in %g s",
+                        self.rpc.url,
+                        a,
+                        b,
+                        exc.reason,
+                        self.settings.backoff_initial,
+                    )
+                    self.backoff.sleep(self.settings.backoff_initial)
+                else:
+                    log.debug(
+                        "eth_getLogs %d..%d refused (%s): range -> %d",
+                        a,
+                        b,
+                        exc.reason,
+                        self.ranges.size,
+                    )
+                continue
+            self.ranges.success(b - a + 1)
+            return b, logs
+
+    def _get_logs_covering(self, a: int, b: int, addresses: list[str]) -> list[dict[str, Any]]:
+        """All logs of exactly [a, b], split into accepted sub-ranges."""
+        out: list[dict[str, Any]] = []
+        pos = a
+        while pos <= b:
+            end, logs = self._get_logs_adaptive(pos, b, addresses)
+            out.extend(logs)
+            pos = end + 1
+        return out
+
+    # -- database -----------------------------------------------------------------------------
+
+    def _initialise(self) -> None:
+        """Create the cursor and status rows and the roots on first start; load watched set."""
+        chain_id = self.chain_id
+        s = self.settings
+        scope = {
+            "start_block": s.start_block,
+            "watch_all": s.watches_all,
+            "discovery_events": sorted(s.discovery_events),
+        }
+        with self.engine.begin() as conn:
+            if (
+                conn.execute(
+                    sa.select(CURSOR.c.chain_id).where(CURSOR.c.chain_id == chain_id)
+                ).first()
+                is None
+            ):
+                conn.execute(
+                    CURSOR.insert().values(
+                        chain_id=chain_id,
+                        block_number=s.start_block - 1,
+                        block_hash=None,
+                        updated_at=utcnow(),
+                    )
+                )
+                conn.execute(
+                    STATUS.insert().values(
+                        chain_id=chain_id,
+                        reorg_count=0,
+                        deepest_reorg=0,
+                        scope=scope,
+                        updated_at=utcnow(),
+                    )
+                )
+            else:
+                stored = conn.execute(
+                    sa.select(STATUS.c.scope).where(STATUS.c.chain_id == chain_id)
+                ).scalar()
+                if stored != scope:
+                    log.warning(
+                        "indexing scope changed from %s to %s: rows already mirrored keep the old "
+                        "scope (re-index into an empty database to apply it to the past)",
+                        stored,
+                        scope,
+                    )
+                    conn.execute(
+                        STATUS.update().where(STATUS.c.chain_id == chain_id).values(scope=scope)
+                    )
+            cursor = conn.execute(
+                sa.select(CURSOR.c.block_number).where(CURSOR.c.chain_id == chain_id)
+            ).scalar_one()
+            known = {
+                r.address
+                for r in conn.execute(
+                    sa.select(WATCHED.c.address).where(WATCHED.c.chain_id == chain_id)
+                )
+            }
+            new_roots = [a for a in s.roots if a not in known]
+            if new_roots:
+                from_block = max(s.start_block, cursor + 1)
+                if cursor >= s.start_block:
+                    log.warning(
+                        "new roots %s are watched from block %d on; re-index to mirror their past",
+                        ", ".join(new_roots),
+                        from_block,
+                    )
+                insert_ignoring_duplicates(
+                    conn,
+                    WATCHED,
+                    [
+                        {
+                            "chain_id": chain_id,
+                            "address": a,
+                            "from_block": from_block,
+                            "source": "root",
+                        }
+                        for a in new_roots
+                    ],
+                )
+        self._load_watched()
+
+    def _load_watched(self) -> None:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(WATCHED.c.address, WATCHED.c.from_block).where(
+                    WATCHED.c.chain_id == self.chain_id
+                )
+            )
+            self._watched = {r.address: int(r.from_block) for r in rows}
+
+    def _read_cursor(self) -> tuple[int, str | None]:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(CURSOR.c.block_number, CURSOR.c.block_hash).where(
+                    CURSOR.c.chain_id == self.chain_id
+                )
+            ).one()
+        return int(row.block_number), row.block_hash
+
+    # -- one step -----------------------------------------------------------------------------
+
+    def _step(
+        self, cursor: int, cursor_hash: str | None, target: int, head: _Header
+    ) -> tuple[int, int, list[str]]:
+        a = cursor + 1
+        watch_all = self.settings.watches_all
+        addresses = None if watch_all else sorted(self._watched)
+        if addresses == []:
+            # Nothing to watch (yet): the range is empty by definition; still move the cursor.
+            b = min(a + self.settings.max_range - 1, target)
+            logs: list[dict[str, Any]] = []
+        else:
+            b, logs = self._get_logs_adaptive(a, target, addresses)
+
+        # Headers: every block of the range within the finality window, and the range's end.
+        window_low = max(a, head.number - self.settings.finality_depth)
+        numbers = sorted(set(range(window_low, b + 1)) | {b})
+        headers = self._headers(numbers)
+
+        events = self._decode_all(logs)
+        discovered: dict[str, tuple[int, dict[str, Any]]] = {}
+        pending = events
+        while pending:
+            found = self._discover(pending, discovered)
+            if not found:
+                break
+            discovered.update(found)
+            if watch_all:
+                break  # their logs are in the range's answer already
+            low = min(fb for fb, _ in found.values())
+            extra = self._get_logs_covering(low, b, sorted(found))
+            pending = [
+                e for e in self._decode_all(extra) if e["block_number"] >= found[e["address"]][0]
+            ]
+            events.extend(pending)
+
+        self._check_consistency(cursor, cursor_hash, headers, events)
+        unique = {(e["block_hash"], e["log_index"]): e for e in events}
+        ordered = sorted(
+            unique.values(), key=lambda e: (e["block_number"], e["tx_index"], e["log_index"])
+        )
+        self._commit_step(cursor, a, b, headers, ordered, discovered, head)
+        return b, len(ordered), list(discovered)
+
+    def _decode_all(self, logs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        chain_id = self.chain_id
+        rows: list[dict[str, Any]] = []
+        decode = self.decoder.decode
+        for lg in logs:
+            if lg.get("removed"):
+                continue
+            topics = lg["topics"]
+            data = lg["data"]
+            decoded = decode(topics, data)
+            spec = decoded.spec
+            rows.append(
+                {
+                    "chain_id": chain_id,
+                    "block_number": int(lg["blockNumber"], 16),
+                    "block_hash": lg["blockHash"],
+                    "tx_hash": lg["transactionHash"],
+                    "tx_index": int(lg["transactionIndex"], 16),
+                    "log_index": int(lg["logIndex"], 16),
+                    "address": checksum(lg["address"]),
+                    "event_name": spec.name if spec else None,
+                    "signature": spec.signature if spec else None,
+                    "args": decoded.args,
+                    "topics": None if spec else topics,
+                    "data": None if spec else data,
+                    "_spec": spec,
+                }
+            )
+        return rows
+
+    def _discover(
+        self, events: list[dict[str, Any]], already: dict[str, tuple[int, dict[str, Any]]]
+    ) -> dict[str, tuple[int, dict[str, Any]]]:
+        rule = self.settings.discovery_events
+        found: dict[str, tuple[int, dict[str, Any]]] = {}
+        if not rule:
+            return found
+        for ev in sorted(events, key=lambda e: (e["block_number"], e["tx_index"], e["log_index"])):
+            spec = ev["_spec"]
+            if spec is None or spec.name not in rule:
+                continue
+            for addr in spec.addresses(ev["args"]):
+                if (
+                    addr == ZERO_ADDRESS
+                    or addr in self._watched
+                    or addr in already
+                    or addr in found
+                ):
+                    continue
+                found[addr] = (ev["block_number"], ev)
+        return found
+
+    def _check_consistency(
+        self,
+        cursor: int,
+        cursor_hash: str | None,
+        headers: dict[int, _Header],
+        events: list[dict[str, Any]],
+    ) -> None:
+        """Logs and headers of one step must describe one chain, linked to the cursor."""
+        for n, h in headers.items():
+            prev = headers.get(n - 1)
+            if prev is not None and h.parent_hash != prev.hash:
+                raise ChainMoved(f"block {n} does not link to block {n - 1}")
+            if n == cursor + 1 and cursor_hash is not None and h.parent_hash != cursor_hash:
+                raise ChainMoved(f"block {n} does not link to the cursor")
+        seen: dict[int, str] = {}
+        for e in events:
+            n, bh = e["block_number"], e["block_hash"]
+            expected = headers[n].hash if n in headers else seen.setdefault(n, bh)
+            if bh != expected:
+                raise ChainMoved(f"a log of block {n} names another block hash")
+
+    def _commit_step(
+        self,
+        cursor: int,
+        a: int,
+        b: int,
+        headers: dict[int, _Header],
+        events: list[dict[str, Any]],
+        discovered: dict[str, tuple[int, dict[str, Any]]],
+        head: _Header,
+    ) -> None:
+        chain_id = self.chain_id
+        keep_from = head.number - self.settings.finality_depth
+        with self.engine.begin() as conn:
+            insert_ignoring_duplicates(
+                conn, RAW, [{k: v for k, v in e.items() if k != "_spec"} for e in events]
+            )
+            self._apply_projections(conn, events)
+            if discovered:
+                insert_ignoring_duplicates(
+                    conn,
+                    WATCHED,
+                    [
+                        {
+                            "chain_id": chain_id,
+                            "address": addr,
+                            "from_block": fb,
+                            "source": "discovered",
+                            "event_name": ev["event_name"],
+                            "block_hash": ev["block_hash"],
+                            "log_index": ev["log_index"],
+                        }
+                        for addr, (fb, ev) in discovered.items()
+                    ],
+                )
+            kept = [
+                {
+                    "chain_id": chain_id,
+                    "number": h.number,
+                    "hash": h.hash,
+                    "parent_hash": h.parent_hash,
+                }
+                for h in headers.values()
+                if h.number >= keep_from
+            ]
+            if kept:
+                conn.execute(
+                    sa.delete(BLOCK).where(BLOCK.c.chain_id == chain_id, BLOCK.c.number >= a)
+                )
+                conn.execute(BLOCK.insert(), kept)
+            conn.execute(
+                sa.delete(BLOCK).where(BLOCK.c.chain_id == chain_id, BLOCK.c.number < keep_from)
+            )
+            moved = conn.execute(
+                CURSOR.update()
+                .where(CURSOR.c.chain_id == chain_id, CURSOR.c.block_number == cursor)
+                .values(block_number=b, block_hash=headers[b].hash, updated_at=utcnow())
+            ).rowcount
+            if moved != 1:
+                raise IndexerError(
+                    "the cursor moved under this indexer: another indexer writes the same "
+                    "database for this chain"
+                )
+            conn.execute(
+                STATUS.update()
+                .where(STATUS.c.chain_id == chain_id)
+                .values(head_seen=head.number, updated_at=utcnow())
+            )
+            if self.before_commit is not None:
+                self.before_commit(conn, StepInfo(a, b, len(events), list(discovered)))
+        for addr, (fb, _) in discovered.items():
+            self._watched.setdefault(addr, fb)
+
+    def _apply_projections(self, conn: Connection, events: list[dict[str, Any]]) -> None:
+        if not self.dispatcher.projections:
+            return
+        ctx = ProjectionContext(conn, self.chain_id)
+        wants = self.dispatcher.wants
+        for e in events:
+            spec = e["_spec"]
+            if spec is None:
+                continue
+            targets = wants(spec.name, spec.signature)
+            if not targets:
+                continue
+            event = Event(
+                chain_id=e["chain_id"],
+                block_number=e["block_number"],
+                block_hash=e["block_hash"],
+                tx_hash=e["tx_hash"],
+                tx_index=e["tx_index"],
+                log_index=e["log_index"],
+                address=e["address"],
+                name=spec.name,
+                signature=spec.signature,
+                args=e["args"],
+            )
+            for proj in targets:
+                proj.apply(ctx, event)
+        ctx.close()
+
+    # -- reorgs -------------------------------------------------------------------------------
+
+    def _find_ancestor(self, cursor: int, head: int) -> tuple[int, str | None]:
+        """The highest block we hold a hash for that is still canonical.
+
+        First the kept headers (the finality window), then the parent hash of the lowest kept
+        header, then - for a reorg deeper than the window - the blocks that hold mirrored
+        events. Blocks without events leave no hash, so beyond the window the ancestor found
+        may lie below the true one: that only re-reads a few empty blocks.
+        """
+        chain_id = self.chain_id
+        with self.engine.connect() as conn:
+            kept = [
+                (int(r.number), r.hash, r.parent_hash)
+                for r in conn.execute(
+                    sa.select(BLOCK.c.number, BLOCK.c.hash, BLOCK.c.parent_hash)
+                    .where(BLOCK.c.chain_id == chain_id, BLOCK.c.number <= cursor)
+                    .order_by(BLOCK.c.number.desc())
+                )
+            ]
+        candidates: list[tuple[int, str]] = [(n, h) for n, h, _ in kept]
+        if kept:
+            lowest, _, parent = kept[-1]
+            candidates.append((lowest - 1, parent))
+        found = self._first_canonical([c for c in candidates if 0 <= c[0] <= head])
+        if found is not None:
+            return found
+        below = min([c[0] for c in candidates] + [cursor + 1])
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.select(RAW.c.block_number, RAW.c.block_hash)
+                    .where(RAW.c.chain_id == chain_id, RAW.c.block_number < below)
+                    .group_by(RAW.c.block_number, RAW.c.block_hash)
+                    .order_by(RAW.c.block_number.desc())
+                    .limit(64)
+                ).all()
+            if not rows:
+                return self.settings.start_block - 1, None
+            found = self._first_canonical(
+                [(int(r.block_number), r.block_hash) for r in rows if r.block_number <= head]
+            )
+            if found is not None:
+                return found
+            below = int(rows[-1].block_number)
+
+    def _first_canonical(self, candidates: list[tuple[int, str]]) -> tuple[int, str] | None:
+        for i in range(0, len(candidates), 64):
+            chunk = candidates[i : i + 64]
+            headers = self._headers_or_none([n for n, _ in chunk])
+            for n, h in chunk:
+                if headers.get(n) == h:
+                    return n, h
+        return None
+
+    def _headers_or_none(self, numbers: list[int]) -> dict[int, str | None]:
+        blocks = self._batch_blocks(numbers)
+        return {n: (b["hash"] if b else None) for n, b in zip(numbers, blocks, strict=True)}
+
+    def _undo_reorg(self, cursor: int, head: int) -> ReorgInfo:
+        ancestor, ancestor_hash = self._find_ancestor(cursor, head)
+        depth = cursor - ancestor
+        beyond = depth > self.settings.finality_depth
+        chain_id = self.chain_id
+        with self.engine.begin() as conn:
+            for proj in self.dispatcher.projections:
+                proj.revert_above(conn, chain_id, ancestor)
+            conn.execute(
+                sa.delete(RAW).where(RAW.c.chain_id == chain_id, RAW.c.block_number > ancestor)
+            )
+            conn.execute(
+                sa.delete(WATCHED).where(
+                    WATCHED.c.chain_id == chain_id,
+                    WATCHED.c.source == "discovered",
+                    WATCHED.c.from_block > ancestor,
+                )
+            )
+            conn.execute(
+                sa.delete(BLOCK).where(BLOCK.c.chain_id == chain_id, BLOCK.c.number > ancestor)
+            )
+            moved = conn.execute(
+                CURSOR.update()
+                .where(CURSOR.c.chain_id == chain_id, CURSOR.c.block_number == cursor)
+                .values(block_number=ancestor, block_hash=ancestor_hash, updated_at=utcnow())
+            ).rowcount
+            if moved != 1:
+                raise IndexerError("the cursor moved under this indexer during a reorg undo")
+            conn.execute(
+                STATUS.update()
+                .where(STATUS.c.chain_id == chain_id)
+                .values(
+                    reorg_count=STATUS.c.reorg_count + 1,
+                    deepest_reorg=sa.case(
+                        (STATUS.c.deepest_reorg < depth, depth), else_=STATUS.c.deepest_reorg
+                    ),
+                    last_reorg_ancestor=ancestor,
+                    last_reorg_at=utcnow(),
+                    updated_at=utcnow(),
+                )
+            )
+        self._load_watched()
+        if beyond:
+            log.error(
+                "reorg of up to %d blocks (cursor %d, ancestor %d) is deeper than the finality "
+                "depth %d: undone from the mirrored events' hashes; raise finality_depth",
+                depth,
+                cursor,
+                ancestor,
+                self.settings.finality_depth,
+            )
+        else:
+            log.warning(
+                "reorg: blocks %d..%d orphaned, back to ancestor %d", ancestor + 1, cursor, ancestor
+            )
+        return ReorgInfo(old_cursor=cursor, ancestor=ancestor, depth=depth, beyond_finality=beyond)
