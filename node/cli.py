@@ -53,9 +53,12 @@ def run() -> None:
 def _register_subcommands() -> None:
     # Sub-command groups live beside the code they drive; they register here so that
     # `coop --help` lists everything in one place.
+    from indexer.cli import audit, index
     from node.clearing.cli import clearing
+    from node.cooperative.cli import deploy
 
-    main.add_command(clearing)
+    for command in (deploy, clearing, index, audit):
+        main.add_command(command)
 
 
 _register_subcommands()

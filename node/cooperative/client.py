@@ -21,29 +21,9 @@ from node.chain.client import Chain, Sent, checksum
 
 MAX_UINT256 = 2**256 - 1
 
-#: Gas estimates run at the latest block, but a transaction lands in a later one: a checkpoint
-#: written in the latest block is updated in place in the estimate and appended for real
-#: (~20,000 gas more per checkpoint; admission, exit and recovery write two). Unused gas is not
-#: charged, so the margin costs nothing but block space.
-GAS_MARGIN_FACTOR = 1.2
-GAS_MARGIN_FIXED = 60_000
-
-
-class _WithGasMargin:
-    """Wraps a contract call so that `Chain.transact` sends it with a gas margin."""
-
-    def __init__(self, fn: ContractFunction) -> None:
-        self._fn = fn
-
-    def build_transaction(self, params: Any) -> Any:
-        tx = self._fn.build_transaction(params)
-        tx["gas"] = int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED
-        return tx
-
-
 def send(chain: Chain, fn: ContractFunction, sender: LocalAccount) -> Sent:
-    """`chain.transact` with the gas margin (see GAS_MARGIN_FIXED)."""
-    return chain.transact(_WithGasMargin(fn), sender)  # type: ignore[arg-type]
+    """`chain.transact` (kept as the module's one sending point; the gas margin lives there)."""
+    return chain.transact(fn, sender)
 
 
 class CooperativeKind(IntEnum):
