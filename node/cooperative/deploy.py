@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from web3.logs import DISCARD
 
 from node.chain.client import Chain, Sent, checksum
 from node.cooperative.client import Cooperative, CooperativeAddresses, CooperativeKind, send
@@ -130,7 +131,7 @@ def create_cooperative(
     contract = chain.contract("CooperativeFactory", factory)
     sent = send(chain, contract.functions.createCooperative(params.as_abi()), sender)
     registry = chain.contract("NetworkRegistry", contract.functions.registry().call())
-    (event,) = registry.events.CooperativeRegistered().process_receipt(sent.receipt)
+    (event,) = registry.events.CooperativeRegistered().process_receipt(sent.receipt, errors=DISCARD)
     args = event["args"]
     c = args["contracts"]
     addresses = CooperativeAddresses(
