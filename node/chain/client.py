@@ -23,7 +23,6 @@ from web3.types import TxReceipt
 
 from node.chain.artifacts import Artifacts
 
-
 #: Gas estimates run at the latest block, but a transaction lands in a later one: a checkpoint
 #: written in the latest block is updated in place in the estimate and appended for real
 #: (~20,000 gas more per checkpoint; admission, exit and recovery write two). Unused gas is not

@@ -21,6 +21,7 @@ from node.chain.client import Chain, Sent, checksum
 
 MAX_UINT256 = 2**256 - 1
 
+
 def send(chain: Chain, fn: ContractFunction, sender: LocalAccount) -> Sent:
     """`chain.transact` (kept as the module's one sending point; the gas margin lives there)."""
     return chain.transact(fn, sender)
