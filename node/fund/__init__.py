@@ -1,0 +1,58 @@
+"""A cooperative's mutual-aid fund (members lend to each other from a pool they own) and its
+property register (ERC-721 assets that only council and general-meeting decisions move)."""
+
+from node.fund.client import (
+    AssetInfo,
+    AssetMetadata,
+    Category,
+    Disposal,
+    DisposalKind,
+    FundRules,
+    GuaranteeInfo,
+    LoanInfo,
+    LoanRequest,
+    LoanState,
+    MemberPosition,
+    MutualAidFund,
+    PoolInfo,
+    PropertyRegistry,
+    asset_metadata,
+    disposal_commitment,
+    loan_schedule,
+    rules_commitment,
+    write_off_commitment,
+)
+from node.fund.deploy import (
+    CouncilSigners,
+    FundDeployError,
+    FundParams,
+    deploy_fund_and_property,
+    deploy_implementations,
+)
+
+__all__ = [
+    "AssetInfo",
+    "AssetMetadata",
+    "Category",
+    "CouncilSigners",
+    "Disposal",
+    "DisposalKind",
+    "FundDeployError",
+    "FundParams",
+    "FundRules",
+    "GuaranteeInfo",
+    "LoanInfo",
+    "LoanRequest",
+    "LoanState",
+    "MemberPosition",
+    "MutualAidFund",
+    "PoolInfo",
+    "PropertyRegistry",
+    "asset_metadata",
+    "deploy_fund_and_property",
+    "deploy_implementations",
+    "disposal_commitment",
+    "loan_schedule",
+    "rules_commitment",
+    "write_off_commitment",
+]
