@@ -22,10 +22,13 @@ import {IMembershipView} from "./interfaces/IMembershipView.sol";
 /// immutable, and the EIP-712 domain is computed from `address(this)` and `block.chainid`.
 ///
 /// Ballots are the hot path. What a ballot costs in storage:
-/// - "has voted": a per-voter word holding one bit for each of 256 consecutive meetings
-///   (`_ballots[voter][meetingId >> 8]`). The voter's first ballot ever writes a fresh slot; every
-///   later ballot (the next 255 meetings) flips a bit in a slot that is already non-zero.
-///   Membership has no dense member index, which a per-meeting bitmap would need.
+/// - "has voted": per meeting, a bitmap keyed by the voter's member index
+///   (`IMembershipView.voterIndexAt`), 255 members to a word; bit 255 of each word is a marker
+///   set when the meeting is convened (for the indices assigned so far, up to
+///   `_MAX_MARKED_WORDS` words), so that no ballot pays for a fresh slot: the first ballot of a
+///   word changes a non-zero slot, the next ones in the same transaction a warm one. One index
+///   is one membership, whatever address holds it: key recovery cannot give a membership two
+///   ballots.
 /// - the tally: per question two 32-bit counters (for, against) packed three questions to a
 ///   word, and the participant count in the low 32 bits of word 0, so that a ballot on up to
 ///   three questions writes one tally slot. The words get a marker bit when the meeting is
@@ -64,6 +67,12 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     uint256 private constant _COUNT_BITS = 32;
     uint256 private constant _COUNT_MASK = (1 << 32) - 1;
     uint256 private constant _MARKER = 1 << 255;
+
+    /// @dev Has-voted bitmaps: member index `i` is bit `i % 255` of word `i / 255`; bit 255 is
+    /// the marker. Convening marks at most this many words (8,160 members, about 700,000 gas);
+    /// in a larger register the first ballot of each further word writes a fresh slot.
+    uint256 private constant _VOTERS_PER_WORD = 255;
+    uint256 private constant _MAX_MARKED_WORDS = 32;
 
     /// @dev Bits of `MeetingCore.flags`.
     uint8 private constant _SECRETARY_SIGNED = 1;
@@ -120,8 +129,6 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     struct Batch {
         bytes32 separator;
         uint256 meetingId;
-        uint256 bucket;
-        uint256 bit;
         uint48 recordBlock;
         uint256 questionCount;
         IMembershipView register;
@@ -140,7 +147,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     mapping(uint256 meetingId => mapping(uint256 index => bytes32)) private _questionDocs;
     mapping(uint256 meetingId => mapping(uint256 index => bytes32)) private _questionActions;
     mapping(uint256 meetingId => mapping(uint256 word => uint256)) private _tallies;
-    mapping(address voter => mapping(uint256 bucket => uint256 bits)) private _ballots;
+    mapping(uint256 meetingId => mapping(uint256 word => uint256 bits)) private _voted;
 
     /*//////////////////////////////////////////////////////////////
                                INITIALISER
@@ -279,8 +286,6 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         Batch memory batch = Batch({
             separator: _domainSeparator(),
             meetingId: meetingId,
-            bucket: meetingId >> 8,
-            bit: 1 << (meetingId & 0xff),
             recordBlock: core.recordBlock,
             questionCount: core.questionCount,
             register: _membership
@@ -464,8 +469,17 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     }
 
     /// @inheritdoc IGeneralMeeting
+    /// @dev By the index `voter` votes with at the record block, or else the index it holds
+    /// now (a recovered membership's new address).
     function hasVoted(uint256 meetingId, address voter) external view returns (bool) {
-        return _ballots[voter][meetingId >> 8] & (1 << (meetingId & 0xff)) != 0;
+        uint256 index = _membership.voterIndexAt(voter, _meetings[meetingId].core.recordBlock);
+        if (index == 0) index = _membership.memberIndexOf(voter);
+        return index != 0 && _indexVoted(meetingId, index);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function hasIndexVoted(uint256 meetingId, uint256 memberIndex) external view returns (bool) {
+        return memberIndex != 0 && _indexVoted(meetingId, memberIndex);
     }
 
     /// @inheritdoc IGeneralMeeting
@@ -613,6 +627,11 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         for (uint256 w; w < words; ++w) {
             _tallies[meetingId][w] = _MARKER;
         }
+        words = _membership.memberIndexCount() / _VOTERS_PER_WORD + 1;
+        if (words > _MAX_MARKED_WORDS) words = _MAX_MARKED_WORDS;
+        for (uint256 w; w < words; ++w) {
+            _voted[meetingId][w] = _MARKER;
+        }
         emit MeetingConvened(
             meetingId,
             previousMeetingId,
@@ -649,14 +668,9 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         MeetingCore memory core = _openCore(meetingId);
         (uint256 packed, bool ok) = _pack(choices, core.questionCount);
         if (!ok) revert GeneralMeetingInvalidChoices(meetingId);
-        uint256 bucket = meetingId >> 8;
-        uint256 bit = 1 << (meetingId & 0xff);
-        uint256 bits = _ballots[voter][bucket];
-        if (bits & bit != 0) revert GeneralMeetingAlreadyVoted(meetingId, voter);
-        if (!_membership.wasActiveMemberAt(voter, core.recordBlock)) {
-            revert GeneralMeetingNotVoter(meetingId, voter);
-        }
-        _ballots[voter][bucket] = bits | bit;
+        uint256 index = _membership.voterIndexAt(voter, core.recordBlock);
+        if (index == 0) revert GeneralMeetingNotVoter(meetingId, voter);
+        if (!_markVoted(meetingId, index)) revert GeneralMeetingAlreadyVoted(meetingId, voter);
         uint256[] memory words = _loadTallies(meetingId, core.questionCount);
         _addToTally(words, packed, core.questionCount);
         _storeTallies(meetingId, words);
@@ -678,15 +692,27 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         if (!_validSignature(voter, digest, signature)) {
             return GeneralMeetingInvalidSignature.selector;
         }
-        uint256 bits = _ballots[voter][batch.bucket];
-        if (bits & batch.bit != 0) return GeneralMeetingAlreadyVoted.selector;
-        if (!batch.register.wasActiveMemberAt(voter, batch.recordBlock)) {
-            return GeneralMeetingNotVoter.selector;
-        }
-        _ballots[voter][batch.bucket] = bits | batch.bit;
+        uint256 index = batch.register.voterIndexAt(voter, batch.recordBlock);
+        if (index == 0) return GeneralMeetingNotVoter.selector;
+        if (!_markVoted(batch.meetingId, index)) return GeneralMeetingAlreadyVoted.selector;
         _addToTally(words, packed, batch.questionCount);
         emit BallotCast(batch.meetingId, voter, packed, true);
         return bytes4(0);
+    }
+
+    /// @dev Sets member `index`'s has-voted bit of the meeting; false if it was already set.
+    function _markVoted(uint256 meetingId, uint256 index) private returns (bool) {
+        uint256 word = index / _VOTERS_PER_WORD;
+        uint256 bit = 1 << (index % _VOTERS_PER_WORD);
+        uint256 bits = _voted[meetingId][word];
+        if (bits & bit != 0) return false;
+        _voted[meetingId][word] = bits | bit;
+        return true;
+    }
+
+    function _indexVoted(uint256 meetingId, uint256 index) private view returns (bool) {
+        return _voted[meetingId][index / _VOTERS_PER_WORD] & (1 << (index % _VOTERS_PER_WORD))
+            != 0;
     }
 
     /// @dev Packs the choices two bits each; `ok` is false unless there is exactly one valid

@@ -20,6 +20,11 @@ import {CloneEIP712} from "./libraries/CloneEIP712.sol";
 /// @dev Runs as an EIP-1167 clone whose immutable arguments are `charter, shares, treasury`
 /// (20 bytes each). Whether an account is an active member, and how many are, is checkpointed
 /// by block number (OpenZeppelin `Checkpoints.Trace208`) for record-date votes.
+///
+/// Each account's record is one storage slot (`Record`: the public {MemberRecord} fields, 20
+/// bytes, and the 4-byte member index), so the dense index that governance keys its has-voted
+/// bitmaps by costs no slot of its own. The index counter is set at initialisation, so that the
+/// first application pays no fresh slot for it.
 contract Membership is IMembership, Initializable {
     using Checkpoints for Checkpoints.Trace208;
 
@@ -42,12 +47,31 @@ contract Membership is IMembership, Initializable {
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    mapping(address account => MemberRecord) private _members;
+    /// @dev {MemberRecord} plus the member index, packed in one slot (24 of 32 bytes).
+    struct Record {
+        MemberStatus status;
+        ICharter.MemberKind kind;
+        MemberStatus blockedFrom;
+        bool identityVerified;
+        bool feesPaid;
+        uint32 nonce;
+        uint48 appliedAt;
+        uint48 admittedAt;
+        /// @dev Assigned at the account's first application, never changed for this address;
+        /// moved along by key recovery (the former address keeps a copy, with status `None`,
+        /// so that it can neither apply again nor receive another membership).
+        uint32 index;
+    }
+
+    mapping(address account => Record) private _members;
     mapping(address account => Dossier) private _dossiers;
-    /// @dev Per account: 1 from the block it became active, 0 from the block it stopped.
+    /// @dev Per account: its member index (never zero) from the block it became active, 0 from
+    /// the block it stopped; so one lookup answers both "was it active" and "with which index".
     mapping(address account => Checkpoints.Trace208) private _activeHistory;
     Checkpoints.Trace208 private _activeCount;
     address[] private _obligationSources;
+    /// @dev The member index the next first-time application gets (indices start at 1).
+    uint32 private _nextIndex;
 
     /*//////////////////////////////////////////////////////////////
                                MODIFIERS
@@ -70,6 +94,7 @@ contract Membership is IMembership, Initializable {
 
     /// @inheritdoc IMembership
     function initialize(address[] calldata sources) external initializer {
+        _nextIndex = 1;
         for (uint256 i = 0; i < sources.length; ++i) {
             _addObligationSource(sources[i]);
         }
@@ -120,7 +145,7 @@ contract Membership is IMembership, Initializable {
     function attestIdentity(address account, bytes32 checkRecord) external {
         if (!ICharter(_charter()).isVerifier(msg.sender)) revert MembershipNotVerifier(msg.sender);
         if (checkRecord == bytes32(0)) revert MembershipZeroHash();
-        MemberRecord storage record = _members[account];
+        Record storage record = _members[account];
         _requireStatus(account, record.status, MemberStatus.Applicant);
         if (record.identityVerified) revert MembershipIdentityAlreadyVerified(account);
         record.identityVerified = true;
@@ -154,31 +179,31 @@ contract Membership is IMembership, Initializable {
     /// @inheritdoc IMembership
     function admit(address account, bytes32 decision) external onlyDecisionExecutor {
         if (decision == bytes32(0)) revert MembershipZeroHash();
-        MemberRecord storage record = _members[account];
+        Record storage record = _members[account];
         _requireStatus(account, record.status, MemberStatus.Applicant);
         if (!record.identityVerified) revert MembershipIdentityNotVerified(account);
         if (!record.feesPaid) revert MembershipFeesUnpaid(account);
         record.status = MemberStatus.Member;
         record.admittedAt = uint48(block.timestamp);
-        _setActive(account, true);
+        _setActive(account, record.index);
         emit MemberAdmitted(account, decision);
     }
 
     /// @inheritdoc IMembership
     function requestExit(bytes32 applicationHash) external {
         if (applicationHash == bytes32(0)) revert MembershipZeroHash();
-        MemberRecord storage record = _members[msg.sender];
+        Record storage record = _members[msg.sender];
         _requireStatus(msg.sender, record.status, MemberStatus.Member);
         _requireNoObligations(msg.sender);
         record.status = MemberStatus.Exiting;
-        _setActive(msg.sender, false);
+        _setActive(msg.sender, 0);
         emit ExitRequested(msg.sender, applicationHash);
     }
 
     /// @inheritdoc IMembership
     function exit(address account, bytes32 decision) external onlyDecisionExecutor {
         if (decision == bytes32(0)) revert MembershipZeroHash();
-        MemberRecord storage record = _members[account];
+        Record storage record = _members[account];
         MemberStatus status = record.status;
         if (status == MemberStatus.None || status == MemberStatus.Exited) {
             revert MembershipWrongStatus(account, status);
@@ -189,7 +214,7 @@ contract Membership is IMembership, Initializable {
         record.blockedFrom = MemberStatus.None;
         record.identityVerified = false;
         record.feesPaid = false;
-        if (status == MemberStatus.Member) _setActive(account, false);
+        if (status == MemberStatus.Member) _setActive(account, 0);
         emit MemberExited(account, decision);
         if (paid) IShares(CloneArgs.addressAt(20)).settle(account);
     }
@@ -197,7 +222,7 @@ contract Membership is IMembership, Initializable {
     /// @inheritdoc IMembership
     function blockMember(address account, bytes32 decision) external onlyDecisionExecutor {
         if (decision == bytes32(0)) revert MembershipZeroHash();
-        MemberRecord storage record = _members[account];
+        Record storage record = _members[account];
         MemberStatus status = record.status;
         if (
             status != MemberStatus.Applicant && status != MemberStatus.Member
@@ -205,19 +230,19 @@ contract Membership is IMembership, Initializable {
         ) revert MembershipWrongStatus(account, status);
         record.blockedFrom = status;
         record.status = MemberStatus.Blocked;
-        if (status == MemberStatus.Member) _setActive(account, false);
+        if (status == MemberStatus.Member) _setActive(account, 0);
         emit MemberBlocked(account, decision);
     }
 
     /// @inheritdoc IMembership
     function unblockMember(address account, bytes32 decision) external onlyDecisionExecutor {
         if (decision == bytes32(0)) revert MembershipZeroHash();
-        MemberRecord storage record = _members[account];
+        Record storage record = _members[account];
         _requireStatus(account, record.status, MemberStatus.Blocked);
         MemberStatus restored = record.blockedFrom;
         record.status = restored;
         record.blockedFrom = MemberStatus.None;
-        if (restored == MemberStatus.Member) _setActive(account, true);
+        if (restored == MemberStatus.Member) _setActive(account, record.index);
         emit MemberUnblocked(account, decision);
     }
 
@@ -228,25 +253,40 @@ contract Membership is IMembership, Initializable {
     {
         if (decision == bytes32(0)) revert MembershipZeroHash();
         if (to == address(0)) revert MembershipZeroAddress();
-        MemberRecord memory moved = _members[from];
+        Record memory moved = _members[from];
         if (moved.status == MemberStatus.None || moved.status == MemberStatus.Exited) {
             revert MembershipWrongStatus(from, moved.status);
         }
-        MemberRecord storage target = _members[to];
-        if (target.status != MemberStatus.None) revert MembershipAccountInUse(to);
+        Record storage target = _members[to];
+        // An address that has or had a membership (an index) never receives another one: an
+        // address's member index never changes, which keeps "one ballot per index" sound.
+        if (target.status != MemberStatus.None || target.index != 0) {
+            revert MembershipAccountInUse(to);
+        }
 
         // The nonces stay with their addresses: they protect each address's own signatures.
+        // The index moves with the membership; the former address keeps a copy (status None) by
+        // which it is refused as an applicant or a recovery target from now on.
         uint32 fromNonce = moved.nonce;
         moved.nonce = target.nonce;
         _members[to] = moved;
-        delete _members[from];
-        _members[from].nonce = fromNonce;
+        _members[from] = Record({
+            status: MemberStatus.None,
+            kind: ICharter.MemberKind.Individual,
+            blockedFrom: MemberStatus.None,
+            identityVerified: false,
+            feesPaid: false,
+            nonce: fromNonce,
+            appliedAt: 0,
+            admittedAt: 0,
+            index: moved.index
+        });
         _dossiers[to] = _dossiers[from];
         delete _dossiers[from];
         if (moved.status == MemberStatus.Member) {
             // The count stays: one member, new address.
             _activeHistory[from].push(SafeCast.toUint48(block.number), 0);
-            _activeHistory[to].push(SafeCast.toUint48(block.number), 1);
+            _activeHistory[to].push(SafeCast.toUint48(block.number), moved.index);
         }
         emit MemberRecovered(from, to, decision);
 
@@ -302,6 +342,26 @@ contract Membership is IMembership, Initializable {
         return _activeCount.latest();
     }
 
+    /// @inheritdoc IMembershipView
+    function memberIndexOf(address account) external view returns (uint32) {
+        Record storage record = _members[account];
+        return record.status == MemberStatus.None ? 0 : record.index;
+    }
+
+    /// @inheritdoc IMembershipView
+    function voterIndexAt(address account, uint256 blockNumber) external view returns (uint32) {
+        // The checkpoint's value is the index itself (see `_activeHistory`).
+        return uint32(_activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber)));
+    }
+
+    /// @inheritdoc IMembershipView
+    function memberIndexCount() external view returns (uint256) {
+        // Cannot underflow: set to 1 at initialisation, only ever increased.
+        unchecked {
+            return _nextIndex - 1;
+        }
+    }
+
     /// @inheritdoc IMembership
     function obligationSources() external view returns (address[] memory) {
         return _obligationSources;
@@ -309,7 +369,17 @@ contract Membership is IMembership, Initializable {
 
     /// @inheritdoc IMembership
     function memberOf(address account) external view returns (MemberRecord memory) {
-        return _members[account];
+        Record storage r = _members[account];
+        return MemberRecord({
+            status: r.status,
+            kind: r.kind,
+            blockedFrom: r.blockedFrom,
+            identityVerified: r.identityVerified,
+            feesPaid: r.feesPaid,
+            nonce: r.nonce,
+            appliedAt: r.appliedAt,
+            admittedAt: r.admittedAt
+        });
     }
 
     /// @inheritdoc IMembership
@@ -370,14 +440,23 @@ contract Membership is IMembership, Initializable {
             kind == ICharter.MemberKind.Individual
                 && ICharter(_charter()).kind() == ICharter.CooperativeKind.Union
         ) revert MembershipKindNotAllowed(kind);
-        MemberRecord storage record = _members[account];
+        Record storage record = _members[account];
         MemberStatus status = record.status;
         if (status != MemberStatus.None && status != MemberStatus.Exited) {
             revert MembershipDuplicateApplication(account, status);
         }
+        uint32 index = record.index;
+        if (index == 0) {
+            // A first application: the next index. Checked: the 2**32-th one reverts.
+            index = _nextIndex;
+            _nextIndex = index + 1;
+        } else if (status == MemberStatus.None) {
+            // Status None with an index: key recovery moved this address's membership away.
+            revert MembershipAddressRecovered(account);
+        }
         uint32 nonce = record.nonce;
         // One storage write: every field of the record is set.
-        _members[account] = MemberRecord({
+        _members[account] = Record({
             status: MemberStatus.Applicant,
             kind: kind,
             blockedFrom: MemberStatus.None,
@@ -385,7 +464,8 @@ contract Membership is IMembership, Initializable {
             feesPaid: false,
             nonce: nonce + 1,
             appliedAt: uint48(block.timestamp),
-            admittedAt: 0
+            admittedAt: 0,
+            index: index
         });
         Dossier storage dossier = _dossiers[account];
         dossier.identityHash = identityHash;
@@ -398,16 +478,18 @@ contract Membership is IMembership, Initializable {
     }
 
     function _markFeesPaid(address account) private returns (ICharter.Fees memory due) {
-        MemberRecord storage record = _members[account];
+        Record storage record = _members[account];
         _requireStatus(account, record.status, MemberStatus.Applicant);
         if (record.feesPaid) revert MembershipFeesAlreadyPaid(account);
         record.feesPaid = true;
         due = ICharter(_charter()).fees(record.kind);
     }
 
-    function _setActive(address account, bool active) private {
+    /// @dev `index` is the account's member index to turn it active, zero to turn it inactive.
+    function _setActive(address account, uint32 index) private {
+        bool active = index != 0;
         uint48 blockNumber = SafeCast.toUint48(block.number);
-        _activeHistory[account].push(blockNumber, active ? 1 : 0);
+        _activeHistory[account].push(blockNumber, index);
         uint208 count = _activeCount.latest();
         // Cannot underflow: an account only turns inactive after it was counted as active.
         unchecked {

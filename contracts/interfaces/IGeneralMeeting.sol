@@ -13,7 +13,8 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 ///    document hash, a required majority and optional on-chain actions; voting opens no sooner
 ///    than the charter's notice period after convening.
 /// 2. The voters are the members active at the record block (the convening block or a chosen
-///    earlier one); a member who joins later does not vote in this meeting.
+///    earlier one); a member who joins later does not vote in this meeting. Each membership
+///    (member index) casts at most one ballot, whatever address holds it.
 /// 3. Each voter casts one ballot with a choice per question: from their own wallet
 ///    (`castBallot`) or as an EIP-712 signature that anyone relays, alone (`castBallotBySig`) or
 ///    in a batch (`castBallotsBySig`).
@@ -371,8 +372,14 @@ interface IGeneralMeeting is IERC5267 {
         view
         returns (QuestionInfo memory);
 
-    /// @notice Whether `voter` cast a ballot in the meeting.
+    /// @notice Whether the membership `voter` votes with in the meeting (its index at the
+    /// record block, or else the one it holds now) cast a ballot. One ballot per membership: a
+    /// membership whose key was recovered has voted whichever of its addresses cast it.
     function hasVoted(uint256 meetingId, address voter) external view returns (bool);
+
+    /// @notice Whether the membership with member index `memberIndex`
+    /// (`IMembershipView.memberIndexOf`) cast a ballot in the meeting.
+    function hasIndexVoted(uint256 meetingId, uint256 memberIndex) external view returns (bool);
 
     /// @notice Number of meetings convened so far.
     function meetingCount() external view returns (uint256);

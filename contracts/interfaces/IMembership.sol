@@ -27,7 +27,8 @@ interface IMembership is IMembershipView, IERC5267 {
         Blocked
     }
 
-    /// @notice One account's membership, packed in one storage slot.
+    /// @notice One account's membership (stored in one slot together with its member index,
+    /// `memberIndexOf`).
     struct MemberRecord {
         /// @notice Current state.
         MemberStatus status;
@@ -94,8 +95,11 @@ interface IMembership is IMembershipView, IERC5267 {
     error MembershipFeesAlreadyPaid(address account);
     /// @notice `source` reports open obligations of the member: they must settle first.
     error MembershipOpenObligations(address account, address source);
-    /// @notice The new address of a key recovery already has a membership record.
+    /// @notice The new address of a key recovery already has, or once had, a membership.
     error MembershipAccountInUse(address account);
+    /// @notice Key recovery moved this address's membership to another address (its key was
+    /// reported lost): it cannot apply again.
+    error MembershipAddressRecovered(address account);
     /// @notice The obligation source is already registered.
     error MembershipObligationSourceExists(address source);
     /// @notice The obligation source is not registered.

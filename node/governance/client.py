@@ -448,7 +448,12 @@ class GeneralMeeting:
         )
 
     def has_voted(self, meeting_id: int, voter: str) -> bool:
+        """Whether the membership `voter` votes with (or holds) cast its ballot."""
         return bool(self.contract.functions.hasVoted(meeting_id, checksum(voter)).call())
+
+    def has_index_voted(self, meeting_id: int, member_index: int) -> bool:
+        """Whether the membership with this member index (`memberIndexOf`) cast its ballot."""
+        return bool(self.contract.functions.hasIndexVoted(meeting_id, member_index).call())
 
     def quorum_schedule(self) -> list[int]:
         return [int(v) for v in self.contract.functions.quorumSchedule().call()]

@@ -1,15 +1,14 @@
-"""Deploying a cooperative's governance (Council + GeneralMeeting) and handing it the executor role.
+"""Installing a cooperative's governance (Council + GeneralMeeting); handing it the executor role.
 
-`deploy_governance` adds governance to a cooperative that already exists: it deploys the two
-implementations (unless given), makes an EIP-1167 clone of each, initialises them with the
-charter parameters, and, when `sender` is the charter's current decision executor, calls
-`Charter.setDecisionExecutor(council)`. From then on only council decisions (and, through the
-council, general-meeting decisions) can run decision-gated actions.
-
-Until the cooperative factory creates governance in its own transaction, the clones are created
-and initialised in separate transactions: on a public chain somebody could initialise a fresh
-clone first. `deploy_governance` checks what it initialised (it raises if the clone is already
-initialised, since `initialize` then reverts), so a hijacked clone is never handed the role.
+`deploy_governance` adds governance to a cooperative that already exists, through the network's
+`GovernanceInstaller` (deployed with the two implementations once per network, like the
+cooperative factory; `deploy_installer`). One `install` transaction, sent by the charter's
+current decision executor, creates both EIP-1167 clones at predictable addresses and initialises
+them: nobody can initialise a fresh clone before its creator (no front-running window), and
+nobody but the executor can install governance for the cooperative. Then, when asked, the
+executor hands its role over with `Charter.setDecisionExecutor(council)`, a call only it can
+make. From then on only council decisions (and, through the council, general-meeting decisions)
+can run decision-gated actions.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 
 from node.chain.client import Chain, checksum
-from node.governance._utils import deploy_clone
+from node.governance._utils import events
 
 DAY = 24 * 3600
 
@@ -38,9 +37,13 @@ class GovernanceParams:
     """Quorum thresholds in basis points by attempt (participants must be *more than* this share
     of the active members); the last repeats. Coopenomics: (7500, 5000, 2500)."""
     implementations: Mapping[str, str] = field(default_factory=dict)
-    """Existing `Council` / `GeneralMeeting` implementations to clone (deployed when absent)."""
+    """Existing `Council` / `GeneralMeeting` implementations for a new installer (deployed when
+    absent). Ignored when `installer` is given: an installer clones its own."""
     hand_over: bool = True
-    """Make the council the charter's decision executor (`sender` must be the executor)."""
+    """Make the council the charter's decision executor (a second transaction by `sender`)."""
+    installer: str | None = None
+    """The network's existing `GovernanceInstaller`; unset: one is deployed (with the
+    implementations) for this call. Deploy it once per network with `deploy_installer`."""
 
 
 class GovernanceDeployError(RuntimeError):
@@ -66,6 +69,22 @@ def deploy_implementations(chain: Chain, sender: LocalAccount) -> dict[str, str]
     return out
 
 
+def deploy_installer(
+    chain: Chain, sender: LocalAccount, implementations: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Deploy a `GovernanceInstaller` (once per network), and the implementations unless given.
+
+    Returns `{"installer": address, "implementations": {"Council": ..., "GeneralMeeting": ...}}`.
+    """
+    impls = dict(implementations or {})
+    if "Council" not in impls or "GeneralMeeting" not in impls:
+        impls = {**deploy_implementations(chain, sender), **impls}
+    installer, _ = chain.deploy(
+        "GovernanceInstaller", impls["Council"], impls["GeneralMeeting"], sender=sender
+    )
+    return {"installer": checksum(installer.address), "implementations": impls}
+
+
 def deploy_governance(
     chain: Chain,
     sender: LocalAccount,
@@ -73,61 +92,59 @@ def deploy_governance(
     council_members: Sequence[str] | None = None,
     params: GovernanceParams | None = None,
 ) -> dict[str, Any]:
-    """Deploy Council + GeneralMeeting for an existing cooperative and wire them.
+    """Install Council + GeneralMeeting for an existing cooperative in one transaction and,
+    unless `params.hand_over` is false, make the council the decision executor.
 
-    `cooperative_addresses` is a mapping (or an object such as `CooperativeAddresses`) with at
-    least `charter` and `membership`. `council_members` defaults to the charter's initial
-    council. Returns a JSON-serialisable record: the two clones, the implementations, whether
-    the executor role was handed over, and the gas used.
+    `sender` must be the charter's current decision executor (the installer refuses anyone
+    else). `cooperative_addresses` is a mapping (or an object such as `CooperativeAddresses`)
+    with at least `charter`. `council_members` defaults to the charter's initial council.
+    Returns a JSON-serialisable record: the two clones, the installer and implementations,
+    whether the executor role was handed over, and the gas used (`install_gas` for the
+    installation alone, `gas_used` in total, deployments excluded).
     """
     params = params or GovernanceParams()
     charter_address = _address_of(cooperative_addresses, "charter")
-    membership_address = _address_of(cooperative_addresses, "membership")
     charter = chain.contract("Charter", charter_address)
     if council_members is None:
         council_members = list(charter.functions.initialCouncil().call())
     members = [checksum(m) for m in council_members]
 
-    gas = 0
-    implementations = dict(params.implementations)
-    if "Council" not in implementations or "GeneralMeeting" not in implementations:
-        implementations = {**deploy_implementations(chain, sender), **implementations}
+    executor = checksum(charter.functions.decisionExecutor().call())
+    if executor != sender.address:
+        raise GovernanceDeployError(
+            f"{sender.address} is not the charter's decision executor ({executor}): "
+            "only the executor may install governance and hand the role to the council"
+        )
 
-    council_address, sent = deploy_clone(chain, implementations["Council"], sender)
-    gas += sent.gas_used
-    meeting_address, sent = deploy_clone(chain, implementations["GeneralMeeting"], sender)
-    gas += sent.gas_used
-    council = chain.contract("Council", council_address)
-    meeting = chain.contract("GeneralMeeting", meeting_address)
+    if params.installer is None:
+        deployed = deploy_installer(chain, sender, params.implementations)
+        installer_address = deployed["installer"]
+    else:
+        installer_address = checksum(params.installer)
+    installer = chain.contract("GovernanceInstaller", installer_address)
+    implementations = {
+        "Council": checksum(installer.functions.councilImplementation().call()),
+        "GeneralMeeting": checksum(installer.functions.generalMeetingImplementation().call()),
+    }
 
-    fn = council.functions.initialize(
-        charter_address, meeting_address, members, int(params.item_expiry)
-    )
-    gas += chain.transact(fn, sender).gas_used
-    fn = meeting.functions.initialize(
-        charter_address,
-        membership_address,
-        council_address,
+    predicted = [checksum(a) for a in installer.functions.predictAddresses(charter_address).call()]
+    config = (
+        members,
+        int(params.item_expiry),
         int(params.notice_period),
         [int(q) for q in params.quorum_schedule],
     )
-    gas += chain.transact(fn, sender).gas_used
-
-    # What was initialised is what we asked for (nobody initialised the clones before us).
-    if (
-        checksum(council.functions.generalMeeting().call()) != meeting_address
-        or checksum(meeting.functions.council().call()) != council_address
-    ):
-        raise GovernanceDeployError("the governance clones are not wired to each other")
+    sent = chain.transact(installer.functions.install(charter_address, config), sender)
+    install_gas = sent.gas_used
+    gas = install_gas
+    (installed,) = events(installer, "GovernanceInstalled", sent.receipt)
+    council_address = checksum(installed["args"]["council"])
+    meeting_address = checksum(installed["args"]["generalMeeting"])
+    if [council_address, meeting_address] != predicted:
+        raise GovernanceDeployError("the installer created governance at unexpected addresses")
 
     handed_over = False
     if params.hand_over:
-        executor = checksum(charter.functions.decisionExecutor().call())
-        if executor != sender.address:
-            raise GovernanceDeployError(
-                f"{sender.address} is not the charter's decision executor ({executor}): "
-                "the executor must hand the role to the council"
-            )
         gas += chain.transact(
             charter.functions.setDecisionExecutor(council_address), sender
         ).gas_used
@@ -136,6 +153,7 @@ def deploy_governance(
     return {
         "council": council_address,
         "general_meeting": meeting_address,
+        "installer": installer_address,
         "implementations": implementations,
         "council_members": members,
         "handed_over": handed_over,
@@ -144,5 +162,6 @@ def deploy_governance(
             "notice_period": int(params.notice_period),
             "quorum_schedule": [int(q) for q in params.quorum_schedule],
         },
+        "install_gas": install_gas,
         "gas_used": gas,
     }

@@ -10,7 +10,7 @@ only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_account import Account
@@ -92,8 +92,10 @@ def governed_cooperative(
     network: NetworkAddresses | None = None,
     label: str = "member",
     kind: CooperativeKind = CooperativeKind.CONSUMER,
+    installer: str | None = None,
 ) -> Sandbox:
-    """Create a cooperative, admit `member_count` generated members, then deploy governance.
+    """Create a cooperative, admit `member_count` generated members, then install governance
+    (through `installer`, the network's `GovernanceInstaller`, or a new one when unset).
 
     Roles: `dev_accounts[0]` deploys and is cashier and first executor, `[1]` is the chair and
     sits on the council with `[2]` and `[3]`, `[4]` is the secretary of meetings.
@@ -130,12 +132,11 @@ def governed_cooperative(
         apply_ready(cooperative, chair, deployer, member, label)
         cooperative.admit(deployer, member.address, h(f"founding admission {member.address}"))
 
+    params = params or GovernanceParams()
+    if installer is not None:
+        params = replace(params, installer=installer)
     record = deploy_governance(
-        chain,
-        deployer,
-        cooperative.addresses.to_dict(),
-        [a.address for a in council],
-        params or GovernanceParams(),
+        chain, deployer, cooperative.addresses.to_dict(), [a.address for a in council], params
     )
     governance = Governance(chain, record["council"], record["general_meeting"])
     return Sandbox(

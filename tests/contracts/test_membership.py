@@ -655,3 +655,146 @@ def test_eip712_domain(coop: Cooperative, chain: Chain) -> None:
     assert (name, version) == ("Coopnode Membership", "1")
     assert chain_id == chain.chain_id
     assert verifying == coop.addresses.membership
+
+
+# -- member index -----------------------------------------------------------------------------
+
+
+def index_of(coop: Cooperative, account: str) -> int:
+    return int(coop.membership.functions.memberIndexOf(account).call())
+
+
+def index_count(coop: Cooperative) -> int:
+    return int(coop.membership.functions.memberIndexCount().call())
+
+
+def voter_index(coop: Cooperative, account: str, block: int) -> int:
+    return int(coop.membership.functions.voterIndexAt(account, block).call())
+
+
+def indexed_state(coop: Cooperative, *accounts: str) -> tuple[object, ...]:
+    """`chain_state` plus the member indices and the index counter."""
+    return (
+        chain_state(coop, *accounts),
+        tuple(index_of(coop, a) for a in accounts),
+        index_count(coop),
+    )
+
+
+def test_index_assigned_at_first_application_in_order(
+    chain: Chain, coop: Cooperative, roles: Roles, new_account: NewAccount
+) -> None:
+    first, second, never = new_account(), new_account(), new_account()
+    fund(chain, coop, roles.deployer, first.address, 100_000 * TOKEN)
+    count = index_count(coop)
+    assert index_of(coop, never.address) == 0
+    coop.apply(first, MemberKind.INDIVIDUAL, h("id 1"), h("app 1"))
+    coop.apply(second, MemberKind.INDIVIDUAL, h("id 2"), h("app 2"))
+    assert index_of(coop, first.address) == count + 1
+    assert index_of(coop, second.address) == count + 2
+    assert index_count(coop) == count + 2
+    # Admission keeps it; an applicant (not active) votes with nothing.
+    coop.attest_identity(roles.verifier, first.address, h("check 1"))
+    coop.approve_treasury(first)
+    coop.pay_fees(first, first.address)
+    block = coop.chain.w3.eth.block_number
+    assert voter_index(coop, first.address, block) == 0
+    coop.admit(roles.executor, first.address, h("admission 1"))
+    assert index_of(coop, first.address) == count + 1
+    admitted = coop.chain.w3.eth.block_number
+    assert voter_index(coop, first.address, admitted) == count + 1
+    assert voter_index(coop, first.address, admitted - 1) == 0
+    assert voter_index(coop, never.address, admitted) == 0
+    # The public record is unchanged in shape: the index is not part of `memberOf`.
+    assert len(coop.membership.functions.memberOf(first.address).call()) == 8
+
+
+def test_index_kept_through_exit_and_reapplication(
+    chain: Chain, coop: Cooperative, roles: Roles, member: LocalAccount
+) -> None:
+    index = index_of(coop, member.address)
+    assert index != 0
+    coop.request_exit(member, h("exit application"))
+    coop.exit(roles.executor, member.address, h("exit decision"))
+    assert coop.status(member.address) is MemberStatus.EXITED
+    assert index_of(coop, member.address) == index
+    count = index_count(coop)
+    coop.apply(member, MemberKind.INDIVIDUAL, h("id again"), h("app again"))
+    assert index_of(coop, member.address) == index
+    assert index_count(coop) == count
+
+
+def test_index_moves_with_key_recovery(
+    chain: Chain, coop: Cooperative, roles: Roles, member: LocalAccount, new_account: NewAccount
+) -> None:
+    new_key = new_account()
+    index = index_of(coop, member.address)
+    block_before = chain.w3.eth.block_number
+    mine(chain)
+    coop.recover(roles.executor, member.address, new_key.address, h("recovery"))
+    recovered_at = chain.w3.eth.block_number
+    mine(chain)
+    assert index_of(coop, new_key.address) == index
+    assert index_of(coop, member.address) == 0
+    # At a record block before the recovery the old address took part with the same index
+    # (one membership, one index: a ballot by either address is the membership's ballot).
+    assert voter_index(coop, member.address, block_before) == index
+    assert voter_index(coop, new_key.address, block_before) == 0
+    assert voter_index(coop, member.address, recovered_at) == 0
+    assert voter_index(coop, new_key.address, recovered_at) == index
+
+
+def test_recovered_address_can_neither_apply_nor_receive_a_membership(
+    chain: Chain,
+    coop: Cooperative,
+    roles: Roles,
+    member: LocalAccount,
+    new_account: NewAccount,
+) -> None:
+    new_key, other = new_account(), new_account()
+    fund(chain, coop, roles.deployer, other.address, 100_000 * TOKEN)
+    join(coop, roles, other)
+    coop.recover(roles.executor, member.address, new_key.address, h("recovery"))
+    before = indexed_state(coop, member.address, new_key.address, other.address)
+    expect_revert(
+        lambda: coop.apply(member, MemberKind.INDIVIDUAL, h("id x"), h("app x")),
+        "MembershipAddressRecovered",
+        member.address,
+    )
+    deadline = int(time.time()) + 3600
+    kind, idh, app = MemberKind.INDIVIDUAL, h("id y"), h("app y")
+    sig, nonce, _ = coop.sign_application(member, kind, idh, app, deadline=deadline)
+    expect_revert(
+        lambda: coop.apply_with_sig(
+            roles.deployer, member.address, kind, idh, app, nonce, deadline, sig
+        ),
+        "MembershipAddressRecovered",
+        member.address,
+    )
+    # Not even the membership it lost: an address's index never changes once assigned.
+    expect_revert(
+        lambda: coop.recover(roles.executor, new_key.address, member.address, h("back")),
+        "MembershipAccountInUse",
+        member.address,
+    )
+    expect_revert(
+        lambda: coop.recover(roles.executor, other.address, member.address, h("other")),
+        "MembershipAccountInUse",
+        member.address,
+    )
+    assert indexed_state(coop, member.address, new_key.address, other.address) == before
+
+
+def test_index_refusals_change_nothing(
+    coop: Cooperative, new_account: NewAccount, applicant: LocalAccount
+) -> None:
+    fresh = new_account()
+    before = indexed_state(coop, fresh.address, applicant.address)
+    expect_revert(
+        lambda: coop.apply(fresh, MemberKind.INDIVIDUAL, ZERO32, h("app")), "MembershipZeroHash"
+    )
+    expect_revert(
+        lambda: coop.apply(applicant, MemberKind.INDIVIDUAL, h("id2"), h("app2")),
+        "MembershipDuplicateApplication",
+    )
+    assert indexed_state(coop, fresh.address, applicant.address) == before

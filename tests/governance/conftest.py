@@ -12,6 +12,7 @@ from eth_account.signers.local import LocalAccount
 from node.chain.client import Chain, TransactionReverted
 from node.cooperative.deploy import NetworkAddresses, deploy_network
 from node.governance import Convocation, GovernanceParams, Question
+from node.governance.deploy import deploy_installer
 from node.governance.sandbox import Sandbox, governed_cooperative, h, now, warp
 
 DAY = 24 * 3600
@@ -24,27 +25,51 @@ def gov_network(chain: Chain, accounts: list[LocalAccount]) -> NetworkAddresses:
 
 
 @pytest.fixture(scope="session")
-def coop(chain: Chain, accounts: list[LocalAccount], gov_network: NetworkAddresses) -> Sandbox:
+def gov_installer(chain: Chain, accounts: list[LocalAccount]) -> str:
+    """The network's GovernanceInstaller (with the Council and GeneralMeeting implementations)."""
+    return str(deploy_installer(chain, accounts[0])["installer"])
+
+
+@pytest.fixture(scope="session")
+def coop(
+    chain: Chain, accounts: list[LocalAccount], gov_network: NetworkAddresses, gov_installer: str
+) -> Sandbox:
     """12 members, charter defaults: expiry 30 days, notice 15 days, quorum more than 50%."""
     return governed_cooperative(
-        chain, accounts, 12, GovernanceParams(), network=gov_network, label="Ромашка"
+        chain,
+        accounts,
+        12,
+        GovernanceParams(),
+        network=gov_network,
+        label="Ромашка",
+        installer=gov_installer,
     )
 
 
 @pytest.fixture(scope="session")
 def scheduled_coop(
-    chain: Chain, accounts: list[LocalAccount], gov_network: NetworkAddresses
+    chain: Chain, accounts: list[LocalAccount], gov_network: NetworkAddresses, gov_installer: str
 ) -> Sandbox:
     """12 members, Coopenomics' quorum schedule 75% -> 50% -> 25% (the floor repeats)."""
     params = GovernanceParams(quorum_schedule=(7500, 5000, 2500))
-    return governed_cooperative(chain, accounts, 12, params, network=gov_network, label="Василёк")
+    return governed_cooperative(
+        chain, accounts, 12, params, network=gov_network, label="Василёк", installer=gov_installer
+    )
 
 
 @pytest.fixture(scope="session")
-def big_coop(chain: Chain, accounts: list[LocalAccount], gov_network: NetworkAddresses) -> Sandbox:
+def big_coop(
+    chain: Chain, accounts: list[LocalAccount], gov_network: NetworkAddresses, gov_installer: str
+) -> Sandbox:
     """100 members, for batches of signed ballots."""
     return governed_cooperative(
-        chain, accounts, 100, GovernanceParams(), network=gov_network, label="Союз"
+        chain,
+        accounts,
+        100,
+        GovernanceParams(),
+        network=gov_network,
+        label="Союз",
+        installer=gov_installer,
     )
 
 

@@ -491,3 +491,60 @@ def test_a_member_organisation_votes_through_its_representatives_contract_wallet
     assert result.rejected == [(wallet.address, "GeneralMeetingInvalidSignature")]
     assert result.accepted == [wallet.address]
     assert meeting.meeting(meeting_id).participants == 1
+
+
+def test_a_recovered_membership_votes_once_whatever_its_address(coop: Sandbox) -> None:
+    """The has-voted bit belongs to the membership (its member index), not to an address."""
+    meeting, council = coop.governance.meeting, coop.governance.council
+    membership = coop.cooperative.membership.functions
+    old, voted_then_recovered = coop.members[3], coop.members[4]
+    new_key, newer_key = generated_accounts(2, "recovered key")
+    fund(coop.chain, [new_key.address, newer_key.address])
+    index = membership.memberIndexOf(old.address).call()
+    meeting_id = convene(coop, [Question(h("q"))], label="recovery")
+    open_voting(coop, meeting_id)
+
+    # Voted, then recovered after the record block: neither address votes again.
+    meeting.cast_ballot(voted_then_recovered, meeting_id, [F])
+    recover = Action.call(
+        coop.cooperative.membership,
+        "recoverMembership",
+        voted_then_recovered.address,
+        newer_key.address,
+        h("recovery after voting"),
+    )
+    council.decide(coop.council[0], coop.council[:2], coop.chair, h("recover 4"), [recover])
+    assert meeting.has_voted(meeting_id, newer_key.address)
+    expect_revert(lambda: meeting.cast_ballot(newer_key, meeting_id, [A]), "GeneralMeetingNotVoter")
+    expect_revert(
+        lambda: meeting.cast_ballot(voted_then_recovered, meeting_id, [A]),
+        "GeneralMeetingAlreadyVoted",
+    )
+
+    # Recovered after the record block, before voting: the membership votes once, with the
+    # address it had at the record block; the new key has no vote in this meeting.
+    recover = Action.call(
+        coop.cooperative.membership, "recoverMembership", old.address, new_key.address, h("r3")
+    )
+    council.decide(coop.council[0], coop.council[:2], coop.chair, h("recover 3"), [recover])
+    assert membership.memberIndexOf(new_key.address).call() == index
+    assert membership.memberIndexOf(old.address).call() == 0
+    expect_revert(lambda: meeting.cast_ballot(new_key, meeting_id, [F]), "GeneralMeetingNotVoter")
+    assert not meeting.has_voted(meeting_id, new_key.address)
+    signed = meeting.sign_ballot(old, meeting_id, [F])
+    result = meeting.cast_ballots_by_sig(coop.deployer, meeting_id, [signed, signed])
+    assert len(result.accepted) == 1
+    assert [name for _, name in result.rejected] == ["GeneralMeetingAlreadyVoted"]
+    assert meeting.has_voted(meeting_id, new_key.address)
+    assert meeting.has_index_voted(meeting_id, index)
+    assert not meeting.has_index_voted(meeting_id, 0)
+    assert meeting.meeting(meeting_id).participants == 2
+
+    # A meeting whose record block follows the recovery: the new key votes, the old does not.
+    later_id = convene(coop, [Question(h("q2"))], label="after recovery")
+    open_voting(coop, later_id)
+    expect_revert(lambda: meeting.cast_ballot(old, later_id, [F]), "GeneralMeetingNotVoter")
+    meeting.cast_ballot(new_key, later_id, [F])
+    expect_revert(lambda: meeting.cast_ballot(new_key, later_id, [F]), "GeneralMeetingAlreadyVoted")
+    assert meeting.has_voted(later_id, new_key.address)
+    assert meeting.meeting(later_id).participants == 1
