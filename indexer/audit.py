@@ -5,8 +5,13 @@ none. If both agree on every raw event, watched address, projection row and the 
 incremental machinery did its job. The live side is read in one snapshot first, the rebuild
 then stops at the live cursor, so a live indexer may keep running during an audit.
 
-Domain checks (projections against the contracts' own view functions) come with the domain
-projections.
+After the row-by-row comparison, `audit_views` compares what the mirror *says* (through the
+same query layer the gateway uses) with what the contracts' own view functions answer, read at
+the live cursor's block (`block_identifier`), so a mirror behind the head still audits clean:
+for every cooperative, every account's membership record, holding and share balance, ВРЕ
+signed balance and credit limit, every obligation, the fund balances, every document's record
+and signatures, the charter's chair, executor, document and fund split, and, for the
+cooperative's councils and meetings, every item and meeting with their tallies.
 """
 
 from __future__ import annotations
@@ -148,8 +153,10 @@ def audit_raw(
     *,
     settings: IndexerSettings | None = None,
     projections: list[Projection] | None = None,
+    views: bool = True,
 ) -> AuditReport:
-    """Rebuild into `scratch_url` (must be empty for this chain) and compare with `live_url`."""
+    """Rebuild into `scratch_url` (must be empty for this chain) and compare with `live_url`;
+    then (`views`) compare the live mirror with the contracts' views at its cursor."""
     chain_id = chain.chain_id
     report = AuditReport(chain_id=chain_id)
     projs = default_projections() if projections is None else projections
@@ -221,6 +228,307 @@ def audit_raw(
             _compare_raw(live, rebuilt_rows[table.name], diffs)
         else:
             _compare_rows(table.name, live, rebuilt_rows[table.name], diffs)
+    if views:
+        audit_views(chain, live_url, report)
     if diffs:
         log.warning("audit found %d differences", len(diffs))
     return report
+
+
+# -- the mirror against the contracts' views -------------------------------------------------
+
+
+class _Views:
+    """Contract reads at one block, with the differences they reveal."""
+
+    def __init__(self, chain: Chain, block: int, report: AuditReport) -> None:
+        self.chain = chain
+        self.block = block
+        self.report = report
+
+    def call(self, contract: Any, fn: str, *args: Any) -> Any:
+        return getattr(contract.functions, fn)(*args).call(block_identifier=self.block)
+
+    def same(self, where: str, what: str, mirror: Any, chain_value: Any) -> None:
+        if mirror != chain_value:
+            self.report.differences.append(
+                f"{where}: {what} mirror={mirror!r} chain={chain_value!r}"
+            )
+
+    def count(self, name: str, n: int = 1) -> None:
+        key = f"views:{name}"
+        self.report.compared[key] = self.report.compared.get(key, 0) + n
+
+
+def _hex(value: Any) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def audit_views(chain: Chain, live_url: str, report: AuditReport) -> AuditReport:
+    """Compare the live mirror, read through `indexer.queries`, with the contracts' views at the
+    mirror's cursor block. Differences are appended to `report.differences`."""
+    from indexer import queries as q
+
+    chain_id = report.chain_id
+    engine = make_engine(live_url)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                try:
+                    as_of = q.current_block(conn, chain_id)
+                except q.NotFound:
+                    return report
+                if as_of.number < 0:
+                    return report
+                v = _Views(chain, as_of.number, report)
+                for coop in q.list_cooperatives(conn, chain_id).data:
+                    _audit_cooperative(conn, chain_id, v, coop)
+    finally:
+        engine.dispose()
+    return report
+
+
+def _audit_cooperative(conn: Connection, chain_id: int, v: _Views, coop: Any) -> None:
+    from indexer import queries as q
+    from indexer.models import ZERO_HASH_HEX
+
+    a: Any
+    b: Any
+    c = v.chain
+    label = f"cooperative #{coop.coop_id} «{coop.name}»"
+    charter = c.contract("Charter", coop.charter)
+    membership = c.contract("Membership", coop.membership)
+    shares = c.contract("Shares", coop.shares)
+    treasury = c.contract("Treasury", coop.treasury)
+    registry = c.contract("DocumentRegistry", coop.documents)
+    units = c.contract("SettlementUnits", coop.settlement_units)
+
+    # Charter.
+    v.same(label, "chair", coop.chair, v.call(charter, "chair"))
+    v.same(label, "decision executor", coop.decision_executor, v.call(charter, "decisionExecutor"))
+    v.same(
+        label, "charter document", coop.charter_document, _hex(v.call(charter, "charterDocument"))
+    )
+    v.same(label, "fund split", coop.fund_split, [int(x) for x in v.call(charter, "fundSplit")])
+    v.count("cooperatives")
+
+    # Members, holdings, ВРЕ.
+    members = q.list_members(conn, coop.charter, limit=10**9, chain_id=chain_id).data
+    accounts = {m.account: m for m in members}
+    held = {e.account for e in q.share_ledger(conn, coop.charter, chain_id=chain_id).data}
+    from indexer.queries import _units  # the ВРЕ ledger's accounts (not all are members)
+
+    in_units = set(_units(conn, chain_id, coop.settlement_units, None))
+    default_limit = int(v.call(units, "defaultCreditLimit"))
+    for account in sorted(set(accounts) | held | in_units):
+        where = f"{label} account {account}"
+        m = accounts.get(account) or q.get_member(conn, coop.charter, account, chain_id)
+        rec = v.call(membership, "memberOf", account)
+        if m is None:
+            v.same(where, "membership status", 0, int(rec[0]))
+        else:
+            mine = (
+                m.status,
+                m.member_kind,
+                m.blocked_from,
+                m.identity_verified,
+                m.fees_paid,
+                m.nonce,
+                m.applied_at,
+                m.admitted_at,
+            )
+            names = (
+                "status",
+                "kind",
+                "blockedFrom",
+                "identityVerified",
+                "feesPaid",
+                "nonce",
+                "appliedAt",
+                "admittedAt",
+            )
+            for name, a, b in zip(names, mine, rec, strict=True):
+                v.same(where, f"memberOf.{name}", a, b if isinstance(b, bool) else int(b))
+            v.same(where, "statusOf", m.status, int(v.call(membership, "statusOf", account)))
+        v.count("members")
+        # Shares.
+        holding = v.call(shares, "holdingOf", account)
+        if m is not None:
+            h = m.shares
+            mine_h = (
+                h.minimum_share,
+                h.voluntary_shares,
+                h.in_kind_shares,
+                h.entrance_fee,
+                h.paid_off_chain,
+            )
+            share_balance, units_balance, limit = m.share_balance, m.units_balance, m.credit_limit
+        else:
+            led = q._holdings(conn, chain_id, coop.shares, [account]).get(account)
+            mine_h = (
+                (
+                    led.minimum_share,
+                    led.voluntary_shares,
+                    led.in_kind_shares,
+                    led.entrance_fee,
+                    led.paid_off_chain,
+                )
+                if led
+                else (0, 0, 0, 0, 0)
+            )
+            share_balance = sum(mine_h[:3])
+            bal, own = q._units(conn, chain_id, coop.settlement_units, [account]).get(
+                account, (0, None)
+            )
+            units_balance, limit = bal, default_limit if own is None else own
+        hnames = ("minimumShare", "voluntaryShares", "inKindShares", "entranceFee", "paidOffChain")
+        for name, a, b in zip(hnames, mine_h, holding, strict=True):
+            v.same(where, f"holdingOf.{name}", a, int(b))
+        v.same(where, "Shares.balanceOf", share_balance, int(v.call(shares, "balanceOf", account)))
+        # ВРЕ.
+        v.same(
+            where, "signedBalanceOf", units_balance, int(v.call(units, "signedBalanceOf", account))
+        )
+        v.same(where, "creditLimitOf", limit, int(v.call(units, "creditLimitOf", account)))
+
+    dash = q.dashboard(conn, coop.charter, chain_id)
+    v.same(label, "Shares.totalSupply", dash.total_shares, int(v.call(shares, "totalSupply")))
+    v.same(label, "ВРЕ totalSupply", dash.units_supply, int(v.call(units, "totalSupply")))
+    v.same(
+        label,
+        "activeMemberCount",
+        dash.active_members,
+        int(v.call(membership, "activeMemberCount")),
+    )
+
+    # Obligations: every one, as `obligation(id)` answers.
+    obligations = q.list_obligations(conn, coop.charter, limit=10**9, chain_id=chain_id).data
+    count = int(v.call(units, "obligationCount"))
+    v.same(label, "obligationCount", max((o.obligation_id for o in obligations), default=0), count)
+    for o in obligations:
+        info = v.call(units, "obligation", o.obligation_id)
+        where = f"{label} obligation {o.obligation_id}"
+        mine_o = (
+            o.debtor,
+            o.creditor,
+            o.status,
+            o.due_date,
+            o.amount,
+            o.outstanding,
+            o.document_hash,
+        )
+        theirs = (
+            info[0],
+            info[1],
+            int(info[2]),
+            int(info[3]),
+            int(info[4]),
+            int(info[5]),
+            _hex(info[6]),
+        )
+        for name, a, b in zip(
+            ("debtor", "creditor", "status", "dueDate", "amount", "outstanding", "documentHash"),
+            mine_o,
+            theirs,
+            strict=True,
+        ):
+            v.same(where, name, a, b)
+        v.count("obligations")
+
+    # Treasury.
+    funds = dash.funds
+    theirs_f = [int(x) for x in v.call(treasury, "fundBalances")]
+    v.same(
+        label,
+        "fundBalances",
+        [funds.share, funds.reserve, funds.mutual_aid, funds.development],
+        theirs_f,
+    )
+    v.same(label, "pendingIncome", funds.pending_income, int(v.call(treasury, "pendingIncome")))
+    v.count("treasuries")
+
+    # Documents and their signers.
+    for d in q.list_documents(conn, coop.charter, limit=10**9, chain_id=chain_id).data:
+        where = f"{label} document {d.document}"
+        rec = v.call(registry, "documentOf", d.document)
+        v.same(where, "anchoredBy", d.anchored_by, rec[0])
+        v.same(where, "anchoredAt", d.anchored_at, int(rec[1]))
+        v.same(where, "documentType", d.document_type, int(rec[2]))
+        sigs = v.call(registry, "signaturesOf", d.document)
+        v.same(
+            where,
+            "signatures",
+            [(s.signer, s.signed_at) for s in d.signatures],
+            [(s[0], int(s[1])) for s in sigs],
+        )
+        v.count("documents")
+
+    # Governance.
+    for council_address in q.councils_of(conn, coop.charter, chain_id):
+        council = c.contract("Council", council_address)
+        items = q.council_items(conn, council=council_address, limit=10**9, chain_id=chain_id).data
+        v.same(
+            f"{label} council {council_address}",
+            "itemCount",
+            max((i.item_id for i in items), default=0),
+            int(v.call(council, "itemCount")),
+        )
+        for it in items:
+            info = v.call(council, "item", it.item_id)
+            where = f"{label} council item {it.item_id}"
+            mine_i = (
+                it.state,
+                it.epoch,
+                it.expires_at,
+                it.for_votes,
+                it.against_votes,
+                it.abstain_votes,
+            )
+            theirs_i = tuple(int(x) for x in info[:6])
+            for name, a, b in zip(
+                ("state", "epoch", "expiresAt", "forVotes", "againstVotes", "abstainVotes"),
+                mine_i,
+                theirs_i,
+                strict=True,
+            ):
+                v.same(where, name, a, b)
+            v.same(where, "documentHash", it.document_hash, _hex(info[6]))
+            v.same(where, "protocolHash", it.protocol_hash or ZERO_HASH_HEX, _hex(info[8]))
+            v.count("council_items")
+    for meeting_address in q.meeting_contracts_of(conn, coop.charter, chain_id):
+        gm = c.contract("GeneralMeeting", meeting_address)
+        for mt in q.meetings(conn, meeting_contract=meeting_address, chain_id=chain_id).data:
+            info = v.call(gm, "meeting", mt.meeting_id)
+            where = f"{label} meeting {mt.meeting_id}"
+            pairs = {
+                "state": (mt.state, int(info[0])),
+                "attempt": (mt.attempt, int(info[1])),
+                "questionCount": (len(mt.questions), int(info[2])),
+                "quorumBps": (mt.quorum_bps, int(info[3])),
+                "opensAt": (mt.opens_at, int(info[4])),
+                "closesAt": (mt.closes_at, int(info[5])),
+                "recordBlock": (mt.record_block, int(info[6])),
+                "participants": (mt.participants, int(info[7])),
+                "eligible": (mt.eligible, int(info[8])),
+                "acceptedMask": (mt.accepted_mask, int(info[9])),
+                "executedMask": (mt.executed_mask, int(info[10])),
+                "secretary": (mt.secretary, info[11]),
+                "chair": (mt.chair, info[12]),
+                "secretarySigned": (mt.secretary_signed, bool(info[13])),
+                "chairSigned": (mt.chair_signed, bool(info[14])),
+                "protocolHash": (mt.protocol_hash or ZERO_HASH_HEX, _hex(info[15])),
+                "previousMeetingId": (mt.previous_meeting_id, int(info[16])),
+            }
+            for name, (a, b) in pairs.items():
+                v.same(where, name, a, b)
+            for qn in mt.questions:
+                res = v.call(gm, "question", mt.meeting_id, qn.index)
+                v.same(
+                    f"{where} question {qn.index}",
+                    "votes (for, against, abstain)",
+                    (qn.for_votes, qn.against_votes, qn.abstain_votes),
+                    (int(res[3]), int(res[4]), int(res[5])),
+                )
+            v.count("meetings")

@@ -49,7 +49,11 @@ class IndexerSettings(BaseSettings):
     """Index logs of every address. Unset: true exactly when no roots are given."""
 
     discovery_events: Annotated[set[str], NoDecode] = Field(
-        default_factory=lambda: {"CooperativeCreated", "CooperativeRegistered"}
+        default_factory=lambda: {
+            "CooperativeCreated",
+            "CooperativeRegistered",
+            "GovernanceInstalled",
+        }
     )
     """Event names whose address-typed arguments become watched from that event's block on
     (INetworkRegistry.CooperativeRegistered carries a cooperative's whole contract set)."""

@@ -66,6 +66,8 @@ class RawEvent(SQLModel, table=True):
     """Raw topics, kept only when the log could not be decoded (so it can be later)."""
     data: str | None = Field(default=None, sa_type=sa.Text)
     """Raw data, kept only when the log could not be decoded."""
+    block_timestamp: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """Unix seconds of the log's block (revision 0002): reports need "when"."""
 
 
 class Block(SQLModel, table=True):
@@ -89,6 +91,8 @@ class Cursor(SQLModel, table=True):
     """-1 before the first block is indexed (start_block - 1 in general)."""
     block_hash: str | None = Field(default=None, max_length=66)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime)
+    block_timestamp: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """Unix seconds of the cursor's block (revision 0002); None right after a reorg undo."""
 
 
 class Status(SQLModel, table=True):
@@ -159,4 +163,755 @@ class PingNote(SQLModel, table=True):
 
 
 #: The indexer's own tables, in creation order (audit and schema tests walk them).
-CORE_TABLES = ("idx_raw_event", "idx_block", "idx_cursor", "idx_status", "idx_watched_address")
+CORE_TABLES: tuple[str, ...] = (
+    "idx_raw_event",
+    "idx_block",
+    "idx_cursor",
+    "idx_status",
+    "idx_watched_address",
+)
+
+
+# =============================================================================================
+# Domain projections (revision 0002): append-only ledgers, one or more rows per raw event.
+#
+# Every ledger row carries its raw event's key (chain_id, block_hash, log_index) with a cascading
+# foreign key, and block_number, so that the generic reorg undo applies. Rows that describe an
+# entity (a member, an obligation, a meeting) carry the entity's state *after* the event: the
+# current state is the latest row per entity, a query (`indexer/queries.py`), never a mutable
+# row. uint256 values are decimal strings (String(78)); signed values String(80).
+# =============================================================================================
+
+_ADDRESS = 42
+_HASH = 66
+_AMOUNT = 78
+_SIGNED = 80
+
+
+def _ledger_args(table: str, *extra: Any) -> tuple[Any, ...]:
+    return (
+        sa.ForeignKeyConstraint(
+            ["chain_id", "block_hash", "log_index"],
+            ["idx_raw_event.chain_id", "idx_raw_event.block_hash", "idx_raw_event.log_index"],
+            ondelete="CASCADE",
+            name=f"fk_{table}_raw_event",
+        ),
+        sa.Index(f"ix_{table}_block", "chain_id", "block_number"),
+        *extra,
+    )
+
+
+class LedgerRow(SQLModel):
+    """The raw event a ledger row derives from, and its block (for the reorg undo)."""
+
+    chain_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs=_NO_AUTOINC)
+    block_hash: str = Field(max_length=_HASH, primary_key=True)
+    log_index: int = Field(primary_key=True, sa_column_kwargs=_NO_AUTOINC)
+    block_number: int = Field(sa_type=sa.BigInteger)
+
+
+# -- registry ---------------------------------------------------------------------------------
+
+
+class CooperativeBase(SQLModel):
+    network_registry: str = Field(max_length=_ADDRESS)
+    """The NetworkRegistry that announced the cooperative."""
+    coop_id: int = Field(sa_type=sa.BigInteger)
+    """The cooperative's number in its registry (from 1)."""
+    charter: str = Field(max_length=_ADDRESS)
+    """The cooperative's identity: its Charter's address."""
+    kind: int
+    """`ICharter.CooperativeKind` (0 consumer ... 4 union, 5 other)."""
+    name: str = Field(sa_type=sa.Text)
+    charter_document: str = Field(max_length=_HASH)
+    chair: str = Field(max_length=_ADDRESS)
+    """The chair at registration (later changes: `coop_config_event`)."""
+    membership: str = Field(max_length=_ADDRESS)
+    shares: str = Field(max_length=_ADDRESS)
+    treasury: str = Field(max_length=_ADDRESS)
+    documents: str = Field(max_length=_ADDRESS)
+    settlement_units: str = Field(max_length=_ADDRESS)
+
+
+class Cooperative(CooperativeBase, LedgerRow, table=True):
+    """`NetworkRegistry.CooperativeRegistered`: one row per cooperative."""
+
+    __tablename__ = "coop_cooperative"
+    __table_args__ = _ledger_args(
+        "coop_cooperative",
+        sa.Index("ix_coop_cooperative_charter", "chain_id", "charter"),
+    )
+
+
+class ConfigEventBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """Emitter: a Charter, Membership, ВРЕ, Council or GeneralMeeting."""
+    action: str = Field(max_length=32)
+    """chair, executor, charter_document, fees, fund_split, roles, obligation_source_added,
+    obligation_source_removed, default_credit_limit, council_seated, item_expiry,
+    meeting_parameters."""
+    account: str | None = Field(default=None, max_length=_ADDRESS)
+    """New chair / executor, the account whose roles changed, the obligation source."""
+    previous: str | None = Field(default=None, max_length=_AMOUNT)
+    """Previous chair / executor / document hash / default limit / expiry."""
+    value: str | None = Field(default=None, sa_type=sa.Text)
+    """New document hash, limit, expiry or notice period (decimal); fund split or quorum
+    schedule as comma-separated basis points; council members comma-separated."""
+    number: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """Roles bitmask, member kind of a fee change, council epoch."""
+    entrance_fee: str | None = Field(default=None, max_length=_AMOUNT)
+    minimum_share: str | None = Field(default=None, max_length=_AMOUNT)
+
+
+class ConfigEvent(ConfigEventBase, LedgerRow, table=True):
+    """Configuration changes of a cooperative's contracts (charter roles and fees, obligation
+    sources, the ВРЕ default credit limit, council seats and expiry, meeting parameters)."""
+
+    __tablename__ = "coop_config_event"
+    __table_args__ = _ledger_args(
+        "coop_config_event",
+        sa.Index("ix_coop_config_event_contract", "chain_id", "contract", "action"),
+    )
+
+
+# -- membership -------------------------------------------------------------------------------
+
+
+class MemberEventBase(SQLModel):
+    account: str = Field(max_length=_ADDRESS, primary_key=True)
+    """Part of the key: a recovery writes a row for each of its two addresses."""
+    contract: str = Field(max_length=_ADDRESS)
+    """The Membership register."""
+    action: str = Field(max_length=24)
+    """applied, identity_attested, fees_paid, payment_attested, admitted, exit_requested,
+    exited, blocked, unblocked, recovered_from (the old address), recovered_to (the new)."""
+    status: int
+    """`IMembership.MemberStatus` after the event (0 none, 1 applicant, 2 member, 3 exiting,
+    4 exited, 5 blocked)."""
+    member_kind: int
+    """`ICharter.MemberKind` after the event (0 individual, 1 organisation)."""
+    blocked_from: int
+    identity_verified: bool
+    fees_paid: bool
+    nonce: int = Field(sa_type=sa.BigInteger)
+    applied_at: int = Field(sa_type=sa.BigInteger)
+    admitted_at: int = Field(sa_type=sa.BigInteger)
+    document: str | None = Field(default=None, max_length=_HASH)
+    """Application hash, identity check record, payment document, exit application, decision."""
+    identity_hash: str | None = Field(default=None, max_length=_HASH)
+    counterparty: str | None = Field(default=None, max_length=_ADDRESS)
+    """Submitter, verifier, payer, cashier, or the other address of a recovery."""
+    entrance_fee: str | None = Field(default=None, max_length=_AMOUNT)
+    minimum_share: str | None = Field(default=None, max_length=_AMOUNT)
+
+
+class MemberEvent(MemberEventBase, LedgerRow, table=True):
+    """A member's status history: one row per membership event and account, carrying the
+    `memberOf` record after it."""
+
+    __tablename__ = "member_event"
+    __table_args__ = _ledger_args(
+        "member_event",
+        sa.Index("ix_member_event_account", "chain_id", "contract", "account"),
+    )
+
+
+# -- shares -----------------------------------------------------------------------------------
+
+
+class ShareEntryBase(SQLModel):
+    account: str = Field(max_length=_ADDRESS, primary_key=True)
+    """Part of the key: a move or a rebinding writes a row for each side."""
+    contract: str = Field(max_length=_ADDRESS)
+    """The Shares register."""
+    action: str = Field(max_length=24)
+    """entry (fees paid on joining), voluntary, in_kind, moved_out, moved_in, settled,
+    rebound_out, rebound_in."""
+    amount: str = Field(max_length=_AMOUNT)
+    off_chain: bool = False
+    """Paid by bank (attested by a cashier), not in tokens."""
+    document: str | None = Field(default=None, max_length=_HASH)
+    counterparty: str | None = Field(default=None, max_length=_ADDRESS)
+    refunded_on_chain: str | None = Field(default=None, max_length=_AMOUNT)
+    owed_off_chain: str | None = Field(default=None, max_length=_AMOUNT)
+    minimum_share: str = Field(max_length=_AMOUNT)
+    """The holding after the event (`IShares.Holding`)."""
+    voluntary_shares: str = Field(max_length=_AMOUNT)
+    in_kind_shares: str = Field(max_length=_AMOUNT)
+    entrance_fee: str = Field(max_length=_AMOUNT)
+    paid_off_chain: str = Field(max_length=_AMOUNT)
+
+
+class ShareEntry(ShareEntryBase, LedgerRow, table=True):
+    """The shares ledger: one row per change of a member's holding, with the holding after."""
+
+    __tablename__ = "share_entry"
+    __table_args__ = _ledger_args(
+        "share_entry", sa.Index("ix_share_entry_account", "chain_id", "contract", "account")
+    )
+
+
+# -- treasury ---------------------------------------------------------------------------------
+
+
+class TreasuryMovementBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    action: str = Field(max_length=24)
+    """fees_collected, income_received, income_distributed, share_refunded, paid_out,
+    union_applied, union_fees_paid."""
+    fund: int | None = None
+    """`ITreasury.Fund` debited (0 share, 1 reserve, 2 mutual aid, 3 development)."""
+    counterparty: str | None = Field(default=None, max_length=_ADDRESS)
+    amount: str = Field(max_length=_AMOUNT)
+    share_amount: str | None = Field(default=None, max_length=_AMOUNT)
+    document: str | None = Field(default=None, max_length=_HASH)
+    parts: str | None = Field(default=None, max_length=4 * _AMOUNT + 3)
+    """Income split into the four funds, comma-separated."""
+    share_fund: str = Field(max_length=_AMOUNT)
+    """Stored balances after the event; pending income is split only by a distribution."""
+    reserve_fund: str = Field(max_length=_AMOUNT)
+    mutual_aid_fund: str = Field(max_length=_AMOUNT)
+    development_fund: str = Field(max_length=_AMOUNT)
+    pending_income: str = Field(max_length=_AMOUNT)
+
+
+class TreasuryMovement(TreasuryMovementBase, LedgerRow, table=True):
+    """Treasury funds and movements: one row per treasury event, with the balances after."""
+
+    __tablename__ = "treasury_movement"
+    __table_args__ = _ledger_args(
+        "treasury_movement",
+        sa.Index("ix_treasury_movement_contract", "chain_id", "contract"),
+    )
+
+
+# -- documents --------------------------------------------------------------------------------
+
+
+class DocumentBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    document: str = Field(max_length=_HASH)
+    document_type: int
+    """`IDocumentRegistry.DocumentType`."""
+    anchored_by: str = Field(max_length=_ADDRESS)
+    replaces: str = Field(max_length=_HASH)
+
+
+class Document(DocumentBase, LedgerRow, table=True):
+    """`DocumentAnchored`: one row per anchored document."""
+
+    __tablename__ = "doc_document"
+    __table_args__ = _ledger_args(
+        "doc_document", sa.Index("ix_doc_document_hash", "chain_id", "document")
+    )
+
+
+class SignatureBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    document: str = Field(max_length=_HASH)
+    signer: str = Field(max_length=_ADDRESS)
+    submitter: str = Field(max_length=_ADDRESS)
+
+
+class Signature(SignatureBase, LedgerRow, table=True):
+    """`DocumentSigned`: one row per signature."""
+
+    __tablename__ = "doc_signature"
+    __table_args__ = _ledger_args(
+        "doc_signature", sa.Index("ix_doc_signature_document", "chain_id", "document")
+    )
+
+
+# -- ВРЕ (settlement units) -------------------------------------------------------------------
+
+
+class UnitsEntryBase(SQLModel):
+    leg: int = Field(default=0, primary_key=True, sa_column_kwargs=_NO_AUTOINC)
+    """Part of the key: 0 and 1 for the two legs of one event (a transfer to oneself has two
+    legs on one account)."""
+    contract: str = Field(max_length=_ADDRESS)
+    account: str = Field(max_length=_ADDRESS)
+    action: str = Field(max_length=16)
+    """sent, received (a Transfer's two legs), limit_set, pinned (the default limit fixed when
+    the member first takes part in an obligation), rebound_out, rebound_in."""
+    counterparty: str | None = Field(default=None, max_length=_ADDRESS)
+    delta: str = Field(max_length=_SIGNED)
+    """Signed change of the balance."""
+    balance: str = Field(max_length=_SIGNED)
+    """Signed balance after the event (`signedBalanceOf`)."""
+    credit_limit: str | None = Field(default=None, max_length=_AMOUNT)
+    """The member's own limit after the event; None while it is still the default."""
+
+
+class UnitsEntry(UnitsEntryBase, LedgerRow, table=True):
+    """ВРЕ balances and limits: one row per leg of a transfer or change of a member's limit."""
+
+    __tablename__ = "units_entry"
+    __table_args__ = _ledger_args(
+        "units_entry", sa.Index("ix_units_entry_account", "chain_id", "contract", "account")
+    )
+
+
+class UnitsTransferDocBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    sender: str = Field(max_length=_ADDRESS)
+    recipient: str = Field(max_length=_ADDRESS)
+    amount: str = Field(max_length=_AMOUNT)
+    document: str = Field(max_length=_HASH)
+
+
+class UnitsTransferDoc(UnitsTransferDocBase, LedgerRow, table=True):
+    """`TransferDocumented`: the document of the `Transfer` logged just before it."""
+
+    __tablename__ = "units_transfer_doc"
+    __table_args__ = _ledger_args("units_transfer_doc")
+
+
+class ObligationEventBase(SQLModel):
+    obligation_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs=_NO_AUTOINC
+    )
+    """Part of the key: a key recovery rewrites every obligation of the member."""
+    contract: str = Field(max_length=_ADDRESS)
+    action: str = Field(max_length=16)
+    """issued, accepted, rejected, cancelled, paid, cleared, rebound."""
+    amount: str = Field(max_length=_AMOUNT)
+    """What the event moved: issued, paid, cleared or waived (0 for a status change)."""
+    by_signature: bool | None = None
+    debtor: str = Field(max_length=_ADDRESS)
+    """The obligation after the event (`obligation(id)`)."""
+    creditor: str = Field(max_length=_ADDRESS)
+    status: int
+    """`ISettlementUnits.ObligationStatus` (1 issued, 2 accepted, 3 settled, 4 cancelled,
+    5 rejected)."""
+    due_date: int = Field(sa_type=sa.BigInteger)
+    total: str = Field(max_length=_AMOUNT)
+    outstanding: str = Field(max_length=_AMOUNT)
+    document_hash: str = Field(max_length=_HASH)
+
+
+class ObligationEvent(ObligationEventBase, LedgerRow, table=True):
+    """Obligations (invoices): one row per event and obligation, with the obligation after."""
+
+    __tablename__ = "units_obligation_event"
+    __table_args__ = _ledger_args(
+        "units_obligation_event",
+        sa.Index("ix_units_obligation_event_id", "chain_id", "contract", "obligation_id"),
+    )
+
+
+class ClearingBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    submitter: str = Field(max_length=_ADDRESS)
+    plan_hash: str = Field(max_length=_HASH)
+    entries: int = Field(sa_type=sa.BigInteger)
+    total_cleared: str = Field(max_length=_AMOUNT)
+
+
+class Clearing(ClearingBase, LedgerRow, table=True):
+    """`ClearingSettled`: one row per applied clearing plan (its lines: `cleared` obligation
+    events of the same transaction)."""
+
+    __tablename__ = "units_clearing"
+    __table_args__ = _ledger_args("units_clearing")
+
+
+# -- governance -------------------------------------------------------------------------------
+
+
+class CouncilItemEventBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """The Council."""
+    item_id: int = Field(sa_type=sa.BigInteger)
+    action: str = Field(max_length=16)
+    """proposed, vote, passed, rejected, signed, executed."""
+    actor: str | None = Field(default=None, max_length=_ADDRESS)
+    """Proposer, voter, chair or executor."""
+    support: int | None = None
+    """A vote's `ICouncil.VoteType` (0 against, 1 for, 2 abstain)."""
+    status: int
+    """Stored state after the event: 1 pending, 2 passed, 3 signed, 4 executed, 5 rejected
+    (`Expired` depends on time and the council's term: the queries derive it)."""
+    epoch: int = Field(sa_type=sa.BigInteger)
+    expires_at: int = Field(sa_type=sa.BigInteger)
+    for_votes: int
+    against_votes: int
+    abstain_votes: int
+    document_hash: str = Field(max_length=_HASH)
+    protocol_hash: str | None = Field(default=None, max_length=_HASH)
+    targets: list[str] | None = Field(default=None, sa_type=JsonType)
+    """The item's actions (on the `proposed` row only)."""
+    calldatas: list[str] | None = Field(default=None, sa_type=JsonType)
+
+
+class CouncilItemEvent(CouncilItemEventBase, LedgerRow, table=True):
+    """Council items and votes: one row per event, with the item after it."""
+
+    __tablename__ = "gov_council_item_event"
+    __table_args__ = _ledger_args(
+        "gov_council_item_event",
+        sa.Index("ix_gov_council_item_event_item", "chain_id", "contract", "item_id"),
+    )
+
+
+class MeetingEventBase(SQLModel):
+    meeting_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs=_NO_AUTOINC)
+    """Part of the key: a reconvening writes a row for the new and the previous meeting."""
+    contract: str = Field(max_length=_ADDRESS)
+    """The GeneralMeeting."""
+    action: str = Field(max_length=24)
+    """convened, reconvened (the previous meeting of a new convocation), closed,
+    protocol_signed, question_executed."""
+    actor: str | None = Field(default=None, max_length=_ADDRESS)
+    status: int
+    """Stored state after the event: 1 convened (scheduled, open or ended by time),
+    4 quorum missed, 5 held, 6 reconvened."""
+    previous_meeting_id: int = Field(sa_type=sa.BigInteger)
+    attempt: int
+    opens_at: int = Field(sa_type=sa.BigInteger)
+    closes_at: int = Field(sa_type=sa.BigInteger)
+    record_block: int = Field(sa_type=sa.BigInteger)
+    quorum_bps: int
+    secretary: str = Field(max_length=_ADDRESS)
+    chair: str = Field(max_length=_ADDRESS)
+    """The presiding chair as convened (zero: the cooperative's chair)."""
+    participants: int | None = None
+    """At close."""
+    eligible: int | None = None
+    accepted_mask: int = Field(default=0, sa_type=sa.BigInteger)
+    executed_mask: int = Field(default=0, sa_type=sa.BigInteger)
+    secretary_signed: bool = False
+    chair_signed: bool = False
+    protocol_hash: str | None = Field(default=None, max_length=_HASH)
+
+
+class MeetingEvent(MeetingEventBase, LedgerRow, table=True):
+    """General meetings: one row per event and meeting, with the meeting after it."""
+
+    __tablename__ = "gov_meeting_event"
+    __table_args__ = _ledger_args(
+        "gov_meeting_event",
+        sa.Index("ix_gov_meeting_event_meeting", "chain_id", "contract", "meeting_id"),
+    )
+
+
+class QuestionBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    meeting_id: int = Field(sa_type=sa.BigInteger)
+    """The first convocation (a reconvened meeting keeps its agenda)."""
+    question_index: int
+    document_hash: str = Field(max_length=_HASH)
+    majority: int
+    """`IGeneralMeeting.Majority` (0 simple, 1 two thirds, 2 three quarters)."""
+    targets: list[str] = Field(sa_type=JsonType)
+    calldatas: list[str] = Field(sa_type=JsonType)
+
+
+class Question(QuestionBase, LedgerRow, table=True):
+    """`QuestionAdded`: a meeting's agenda."""
+
+    __tablename__ = "gov_question"
+    __table_args__ = _ledger_args(
+        "gov_question",
+        sa.Index("ix_gov_question_meeting", "chain_id", "contract", "meeting_id"),
+    )
+
+
+class BallotBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    meeting_id: int = Field(sa_type=sa.BigInteger)
+    voter: str = Field(max_length=_ADDRESS)
+    choices: str | None = Field(default=None, max_length=_AMOUNT)
+    """Packed choices (question i in bits 2i..2i+1: 0 against, 1 for, 2 abstain); None for a
+    rejected ballot."""
+    by_signature: bool = False
+    rejected_reason: str | None = Field(default=None, max_length=10)
+    """Selector of the error a rejected ballot of a batch would have reverted with."""
+
+
+class Ballot(BallotBase, LedgerRow, table=True):
+    """`BallotCast` and `BallotRejected`."""
+
+    __tablename__ = "gov_ballot"
+    __table_args__ = _ledger_args(
+        "gov_ballot", sa.Index("ix_gov_ballot_meeting", "chain_id", "contract", "meeting_id")
+    )
+
+
+#: The domain ledgers, in creation order (schema test, audit, docs).
+DOMAIN_TABLES = (
+    "coop_cooperative",
+    "coop_config_event",
+    "member_event",
+    "share_entry",
+    "treasury_movement",
+    "doc_document",
+    "doc_signature",
+    "units_entry",
+    "units_transfer_doc",
+    "units_obligation_event",
+    "units_clearing",
+    "gov_council_item_event",
+    "gov_meeting_event",
+    "gov_question",
+    "gov_ballot",
+)
+#: The domain ledgers are part of the indexer's schema: the schema test (which walks
+#: CORE_TABLES) compares them with revision 0002 too.
+CORE_TABLES = (*CORE_TABLES, *DOMAIN_TABLES)
+
+
+# =============================================================================================
+# Read models (`indexer/queries.py` returns them; the gateway serves them). Amounts are Python
+# ints (exact); every answer carries the block it is current at (`as_of`).
+# =============================================================================================
+
+MEMBER_STATUS = ("none", "applicant", "member", "exiting", "exited", "blocked")
+MEMBER_KIND = ("individual", "organisation")
+COOPERATIVE_KIND = ("consumer", "production", "agricultural", "credit", "union", "other")
+OBLIGATION_STATUS = ("none", "issued", "accepted", "settled", "cancelled", "rejected")
+DOCUMENT_TYPE = (
+    "application",
+    "exit",
+    "council_decision",
+    "meeting_protocol",
+    "charter",
+    "contract",
+    "payment",
+    "other",
+)
+ITEM_STATE = ("none", "pending", "passed", "signed", "executed", "rejected", "expired")
+MEETING_STATE = ("none", "scheduled", "open", "ended", "quorum_missed", "held", "reconvened")
+FUND_NAMES = ("share", "reserve", "mutual_aid", "development")
+#: A zero bytes32 as the contracts' views return it (unset protocol hashes).
+ZERO_HASH_HEX = "0x" + "00" * 32
+
+
+class BlockRef(SQLModel):
+    """The block a read is current at: the mirror's cursor."""
+
+    chain_id: int
+    number: int
+    hash: str | None = None
+    timestamp: int | None = None
+
+
+class EventRef(SQLModel):
+    """Where and when a ledger row's event happened."""
+
+    block_number: int
+    block_hash: str
+    log_index: int
+    tx_hash: str | None = None
+    timestamp: int | None = None
+
+
+class CooperativePublic(CooperativeBase):
+    chain_id: int
+    kind_name: str
+    chair: str
+    """The current chair (the registration's, or the latest `ChairChanged`)."""
+    decision_executor: str | None = None
+    charter_document: str
+    """The charter document in force."""
+    fund_split: list[int] = []
+    """Basis points of income per fund (share, reserve, mutual aid, development)."""
+    registered: EventRef
+
+
+class HoldingPublic(SQLModel):
+    minimum_share: int = 0
+    voluntary_shares: int = 0
+    in_kind_shares: int = 0
+    entrance_fee: int = 0
+    paid_off_chain: int = 0
+
+    @property
+    def refundable(self) -> int:
+        """`Shares.balanceOf`: minimum + voluntary + in-kind shares."""
+        return self.minimum_share + self.voluntary_shares + self.in_kind_shares
+
+
+class MemberPublic(SQLModel):
+    cooperative: str
+    """The cooperative's charter."""
+    account: str
+    status: int
+    status_name: str
+    member_kind: int
+    kind_name: str
+    blocked_from: int
+    identity_verified: bool
+    fees_paid: bool
+    nonce: int
+    applied_at: int
+    admitted_at: int
+    shares: HoldingPublic
+    share_balance: int
+    """Refundable share capital (`Shares.balanceOf`)."""
+    units_balance: int
+    """Signed ВРЕ balance (`signedBalanceOf`)."""
+    credit_limit: int
+    """`creditLimitOf` (the default while the member has not taken part yet)."""
+    units_available: int
+    last_event: EventRef
+    as_of: BlockRef
+
+
+class MemberEventPublic(MemberEventBase):
+    event: EventRef
+    status_name: str
+
+
+class ShareEntryPublic(ShareEntryBase):
+    event: EventRef
+
+
+class TreasuryMovementPublic(TreasuryMovementBase):
+    event: EventRef
+
+
+class FundsPublic(SQLModel):
+    """`Treasury.fundBalances` (pending income split by the current percentages) and more."""
+
+    treasury: str
+    share: int = 0
+    reserve: int = 0
+    mutual_aid: int = 0
+    development: int = 0
+    pending_income: int = 0
+    as_of: BlockRef
+
+
+class TransferPublic(SQLModel):
+    contract: str
+    sender: str
+    recipient: str
+    amount: int
+    document: str | None = None
+    event: EventRef
+
+
+class ObligationPublic(SQLModel):
+    contract: str
+    obligation_id: int
+    debtor: str
+    creditor: str
+    status: int
+    status_name: str
+    due_date: int
+    amount: int
+    outstanding: int
+    document_hash: str
+    issued: EventRef
+    last_event: EventRef
+
+
+class ClearingPublic(ClearingBase):
+    event: EventRef
+
+
+class SignaturePublic(SQLModel):
+    signer: str
+    submitter: str
+    signed_at: int | None
+    event: EventRef
+
+
+class DocumentPublic(DocumentBase):
+    document_type_name: str
+    anchored_at: int | None
+    event: EventRef
+    signatures: list[SignaturePublic] = []
+    replaced_by: str | None = None
+
+
+class CouncilVotePublic(SQLModel):
+    member: str
+    support: int
+    event: EventRef
+
+
+class CouncilItemPublic(SQLModel):
+    contract: str
+    item_id: int
+    state: int
+    state_name: str
+    epoch: int
+    expires_at: int
+    for_votes: int
+    against_votes: int
+    abstain_votes: int
+    document_hash: str
+    protocol_hash: str | None
+    proposer: str | None
+    targets: list[str] = []
+    calldatas: list[str] = []
+    votes: list[CouncilVotePublic] = []
+    proposed: EventRef
+    last_event: EventRef
+
+
+class QuestionPublic(SQLModel):
+    index: int
+    document_hash: str
+    majority: int
+    targets: list[str] = []
+    calldatas: list[str] = []
+    for_votes: int = 0
+    against_votes: int = 0
+    abstain_votes: int = 0
+    accepted: bool = False
+    executed: bool = False
+
+
+class BallotPublic(SQLModel):
+    voter: str
+    choices: list[int] | None
+    by_signature: bool
+    rejected_reason: str | None
+    event: EventRef
+
+
+class MeetingPublic(SQLModel):
+    contract: str
+    meeting_id: int
+    state: int
+    state_name: str
+    previous_meeting_id: int
+    attempt: int
+    opens_at: int
+    closes_at: int
+    record_block: int
+    quorum_bps: int
+    secretary: str
+    chair: str
+    participants: int
+    eligible: int
+    accepted_mask: int
+    executed_mask: int
+    secretary_signed: bool
+    chair_signed: bool
+    protocol_hash: str | None
+    questions: list[QuestionPublic] = []
+    ballots: list[BallotPublic] = []
+    convened: EventRef
+
+
+class DashboardPublic(SQLModel):
+    cooperative: CooperativePublic
+    members_by_status: dict[str, int]
+    active_members: int
+    total_shares: int
+    """Refundable share capital of all accounts (`Shares.totalSupply`)."""
+    entrance_fees: int
+    funds: FundsPublic
+    units_supply: int
+    """Sum of positive ВРЕ balances (= the sum of negative ones, negated)."""
+    units_accounts: int
+    units_in_debt: int
+    """Accounts with a negative ВРЕ balance."""
+    open_obligations: int
+    open_obligations_total: int
+    documents: int
+    as_of: BlockRef

@@ -117,6 +117,7 @@ class _Header:
     number: int
     hash: str
     parent_hash: str
+    timestamp: int | None = None
 
 
 class Indexer:
@@ -267,7 +268,9 @@ class Indexer:
         block = self._rpc("eth_getBlockByNumber", [tag, False])
         if block is None:
             raise ChainMoved(f"block {number} is gone")
-        return _Header(int(block["number"], 16), block["hash"], block["parentHash"])
+        return _Header(
+            int(block["number"], 16), block["hash"], block["parentHash"], _timestamp(block)
+        )
 
     def _headers(self, numbers: list[int]) -> dict[int, _Header]:
         out: dict[int, _Header] = {}
@@ -277,7 +280,7 @@ class Indexer:
             for n, block in zip(chunk, blocks, strict=True):
                 if block is None:
                     raise ChainMoved(f"block {n} is gone")
-                out[n] = _Header(n, block["hash"], block["parentHash"])
+                out[n] = _Header(n, block["hash"], block["parentHash"], _timestamp(block))
         return out
 
     def _batch_blocks(self, numbers: list[int]) -> list[Any]:
@@ -501,6 +504,7 @@ class Indexer:
             events.extend(pending)
 
         self._check_consistency(cursor, cursor_hash, headers, events)
+        self._fill_timestamps(headers, events)
         unique = {(e["block_hash"], e["log_index"]): e for e in events}
         ordered = sorted(
             unique.values(), key=lambda e: (e["block_number"], e["tx_index"], e["log_index"])
@@ -533,6 +537,8 @@ class Indexer:
                     "args": decoded.args,
                     "topics": None if spec else topics,
                     "data": None if spec else data,
+                    # Newer nodes (anvil, geth >= 1.16) put it in the log; else from headers.
+                    "block_timestamp": _timestamp(lg, "blockTimestamp"),
                     "_spec": spec,
                 }
             )
@@ -580,6 +586,23 @@ class Indexer:
             expected = headers[n].hash if n in headers else seen.setdefault(n, bh)
             if bh != expected:
                 raise ChainMoved(f"a log of block {n} names another block hash")
+
+    def _fill_timestamps(self, headers: dict[int, _Header], events: list[dict[str, Any]]) -> None:
+        """Give every event its block's timestamp: from the log itself when the node sends it,
+        else from the step's headers, else from headers fetched for the blocks holding events
+        (whose hashes must match the logs', or the chain moved while reading)."""
+        missing = sorted(
+            {e["block_number"] for e in events if e["block_timestamp"] is None} - headers.keys()
+        )
+        extra = self._headers(missing) if missing else {}
+        for e in events:
+            if e["block_timestamp"] is not None:
+                continue
+            n = e["block_number"]
+            h = headers.get(n) or extra[n]
+            if h.hash != e["block_hash"]:
+                raise ChainMoved(f"a log of block {n} names another block hash")
+            e["block_timestamp"] = h.timestamp
 
     def _commit_step(
         self,
@@ -636,7 +659,12 @@ class Indexer:
             moved = conn.execute(
                 CURSOR.update()
                 .where(CURSOR.c.chain_id == chain_id, CURSOR.c.block_number == cursor)
-                .values(block_number=b, block_hash=headers[b].hash, updated_at=utcnow())
+                .values(
+                    block_number=b,
+                    block_hash=headers[b].hash,
+                    block_timestamp=headers[b].timestamp,
+                    updated_at=utcnow(),
+                )
             ).rowcount
             if moved != 1:
                 raise IndexerError(
@@ -764,7 +792,12 @@ class Indexer:
             moved = conn.execute(
                 CURSOR.update()
                 .where(CURSOR.c.chain_id == chain_id, CURSOR.c.block_number == cursor)
-                .values(block_number=ancestor, block_hash=ancestor_hash, updated_at=utcnow())
+                .values(
+                    block_number=ancestor,
+                    block_hash=ancestor_hash,
+                    block_timestamp=None,  # unknown here; the next step sets it
+                    updated_at=utcnow(),
+                )
             ).rowcount
             if moved != 1:
                 raise IndexerError("the cursor moved under this indexer during a reorg undo")
@@ -796,3 +829,81 @@ class Indexer:
                 "reorg: blocks %d..%d orphaned, back to ancestor %d", ancestor + 1, cursor, ancestor
             )
         return ReorgInfo(old_cursor=cursor, ancestor=ancestor, depth=depth, beyond_finality=beyond)
+
+
+def _timestamp(obj: dict[str, Any], key: str = "timestamp") -> int | None:
+    value = obj.get(key)
+    return int(value, 16) if isinstance(value, str) else None
+
+
+#: Keys of a deployment record's "contracts" mapping that are indexing roots: the registry
+#: announces every cooperative (CooperativeRegistered carries its whole contract set).
+ROOT_KEYS = ("NetworkRegistry", "CooperativeFactory", "GovernanceInstaller")
+#: Record keys (suffixes) of modules installed beside the factory's set. Governance installed
+#: through the GovernanceInstaller is announced by `GovernanceInstalled` (a discovery event);
+#: the mutual-aid fund and the property register are not announced by any event yet, so the
+#: record's addresses are watched as roots (their raw events are mirrored; typed projections
+#: for them are still to come).
+GOVERNANCE_KEYS = (
+    "council",
+    "general_meeting",
+    "Council",
+    "GeneralMeeting",
+    "mutual_aid_fund",
+    "property_registry",
+)
+#: Largest block range per step on PostgreSQL unless COOP_INDEXER_MAX_RANGE says otherwise.
+PG_MAX_RANGE = 2_000
+
+
+def roots_from_record(deployment_record: dict[str, Any]) -> list[str]:
+    """The indexing roots a deployment record names (see `indexer_from_settings`)."""
+    contracts: dict[str, Any] = deployment_record.get("contracts") or {}
+    roots = [contracts[k] for k in ROOT_KEYS if isinstance(contracts.get(k), str)]
+    for key, value in contracts.items():
+        if isinstance(value, str) and key.rsplit(".", 1)[-1] in GOVERNANCE_KEYS:
+            roots.append(value)
+    for coop in (deployment_record.get("cooperatives") or {}).values():
+        if isinstance(coop, dict):
+            roots += [coop[k] for k in GOVERNANCE_KEYS if isinstance(coop.get(k), str)]
+    seen: dict[str, None] = {}
+    for address in roots:
+        seen.setdefault(checksum(address), None)
+    return list(seen)
+
+
+def indexer_from_settings(
+    settings: Any,
+    deployment_record: dict[str, Any],
+    indexer_settings: IndexerSettings | None = None,
+    **overrides: Any,
+) -> Indexer:
+    """The indexer `coop run` starts: RPC, database and artifacts from the node's `Settings`,
+    roots from the deployment record (the NetworkRegistry and the CooperativeFactory of its
+    "contracts" mapping, plus any governance contracts it names), every other knob from
+    `COOP_INDEXER_*` (roots given there win over the record's).
+
+        idx = indexer_from_settings(settings, record)
+        threading.Thread(target=idx.follow, args=(stop,), daemon=True).start()
+    """
+    base = indexer_settings or IndexerSettings()
+    if not base.roots:
+        roots = roots_from_record(deployment_record)
+        if roots:
+            base = base.model_copy(update={"roots": roots})
+    database_url = overrides.get("database_url") or settings.effective_database_url
+    if (
+        str(database_url).startswith("postgresql")
+        and "max_range" not in base.model_fields_set
+        and base.max_range > PG_MAX_RANGE
+    ):
+        # PostgreSQL checks each ledger row's foreign key one by one, and that cost grows with
+        # the rows of one transaction: keep backfill steps small (benchmarks/indexer_results.md).
+        base = base.model_copy(
+            update={
+                "max_range": PG_MAX_RANGE,
+                "initial_range": min(base.initial_range, PG_MAX_RANGE),
+                "min_range": min(base.min_range, PG_MAX_RANGE),
+            }
+        )
+    return Indexer.from_settings(settings, base, **overrides)

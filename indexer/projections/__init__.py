@@ -164,7 +164,16 @@ def projection(
 
 def default_projections() -> list[Projection]:
     """Every projection shipped with the node (importing their modules registers them)."""
-    from indexer.projections import ping  # noqa: F401 - registers on import
+    from indexer.projections import (  # noqa: F401 - register on import
+        documents,
+        governance,
+        members,
+        ping,
+        registry,
+        shares,
+        treasury,
+        units,
+    )
 
     return list(_REGISTRY.values())
 

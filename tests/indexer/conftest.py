@@ -145,3 +145,243 @@ def rpc(chain: Chain, method: str, params: list[Any]) -> Any:
     answer = chain.w3.provider.make_request(method, params)  # type: ignore[arg-type]
     assert "error" not in answer, answer
     return answer.get("result")
+
+
+# -- a real cooperative with every kind of domain event (projections, audit views) -------------
+
+DOMAIN_TOKEN = 10**18
+
+
+def _h(label: str) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(text=label)
+
+
+class CoopScenario:
+    """A cooperative built through the factory on a dedicated anvil, walked through joins (in
+    tokens, by bank, by a signed application), voluntary shares, income, documents signed
+    directly and by signature, ВРЕ transfers, invoices (one accepted by signature, one paid in
+    part), a clearing, then governance: a council decision admitting a member, an exit, a key
+    recovery, and a general meeting with direct and signed ballots, closed and executed."""
+
+    def __init__(self, chain: Chain) -> None:
+        from eth_account import Account
+
+        from node.chain.devkeys import dev_accounts
+        from node.cooperative.client import CooperativeKind, DocumentType, MemberKind
+        from node.cooperative.deploy import (
+            CooperativeParams,
+            create_cooperative,
+            deploy_network,
+            deploy_test_token,
+        )
+        from node.governance import Action, Convocation, GovernanceParams, Question
+        from node.governance.client import Governance
+        from node.governance.deploy import deploy_governance
+        from node.governance.sandbox import fund, now, warp
+        from node.units.client import SettlementUnitsClient
+
+        t = DOMAIN_TOKEN
+        self.chain = chain
+        acc = dev_accounts(10)
+        self.deployer, self.chair, self.secretary = acc[0], acc[1], acc[4]
+        self.council_members = [acc[1], acc[2], acc[3]]
+        deployer = self.deployer
+        self.network = deploy_network(chain, deployer)
+        token_address = deploy_test_token(chain, deployer)
+        token = chain.contract("TestToken", token_address)
+        self.members = [Account.from_key(_h(f"indexer domain member {i}")) for i in range(6)]
+        self.recovered = Account.from_key(_h("indexer domain member 1, new key"))
+        fund(chain, [m.address for m in [*self.members, self.recovered]])
+        for a in [deployer, *self.members]:
+            chain.transact(token.functions.mint(a.address, 100_000 * t), deployer)
+        coop, _ = create_cooperative(
+            chain,
+            deployer,
+            self.network.factory,
+            CooperativeParams(
+                name="Кооператив «Индекс»",
+                symbol="IDX",
+                kind=CooperativeKind.CONSUMER,
+                payment_token=token_address,
+                council=[a.address for a in self.council_members],
+                chair=self.chair.address,
+                decision_executor=deployer.address,
+                charter_document=_h("charter"),
+                individual_fees=(100 * t, 1_000 * t),
+                organisation_fees=(1_000 * t, 5_000 * t),
+                fund_split_bps=[0, 5_000, 2_500, 2_500],
+                cashiers=[deployer.address],
+                verifiers=[],
+                default_credit_limit=500 * t,
+            ),
+        )
+        self.coop = coop
+        m = self.members
+        # Joins: 0 and 1 pay in tokens, 2 by bank, 3 an organisation by a signed application.
+        for i in (0, 1):
+            coop.apply(m[i], MemberKind.INDIVIDUAL, _h(f"id {i}"), _h(f"app {i}"))
+            coop.attest_identity(self.chair, m[i].address, _h(f"check {i}"))
+            coop.approve_treasury(m[i])
+            coop.pay_fees(m[i], m[i].address)
+        coop.apply(m[2], MemberKind.INDIVIDUAL, _h("id 2"), _h("app 2"))
+        coop.attest_identity(self.chair, m[2].address, _h("check 2"))
+        coop.attest_payment(deployer, m[2].address, _h("bank 2"))
+        sig, nonce, deadline = coop.sign_application(
+            m[3],
+            MemberKind.ORGANISATION,
+            _h("id 3"),
+            _h("app 3"),
+            deadline=now(chain) + 86_400,
+        )
+        coop.apply_with_sig(
+            deployer,
+            m[3].address,
+            MemberKind.ORGANISATION,
+            _h("id 3"),
+            _h("app 3"),
+            nonce,
+            deadline,
+            sig,
+        )
+        coop.attest_identity(self.chair, m[3].address, _h("check 3"))
+        coop.attest_payment(deployer, m[3].address, _h("bank 3"))
+        for i in range(4):
+            coop.admit(deployer, m[i].address, _h(f"admit {i}"))
+        # Shares and income.
+        coop.contribute(m[0], 50 * t)
+        coop.approve_treasury(deployer)
+        coop.receive_income(deployer, 1_000 * t, _h("sales"))
+        # Documents: anchored by a member, signed directly and by a relayed signature.
+        self.contract_doc = _h("supply contract")
+        coop.anchor(m[0], self.contract_doc, DocumentType.CONTRACT)
+        coop.sign_document(m[0], self.contract_doc)
+        coop.sign_document_with_sig(
+            deployer,
+            self.contract_doc,
+            m[1].address,
+            coop.document_signature(m[1], self.contract_doc),
+        )
+        # ВРЕ: transfers, invoices, a clearing of a three-way cycle, a partial payment.
+        units = SettlementUnitsClient(chain, coop.addresses.settlement_units)
+        self.units = units
+        units.transfer(m[0], m[1].address, 200 * t, _h("act 1"))
+        units.transfer(m[1], m[2].address, 100 * t)
+        o1, _ = units.issue(m[0], m[1].address, 100 * t, document_hash=_h("inv 1"))
+        o2, _ = units.issue(m[1], m[2].address, 100 * t, document_hash=_h("inv 2"))
+        o3, _ = units.issue(m[2], m[0].address, 100 * t, document_hash=_h("inv 3"))
+        o4, _ = units.issue(m[3], m[0].address, 50 * t, due_date=now(chain) + 3600)
+        o5, _ = units.issue(m[3], m[1].address, 10 * t)
+        units.accept(m[1], o1)
+        units.accept(m[2], o2)
+        deadline = now(chain) + 3600
+        units.accept_with_signature(
+            deployer, o3, deadline, units.sign_acceptance(m[0], o3, deadline)
+        )
+        units.accept(m[0], o4)
+        units.reject(m[1], o5)
+        units.settle_clearing(deployer, [(o1, 100 * t), (o2, 100 * t), (o3, 100 * t)])
+        units.pay(m[0], o4, 20 * t)
+        units.set_credit_limit(deployer, m[2].address, 700 * t)
+        # Governance: the council takes over the executor role.
+        gov = deploy_governance(
+            chain,
+            deployer,
+            coop.addresses.to_dict(),
+            [a.address for a in self.council_members],
+            GovernanceParams(),
+        )
+        self.governance = Governance(chain, gov["council"], gov["general_meeting"])
+        council = self.governance.council
+        voters = self.council_members[:2]
+        # A council decision admits member 4 (joined in tokens).
+        coop.apply(m[4], MemberKind.INDIVIDUAL, _h("id 4"), _h("app 4"))
+        coop.attest_identity(self.chair, m[4].address, _h("check 4"))
+        coop.approve_treasury(m[4])
+        coop.pay_fees(m[4], m[4].address)
+        admit = Action.call(coop.membership, "admit", m[4].address, _h("council admits 4"))
+        council.decide(voters[0], voters, self.chair, _h("council admits 4"), [admit])
+        # Member 4 leaves: exit application, council decision, refund from the share fund.
+        coop.request_exit(m[4], _h("exit 4"))
+        exit_ = Action.call(coop.membership, "exit", m[4].address, _h("council: 4 leaves"))
+        council.decide(voters[0], voters, self.chair, _h("council: 4 leaves"), [exit_])
+        # Member 1 lost their key: membership, shares, ВРЕ balance and obligations move.
+        recover = Action.call(
+            coop.membership,
+            "recoverMembership",
+            m[1].address,
+            self.recovered.address,
+            _h("council: new key for 1"),
+        )
+        council.decide(voters[0], voters, self.chair, _h("council: new key for 1"), [recover])
+        # An item that is still pending (one vote for, one against).
+        pending, _ = council.propose(voters[0], _h("pending item"))
+        council.vote(voters[0], pending)
+        # Member 5 applies and waits (an open application).
+        coop.apply(m[5], MemberKind.INDIVIDUAL, _h("id 5"), _h("app 5"))
+        # A general meeting: direct ballots and a signed one, closed, signed, executed.
+        gm = self.governance.meeting
+        opens = now(chain) + gm.notice_period() + 60
+        self.meeting_id = self.governance.convene(
+            voters[0],
+            voters,
+            self.chair,
+            Convocation(
+                opens_at=opens,
+                closes_at=opens + 86_400,
+                secretary=self.secretary.address,
+                questions=(Question(_h("q1: annual report")), Question(_h("q2: new fund"))),
+            ),
+            _h("convene annual meeting"),
+        )
+        warp(chain, opens)
+        gm.cast_ballot(m[0], self.meeting_id, [1, 1])
+        gm.cast_ballot(m[2], self.meeting_id, [1, 0])
+        gm.cast_ballot_by_sig(deployer, gm.sign_ballot(m[3], self.meeting_id, [2, 1]))
+        warp(chain, opens + 86_400)
+        gm.close(deployer, self.meeting_id)
+        gm.sign_protocol(self.secretary, self.meeting_id, _h("protocol"))
+        gm.sign_protocol(self.chair, self.meeting_id, _h("protocol"))
+        gm.execute(deployer, self.meeting_id, 0)
+        self.head = chain.w3.eth.block_number
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """A deployment record as `coop run` keeps it (for `indexer_from_settings`)."""
+        return {
+            "contracts": {
+                "NetworkRegistry": self.network.registry,
+                "CooperativeFactory": self.network.factory,
+                "index.council": self.governance.council.address,
+                "index.general_meeting": self.governance.meeting.address,
+            }
+        }
+
+    def indexer(self, db_url: str, **settings: Any) -> Indexer:
+        from indexer.run import roots_from_record
+
+        settings.setdefault("roots", roots_from_record(self.record))
+        return make_indexer(self.chain, db_url, **settings)
+
+
+def domain_chain() -> tuple[Anvil, Chain]:
+    """A dedicated anvil reading the compiled manifest as it is (no compile: contracts other
+    engineers are still writing must not stop the indexer's suites)."""
+    from tests.conftest import ARTIFACTS
+
+    node = Anvil(free_port())
+    node.start()
+    chain = Chain(node.url, Artifacts(ARTIFACTS))
+    chain.wait_ready()
+    return node, chain
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Iterator[CoopScenario]:
+    """One cooperative scenario per module, on its own anvil (tests only read it)."""
+    node, chain = domain_chain()
+    try:
+        yield CoopScenario(chain)
+    finally:
+        node.stop()
