@@ -38,7 +38,7 @@ test: compile
 
 # The SQL suites against PostgreSQL (DATABASE_URL, default the local server's `test` database).
 test-postgres: compile
-	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/test} pytest -m postgres
+	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/test} pytest -m 'postgres and not bench'
 
 lint: install
 	ruff check .

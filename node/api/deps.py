@@ -1,30 +1,138 @@
-"""Dependencies shared by the gateway's routers, in one place."""
+"""Dependencies shared by the gateway's routers, in one place (`Annotated` aliases)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from node.api.gateway import Gateway
+from node.api.limits import client_key
+from node.api.problems import Problem
 from node.chain.client import Chain
 from node.core.config import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_chain(request: Request) -> Chain:
+async def get_chain(request: Request) -> Chain:
     chain: Chain = request.app.state.chain
     return chain
 
 
-def get_deployment(request: Request) -> dict[str, Any]:
+async def get_deployment(request: Request) -> dict[str, Any]:
     deployment: dict[str, Any] = request.app.state.deployment or {}
     return deployment
+
+
+async def get_gateway(request: Request) -> Gateway:
+    gateway: Gateway | None = getattr(request.app.state, "gateway", None)
+    if gateway is None:
+        reason = getattr(request.app.state, "gateway_error", "not configured")
+        raise Problem(
+            503,
+            f"Шлюз не настроен: {reason} / The gateway is not configured: {reason}",
+        )
+    return gateway
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ChainDep = Annotated[Chain, Depends(get_chain)]
 DeploymentDep = Annotated[dict[str, Any], Depends(get_deployment)]
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="Токен сессии из POST /auth/verify / Session token from POST /auth/verify",
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in address and its roles (read from the chain)."""
+
+    address: str
+    roles: frozenset[str]
+    expires_at: int
+
+    def has(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+    @property
+    def is_auditor(self) -> bool:
+        return "auditor" in self.roles
+
+
+async def get_caller(
+    gw: GatewayDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(
+            401,
+            "Войдите через Sign-In with Ethereum (POST /auth/nonce, POST /auth/verify) и "
+            "передайте токен в заголовке Authorization: Bearer / Sign in with Ethereum and send "
+            "the token as Authorization: Bearer",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    session = gw.sessions.check(credentials.credentials)
+    roles = gw.cached_roles(session.address)
+    if roles is None:  # chain calls: off the event loop
+        roles = await run_in_threadpool(gw.roles, session.address)
+    return Caller(session.address, roles, session.expires_at)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_writer(caller: CallerDep) -> Caller:
+    """A signed-in caller who may act: everyone but an auditor."""
+    if caller.is_auditor:
+        raise Problem(
+            403,
+            "Ревизор читает всё, но ничего не изменяет / An auditor reads everything and "
+            "writes nothing",
+        )
+    return caller
+
+
+WriterDep = Annotated[Caller, Depends(get_writer)]
+
+
+def require_self_or(caller: Caller, address: str, *roles: str) -> None:
+    if caller.address.lower() != address.lower() and not caller.has(*roles):
+        who = ", ".join(roles) or "nobody else"
+        raise Problem(
+            403,
+            f"Доступ только владельцу адреса и ролям: {who} / "
+            f"Only the address itself and these roles may do this: {who}",
+        )
+
+
+def _limit(request: Request, gw: Gateway, bucket: str) -> None:
+    wait = (gw.auth_limit if bucket == "auth" else gw.relay_limit).take(client_key(request))
+    if wait > 0:
+        raise Problem(
+            429,
+            f"Слишком часто, повторите через {wait:.1f} с / Too many requests, retry in "
+            f"{wait:.1f} s",
+            headers={"Retry-After": str(max(1, int(wait + 0.999)))},
+        )
+
+
+async def auth_rate_limit(request: Request, gw: GatewayDep) -> None:
+    _limit(request, gw, "auth")
+
+
+async def relay_rate_limit(request: Request, gw: GatewayDep) -> None:
+    _limit(request, gw, "relay")
+
+
+AuthRateLimit = Depends(auth_rate_limit)
+RelayRateLimit = Depends(relay_rate_limit)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The repository root: contracts, compiled artifacts and the npm tools live beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +66,103 @@ class Settings(BaseSettings):
     )
     """ape's compiled package manifest: the single source of ABIs and bytecode."""
 
+    # -- gateway (node/api) -----------------------------------------------------------------
+
+    cooperative: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_COOPERATIVE", "cooperative")
+    )
+    """The cooperative the gateway serves: a slug of the deployment record (`romashka`) or its
+    Charter address. Unset: the first cooperative of the deployment record."""
+
+    relayer_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_RELAYER_KEY", "relayer_key")
+    )
+    """Key of the cooperative's relayer account, which pays gas for gasless actions
+    (applications, ballots, invoice acceptances, document signatures). Unset: the deployer key."""
+
+    session_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_SESSION_SECRET", "session_secret")
+    )
+    """HMAC secret of session tokens. Unset: generated once and kept in
+    `<data_dir>/gateway/session.key`."""
+
+    session_ttl: int = Field(
+        default=3600, ge=10, validation_alias=AliasChoices("COOP_SESSION_TTL", "session_ttl")
+    )
+    """Seconds a session token stays valid after sign-in."""
+
+    siwe_domain: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_SIWE_DOMAIN", "siwe_domain")
+    )
+    """The EIP-4361 `domain` sign-in messages must name. Unset: `<api_host>:<api_port>`."""
+
+    siwe_nonce_ttl: int = Field(
+        default=600, ge=10, validation_alias=AliasChoices("COOP_SIWE_NONCE_TTL", "siwe_nonce_ttl")
+    )
+    """Seconds a sign-in nonce may wait for its signed message."""
+
+    pii_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("COOP_PII_KEYS", "pii_keys")
+    )
+    """AES-256-GCM keys for personal data (64 hex digits each, comma-separated). The first
+    encrypts; all decrypt (key rotation). Unset: one key generated once and kept in
+    `<data_dir>/gateway/pii.key` (development only: back it up or set the variable)."""
+
+    auditors: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("COOP_AUDITORS", "auditors")
+    )
+    """Addresses of the revision commission (comma-separated): they read everything, write
+    nothing. The charter has no auditor role bit, so the node's operator lists them."""
+
+    rate_limit_auth: float = Field(
+        default=30.0, gt=0, validation_alias=AliasChoices("COOP_RATE_LIMIT_AUTH")
+    )
+    """Sign-in requests per minute per client address (burst: a quarter of it, at least 5)."""
+
+    rate_limit_relay: float = Field(
+        default=120.0, gt=0, validation_alias=AliasChoices("COOP_RATE_LIMIT_RELAY")
+    )
+    """Relayed actions per minute per client address (burst: a quarter of it, at least 5)."""
+
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, validation_alias=AliasChoices("COOP_MAX_BODY_BYTES")
+    )
+    """Largest request body the gateway accepts (uploads included)."""
+
+    roles_ttl: float = Field(default=2.0, ge=0, validation_alias=AliasChoices("COOP_ROLES_TTL"))
+    """Seconds a role lookup on chain (member, council, chair, cashier) is reused."""
+
+    relay_poll_interval: float = Field(
+        default=0.25, gt=0, validation_alias=AliasChoices("COOP_RELAY_POLL_INTERVAL")
+    )
+    """Seconds between checks of relayed transactions (receipt, then the indexer's cursor)."""
+
+    @field_validator("relayer_key")
+    @classmethod
+    def _relayer_key_is_hex32(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        body = value[2:] if value.startswith("0x") else value
+        if len(body) != 64 or any(c not in "0123456789abcdefABCDEF" for c in body):
+            raise ValueError("COOP_RELAYER_KEY must be a 32-byte hex private key")
+        return "0x" + body
+
+    @field_validator("pii_keys", "auditors", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("pii_keys")
+    @classmethod
+    def _pii_keys_are_256_bit(cls, value: list[str]) -> list[str]:
+        for key in value:
+            body = key[2:] if key.startswith("0x") else key
+            if len(body) != 64 or any(c not in "0123456789abcdefABCDEF" for c in body):
+                raise ValueError("each COOP_PII_KEYS entry must be 64 hex digits (AES-256)")
+        return value
+
     @field_validator("deployer_key")
     @classmethod
     def _key_is_hex32(cls, value: str | None) -> str | None:
@@ -102,6 +200,24 @@ class Settings(BaseSettings):
     @property
     def anvil_state_file(self) -> Path:
         return self.data_dir / "chain" / "anvil-state.json"
+
+    @property
+    def effective_relayer_key(self) -> str:
+        return self.relayer_key or self.effective_deployer_key
+
+    @property
+    def effective_siwe_domain(self) -> str:
+        return self.siwe_domain or f"{self.api_host}:{self.api_port}"
+
+    @property
+    def gateway_dir(self) -> Path:
+        """The gateway's own files: generated secrets (when not set) and documents."""
+        return self.data_dir / "gateway"
+
+    @property
+    def documents_dir(self) -> Path:
+        """Content-addressed document files: `documents/<sha256>`."""
+        return self.data_dir / "documents"
 
 
 @lru_cache

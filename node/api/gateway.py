@@ -1,0 +1,205 @@
+"""The gateway's state: which cooperative it serves, its contracts, keys, stores and caches.
+
+One gateway serves one cooperative (`COOP_COOPERATIVE`: a slug of the deployment record or a
+Charter address; by default the record's first cooperative): its members, its council, its
+relayer account. Roles come from the chain (cached for `roles_ttl` seconds):
+
+| role | from |
+|---|---|
+| applicant | `Membership.statusOf(a) == Applicant` |
+| member | `Membership.isActiveMember(a)` |
+| council | `Council.isCouncilMember(a)` (executor is a Council), else `initialCouncil()` |
+| chair | `Charter.chair() == a` |
+| cashier, verifier | `Charter.isCashier(a)`, `Charter.isVerifier(a)` |
+| auditor | `COOP_AUDITORS` (the charter has no auditor role bit) |
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from sqlalchemy.engine import Engine
+from web3 import Web3
+
+from node.api.auth import SessionSigner, load_session_secret
+from node.api.limits import TokenBucket
+from node.chain.client import Chain, account_from_key, checksum
+from node.cooperative.client import Cooperative
+from node.core.config import Settings
+from node.documents.store import DocumentStore
+from node.governance.client import Council, GeneralMeeting
+from node.identity.crypto import KeyRing, load_keyring
+from node.units.client import SettlementUnitsClient
+
+ZERO = "0x0000000000000000000000000000000000000000"
+
+ROLE_NAMES = ("applicant", "member", "council", "chair", "cashier", "verifier", "auditor")
+#: Roles that may act (everyone signed in may read; an auditor never writes).
+WRITING_ROLES = frozenset({"applicant", "member", "council", "chair", "cashier", "verifier"})
+
+
+class GatewayConfigError(RuntimeError):
+    """The deployment record does not name the cooperative the gateway should serve."""
+
+
+def resolve_cooperative(
+    deployment: dict[str, Any] | None, wanted: str | None
+) -> tuple[str, str, dict[str, Any]]:
+    """(slug, charter address, record) of the cooperative to serve."""
+    cooperatives: dict[str, Any] = (deployment or {}).get("cooperatives") or {}
+    if wanted and Web3.is_address(wanted):
+        for slug, record in cooperatives.items():
+            if str(record.get("charter", "")).lower() == wanted.lower():
+                return slug, checksum(wanted), record
+        return "cooperative", checksum(wanted), {"charter": checksum(wanted)}
+    if wanted:
+        if wanted not in cooperatives:
+            raise GatewayConfigError(
+                f"COOP_COOPERATIVE={wanted!r}: no such cooperative in the deployment record "
+                f"(known: {', '.join(cooperatives) or 'none'})"
+            )
+        return wanted, checksum(cooperatives[wanted]["charter"]), cooperatives[wanted]
+    if not cooperatives:
+        raise GatewayConfigError(
+            "the deployment record names no cooperative: set COOP_COOPERATIVE to a Charter address"
+        )
+    slug = next(iter(cooperatives))
+    return slug, checksum(cooperatives[slug]["charter"]), cooperatives[slug]
+
+
+@dataclass(frozen=True)
+class Governance:
+    council: Council | None
+    meeting: GeneralMeeting | None
+    executor: str
+
+
+class Gateway:
+    """Everything a request handler needs, built once per app."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        chain: Chain,
+        deployment: dict[str, Any] | None,
+        engine: Engine,
+    ) -> None:
+        self.settings = settings
+        self.chain = chain
+        self.deployment = deployment or {}
+        self.engine = engine
+        self.slug, charter, self.record = resolve_cooperative(deployment, settings.cooperative)
+        self.coop = Cooperative.from_charter(chain, charter, int(self.record.get("id", 0) or 0))
+        self.units = SettlementUnitsClient(chain, self.coop.addresses.settlement_units)
+        self.chain_id = chain.chain_id
+        self.relayer: LocalAccount = account_from_key(settings.effective_relayer_key)
+        self.relay_lock = threading.Lock()
+        self.keyring: KeyRing = load_keyring(settings.pii_keys, settings.gateway_dir / "pii.key")
+        self.store = DocumentStore(settings.documents_dir, self.keyring)
+        self.sessions = SessionSigner(
+            load_session_secret(settings.session_secret, settings.gateway_dir / "session.key"),
+            settings.session_ttl,
+        )
+        self.auditors = frozenset(checksum(a) for a in settings.auditors if Web3.is_address(a))
+        self.auth_limit = TokenBucket(settings.rate_limit_auth)
+        self.relay_limit = TokenBucket(settings.rate_limit_relay)
+        self._roles: dict[str, tuple[float, frozenset[str]]] = {}
+        self._roles_lock = threading.Lock()
+        self._gov: tuple[float, Governance] | None = None
+
+    # -- contracts ----------------------------------------------------------------------------
+
+    def contract_addresses(self) -> dict[str, str]:
+        a = self.coop.addresses
+        out = {
+            "charter": a.charter,
+            "membership": a.membership,
+            "shares": a.shares,
+            "treasury": a.treasury,
+            "documents": a.documents,
+            "settlement_units": a.settlement_units,
+        }
+        gov = self.governance()
+        if gov.council is not None:
+            out["council"] = gov.council.address
+        if gov.meeting is not None:
+            out["general_meeting"] = gov.meeting.address
+        return out
+
+    def governance(self) -> Governance:
+        """The council and meeting contracts, found from the charter's decision executor."""
+        now = time.monotonic()
+        cached = self._gov
+        if cached is not None and now - cached[0] < max(self.settings.roles_ttl, 1.0):
+            return cached[1]
+        executor = checksum(self.coop.charter.functions.decisionExecutor().call())
+        council: Council | None = None
+        meeting: GeneralMeeting | None = None
+        if self.chain.has_code(executor):
+            try:
+                candidate = Council(self.chain, executor)
+                meeting_address = candidate.contract.functions.generalMeeting().call()
+                council = candidate
+                if int(meeting_address, 16) != 0:
+                    meeting = GeneralMeeting(self.chain, meeting_address)
+            except Exception:  # the executor is some other contract (a multisig, ...)
+                council = None
+        gov = Governance(council, meeting, executor)
+        self._gov = (now, gov)
+        return gov
+
+    # -- roles --------------------------------------------------------------------------------
+
+    def cached_roles(self, address: str) -> frozenset[str] | None:
+        """The roles when a fresh lookup is cached (no chain access), else None."""
+        cached = self._roles.get(address)
+        if cached is not None and time.monotonic() - cached[0] < self.settings.roles_ttl:
+            return cached[1]
+        return None
+
+    def roles(self, address: str) -> frozenset[str]:
+        address = checksum(address)
+        now = time.monotonic()
+        with self._roles_lock:
+            cached = self._roles.get(address)
+        if cached is not None and now - cached[0] < self.settings.roles_ttl:
+            return cached[1]
+        roles: set[str] = set()
+        if address in self.auditors:
+            roles.add("auditor")
+        status = int(self.coop.membership.functions.statusOf(address).call())
+        if status == 1:
+            roles.add("applicant")
+        if self.coop.is_active_member(address):
+            roles.add("member")
+        gov = self.governance()
+        if gov.council is not None:
+            if gov.council.contract.functions.isCouncilMember(address).call():
+                roles.add("council")
+        elif address in {checksum(a) for a in self.coop.charter.functions.initialCouncil().call()}:
+            roles.add("council")
+        if checksum(self.coop.charter.functions.chair().call()) == address:
+            roles.add("chair")
+        role_bits = int(self.coop.charter.functions.rolesOf(address).call())
+        if role_bits & 1:
+            roles.add("cashier")
+        if role_bits & 2:
+            roles.add("verifier")
+        result = frozenset(roles)
+        with self._roles_lock:
+            if len(self._roles) > 50_000:
+                self._roles.clear()
+            self._roles[address] = (now, result)
+        return result
+
+    def forget_roles(self, address: str | None = None) -> None:
+        with self._roles_lock:
+            if address is None:
+                self._roles.clear()
+            else:
+                self._roles.pop(checksum(address), None)
+        self._gov = None

@@ -1,0 +1,86 @@
+"""The gateway's own tables (sign-in nonces, relay tracking, personal data, document files).
+
+They live in the mirror's database but in their own Alembic history (`node/api/migrations`,
+version table `api_alembic_version`), created exactly by revision 0001; nothing creates tables
+from these classes at run time. Times are unix seconds.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class SiweNonce(SQLModel, table=True):
+    """A sign-in nonce: issued once, used at most once, before it expires."""
+
+    __tablename__ = "api_siwe_nonce"
+
+    nonce: str = Field(primary_key=True, max_length=64)
+    issued_at: int = Field(sa_type=sa.BigInteger)
+    expires_at: int = Field(sa_type=sa.BigInteger)
+    used_at: int | None = Field(default=None, sa_type=sa.BigInteger)
+    used_by: str | None = Field(default=None, max_length=42)
+
+
+class RelayBase(SQLModel):
+    kind: str = Field(max_length=32)
+    """What was relayed: application, ballot, acceptance, signature, transaction, clearing."""
+    account: str = Field(max_length=42, index=True)
+    """On whose behalf (the signed-in address)."""
+    to_address: str | None = Field(default=None, max_length=42)
+    tx_hash: str | None = Field(default=None, max_length=66, index=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    """pending -> mined -> indexed, or failed (with `error`)."""
+    block_number: int | None = Field(default=None, sa_type=sa.BigInteger)
+    error: str | None = Field(default=None, max_length=128)
+    detail: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class Relay(RelayBase, table=True):
+    """One relayed action, tracked until the indexer has it (survives restarts)."""
+
+    __tablename__ = "api_relay"
+
+    id: str = Field(primary_key=True, max_length=36)
+    created_at: int = Field(sa_type=sa.BigInteger)
+    updated_at: int = Field(sa_type=sa.BigInteger)
+
+
+class IdentityRecord(SQLModel, table=True):
+    """A member's identity record, AES-256-GCM encrypted; only `identity_hash` is on chain."""
+
+    __tablename__ = "api_identity"
+
+    address: str = Field(primary_key=True, max_length=42)
+    identity_hash: str = Field(max_length=66)
+    key_id: str | None = Field(default=None, max_length=16)
+    """Which key encrypted it (first 8 bytes of the key's SHA-256, hex)."""
+    nonce: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    ciphertext: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    created_at: int = Field(sa_type=sa.BigInteger)
+    updated_at: int = Field(sa_type=sa.BigInteger)
+    deleted_at: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """Set when the member had it erased: nonce and ciphertext are gone, the hash stays."""
+
+
+class DocumentFile(SQLModel, table=True):
+    """A stored file, content-addressed by SHA-256 (the file is `documents/<sha256>`)."""
+
+    __tablename__ = "api_document_file"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = Field(sa_type=sa.BigInteger)
+    media_type: str = Field(max_length=128)
+    filename: str | None = Field(default=None, max_length=255)
+    template: str | None = Field(default=None, max_length=64)
+    stored_by: str | None = Field(default=None, max_length=42)
+    subject: str | None = Field(default=None, max_length=42, index=True)
+    """The member a personal document is about (who, with the council, may read it)."""
+    personal: bool = False
+    """Holds personal data: stored encrypted, readable by its subject and the council only,
+    erased with the member's identity record (its hash stays on chain)."""
+    created_at: int = Field(sa_type=sa.BigInteger)
+
+
+GATEWAY_TABLES = ("api_siwe_nonce", "api_relay", "api_identity", "api_document_file")

@@ -1,0 +1,168 @@
+"""Sign-In with Ethereum: `POST /auth/nonce`, `POST /auth/verify`, `GET /auth/me`."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from hexbytes import HexBytes
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from node.api.auth import (
+    SiweMessage,
+    check_message_times,
+    iso,
+    parse_siwe,
+    verify_signature,
+)
+from node.api.deps import AuthRateLimit, CallerDep, GatewayDep
+from node.api.models import SiweNonce
+from node.api.problems import Problem, problem_responses
+from node.api.schemas import Address, Signature
+from node.chain.client import checksum
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+STATEMENT = "Вход в шлюз кооператива / Sign in to the cooperative's gateway"
+
+
+class NonceCreate(BaseModel):
+    address: Address | None = None
+    """When given, the answer carries the complete EIP-4361 message for this address."""
+
+
+class NoncePublic(BaseModel):
+    nonce: str
+    issued_at: str
+    expires_at: str
+    domain: str
+    uri: str
+    chain_id: int
+    message: str | None = None
+    """A ready EIP-4361 message (when an address was given): sign it with `personal_sign`."""
+
+
+class VerifyCreate(BaseModel):
+    message: str = Field(min_length=1, max_length=4096)
+    signature: Signature
+
+
+class SessionPublic(BaseModel):
+    token: str
+    token_type: str = "bearer"
+    address: str
+    roles: list[str]
+    expires_at: int
+    """Unix seconds."""
+
+
+class MePublic(BaseModel):
+    address: str
+    roles: list[str]
+    expires_at: int
+
+
+@router.post(
+    "/nonce",
+    response_model=NoncePublic,
+    dependencies=[AuthRateLimit],
+    responses=problem_responses(422, 429),
+)
+def create_nonce(gw: GatewayDep, body: NonceCreate | None = None) -> NoncePublic:
+    """A single-use nonce for an EIP-4361 sign-in message, valid `siwe_nonce_ttl` seconds."""
+    now = int(time.time())
+    nonce = secrets.token_hex(16)
+    expires = now + gw.settings.siwe_nonce_ttl
+    with Session(gw.engine) as session:
+        session.add(SiweNonce(nonce=nonce, issued_at=now, expires_at=expires))
+        session.commit()
+    domain = gw.settings.effective_siwe_domain
+    uri = f"http://{domain}"
+    message = None
+    if body is not None and body.address is not None:
+        message = SiweMessage(
+            domain=domain,
+            address=checksum(body.address),
+            statement=STATEMENT,
+            uri=uri,
+            version="1",
+            chain_id=gw.chain_id,
+            nonce=nonce,
+            issued_at=iso(now),
+            expiration_time=iso(expires),
+        ).text()
+    return NoncePublic(
+        nonce=nonce,
+        issued_at=iso(now),
+        expires_at=iso(expires),
+        domain=domain,
+        uri=uri,
+        chain_id=gw.chain_id,
+        message=message,
+    )
+
+
+@router.post(
+    "/verify",
+    response_model=SessionPublic,
+    dependencies=[AuthRateLimit],
+    responses=problem_responses(401, 422, 429),
+)
+def verify(gw: GatewayDep, body: VerifyCreate) -> SessionPublic:
+    """Check a signed EIP-4361 message (EOA or ERC-1271 wallet) and open a session."""
+    msg = parse_siwe(body.message)
+    if msg.domain != gw.settings.effective_siwe_domain:
+        raise Problem(
+            401,
+            f"Сообщение для другого сайта ({msg.domain}) / Message for another domain "
+            f"({msg.domain})",
+        )
+    if msg.version != "1":
+        raise Problem(401, "Версия EIP-4361 должна быть 1 / EIP-4361 version must be 1")
+    if msg.chain_id != gw.chain_id:
+        raise Problem(
+            401,
+            f"Сообщение для другой сети ({msg.chain_id}) / Message for another chain "
+            f"({msg.chain_id})",
+        )
+    now = time.time()
+    check_message_times(msg, now)
+    # Consume the nonce first and atomically: a replay (or a second try) finds it used.
+    table = SiweNonce.__table__  # type: ignore[attr-defined]
+    with gw.engine.begin() as conn:
+        used = conn.execute(
+            sa.update(table)
+            .where(
+                table.c.nonce == msg.nonce,
+                table.c.used_at.is_(None),
+                table.c.expires_at > int(now),
+            )
+            .values(used_at=int(now), used_by=msg.address)
+        ).rowcount
+    if used != 1:
+        raise Problem(
+            401,
+            "Одноразовый код (nonce) неизвестен, уже использован или истёк / The nonce is "
+            "unknown, already used or expired",
+            title="Вход не выполнен / Sign-in failed",
+        )
+    verify_signature(gw.chain, body.message, msg.address, bytes(HexBytes(body.signature)))
+    token, session = gw.sessions.issue(msg.address)
+    gw.forget_roles(msg.address)
+    return SessionPublic(
+        token=token,
+        address=msg.address,
+        roles=sorted(gw.roles(msg.address)),
+        expires_at=session.expires_at,
+    )
+
+
+@router.get("/me", response_model=MePublic, responses=problem_responses(401))
+def me(caller: CallerDep) -> MePublic:
+    """Who the session belongs to and the roles the chain gives that address now."""
+    return MePublic(
+        address=caller.address, roles=sorted(caller.roles), expires_at=caller.expires_at
+    )

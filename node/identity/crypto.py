@@ -1,0 +1,131 @@
+"""AES-256-GCM for identity records, with key rotation, and the salted hash that goes on chain.
+
+- `KeyRing`: the first key encrypts, every key decrypts (rotation: put the new key first, keep
+  the old ones until `rotate` has re-encrypted every record). Each ciphertext names its key by
+  `key_id` (first 8 bytes of the key's SHA-256), and is bound to the member's address as
+  associated data, so a row copied to another member does not decrypt.
+- `identity_hash`: SHA-256 of the canonical JSON of the record *with a random 32-byte salt*.
+  A name, a birth date and a passport number are guessable; the salt (kept inside the
+  encrypted record) makes the on-chain hash useless for guessing. Erasing the record erases the
+  salt, after which the hash on chain can no longer be linked to anybody, while the chain
+  itself stays unchanged and consistent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import BaseModel, Field
+
+
+class IdentityData(BaseModel):
+    """An individual's identity record (what the identity check looks at)."""
+
+    name: str = Field(min_length=1, max_length=300)
+    """Full name (ФИО)."""
+    birth_date: date
+    document_number: str = Field(min_length=1, max_length=64)
+    """Passport or other identity document number."""
+    address: str = Field(min_length=1, max_length=500)
+    """Postal address of residence."""
+
+
+class DecryptionError(RuntimeError):
+    """No key of the ring opens the record (wrong key, tampered data, other member's row)."""
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(key).digest()[:8].hex()
+
+
+@dataclass(frozen=True)
+class Sealed:
+    key_id: str
+    nonce: bytes
+    ciphertext: bytes
+
+
+class KeyRing:
+    """AES-256-GCM keys: `keys[0]` encrypts, all decrypt."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys:
+            raise ValueError("a key ring needs at least one key")
+        for key in keys:
+            if len(key) != 32:
+                raise ValueError("identity keys are 32 bytes (AES-256)")
+        self.keys = list(keys)
+        self._by_id = {key_id(k): k for k in keys}
+
+    @classmethod
+    def from_hex(cls, keys: list[str]) -> KeyRing:
+        return cls([bytes.fromhex(k[2:] if k.startswith("0x") else k) for k in keys])
+
+    @property
+    def current_id(self) -> str:
+        return key_id(self.keys[0])
+
+    def seal(self, plaintext: bytes, associated: bytes) -> Sealed:
+        nonce = os.urandom(12)
+        ciphertext = AESGCM(self.keys[0]).encrypt(nonce, plaintext, associated)
+        return Sealed(self.current_id, nonce, ciphertext)
+
+    def open(self, sealed: Sealed, associated: bytes) -> bytes:
+        candidates = [self._by_id[sealed.key_id]] if sealed.key_id in self._by_id else []
+        candidates += [k for k in self.keys if k not in candidates]
+        for key in candidates:
+            try:
+                return AESGCM(key).decrypt(sealed.nonce, sealed.ciphertext, associated)
+            except Exception:  # InvalidTag: try the next key of the ring
+                continue
+        raise DecryptionError("no key of the ring opens this record")
+
+
+def _canonical(data: IdentityData, salt: bytes) -> bytes:
+    body = {"salt": salt.hex(), **data.model_dump(mode="json")}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def identity_hash(data: IdentityData, salt: bytes) -> bytes:
+    """The 32 bytes that go on chain (`identityHash` of the application)."""
+    return hashlib.sha256(_canonical(data, salt)).digest()
+
+
+def seal_identity(ring: KeyRing, address: str, data: IdentityData) -> tuple[bytes, Sealed]:
+    """Encrypt a new record with a fresh salt: (identity hash, sealed record)."""
+    salt = secrets.token_bytes(32)
+    plaintext = _canonical(data, salt)
+    return hashlib.sha256(plaintext).digest(), ring.seal(plaintext, address.lower().encode())
+
+
+def open_identity(ring: KeyRing, address: str, sealed: Sealed) -> tuple[IdentityData, bytes]:
+    """Decrypt a record: (the data, its salt). Raises DecryptionError."""
+    body = json.loads(ring.open(sealed, address.lower().encode()))
+    salt = bytes.fromhex(body.pop("salt"))
+    return IdentityData.model_validate(body), salt
+
+
+def reseal(ring: KeyRing, address: str, sealed: Sealed) -> Sealed:
+    """Re-encrypt with the ring's current key (rotation); the plaintext and hash do not change."""
+    return ring.seal(ring.open(sealed, address.lower().encode()), address.lower().encode())
+
+
+def load_keyring(configured: list[str], key_file: Path) -> KeyRing:
+    """The configured keys, or a development key generated once under the data dir."""
+    if configured:
+        return KeyRing.from_hex(configured)
+    if key_file.exists():
+        return KeyRing.from_hex([key_file.read_text().strip()])
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex())
+    return KeyRing([key])
