@@ -54,10 +54,11 @@ def _register_subcommands() -> None:
     # Sub-command groups live beside the code they drive; they register here so that
     # `coop --help` lists everything in one place.
     from indexer.cli import audit, index
+    from node.api.cli import serve
     from node.clearing.cli import clearing
     from node.cooperative.cli import deploy
 
-    for command in (deploy, clearing, index, audit):
+    for command in (serve, deploy, clearing, index, audit):
         main.add_command(command)
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import uvicorn
@@ -20,7 +21,7 @@ from node.api.main import create_app
 from node.chain.anvil import Anvil
 from node.chain.artifacts import Artifacts
 from node.chain.client import Chain, account_from_key
-from node.chain.deployment import ensure_deployment
+from node.chain.deployment import DeploymentError, ensure_deployment, read_record
 from node.core.config import Settings
 
 log = logging.getLogger("coop.run")
@@ -68,6 +69,8 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def run(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     anvil: Anvil | None = None
+    stop = threading.Event()
+    indexer_thread: threading.Thread | None = None
     pid_file = settings.data_dir / "chain" / "anvil.pid"
     try:
         if settings.uses_local_chain:
@@ -90,6 +93,12 @@ def run(settings: Settings) -> None:
 
         from node.cooperative.demo import deploy_demo
 
+        if not settings.uses_local_chain and read_record(settings.deployment_file) is None:
+            raise DeploymentError(
+                f"нет записи о развёртывании / no deployment record at "
+                f"{settings.deployment_file}: on a chain of your own, deploy with `coop deploy` "
+                "and save its output there (the demo is deployed only on the local chain)"
+            )
         record, fresh = ensure_deployment(chain, deployer, settings.deployment_file, deploy_demo)
         _say(
             (
@@ -99,6 +108,17 @@ def run(settings: Settings) -> None:
             )
             + f" (chain {record['chain_id']}, record {settings.deployment_file})"
         )
+
+        # The indexer follows the chain into the SQL mirror in a thread of its own; the gateway
+        # reads the mirror. Both stop when the server stops.
+        from indexer.run import indexer_from_settings
+
+        indexer = indexer_from_settings(settings, record)
+        indexer_thread = threading.Thread(
+            target=indexer.follow, args=(stop,), name="indexer", daemon=True
+        )
+        indexer_thread.start()
+        _say(f"indexer: {settings.effective_database_url}")
 
         app = create_app(settings, chain, record)
         config = uvicorn.Config(
@@ -113,6 +133,9 @@ def run(settings: Settings) -> None:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         uvicorn.Server(config).run()
     finally:
+        stop.set()
+        if indexer_thread is not None:
+            indexer_thread.join(timeout=10)
         if anvil is not None:
             anvil.stop()
             pid_file.unlink(missing_ok=True)

@@ -12,6 +12,11 @@ Anvil's ten development accounts play every part:
 
 The union's members are the two cooperatives, joined through their treasuries by decisions
 signed by their chairs.
+
+«Ромашка» then shows the rest of the system: its members trade in ВРЕ and leave a cycle of
+accepted invoices open for `coop clearing run`; it gets a mutual-aid fund and a property
+register; and finally its council contract takes over as the decision executor, so from then on
+admissions, payouts and loans go through council votes.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ from node.cooperative.deploy import (
     deploy_network,
     deploy_test_token,
 )
+from node.fund.deploy import deploy_fund_and_property
+from node.governance.deploy import GovernanceParams, deploy_governance, deploy_installer
+from node.units.client import SettlementUnitsClient
 
 TOKEN = 10**18
 
@@ -194,6 +202,33 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
     _join_union(romashka, union, executor, chair, acc[9])
     _join_union(artel, union, executor, acc[8], acc[9])
 
+    # ВРЕ: a transfer, and a cycle of accepted invoices 5 -> 6 -> 7 -> 5 that a clearing run
+    # can cancel (200 of each), leaving 100 of the first and 50 of the last outstanding.
+    units = SettlementUnitsClient(chain, romashka.addresses.settlement_units)
+    units.transfer(a, b.address, 150 * TOKEN, _h("акт: доставка овощей"))
+    for creditor, debtor, amount, label in (
+        (a, b, 300, "счёт 1: мёд"),
+        (b, org, 200, "счёт 2: ремонт"),
+        (org, a, 250, "счёт 3: перевозка"),
+    ):
+        obligation_id, _ = units.issue(
+            creditor, debtor.address, amount * TOKEN, document_hash=_h(label)
+        )
+        units.accept(debtor, obligation_id)
+
+    # Mutual-aid fund and property register, registered while the executor is still a key.
+    fund = deploy_fund_and_property(chain, executor, romashka.addresses)
+
+    # Governance: the council contract becomes «Ромашка»'s decision executor.
+    installer = deploy_installer(chain, deployer)
+    governance = deploy_governance(
+        chain,
+        executor,
+        romashka.addresses,
+        [acc[2].address, acc[3].address, acc[4].address],
+        GovernanceParams(installer=installer["installer"]),
+    )
+
     cooperatives: dict[str, Any] = {}
     contracts: dict[str, str] = {
         "CooperativeFactory": network.factory,
@@ -214,6 +249,12 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
             "council": coop.charter.functions.initialCouncil().call(),
             "active_members": coop.active_member_count(),
         }
+    contracts["GovernanceInstaller"] = installer["installer"]
+    contracts["romashka.council"] = governance["council"]
+    contracts["romashka.general_meeting"] = governance["general_meeting"]
+    contracts["romashka.mutual_aid_fund"] = fund["mutual_aid_fund"]
+    contracts["romashka.property_registry"] = fund["property_registry"]
+    cooperatives["romashka"]["decision_executor"] = governance["council"]
     cooperatives["romashka"]["members"] = [
         {"address": a.address, "kind": "individual"},
         {"address": b.address, "kind": "individual"},
