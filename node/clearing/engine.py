@@ -1,0 +1,889 @@
+"""The clearing engine: maximum multilateral set-off (взаимозачёт) of members' obligations.
+
+Members owe each other amounts of ВРЕ. When debts go round in a cycle (A owes B, B owes C,
+C owes A) the same amount can be struck off every obligation of the cycle and nobody's net
+position changes. The engine finds the set-off that clears the *most* in total and splits it
+into chunks small enough for one transaction each.
+
+Why a min-cost flow and not "find a cycle, cancel it, repeat": greedy cycle cancelling is
+order-dependent and can be far from optimal (see :func:`greedy_cycle_clearing` and the tests:
+on A<->B plus A->B->C->D->A sharing the A->B debt, greedy clears 2, the optimum 4). The
+optimum is the MTCS (multilateral trade credit set-off) formulation:
+
+    choose the remaining debt ``f_e`` in ``[0, amount_e]`` on every obligation ``e`` so that
+    every member keeps the net position the original obligations give them, minimising
+    ``sum f_e``; the cleared amount is ``amount_e - f_e``.
+
+Equivalently the cleared amounts ``c_e`` form a circulation (inflow == outflow at every
+member) bounded by ``0 <= c_e <= amount_e`` with the largest total. The constraint matrix is
+totally unimodular, so an integral optimum exists and a network-flow solver finds one;
+we use OR-tools' ``SimpleMinCostFlow`` (cost-scaling push-relabel, in C++). Before solving,
+obligations that lie on no cycle are dropped and chains of members who only pass debt
+through are contracted (exact reductions that keep the solver fast on long thin shapes such
+as a ring of 100,000 members; see the optimisation section below).
+
+OR-tools works in int64. On-chain amounts are uint256, so when the amounts are too large for
+int64 the engine solves exactly by *capacity scaling with a proximity bound*: it solves the
+problem on the amounts shifted right by ``k`` bits, doubles the answer ``j`` bits at a time
+and re-solves only the bounded correction. This relies on the proximity theorem for totally
+unimodular systems (Cook, Gerards, Schrijver, Tardos 1986; Schrijver, *Theory of Linear and
+Integer Programming*, Thm 10.5): if the right-hand side moves by at most ``d`` in every
+coordinate, some optimum of the new problem lies within ``n * d`` (``n`` variables) of any
+optimum of the old one. Scaling a solution by ``2**j`` is optimal for the amounts
+``(a >> k) << j``, which differ from ``a >> (k - j)`` by less than ``2**j``; so the correction
+can be searched in a box of half-width ``m * (2**j - 1)`` around it, and that box fits int64.
+The result is exact for any size of integer.
+
+Chunks. A plan bigger than a block goes in several transactions, and the contract checks each
+chunk on its own: in every chunk every member's cleared debts must equal their cleared
+claims. The cleared circulation is decomposed into simple cycles (each cycle keeps all net
+positions) and the cycles are packed greedily into chunks of at most ``max_per_chunk``
+distinct obligation ids. Within a chunk entries of the same id are merged (amounts summed);
+one id may appear in several chunks with parts of its cleared amount, which is why a chunk is
+a list of ``(id, amount)`` settlements rather than a list of ids. A single cycle longer than
+``max_per_chunk`` cannot be split without unbalancing it, so it goes alone into its own
+(oversized) chunk.
+
+How many chunks a plan needs is mostly fixed by the graph: the cleared amounts need about one
+independent cycle per settled obligation, every cycle costs one entry per obligation on it,
+and so short cycles mean few entries. The decomposition therefore looks for short cycles
+(:func:`_decompose_cycles`), within a time budget that keeps 100,000 obligations under a few
+seconds; ``benchmarks/bench_clearing.py`` reports chunk counts next to the timings.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+DEFAULT_MAX_PER_CHUNK = 150
+
+# Total capacity handed to OR-tools in one solve. int64 tops out at 2**63 - 1; staying well
+# below keeps every intermediate sum of the solver (supplies, flows, costs) in range.
+_SOLVER_LIMIT = 2**60
+
+# How far back along its path the cycle-finding walk looks for a way home (see
+# _decompose_cycles); tuned on the benchmark graphs: shorter finds fewer cycles per step,
+# longer finds longer cycles.
+_WALK_WINDOW = 128
+# How many edges of one member the walk looks at per visit (see _decompose_cycles).
+_SCAN_LIMIT = 32
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """An open debt: ``debtor`` owes ``creditor`` ``amount`` ВРЕ (on-chain obligation ``id``).
+
+    Members are labels (addresses in the real system); any hashable label works.
+    """
+
+    id: int
+    debtor: str
+    creditor: str
+    amount: int
+
+
+class Settlement(NamedTuple):
+    """Strike ``amount`` off obligation ``id`` (one entry of a clearing transaction).
+
+    A named tuple rather than a dataclass: a large plan has millions of entries and tuples
+    are several times cheaper to create; it is immutable all the same.
+    """
+
+    id: int
+    amount: int
+
+    def to_json_dict(self) -> dict[str, int]:
+        return {"id": self.id, "amount": self.amount}
+
+
+@dataclass(frozen=True)
+class ClearingPlan:
+    """The result of a clearing: what to strike off and how to batch it.
+
+    ``settlements`` is the total per obligation (only positive amounts, sorted by id).
+    ``chunks`` are the transactions: each is balanced on its own (no member's net position
+    moves), entries of one id are merged within a chunk, and across chunks the amounts of an
+    id add up to its settlement.
+    """
+
+    cleared_total: int
+    remaining_total: int
+    settlements: list[Settlement]
+    chunks: list[list[Settlement]]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The plan as plain JSON types (amounts stay exact Python ints)."""
+        return {
+            "cleared_total": self.cleared_total,
+            "remaining_total": self.remaining_total,
+            "settlements": [s.to_json_dict() for s in self.settlements],
+            "chunks": [[s.to_json_dict() for s in chunk] for chunk in self.chunks],
+        }
+
+
+# Builds a Settlement from an (id, amount) pair without a Python-level call: chunking creates
+# millions of them.
+_new_settlement = partial(tuple.__new__, Settlement)
+
+
+# --- input checks ---------------------------------------------------------------------------
+
+
+def _is_int(value: object) -> bool:
+    # bool is an int subclass; True as an amount is a bug upstream, not "1 ВРЕ".
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_obligations(obligations: Sequence[Obligation]) -> None:
+    """Reject inputs the engine cannot give a meaningful answer for (all problems at once)."""
+    problems: list[str] = []
+    seen: set[int] = set()
+    for ob in obligations:
+        if not _is_int(ob.id):
+            problems.append(f"obligation {ob.id!r}: id must be an int")
+        elif ob.id in seen:
+            problems.append(f"obligation {ob.id}: duplicate id")
+        else:
+            seen.add(ob.id)
+        if not _is_int(ob.amount) or ob.amount <= 0:
+            problems.append(
+                f"obligation {ob.id!r}: amount must be a positive int, got {ob.amount!r}"
+            )
+        if not isinstance(ob.debtor, Hashable) or not isinstance(ob.creditor, Hashable):
+            problems.append(f"obligation {ob.id!r}: debtor and creditor must be hashable")
+        elif ob.debtor == ob.creditor:
+            problems.append(f"obligation {ob.id!r}: debtor and creditor are the same member")
+    if problems:
+        shown = "; ".join(problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        raise ValueError(f"invalid obligations: {shown}{more}")
+
+
+# --- the graph ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Graph:
+    """Obligations as arrays: edge ``e`` goes from node ``tails[e]`` to ``heads[e]``."""
+
+    n_nodes: int
+    tails: list[int]
+    heads: list[int]
+    amounts: list[int]
+    ids: list[int]
+
+
+def _build_graph(obligations: Sequence[Obligation]) -> _Graph:
+    """Index members and edges; edges are numbered in increasing id order.
+
+    Numbering edges by id means "sorted by edge index" is "sorted by id" (cheap chunk
+    output) and the result does not depend on the order the obligations came in.
+    """
+    obligations = sorted(obligations, key=attrgetter("id"))
+    index: dict[Hashable, int] = {}
+    tails: list[int] = []
+    heads: list[int] = []
+    for ob in obligations:
+        tails.append(index.setdefault(ob.debtor, len(index)))
+        heads.append(index.setdefault(ob.creditor, len(index)))
+    return _Graph(
+        n_nodes=len(index),
+        tails=tails,
+        heads=heads,
+        amounts=[ob.amount for ob in obligations],
+        ids=[ob.id for ob in obligations],
+    )
+
+
+def _net(n_nodes: int, tails: list[int], heads: list[int], values: list[int]) -> list[int]:
+    """Per node: sum of ``values`` on out-edges minus on in-edges (exact Python ints)."""
+    net = [0] * n_nodes
+    for t, h, x in zip(tails, heads, values, strict=True):
+        net[t] += x
+        net[h] -= x
+    return net
+
+
+# --- optimisation ---------------------------------------------------------------------------
+#
+# Before the solver sees the graph it is reduced, for speed and robustness rather than for
+# correctness. OR-tools' min-cost flow (cost-scaling push-relabel) is fast on the small-world
+# graphs real trade produces, but slow (quadratic) on long one-dimensional structures: a ring
+# of 20,000 members takes it half a minute. Two exact reductions remove those:
+#
+# * only obligations inside one strongly connected component lie on a cycle; the others can
+#   never be cleared and are dropped (this also removes one-way "rungs" between rings);
+# * a member with exactly one obligation in and one out (inside the component) passes
+#   through whatever is cleared, so a chain of such members is one "super-edge": its
+#   capacity is the smallest debt on it and each unit cleared on it clears one unit on each
+#   of its ``weight`` obligations. A chain that comes back to where it started is a cycle
+#   that can be cleared in full on its own.
+#
+# The solver then maximises sum(weight * cleared) on the super-edges.
+
+
+@dataclass
+class _Reduced:
+    """The solver's graph: super-edges between the members that are not pass-through."""
+
+    n_nodes: int
+    tails: list[int]
+    heads: list[int]
+    weights: list[int]
+    caps: list[int]
+    chains: list[list[int]]  # original edges of each super-edge
+
+
+def _strong_components(n_nodes: int, tails: list[int], heads: list[int]) -> list[int]:
+    """Component id per node (Tarjan's algorithm, iterative: no recursion limit)."""
+    out: list[list[int]] = [[] for _ in range(n_nodes)]
+    for t, h in zip(tails, heads, strict=True):
+        out[t].append(h)
+    index = [-1] * n_nodes
+    low = [0] * n_nodes
+    on_stack = [False] * n_nodes
+    comp = [-1] * n_nodes
+    stack: list[int] = []
+    counter = 0
+    n_comp = 0
+    for root in range(n_nodes):
+        if index[root] >= 0:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        work = [root]
+        child = [0]
+        while work:
+            v = work[-1]
+            adj = out[v]
+            i = child[-1]
+            if i < len(adj):
+                child[-1] = i + 1
+                w = adj[i]
+                if index[w] < 0:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack[w] = True
+                    work.append(w)
+                    child.append(0)
+                elif on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+                continue
+            work.pop()
+            child.pop()
+            if work and low[v] < low[work[-1]]:
+                low[work[-1]] = low[v]
+            if low[v] == index[v]:
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = False
+                    comp[w] = n_comp
+                    if w == v:
+                        break
+                n_comp += 1
+    return comp
+
+
+def _reduce(g: _Graph, cleared: list[int]) -> tuple[_Reduced, list[list[int]]]:
+    """Drop what cannot be cleared, contract pass-through chains, clear closed chains.
+
+    Returns the solver's graph and the closed chains (each a cycle cleared in full by its
+    smallest debt); fills ``cleared`` for the closed chains' edges. The other edges stay 0
+    until the solver's answer is expanded back onto the chains.
+    """
+    comp = _strong_components(g.n_nodes, g.tails, g.heads)
+    kept = [e for e in range(len(g.tails)) if comp[g.tails[e]] == comp[g.heads[e]]]
+    indeg = [0] * g.n_nodes
+    outdeg = [0] * g.n_nodes
+    out_edge = [-1] * g.n_nodes
+    for e in kept:
+        outdeg[g.tails[e]] += 1
+        indeg[g.heads[e]] += 1
+        out_edge[g.tails[e]] = e
+    through = [i == 1 and o == 1 for i, o in zip(indeg, outdeg, strict=True)]
+    node_index: dict[int, int] = {}
+    red = _Reduced(0, [], [], [], [], [])
+    loops: list[list[int]] = []
+    visited = [False] * len(g.tails)
+    for e in kept:
+        if through[g.tails[e]]:
+            continue
+        chain = [e]
+        x = g.heads[e]
+        while through[x]:
+            chain.append(out_edge[x])
+            x = g.heads[out_edge[x]]
+        for f in chain:
+            visited[f] = True
+        cap = min(g.amounts[f] for f in chain)
+        if x == g.tails[e]:  # a loop back to its start: independent of everything else
+            for f in chain:
+                cleared[f] = cap
+            loops.append(chain)
+            continue
+        red.tails.append(node_index.setdefault(g.tails[e], len(node_index)))
+        red.heads.append(node_index.setdefault(x, len(node_index)))
+        red.weights.append(len(chain))
+        red.caps.append(cap)
+        red.chains.append(chain)
+    for e in kept:  # what is left are rings of pass-through members only
+        if visited[e]:
+            continue
+        ring = [e]
+        x = g.heads[e]
+        while x != g.tails[e]:
+            ring.append(out_edge[x])
+            x = g.heads[out_edge[x]]
+        cap = min(g.amounts[f] for f in ring)
+        for f in ring:
+            visited[f] = True
+            cleared[f] = cap
+        loops.append(ring)
+    red.n_nodes = len(node_index)
+    return red, loops
+
+
+def _max_circulation_in_box(red: _Reduced, low: list[int], high: list[int]) -> list[int]:
+    """The circulation ``c``, ``low <= c <= high``, with the largest ``sum weight * c``.
+
+    Substituting ``r = high - c`` (what stays uncleared inside the box) turns it into the
+    MTCS min-cost flow: ``0 <= r <= high - low``, net(r) = net(high), minimise
+    ``sum weight * r``. The caller guarantees that a feasible circulation exists and that
+    the numbers fit the solver.
+    """
+    caps = [h - lo for lo, h in zip(low, high, strict=True)]
+    supplies = _net(red.n_nodes, red.tails, red.heads, high)
+    solver = min_cost_flow.SimpleMinCostFlow()
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(
+        np.asarray(red.tails, dtype=np.int32),
+        np.asarray(red.heads, dtype=np.int32),
+        np.asarray(caps, dtype=np.int64),
+        np.asarray(red.weights, dtype=np.int64),
+    )
+    solver.set_nodes_supplies(
+        np.arange(red.n_nodes, dtype=np.int32), np.asarray(supplies, dtype=np.int64)
+    )
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        # Cannot happen for a consistent input (a feasible point always exists); fail loudly
+        # rather than return a plan that was never proven optimal.
+        raise RuntimeError(f"min-cost flow solver failed with status {status}")
+    remaining = solver.flows(arcs).tolist()
+    return [h - r for h, r in zip(high, remaining, strict=True)]
+
+
+def _solve_reduced(red: _Reduced, solver_limit: int) -> list[int]:
+    """Optimal cleared amount per super-edge, exact for integers of any size."""
+    m = len(red.caps)
+    if m == 0:
+        return []
+    zeros = [0] * m
+    weighted = sum(w * a for w, a in zip(red.weights, red.caps, strict=True))
+    if weighted <= solver_limit:
+        return _max_circulation_in_box(red, zeros, red.caps)
+
+    # Too large for int64: capacity scaling with a proximity bound (module docstring). A box
+    # of half-width m * (2**j - 1) around the previous answer holds an optimum; its solve
+    # costs at most sum(weights) * 2 * m * (2**j - 1), which must stay within the limit.
+    total_weight = sum(red.weights)
+    step = (solver_limit // (2 * m * total_weight) + 1).bit_length() - 1
+    if step < 1:
+        raise ValueError(
+            f"too many obligations ({total_weight}) for exact clearing of amounts this "
+            "large; split the obligations into smaller groups"
+        )
+    shift = max(0, weighted.bit_length() - solver_limit.bit_length())
+    while sum(w * (a >> shift) for w, a in zip(red.weights, red.caps, strict=True)) > (
+        solver_limit
+    ):
+        shift += 1
+    cleared = _max_circulation_in_box(red, zeros, [a >> shift for a in red.caps])
+    while shift > 0:
+        j = min(step, shift)
+        shift -= j
+        scaled = [a >> shift for a in red.caps]
+        radius = m * ((1 << j) - 1)
+        prev = [c << j for c in cleared]  # feasible, and an optimum lies within radius
+        low = [max(0, p - radius) for p in prev]
+        high = [min(a, p + radius) for a, p in zip(scaled, prev, strict=True)]
+        cleared = _max_circulation_in_box(red, low, high)
+    return cleared
+
+
+def _optimal_cleared(g: _Graph, solver_limit: int = _SOLVER_LIMIT) -> list[int]:
+    """Cleared amount per obligation of an optimal (maximum) set-off."""
+    return _solve(g, solver_limit)[0]
+
+
+def _solve(g: _Graph, solver_limit: int) -> tuple[list[int], Iterator[tuple[list[int], int]]]:
+    """Optimal cleared amounts per obligation, and their decomposition into cycles.
+
+    The cycles are found on the reduced graph (a chain is walked as one step, which is much
+    faster on sparse graphs) and expanded back to obligations; closed chains are cycles
+    already.
+    """
+    cleared = [0] * len(g.amounts)
+    red, loops = _reduce(g, cleared)
+    red_cleared = _solve_reduced(red, solver_limit)
+    for chain, c in zip(red.chains, red_cleared, strict=True):
+        if c:
+            for e in chain:
+                cleared[e] = c
+
+    def cycles() -> Iterator[tuple[list[int], int]]:
+        for loop in loops:
+            yield loop, cleared[loop[0]]
+        chains = red.chains
+        first = [chain[0] for chain in chains]
+        is_long = [len(chain) > 1 for chain in chains]
+        for cycle, amount in _decompose_cycles(red.n_nodes, red.tails, red.heads, red_cleared):
+            if any(map(is_long.__getitem__, cycle)):
+                yield [e for s in cycle for e in chains[s]], amount
+            else:  # the common case on dense graphs, kept at C speed
+                yield list(map(first.__getitem__, cycle)), amount
+
+    return cleared, cycles()
+
+
+# --- cycle decomposition and chunking ------------------------------------------------------
+
+
+def _decompose_cycles(
+    n_nodes: int,
+    tails: list[int],
+    heads: list[int],
+    flow: list[int],
+    window: int = _WALK_WINDOW,
+    scan_limit: int = _SCAN_LIMIT,
+) -> Iterator[tuple[list[int], int]]:
+    """Split a circulation into simple cycles ``(edge indices, amount)``, preferring short ones.
+
+    Why short: every cycle is one rank of the circulation, so the number of cycles is about
+    fixed (roughly one per edge), but every edge of a cycle becomes a settlement entry on
+    chain. A plain "walk until a node repeats" finds cycles of length about the square root
+    of the number of members (~130 on 10k members); the same circulation then needs ten times
+    more entries and transactions.
+
+    How: a walk follows edges that still carry flow. Every node entering the path registers
+    its in-neighbours ("one step from the path") with their position; at each step the walker
+    checks its out-neighbours against the path and that register and closes the shortest
+    cycle it sees: back to a path node, or through one extra node to it. Only the last
+    ``window`` path positions (or twice the recent average cycle length, if more) count for
+    this look-ahead and the path is trimmed to them, so the cycles found are short; when no
+    cycle turns up, the span grows with the number of fruitless steps, so the walk still
+    terminates (it is then the plain walk). A cut cycle
+    zeroes at least one edge; of the path, the longer of the part before the first zeroed
+    edge and the part after the last one is kept (the walk re-roots in the second case) and
+    the walk resumes with its look-ahead register still warm. Cost per step is the degree of
+    the nodes touched; edges that ran dry are dropped from adjacency lists the first time
+    they are seen, so nothing is rescanned forever. Flow conservation guarantees that every
+    path node but the first has an edge with flow left to continue on.
+    """
+    remaining = list(flow)
+    out: list[list[int]] = [[] for _ in range(n_nodes)]
+    inn: list[list[int]] = [[] for _ in range(n_nodes)]
+    for e, x in enumerate(flow):
+        if x > 0:
+            out[tails[e]].append(e)
+            inn[heads[e]].append(e)
+    # Adjacency lists are looked at through a window of at most _SCAN_LIMIT entries starting
+    # at out_from/in_from; dry edges found in it are moved to the front and skipped for
+    # good. A member with 50,000 counterparties thus costs a bounded amount per visit
+    # instead of a rescan of everything (which made two-member graphs quadratic).
+    out_from = [0] * n_nodes
+    in_from = [0] * n_nodes
+    # Positions are absolute (a trimmed prefix moves ``base`` up instead of renumbering).
+    pos = [-1] * n_nodes  # node -> absolute position on the path, -1 when not on it
+    # node y -> an edge from y into a node that was on the path when registered; checked
+    # (still on the path? flow left?) when used, so stale entries cost nothing.
+    near_edge = [-1] * n_nodes
+    end = 0  # absolute position just past the path
+    # The look-back span adapts: at least ``window``, and twice the recent average cycle
+    # length, so that on sparse graphs (where every cycle is long) the walk does not keep
+    # trimming away the part of the path it is about to come back to.
+    recent16 = 0  # 16 x exponential moving average of cycle lengths (in walk steps)
+    span = window
+    for s in range(n_nodes):
+        while True:
+            adj = out[s]
+            k = out_from[s]
+            while k < len(adj) and not remaining[adj[k]]:
+                k += 1
+            out_from[s] = k
+            if k == len(adj):
+                break  # s has no flow left
+            base = end
+            path_nodes = [s]
+            path_edges: list[int] = []
+            pos[s] = base
+            end = base + 1
+            for e in inn[s][in_from[s] : in_from[s] + scan_limit]:
+                if remaining[e]:
+                    near_edge[tails[e]] = e
+            since = 0  # steps since the last cycle
+            while True:
+                v = path_nodes[-1]
+                reach = span if since < span else since
+                lo = end - reach if end - reach > base else base
+                best_len = 1 << 62
+                best_at = -1
+                best_e = -1
+                best_f = -1
+                step = -1
+                adj = out[v]
+                k = out_from[v]
+                scan = adj if k == 0 and len(adj) <= scan_limit else adj[k : k + scan_limit]
+                dirty = False
+                for e in scan:
+                    if not remaining[e]:
+                        dirty = True
+                        continue
+                    y = heads[e]
+                    i = pos[y]
+                    if i >= 0:
+                        if end - i < best_len:
+                            best_len, best_at, best_e, best_f = end - i, i, e, -1
+                        continue
+                    if step < 0:
+                        step = e
+                    f = near_edge[y]
+                    if f >= 0:
+                        p = pos[heads[f]]
+                        if p >= lo and end - p + 1 < best_len and remaining[f]:
+                            best_len, best_at, best_e, best_f = end - p + 1, p, e, f
+                if dirty:
+                    live = [e for e in scan if remaining[e]]
+                    gap = len(scan) - len(live)
+                    adj[k + gap : k + len(scan)] = live
+                    out_from[v] = k + gap
+                    if best_e < 0 and step < 0 and k + len(scan) < len(adj):
+                        continue  # the window was all dry: look further along
+                if best_e < 0 or (best_f < 0 and best_at < lo and step >= 0):
+                    if step < 0:
+                        if len(path_nodes) > 1:
+                            raise RuntimeError("cleared amounts are not a circulation")
+                        break  # the walk's first node has no flow left
+                    w = heads[step]
+                    pos[w] = end
+                    path_nodes.append(w)
+                    path_edges.append(step)
+                    adj = inn[w]
+                    k = in_from[w]
+                    scan = adj if k == 0 and len(adj) <= scan_limit else adj[k : k + scan_limit]
+                    dirty = False
+                    for e in scan:
+                        if remaining[e]:
+                            near_edge[tails[e]] = e
+                        else:
+                            dirty = True
+                    if dirty:
+                        live = [e for e in scan if remaining[e]]
+                        gap = len(scan) - len(live)
+                        adj[k + gap : k + len(scan)] = live
+                        in_from[w] = k + gap
+                    end += 1
+                    since += 1
+                    reach = span if since < span else since
+                    if len(path_nodes) > reach + 1:
+                        drop = len(path_nodes) - reach - 1
+                        for u in path_nodes[:drop]:
+                            pos[u] = -1
+                        del path_nodes[:drop]
+                        del path_edges[:drop]
+                        base += drop
+                    continue
+                at = best_at - base
+                cycle = path_edges[at:]
+                cycle.append(best_e)
+                if best_f >= 0:
+                    cycle.append(best_f)
+                amount = min(map(remaining.__getitem__, cycle))
+                for x in cycle:
+                    remaining[x] -= amount
+                recent16 += len(cycle) - (recent16 >> 4)
+                span = max(window, recent16 >> 3)
+                yield cycle, amount
+                since = 0
+                n_path = len(path_edges)
+                first = at
+                while first < n_path and remaining[path_edges[first]]:
+                    first += 1
+                if first < n_path:
+                    last = n_path - 1
+                    while remaining[path_edges[last]]:
+                        last -= 1
+                    if n_path - last - 1 > first:
+                        # keep the suffix after the last zeroed edge: re-root there
+                        drop = last + 1
+                        for u in path_nodes[:drop]:
+                            pos[u] = -1
+                        del path_nodes[:drop]
+                        del path_edges[:drop]
+                        base += drop
+                    else:
+                        for u in path_nodes[first + 1 :]:
+                            pos[u] = -1
+                        del path_nodes[first + 1 :]
+                        del path_edges[first:]
+                        end = base + len(path_nodes)
+            pos[path_nodes[0]] = -1
+
+
+def _pack_chunks(
+    cycles: Iterable[tuple[list[int], int]], ids: list[int], max_per_chunk: int
+) -> list[list[Settlement]]:
+    """Pack whole cycles, in order, into chunks of at most ``max_per_chunk`` distinct ids.
+
+    Consecutive cycles of the walk share many edges, so merging within a chunk saves a lot.
+    A cycle that does not fit closes the current chunk and starts the next one; a cycle
+    longer than ``max_per_chunk`` on its own becomes a chunk of its own (it cannot be split
+    without unbalancing it).
+    """
+    chunks: list[list[Settlement]] = []
+    current: dict[int, int] = {}
+
+    def flush() -> None:
+        # Edges are numbered in id order (see _build_graph): sorting by edge sorts by id.
+        edges = sorted(current)
+        pairs = zip(map(ids.__getitem__, edges), map(current.__getitem__, edges), strict=True)
+        chunks.append(list(map(_new_settlement, pairs)))
+        current.clear()
+
+    for cycle, amount in cycles:
+        before = len(current)
+        for e in cycle:  # the edges of a simple cycle are distinct
+            current[e] = current.get(e, 0) + amount
+        if len(current) > max_per_chunk and before:
+            # Does not fit: take it back out (amounts are positive, so an entry that drops
+            # to zero was new) and start the next chunk with it.
+            for e in cycle:
+                left = current[e] - amount
+                if left:
+                    current[e] = left
+                else:
+                    del current[e]
+            flush()
+            for e in cycle:
+                current[e] = amount
+        if len(current) >= max_per_chunk:  # full, or a lone oversized cycle
+            flush()
+    if current:
+        flush()
+    return chunks
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def plan_clearing(
+    obligations: Iterable[Obligation], max_per_chunk: int = DEFAULT_MAX_PER_CHUNK
+) -> ClearingPlan:
+    """The set-off clearing the most in total, split into balanced chunks.
+
+    Raises ``ValueError`` for invalid obligations (non-positive amount, self-debt, duplicate
+    id, non-int id or amount) or a ``max_per_chunk`` below 2 (no cycle is shorter than 2).
+    """
+    if not _is_int(max_per_chunk) or max_per_chunk < 2:
+        raise ValueError(f"max_per_chunk must be an int >= 2, got {max_per_chunk!r}")
+    obs = list(obligations)
+    _check_obligations(obs)
+    return _plan(obs, max_per_chunk, _SOLVER_LIMIT)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large plan.
+
+    A plan can hold millions of small tuples; every few hundred allocations the collector
+    would rescan all of them (and the caller's obligations), which more than doubles the
+    time of chunking. None of these objects form reference cycles, so nothing is lost.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plan(obs: list[Obligation], max_per_chunk: int, solver_limit: int) -> ClearingPlan:
+    with _gc_paused():
+        return _plan_unpaused(obs, max_per_chunk, solver_limit)
+
+
+def _plan_unpaused(obs: list[Obligation], max_per_chunk: int, solver_limit: int) -> ClearingPlan:
+    g = _build_graph(obs)
+    cleared, cycles = _solve(g, solver_limit)
+    total = sum(g.amounts)
+    cleared_total = sum(cleared)
+    settlements = [Settlement(g.ids[e], c) for e, c in enumerate(cleared) if c > 0]
+    # Finding all cycles first and packing them afterwards is measurably faster than
+    # streaming one into the other (each phase keeps its own data hot in the CPU caches).
+    chunks = _pack_chunks(list(cycles), g.ids, max_per_chunk)
+    return ClearingPlan(
+        cleared_total=cleared_total,
+        remaining_total=total - cleared_total,
+        settlements=settlements,
+        chunks=chunks,
+    )
+
+
+def greedy_cycle_clearing(
+    obligations: Iterable[Obligation], *, time_budget: float | None = None
+) -> int:
+    """Baseline for benchmarks and tests only: cancel cycles as a DFS finds them.
+
+    Walks along obligations with debt left; when the walk meets a node already on its path it
+    cancels that cycle's minimum. A node whose every way out is exhausted can never be on a
+    cycle again and is marked dead. Returns the total cleared. This is what "just remove
+    cycles" gives and it is not optimal: which cycle is found first decides the result.
+    Raises ``TimeoutError`` when ``time_budget`` seconds run out.
+    """
+    obs = list(obligations)
+    _check_obligations(obs)
+    g = _build_graph(obs)
+    deadline = None if time_budget is None else time.monotonic() + time_budget
+    remaining = list(g.amounts)
+    heads = g.heads
+    out: list[list[int]] = [[] for _ in range(g.n_nodes)]
+    for e, t in enumerate(g.tails):
+        out[t].append(e)
+    ptr = [0] * g.n_nodes
+    dead = [False] * g.n_nodes
+    cleared = 0
+    steps = 0
+    for start in range(g.n_nodes):
+        if dead[start]:
+            continue
+        path_nodes = [start]
+        path_edges: list[int] = []
+        pos = {start: 0}
+        while path_nodes:
+            steps += 1
+            if deadline is not None and steps % 4096 == 0 and time.monotonic() > deadline:
+                raise TimeoutError(f"greedy cycle clearing did not finish in {time_budget} s")
+            v = path_nodes[-1]
+            adj = out[v]
+            p = ptr[v]
+            while p < len(adj) and (remaining[adj[p]] == 0 or dead[heads[adj[p]]]):
+                p += 1
+            ptr[v] = p
+            if p == len(adj):
+                dead[v] = True
+                del pos[v]
+                path_nodes.pop()
+                if path_edges:
+                    path_edges.pop()
+                continue
+            e = adj[p]
+            w = heads[e]
+            path_edges.append(e)
+            i = pos.get(w)
+            if i is None:
+                pos[w] = len(path_nodes)
+                path_nodes.append(w)
+                continue
+            cycle = path_edges[i:]
+            amount = min(map(remaining.__getitem__, cycle))
+            for x in cycle:
+                remaining[x] -= amount
+            cleared += amount * len(cycle)
+            cut = i
+            while remaining[path_edges[cut]] != 0:
+                cut += 1
+            for u in path_nodes[cut + 1 :]:
+                del pos[u]
+            del path_nodes[cut + 1 :]
+            del path_edges[cut:]
+    return cleared
+
+
+def verify_plan(obligations: Iterable[Obligation], plan: ClearingPlan) -> None:
+    """Check a plan against the obligations; raise ``ValueError`` describing what is wrong.
+
+    Checked: every settlement and chunk entry names a known obligation with an amount > 0;
+    settlements are sorted by id without repeats and never exceed what is outstanding; the
+    chunks add up exactly to the settlements; ids are not repeated within a chunk; no
+    member's net position changes, neither overall nor within any single chunk (each chunk is
+    a transaction the contract checks on its own); the totals add up. This is the last line
+    of defence before a plan is submitted on-chain, so it trusts nothing in the plan.
+    """
+    obs = list(obligations)
+    by_id: dict[int, Obligation] = {}
+    for ob in obs:
+        if ob.id in by_id:
+            raise ValueError(f"obligation id {ob.id} appears twice in the obligations")
+        by_id[ob.id] = ob
+
+    previous: int | None = None
+    for s in plan.settlements:
+        if previous is not None and type(s.id) is int and s.id <= previous:
+            raise ValueError(f"settlements are not sorted by id without repeats at id {s.id}")
+        previous = s.id
+    _check_entries(plan.settlements, "the plan's settlements", by_id, None)
+
+    in_chunks: dict[int, int] = {}
+    for k, chunk in enumerate(plan.chunks):
+        if not chunk:
+            raise ValueError(f"chunk {k} is empty")
+        _check_entries(chunk, f"chunk {k}", by_id, in_chunks)
+    settled = {s.id: s.amount for s in plan.settlements}
+    if in_chunks != settled:
+        diff = sorted(
+            i for i in settled.keys() | in_chunks.keys() if in_chunks.get(i) != settled.get(i)
+        )
+        raise ValueError(f"chunks do not add up to the settlements for ids {diff[:10]}")
+
+    total = sum(ob.amount for ob in obs)
+    cleared = sum(settled.values())
+    if plan.cleared_total != cleared:
+        raise ValueError(f"cleared_total is {plan.cleared_total}, settlements sum to {cleared}")
+    if plan.remaining_total != total - cleared:
+        raise ValueError(f"remaining_total is {plan.remaining_total}, expected {total} - {cleared}")
+
+
+def _check_entries(
+    entries: list[Settlement],
+    where: str,
+    by_id: dict[int, Obligation],
+    totals: dict[int, int] | None,
+) -> None:
+    """One list of entries (the settlements, or one chunk): each entry valid, no id twice,
+    no net position moved; adds the amounts into ``totals`` if given. One tight loop:
+    this runs over millions of entries before a big plan is submitted."""
+    net: dict[Hashable, int] = {}
+    seen: set[int] = set()
+    for s in entries:
+        ob_id, amount = s
+        ob = by_id.get(ob_id) if type(ob_id) is int else None
+        if ob is None:
+            raise ValueError(f"{where}: unknown obligation id {ob_id!r}")
+        if type(amount) is not int or amount <= 0:
+            raise ValueError(f"{where}: obligation {ob_id}: amount must be > 0, got {amount!r}")
+        if amount > ob.amount:
+            raise ValueError(f"{where}: obligation {ob_id}: clears {amount} of {ob.amount}")
+        if ob_id in seen:
+            raise ValueError(f"{where}: obligation {ob_id} appears twice (not merged)")
+        seen.add(ob_id)
+        if totals is not None:
+            totals[ob_id] = totals.get(ob_id, 0) + amount
+        net[ob.debtor] = net.get(ob.debtor, 0) + amount
+        net[ob.creditor] = net.get(ob.creditor, 0) - amount
+    moved = [(member, x) for member, x in net.items() if x]
+    if moved:
+        sample = ", ".join(f"{member!r}: {x:+d}" for member, x in moved[:5])
+        raise ValueError(f"{where} changes net positions of {len(moved)} members ({sample})")
