@@ -237,7 +237,7 @@ def main() -> None:
             f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
         )
         Path(args.output).write_text(
-            "## Clearing engine (взаимозачёт)\n\n"
+            "# Clearing engine (взаимозачёт)\n\n"
             f"Command: `{command}` ({time.strftime('%Y-%m-%d')}; {machine}).\n\n"
             f"{result}\n\n"
             f"{NOTES}\n",
@@ -247,29 +247,30 @@ def main() -> None:
 
 NOTES = """\
 *plan, s*: wall time of `plan_clearing` (median of the runs; *plan CPU, s*: its CPU time,
-less sensitive to other load on the machine): OR-tools min-cost flow for the
-optimum (after dropping obligations on no cycle and contracting pass-through chains),
-decomposition of the cleared amounts into cycles, packing into chunks of at most 150
-entries. *cleared*: share of the total debt struck off. *settlements*: obligations touched.
-*chunks*: transactions needed, each balanced on its own; *chunk entries*: their total size
-(an obligation cleared across several chunks counts once per chunk); a chunk above 150 is a
-single cycle longer than that, which cannot be split. *greedy*: cancel cycles in the order a
-depth-first walk finds them (`greedy_cycle_clearing`), the usual baseline; it is fast but
-leaves about a tenth of the total debt uncleared that the optimum clears (and can be off by
-half on adversarial inputs: see `test_greedy_cycle_removal_is_not_optimal`).
+less sensitive to other load on the machine): OR-tools min-cost flow for the optimum (after
+dropping obligations on no cycle and contracting pass-through chains), decomposition of the
+cleared amounts into cycles, packing into chunks of at most 150 entries. *cleared*: share of
+the total debt struck off. *settlements*: obligations touched. *chunks*: transactions
+needed, each balanced on its own; *chunk entries*: their total size (an obligation cleared
+across several chunks counts once per chunk); a chunk above 150 is a single cycle longer
+than that, which cannot be split. *greedy*: cancel cycles in the order a depth-first walk
+finds them (`greedy_cycle_clearing`), the usual baseline: fast, but it clears about 10
+percentage points of the total debt less than the optimum here, and can clear half of it on
+adversarial inputs (`test_greedy_cycle_removal_is_not_optimal`).
 
-The number of chunks is bounded below by the structure, not by the code: the cleared amounts
-need about one independent cycle per settled obligation (minus one per member), a chunk is a
-sum of cycles, and on a graph without local structure a 150-entry chunk holds only a handful
-of independent cycles. For comparison, the shortest cycle through each obligation by
+The number of chunks is mostly set by the graph, not by the code: the cleared amounts need
+about one independent cycle per settled obligation (minus one per member), a chunk is a sum
+of cycles, and on a graph without local structure a 150-entry chunk holds only a handful of
+independent cycles. For scale (measured during development with variants of the
+decomposition, not by this script): the shortest cycle through each obligation by
 breadth-first search gives 4,373 chunks (631,924 entries) on the 100k uniform graph but takes
 about 6 minutes in Python; a plain depth-first walk gives 56,540 chunks (8.6 million entries)
-and 10+ s of chunking. The walk with a one-step look-ahead used here sits in between within
-the time goal.
+and over 10 s of chunking. The walk with a one-step look-ahead used here sits in between,
+within the time goal.
 
-Stress shapes: *sparse uniform* has as many members as half the obligations (long cycles,
-little to clear); *ring* is one cycle through every member (the flow solver alone took half
-a minute on a 20k ring before chains were contracted; the plan is necessarily one 100k-entry
+Stress shapes: *sparse uniform* has half as many members as obligations (long cycles, little
+to clear); *ring* is one cycle through every member (the flow solver alone took half a
+minute on a 20k ring before chains were contracted; the plan is necessarily one 100k-entry
 chunk); *two members* puts every obligation between the same pair (a worst case for
 rescanning adjacency lists)."""
 
