@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -115,3 +116,90 @@ def plan_command(input_path: str, output_path: str, max_per_chunk: int) -> None:
             ) from exc
         summary_to_stderr = False
     click.echo(_summary(plan, time.perf_counter() - started), err=summary_to_stderr)
+
+
+def _units_address(record: dict[str, Any], cooperative: str | None) -> str:
+    """The ВРЕ contract of `cooperative` (a slug of the deployment record, or the address of
+    its ВРЕ contract); unset: the record's first cooperative."""
+    if cooperative and cooperative.startswith("0x"):
+        if len(cooperative) != 42:
+            raise click.BadParameter("адрес из 40 шестнадцатеричных цифр / a 20-byte hex address")
+        return cooperative
+    cooperatives: dict[str, Any] = record.get("cooperatives") or {}
+    if not cooperatives:
+        raise click.ClickException(
+            "в записи о развёртывании нет кооперативов / the deployment record names no "
+            "cooperative: pass --cooperative 0x<ВРЕ contract address>"
+        )
+    slug = cooperative or next(iter(cooperatives))
+    if slug not in cooperatives or "settlement_units" not in cooperatives[slug]:
+        known = ", ".join(cooperatives)
+        raise click.BadParameter(f"нет такого кооператива / unknown cooperative {slug!r}: {known}")
+    return str(cooperatives[slug]["settlement_units"])
+
+
+@clearing.command("run")
+@click.option(
+    "--cooperative",
+    "-c",
+    default=None,
+    help="Кооператив (имя в записи о развёртывании или адрес контракта ВРЕ) / cooperative "
+    "(slug of the deployment record, or the ВРЕ contract's address).",
+)
+@click.option(
+    "--max-per-chunk",
+    type=click.IntRange(min=2),
+    default=DEFAULT_MAX_PER_CHUNK,
+    show_default=True,
+    help="Наибольшее число записей в одной транзакции / most entries in one transaction.",
+)
+@click.option("--dry-run", is_flag=True, help="Только рассчитать / plan, do not submit.")
+@click.option("--json", "as_json", is_flag=True, help="Отчёт в JSON / report as JSON.")
+def run_command(cooperative: str | None, max_per_chunk: int, dry_run: bool, as_json: bool) -> None:
+    """Провести взаимозачёт в блокчейне / settle the maximum set-off on chain.
+
+    Reads the cooperative's open (accepted) obligations from the chain, plans the set-off
+    that clears the most, verifies it, and submits it chunk by chunk with settleClearing
+    (anyone may submit: the contract checks that every chunk keeps every net position). The
+    chain is COOP_RPC_URL (or the local anvil of `coop run`); the submitting key is
+    COOP_DEPLOYER_KEY. A chunk that fails (an obligation paid meanwhile) is reported and the
+    run goes on with the next one.
+    """
+    import json
+
+    from node.chain.artifacts import Artifacts, ArtifactsError
+    from node.chain.client import Chain, ChainError, account_from_key
+    from node.chain.deployment import DeploymentError, read_record
+    from node.cli import load_settings
+    from node.units.clearing_run import run_clearing
+
+    settings = load_settings()
+    try:
+        record = read_record(settings.deployment_file) or {}
+        units_address = _units_address(record, cooperative)
+        chain = Chain(settings.effective_rpc_url, Artifacts(settings.artifacts_path))
+        chain.wait_ready(timeout=10)
+        if not chain.has_code(units_address):
+            raise click.ClickException(
+                f"по адресу {units_address} нет контракта / no contract at {units_address}"
+            )
+        sender = account_from_key(settings.effective_deployer_key)
+        report = run_clearing(
+            chain, units_address, sender, max_per_chunk=max_per_chunk, dry_run=dry_run
+        )
+    except (ArtifactsError, ChainError, DeploymentError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+        return
+    click.echo(
+        f"Открытых обязательств / open obligations: {report['open_obligations']} "
+        f"на сумму / totalling {report['debt_total']}; "
+        f"зачтено / cleared on chain: {report['cleared_on_chain']} "
+        f"(план / planned {report['planned_cleared']}); "
+        f"осталось / remaining: {report['remaining_on_chain']}; "
+        f"транзакций / chunks: {report['chunks_total']}, "
+        f"с ошибкой / failed: {report['chunks_failed']}"
+    )
+    if report["chunks_failed"]:
+        raise SystemExit(1)
