@@ -45,14 +45,16 @@ lint: install
 	ruff format --check .
 	mypy
 
-# Static analysis. slither lives in its own venv: its pins must not move the node's.
+# Static analysis. slither lives in its own venv: its pins must not move the node's. It compiles
+# without the optimizer, so size warnings are let through here (`make compile` is the gate).
+# Medium and lower findings are triaged in docs/contracts.md; a high one fails the build.
 .venv-slither/.installed:
 	$(PYTHON) -m venv .venv-slither
 	.venv-slither/bin/pip install --quiet slither-analyzer==0.11.6
 	touch $@
 
 slither: .venv-slither/.installed node_modules/.installed
-	.venv-slither/bin/slither contracts --config-file slither.config.json --fail-medium
+	COOP_SOLC_ALLOW_WARNINGS=1 .venv-slither/bin/slither contracts --config-file slither.config.json --fail-high
 
 bench: compile
 	python benchmarks/run_all.py

@@ -65,6 +65,9 @@ contract Treasury is ITreasury {
         _pendingIncome += SafeCast.toUint128(entranceFee);
         emit FeesCollected(payer, entranceFee, shareAmount);
         uint256 total = entranceFee + shareAmount;
+        // `payer` is always the module's own msg.sender (Membership.payFees, Shares.contribute):
+        // only those two modules may call, so no one can pull another account's allowance.
+        // slither-disable-next-line arbitrary-send-erc20
         if (total != 0) _token().safeTransferFrom(payer, address(this), total);
     }
 
