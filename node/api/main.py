@@ -33,6 +33,8 @@ from node.api.routes import (
     health,
     meetings,
     members,
+    offers,
+    orders,
     relay,
     units,
 )
@@ -125,6 +127,8 @@ def create_app(
         meetings,
         units,
         documents,
+        offers,
+        orders,
         relay,
     ):
         app.include_router(module.router)

@@ -1,0 +1,145 @@
+"""What the exchange's two routers share: public models, errors, reading chain facts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from indexer import queries
+from node.api import mirror
+from node.api.deps import Caller
+from node.api.gateway import Gateway
+from node.api.problems import Problem
+from node.chain.client import checksum
+from node.exchange.models import Offer, Order
+from node.exchange.service import FOLLOWED, ExchangeError, Facts, apply_facts
+
+
+@contextmanager
+def problems() -> Iterator[None]:
+    """Turn a refused exchange step into problem+json."""
+    try:
+        yield
+    except ExchangeError as exc:
+        raise Problem(exc.status, exc.detail) from exc
+
+
+def require_member(caller: Caller) -> None:
+    if not caller.has("member"):
+        raise Problem(
+            403,
+            "Биржа открыта только пайщикам кооператива / Only members of the cooperative may "
+            "trade on the exchange",
+        )
+
+
+class OfferPublic(BaseModel):
+    id: int
+    cooperative: str
+    supplier: str
+    title: str
+    description: str
+    category: str
+    unit: str
+    price: str
+    """Price of one unit in ВРЕ base units (10^18 per ВРЕ)."""
+    token_price: str | None
+    quantity: int
+    region: str
+    attachments: list[str]
+    """SHA-256 of photos and attachments: `GET /documents/{sha256}`."""
+    status: str
+    created_at: int
+    updated_at: int
+
+
+class OrderPublic(BaseModel):
+    id: int
+    offer_id: int
+    cooperative: str
+    supplier: str
+    buyer: str
+    quantity: int
+    unit_price: str
+    total: str
+    status: str
+    """requested -> confirmed -> invoiced -> delivered -> completed; or declined, cancelled,
+    disputed."""
+    note: str
+    document_sha256: str | None
+    """The order document; `0x` + this is the invoice's documentHash."""
+    obligation_id: int | None
+    invoice_status: str | None
+    """The invoice on chain: issued -> accepted -> settled (paid or cleared); or cancelled,
+    rejected."""
+    act_sha256: str | None
+    act_signed: bool
+    dispute_sha256: str | None
+    settlement: str | None
+    created_at: int
+    updated_at: int
+
+
+def offer_public(row: Offer) -> OfferPublic:
+    data = row.model_dump(exclude={"search_text", "price_value", "attachments"})
+    return OfferPublic(**data, attachments=json.loads(row.attachments))
+
+
+def order_public(row: Order) -> OrderPublic:
+    return OrderPublic(**row.model_dump())
+
+
+def facts_of(gw: Gateway, order: Order) -> Facts | None:
+    """The chain facts about `order` from the mirror (None: the mirror is not ready)."""
+    if order.document_sha256 is None:
+        return Facts()
+    charter = gw.coop.addresses.charter
+    try:
+        page = mirror.read(
+            gw,
+            "exchange-obligations",
+            queries.list_obligations,
+            charter,
+            order.buyer,
+            order.supplier,
+            None,
+            0,
+            10_000,
+        )
+    except Problem:
+        return None
+    wanted = "0x" + order.document_sha256
+    found = [o for o in page.data if o.document_hash.lower() == wanted]
+    live = [o for o in found if o.status_name not in ("cancelled", "rejected")]
+    candidates = live or found
+    chosen = candidates[-1] if candidates else None
+    signers: frozenset[str] = frozenset()
+    if order.act_sha256 is not None:
+        try:
+            doc = mirror.read(
+                gw, "exchange-document", queries.document, "0x" + order.act_sha256, charter
+            )
+        except Problem:
+            doc = None
+        if doc is not None:
+            signers = frozenset(checksum(s.signer) for s in doc.signatures)
+    if chosen is None:
+        return Facts(act_signers=signers)
+    return Facts(
+        obligation_id=chosen.obligation_id,
+        obligation_status=chosen.status_name,
+        act_signers=signers,
+    )
+
+
+def follow(gw: Gateway, session: Session, orders: list[Order]) -> None:
+    """Advance followed orders to what the chain shows."""
+    for order in orders:
+        if order.status in FOLLOWED:
+            facts = facts_of(gw, order)
+            if facts is not None:
+                apply_facts(session, order, facts)

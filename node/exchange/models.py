@@ -1,0 +1,78 @@
+"""Exchange tables: offers and orders (created exactly by revision `0002_exchange`).
+
+Amounts in ВРЕ are decimal strings of base units (uint256 does not fit an integer column);
+`price_value` is the same price in whole ВРЕ as a float, only for range filters and sorting.
+Times are unix seconds.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class Offer(SQLModel, table=True):
+    """What a member offers: goods or work, at a price in ВРЕ, with a quantity available."""
+
+    __tablename__ = "api_exchange_offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cooperative: str = Field(max_length=42)
+    """The charter of the cooperative the supplier belongs to."""
+    supplier: str = Field(max_length=42)
+    title: str = Field(max_length=200)
+    search_text: str = Field(sa_type=sa.Text)
+    """Lowercased title and description: what text search matches."""
+    description: str = Field(default="", sa_type=sa.Text)
+    category: str = Field(max_length=64)
+    unit: str = Field(max_length=32)
+    price: str = Field(max_length=78)
+    """Price of one unit in ВРЕ base units (decimal string)."""
+    price_value: float
+    """The price in whole ВРЕ (price / 10^18), for filters and sorting only."""
+    token_price: str | None = Field(default=None, max_length=78)
+    """Optional price in the cooperative's payment token (base units)."""
+    quantity: int = Field(sa_type=sa.BigInteger)
+    """Units still available (orders reserve from it, declines and cancellations return)."""
+    region: str = Field(default="", max_length=64)
+    attachments: str = Field(default="[]", sa_type=sa.Text)
+    """JSON list of the SHA-256 of photos and attachments in the document store."""
+    status: str = Field(default="active", max_length=16)
+    """active | withdrawn."""
+    created_at: int = Field(sa_type=sa.BigInteger)
+    updated_at: int = Field(sa_type=sa.BigInteger)
+
+
+class Order(SQLModel, table=True):
+    """A buyer's order of an offer, and how far it has gone (see `service.TRANSITIONS`)."""
+
+    __tablename__ = "api_exchange_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(index=True)
+    cooperative: str = Field(max_length=42)
+    supplier: str = Field(max_length=42, index=True)
+    buyer: str = Field(max_length=42, index=True)
+    quantity: int = Field(sa_type=sa.BigInteger)
+    unit_price: str = Field(max_length=78)
+    total: str = Field(max_length=78)
+    status: str = Field(default="requested", max_length=16, index=True)
+    note: str = Field(default="", max_length=1000)
+    document_sha256: str | None = Field(default=None, max_length=64)
+    """The canonical order document (its hash is the invoice's documentHash)."""
+    obligation_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    invoice_status: str | None = Field(default=None, max_length=16)
+    """The invoice as the mirror last showed it: issued | accepted | settled | cancelled |
+    rejected."""
+    act_sha256: str | None = Field(default=None, max_length=64)
+    """The delivery act, anchored and signed by both parties."""
+    act_signed: bool = False
+    dispute_sha256: str | None = Field(default=None, max_length=64)
+    """The dispute statement for the council's agenda."""
+    settlement: str | None = Field(default=None, max_length=16)
+    """How the invoice was settled: paid | cleared (None while open)."""
+    created_at: int = Field(sa_type=sa.BigInteger)
+    updated_at: int = Field(sa_type=sa.BigInteger)
+
+
+EXCHANGE_TABLES = ("api_exchange_offer", "api_exchange_order")

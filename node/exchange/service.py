@@ -1,0 +1,656 @@
+"""The exchange's rules: offers, search, the order state machine and its documents.
+
+Offers and orders are catalogue data in the gateway's database; money moves on chain. An
+order advances through explicit states (`TRANSITIONS`); the parties' acts move it from
+`requested` to `confirmed`, `declined` or `cancelled`, and chain facts read through the mirror
+(`Facts`: the invoice issued with the order document's hash, the delivery act anchored and
+signed by both, the invoice settled by payment or clearing) move it further. A refused step
+raises `ExchangeError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from node.exchange.models import Offer, Order
+
+UNIT = 10**18
+#: Photos and attachments of offers: at most this many bytes, of these media types.
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+ALLOWED_MEDIA = frozenset(
+    {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf", "text/plain"}
+)
+
+#: The order state machine: state -> states it may move to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "requested": frozenset({"confirmed", "declined", "cancelled"}),
+    "confirmed": frozenset({"invoiced", "cancelled", "disputed"}),
+    "invoiced": frozenset({"delivered", "cancelled", "disputed"}),
+    "delivered": frozenset({"completed", "disputed"}),
+    "disputed": frozenset(),
+    "completed": frozenset(),
+    "declined": frozenset(),
+    "cancelled": frozenset(),
+}
+ORDER_STATES = tuple(TRANSITIONS)
+#: States in which chain facts can still move an order.
+FOLLOWED = frozenset({"confirmed", "invoiced", "delivered"})
+#: States from which a party may raise a dispute.
+DISPUTABLE = frozenset({"confirmed", "invoiced", "delivered"})
+#: States that release the reserved quantity back to the offer.
+RELEASING = frozenset({"declined", "cancelled"})
+
+
+class ExchangeError(Exception):
+    """A refused step: HTTP status and a Russian / English message."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def price_value(amount: int) -> float:
+    return float(Decimal(amount) / Decimal(UNIT))
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+# -- offers -----------------------------------------------------------------------------------
+
+
+def create_offer(
+    session: Session,
+    *,
+    cooperative: str,
+    supplier: str,
+    title: str,
+    description: str,
+    category: str,
+    unit: str,
+    price: int,
+    quantity: int,
+    region: str = "",
+    token_price: int | None = None,
+) -> Offer:
+    if price <= 0:
+        raise ExchangeError(422, "Цена должна быть больше нуля / The price must be positive")
+    if quantity < 0:
+        raise ExchangeError(422, "Количество не может быть отрицательным / Negative quantity")
+    now = _now()
+    offer = Offer(
+        cooperative=cooperative,
+        supplier=supplier,
+        title=title.strip(),
+        search_text=normalize(f"{title} {description}"),
+        description=description,
+        category=normalize(category),
+        unit=unit.strip(),
+        price=str(price),
+        price_value=price_value(price),
+        token_price=None if token_price is None else str(token_price),
+        quantity=quantity,
+        region=normalize(region),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(offer)
+    session.commit()
+    session.refresh(offer)
+    return offer
+
+
+def get_offer(session: Session, offer_id: int) -> Offer:
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise ExchangeError(404, f"Нет предложения {offer_id} / No offer {offer_id}")
+    return offer
+
+
+def _own_active(session: Session, offer_id: int, caller: str) -> Offer:
+    offer = get_offer(session, offer_id)
+    if offer.supplier != caller:
+        raise ExchangeError(
+            403,
+            "Изменять предложение может только его автор / Only the supplier may change an offer",
+        )
+    if offer.status != "active":
+        raise ExchangeError(409, f"Предложение {offer_id} снято / Offer {offer_id} is withdrawn")
+    return offer
+
+
+def update_offer(session: Session, offer_id: int, caller: str, changes: dict[str, Any]) -> Offer:
+    offer = _own_active(session, offer_id, caller)
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "price":
+            if int(value) <= 0:
+                raise ExchangeError(
+                    422, "Цена должна быть больше нуля / The price must be positive"
+                )
+            offer.price = str(int(value))
+            offer.price_value = price_value(int(value))
+        elif key == "token_price":
+            offer.token_price = str(int(value))
+        elif key in ("category", "region"):
+            setattr(offer, key, normalize(str(value)))
+        elif key in ("title", "description", "unit", "quantity"):
+            setattr(offer, key, value)
+    offer.search_text = normalize(f"{offer.title} {offer.description}")
+    offer.updated_at = _now()
+    session.add(offer)
+    session.commit()
+    session.refresh(offer)
+    return offer
+
+
+def withdraw_offer(session: Session, offer_id: int, caller: str) -> Offer:
+    offer = _own_active(session, offer_id, caller)
+    offer.status = "withdrawn"
+    offer.updated_at = _now()
+    session.add(offer)
+    session.commit()
+    session.refresh(offer)
+    return offer
+
+
+def add_attachment(session: Session, offer_id: int, caller: str, sha256: str) -> Offer:
+    offer = _own_active(session, offer_id, caller)
+    items: list[str] = json.loads(offer.attachments)
+    if sha256 not in items:
+        if len(items) >= MAX_ATTACHMENTS:
+            raise ExchangeError(
+                409,
+                f"Не больше {MAX_ATTACHMENTS} файлов на предложение / At most "
+                f"{MAX_ATTACHMENTS} files per offer",
+            )
+        items.append(sha256)
+    offer.attachments = json.dumps(items)
+    offer.updated_at = _now()
+    session.add(offer)
+    session.commit()
+    session.refresh(offer)
+    return offer
+
+
+def check_attachment(media_type: str, size: int) -> str:
+    """The normalized media type of an upload, or a refusal (413, 415)."""
+    media = media_type.split(";")[0].strip().lower()
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ExchangeError(
+            413,
+            f"Файл больше {MAX_ATTACHMENT_BYTES} байт / File larger than "
+            f"{MAX_ATTACHMENT_BYTES} bytes",
+        )
+    if size == 0:
+        raise ExchangeError(422, "Пустой файл / Empty file")
+    if media not in ALLOWED_MEDIA:
+        allowed = ", ".join(sorted(ALLOWED_MEDIA))
+        raise ExchangeError(
+            415, f"Недопустимый тип файла {media}; можно: {allowed} / Disallowed type {media}"
+        )
+    return media
+
+
+@dataclass(frozen=True)
+class OfferQuery:
+    text: str | None = None
+    category: str | None = None
+    region: str | None = None
+    supplier: str | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    status: str | None = "active"
+    cooperatives: Sequence[str] = field(default_factory=tuple)
+    """Visible cooperatives (empty: all)."""
+
+
+FTS_TABLE = "api_exchange_offer_fts"
+
+
+def _fts_phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _conditions(q: OfferQuery, dialect: str = "") -> list[Any]:
+    where: list[Any] = []
+    if q.status:
+        where.append(col(Offer.status) == q.status)
+    if q.cooperatives:
+        where.append(col(Offer.cooperative).in_(list(q.cooperatives)))
+    if q.category:
+        where.append(col(Offer.category) == normalize(q.category))
+    if q.region:
+        where.append(col(Offer.region) == normalize(q.region))
+    if q.supplier:
+        where.append(col(Offer.supplier) == q.supplier)
+    if q.price_min is not None:
+        where.append(col(Offer.price_value) >= price_value(q.price_min))
+    if q.price_max is not None:
+        where.append(col(Offer.price_value) <= price_value(q.price_max))
+    words = normalize(q.text or "").split()[:8]
+    if dialect == "sqlite":
+        # The FTS5 trigram index finds words of 3+ characters; shorter ones fall back to LIKE.
+        long_words = [w for w in words if len(w) >= 3]
+        if long_words:
+            match = " AND ".join(_fts_phrase(w) for w in long_words)
+            where.append(
+                col(Offer.id).in_(
+                    sa.select(sa.literal_column("rowid"))
+                    .select_from(sa.table(FTS_TABLE))
+                    .where(sa.text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
+                )
+            )
+        words = [w for w in words if len(w) < 3]
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(col(Offer.search_text).like(f"%{escaped}%", escape="\\"))
+    return where
+
+
+def search_offers(
+    session: Session, q: OfferQuery, offset: int = 0, limit: int = 50
+) -> tuple[list[Offer], int]:
+    """A page of matching offers, newest first, and how many match in all."""
+    where = _conditions(q, session.get_bind().dialect.name)
+    stmt = select(Offer).where(*where).order_by(col(Offer.id).desc()).offset(offset).limit(limit)
+    rows = list(session.exec(stmt))
+    if offset == 0 and len(rows) < limit:
+        return rows, len(rows)
+    count = session.exec(select(sa.func.count()).select_from(Offer).where(*where)).one()
+    return rows, int(count)
+
+
+# -- orders -----------------------------------------------------------------------------------
+
+
+def get_order(session: Session, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise ExchangeError(404, f"Нет заказа {order_id} / No order {order_id}")
+    return order
+
+
+def advance(order: Order, target: str) -> None:
+    """Move `order` to `target` if the state machine allows it, else refuse (409)."""
+    if target not in TRANSITIONS.get(order.status, frozenset()):
+        raise ExchangeError(
+            409,
+            f"Заказ {order.id} в состоянии {order.status}: переход в {target} невозможен / "
+            f"Order {order.id} is {order.status}: cannot become {target}",
+        )
+    order.status = target
+    order.updated_at = _now()
+
+
+def place_order(
+    session: Session, *, offer_id: int, buyer: str, quantity: int, note: str = ""
+) -> Order:
+    """Reserve `quantity` of an active offer for `buyer` (checked and written atomically)."""
+    if quantity <= 0:
+        raise ExchangeError(422, "Количество должно быть больше нуля / Quantity must be positive")
+    offer = get_offer(session, offer_id)
+    if offer.status != "active":
+        raise ExchangeError(409, f"Предложение {offer_id} снято / Offer {offer_id} is withdrawn")
+    if offer.supplier == buyer:
+        raise ExchangeError(422, "Нельзя заказать у самого себя / You cannot order from yourself")
+    # Reserve with a conditional update: two concurrent orders cannot both take the last units.
+    reserved = session.exec(
+        sa.update(Offer)
+        .where(
+            col(Offer.id) == offer_id,
+            col(Offer.status) == "active",
+            col(Offer.quantity) >= quantity,
+        )
+        .values(quantity=col(Offer.quantity) - quantity, updated_at=_now())
+    )
+    if reserved.rowcount != 1:
+        session.rollback()
+        raise ExchangeError(
+            409,
+            f"Доступно только {offer.quantity} {offer.unit}, заказано {quantity} / Only "
+            f"{offer.quantity} available, {quantity} ordered",
+        )
+    now = _now()
+    order = Order(
+        offer_id=offer_id,
+        cooperative=offer.cooperative,
+        supplier=offer.supplier,
+        buyer=buyer,
+        quantity=quantity,
+        unit_price=offer.price,
+        total=str(int(offer.price) * quantity),
+        note=note,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def _release(session: Session, order: Order) -> None:
+    session.exec(
+        sa.update(Offer)
+        .where(col(Offer.id) == order.offer_id)
+        .values(quantity=col(Offer.quantity) + order.quantity, updated_at=_now())
+    )
+
+
+def _party(order: Order, caller: str, who: str) -> None:
+    expected = order.supplier if who == "supplier" else order.buyer
+    if caller != expected:
+        ru = "поставщик" if who == "supplier" else "покупатель"
+        raise ExchangeError(
+            403, f"Это может сделать только {ru} заказа / Only the order's {who} may do this"
+        )
+
+
+def order_document(order: Order, offer: Offer, chain_id: int) -> bytes:
+    """The canonical order document (sorted-key UTF-8 JSON): its SHA-256 is the invoice's
+    `documentHash`, recomputable by anyone from the order's data."""
+    body = {
+        "type": "coopnode.exchange.order",
+        "version": 1,
+        "chain_id": chain_id,
+        "cooperative": order.cooperative,
+        "order_id": order.id,
+        "offer": {
+            "id": offer.id,
+            "title": offer.title,
+            "category": offer.category,
+            "unit": offer.unit,
+        },
+        "supplier": order.supplier,
+        "buyer": order.buyer,
+        "quantity": order.quantity,
+        "unit_price": order.unit_price,
+        "total": order.total,
+        "ordered_at": order.created_at,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def confirm_order(session: Session, order_id: int, caller: str, document_sha256: str) -> Order:
+    order = get_order(session, order_id)
+    _party(order, caller, "supplier")
+    advance(order, "confirmed")
+    order.document_sha256 = document_sha256
+    session.add(order)
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def check_confirmable(session: Session, order_id: int, caller: str) -> tuple[Order, Offer]:
+    order = get_order(session, order_id)
+    _party(order, caller, "supplier")
+    if "confirmed" not in TRANSITIONS[order.status]:
+        advance(order, "confirmed")  # raises the 409
+    return order, get_offer(session, order.offer_id)
+
+
+def decline_order(session: Session, order_id: int, caller: str) -> Order:
+    order = get_order(session, order_id)
+    _party(order, caller, "supplier")
+    advance(order, "declined")
+    _release(session, order)
+    session.add(order)
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def cancel_order(session: Session, order_id: int, caller: str) -> Order:
+    """The buyer withdraws an order before the supplier has confirmed it."""
+    order = get_order(session, order_id)
+    _party(order, caller, "buyer")
+    if order.status != "requested":
+        raise ExchangeError(
+            409,
+            f"Заказ {order_id} уже {order.status}: отменить можно только до подтверждения / "
+            f"Order {order_id} is {order.status}: only a requested order can be cancelled",
+        )
+    advance(order, "cancelled")
+    _release(session, order)
+    session.add(order)
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def act_document(order: Order, offer: Offer, date: str, cooperative_name: str) -> bytes:
+    """The delivery act (HTML, Russian first): who delivered what, how much, when."""
+    rows = [
+        ("Кооператив", "Cooperative", f"{cooperative_name} ({order.cooperative})"),
+        ("Поставщик", "Supplier", order.supplier),
+        ("Покупатель", "Buyer", order.buyer),
+        ("Товар / услуга", "Goods / service", offer.title),
+        ("Количество", "Quantity", f"{order.quantity} {offer.unit}"),
+        ("Цена за единицу, ВРЕ", "Unit price, units", str(Decimal(order.unit_price) / UNIT)),
+        ("Сумма, ВРЕ", "Total, units", str(Decimal(order.total) / UNIT)),
+        ("Заказ", "Order", f"№ {order.id}, документ {order.document_sha256}"),
+        ("Счёт в ВРЕ", "ВРЕ invoice", str(order.obligation_id)),
+        ("Дата передачи", "Delivered on", date),
+    ]
+    table = "".join(
+        f'<tr><th>{escape(ru)}<br><span class="en">{escape(en)}</span></th>'
+        f"<td>{escape(value)}</td></tr>"
+        for ru, en, value in rows
+    )
+    html = (
+        '<!DOCTYPE html>\n<html lang="ru"><head><meta charset="utf-8">'
+        f"<title>Акт приёма-передачи № {order.id}</title></head><body>"
+        f"<h1>Акт приёма-передачи № {order.id}</h1>"
+        '<span class="en">Delivery act</span>'
+        f"<table>{table}</table>"
+        "<p>Поставщик передал, покупатель принял указанное выше; стороны претензий не имеют. "
+        '<span class="en">The supplier delivered and the buyer received the above.</span></p>'
+        "<p>Подписи сторон: EIP-712 в реестре документов кооператива / Signatures: EIP-712 in "
+        "the cooperative's document registry.</p></body></html>\n"
+    )
+    return html.encode()
+
+
+def start_act(session: Session, order_id: int, caller: str) -> tuple[Order, Offer]:
+    order = get_order(session, order_id)
+    if caller not in (order.buyer, order.supplier):
+        raise ExchangeError(
+            403, "Акт составляют стороны заказа / Only the order's parties draw up the act"
+        )
+    if order.status != "invoiced":
+        raise ExchangeError(
+            409,
+            f"Акт составляется после выставления счёта; заказ {order_id} в состоянии "
+            f"{order.status} / The act follows the invoice; order {order_id} is {order.status}",
+        )
+    return order, get_offer(session, order.offer_id)
+
+
+def set_act(session: Session, order: Order, sha256: str) -> Order:
+    order.act_sha256 = sha256
+    order.updated_at = _now()
+    session.add(order)
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def dispute_document(order: Order, caller: str, reason: str) -> bytes:
+    body = {
+        "type": "coopnode.exchange.dispute",
+        "version": 1,
+        "order_id": order.id,
+        "order_document": order.document_sha256,
+        "obligation_id": order.obligation_id,
+        "raised_by": caller,
+        "supplier": order.supplier,
+        "buyer": order.buyer,
+        "reason": reason,
+        "raised_at": _now(),
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def check_disputable(session: Session, order_id: int, caller: str) -> Order:
+    order = get_order(session, order_id)
+    if caller not in (order.buyer, order.supplier):
+        raise ExchangeError(403, "Спор открывают стороны заказа / Only the parties may dispute")
+    if order.status not in DISPUTABLE:
+        advance(order, "disputed")  # raises the 409
+    return order
+
+
+def dispute_order(session: Session, order_id: int, caller: str, sha256: str) -> Order:
+    order = check_disputable(session, order_id, caller)
+    advance(order, "disputed")
+    order.dispute_sha256 = sha256
+    session.add(order)
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+# -- chain facts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the chain (through the mirror) says about an order."""
+
+    obligation_id: int | None = None
+    obligation_status: str | None = None
+    """issued | accepted | settled | cancelled | rejected."""
+    act_signers: frozenset[str] = frozenset()
+    """Who signed the anchored delivery act (empty: not anchored)."""
+
+
+def target_state(order: Order, facts: Facts) -> str:
+    """Where the chain facts put a followed order (never backwards)."""
+    status = order.status
+    if status not in FOLLOWED:
+        return status
+    if facts.obligation_status in ("cancelled", "rejected"):
+        return "cancelled" if status in ("confirmed", "invoiced") else status
+    if facts.obligation_id is None:
+        return status
+    signed = {order.buyer, order.supplier} <= facts.act_signers
+    settled = facts.obligation_status == "settled"
+    if signed and settled:
+        return "completed"
+    if signed:
+        return "delivered"
+    return "invoiced" if status == "confirmed" else status
+
+
+def apply_facts(session: Session, order: Order, facts: Facts) -> bool:
+    """Advance `order` along the state machine to what the facts show; True if it changed."""
+    target = target_state(order, facts)
+    changed = False
+    if facts.obligation_id is not None and order.obligation_id != facts.obligation_id:
+        order.obligation_id = facts.obligation_id
+        changed = True
+    if facts.obligation_status is not None and order.invoice_status != facts.obligation_status:
+        order.invoice_status = facts.obligation_status
+        changed = True
+    if facts.obligation_status == "settled" and order.settlement is None:
+        order.settlement = "settled"
+        changed = True
+    signed = {order.buyer, order.supplier} <= facts.act_signers
+    if signed and not order.act_signed:
+        order.act_signed = True
+        changed = True
+    path = {
+        ("confirmed", "delivered"): ["invoiced", "delivered"],
+        ("confirmed", "completed"): ["invoiced", "delivered", "completed"],
+        ("invoiced", "completed"): ["delivered", "completed"],
+    }.get((order.status, target), [target] if target != order.status else [])
+    for step in path:
+        advance(order, step)
+        changed = True
+    if order.status in RELEASING and path:
+        _release(session, order)
+    if changed:
+        order.updated_at = _now()
+        session.add(order)
+        session.commit()
+        session.refresh(order)
+    return changed
+
+
+def list_orders(
+    session: Session,
+    *,
+    party: str | None = None,
+    role: str | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Order], int]:
+    where: list[Any] = []
+    if party is not None:
+        if role == "buyer":
+            where.append(col(Order.buyer) == party)
+        elif role == "supplier":
+            where.append(col(Order.supplier) == party)
+        else:
+            where.append(sa.or_(col(Order.buyer) == party, col(Order.supplier) == party))
+    if status is not None:
+        where.append(col(Order.status) == status)
+    stmt = select(Order).where(*where).order_by(col(Order.id).desc()).offset(offset).limit(limit)
+    rows = list(session.exec(stmt))
+    count = session.exec(select(sa.func.count()).select_from(Order).where(*where)).one()
+    return rows, int(count)
+
+
+@dataclass(frozen=True)
+class Reputation:
+    address: str
+    completed: int
+    """Orders whose delivery act is anchored and signed by both parties."""
+    disputed: int
+    cancelled: int
+    """Declined by the supplier or cancelled (by the buyer, or the invoice on chain)."""
+    as_supplier: int
+    as_buyer: int
+    acts: list[str]
+    """The signed delivery acts (SHA-256): anyone can check them at `POST /documents/verify`."""
+
+
+def reputation(session: Session, address: str) -> Reputation:
+    rows: Iterable[Order] = session.exec(
+        select(Order).where(sa.or_(col(Order.buyer) == address, col(Order.supplier) == address))
+    )
+    completed = disputed = cancelled = as_supplier = as_buyer = 0
+    acts: list[str] = []
+    for o in rows:
+        if o.supplier == address:
+            as_supplier += 1
+        else:
+            as_buyer += 1
+        if o.act_signed and o.act_sha256:
+            completed += 1
+            acts.append(o.act_sha256)
+        if o.status == "disputed":
+            disputed += 1
+        elif o.status in RELEASING:
+            cancelled += 1
+    return Reputation(address, completed, disputed, cancelled, as_supplier, as_buyer, acts)
