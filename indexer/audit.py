@@ -285,6 +285,13 @@ def audit_views(chain: Chain, live_url: str, report: AuditReport) -> AuditReport
                 v = _Views(chain, as_of.number, report)
                 for coop in q.list_cooperatives(conn, chain_id).data:
                     _audit_cooperative(conn, chain_id, v, coop)
+                # Funds and registers are announced by no event: audited are the addresses
+                # whose events the fund / register projections took (their signatures are
+                # declared by those contracts only).
+                for fund in q.fund_contracts(conn, chain_id):
+                    _audit_fund(conn, chain_id, v, fund)
+                for register in q.property_registries(conn, chain_id):
+                    _audit_property(conn, chain_id, v, register)
     finally:
         engine.dispose()
     return report
@@ -532,3 +539,125 @@ def _audit_cooperative(conn: Connection, chain_id: int, v: _Views, coop: Any) ->
                     (int(res[3]), int(res[4]), int(res[5])),
                 )
             v.count("meetings")
+
+
+# -- mutual-aid fund and property register ------------------------------------------------------
+
+_OVERDUE, _ACTIVE = 4, 3
+
+
+def _audit_fund(conn: Connection, chain_id: int, v: _Views, address: str) -> None:
+    """`pool()`, every mirrored member's `positionOf` (units, balance) and `balanceOf`, and
+    every loan's `loan(id)` and `outstanding(id)`. The mirror does not derive `Overdue` (it
+    depends on the schedule and time): a loan the chain calls Overdue must be Active in it."""
+    from indexer import queries as q
+
+    fund = v.chain.contract("MutualAidFund", address)
+    label = f"mutual-aid fund {address}"
+    positions = q.fund_positions(conn, address, chain_id)
+    loans = q.list_loans(conn, address, limit=10**9, chain_id=chain_id).data
+    cash, lent, total_units, loan_count = v.call(fund, "pool")
+    v.same(label, "pool.cash", positions.cash, int(cash))
+    v.same(label, "pool.lent", positions.lent, int(lent))
+    v.same(label, "pool.totalUnits", positions.total_units, int(total_units))
+    v.same(label, "pool.loanCount", max((ln.loan_id for ln in loans), default=0), int(loan_count))
+    v.count("fund_pools")
+    for p in positions.positions:
+        where = f"{label} account {p.account}"
+        chain_pos = v.call(fund, "positionOf", p.account)
+        v.same(where, "positionOf.units", p.units, int(chain_pos[0]))
+        v.same(where, "positionOf.balance", p.balance, int(chain_pos[1]))
+        v.same(where, "balanceOf", p.balance, int(v.call(fund, "balanceOf", p.account)))
+        v.count("fund_positions")
+    for ln in loans:
+        where = f"{label} loan {ln.loan_id}"
+        info = v.call(fund, "loan", ln.loan_id)
+        state = int(info[0])
+        v.same(where, "loan.state", ln.state, _ACTIVE if state == _OVERDUE else state)
+        mirror = (
+            ln.borrower,
+            ln.principal,
+            ln.interest,
+            ln.repaid,
+            ln.term,
+            ln.instalments,
+            ln.custom_schedule,
+            ln.disbursed_at,
+            ln.purpose,
+            len(ln.guarantees),
+            ln.accepted_mask,
+        )
+        names = (
+            "borrower",
+            "principal",
+            "interest",
+            "repaid",
+            "term",
+            "instalments",
+            "customSchedule",
+            "disbursedAt",
+            "purpose",
+            "guarantorCount",
+            "acceptedMask",
+        )
+        for name, a, b in zip(names, mirror, info[1:], strict=True):
+            if isinstance(b, bytes):
+                b = _hex(b)
+            elif not isinstance(b, (bool, str)):
+                b = int(b)
+            v.same(where, f"loan.{name}", a, b)
+        v.same(where, "outstanding", ln.outstanding, int(v.call(fund, "outstanding", ln.loan_id)))
+        v.count("fund_loans")
+
+
+def _audit_property(conn: Connection, chain_id: int, v: _Views, address: str) -> None:
+    """`assetCount`, `totalSupply`, and every mirrored asset's `asset(id)` and `exists(id)`."""
+    from indexer import queries as q
+
+    registry = v.chain.contract("PropertyRegistry", address)
+    label = f"property register {address}"
+    assets = q.list_assets(conn, address, limit=10**9, chain_id=chain_id).data
+    v.same(label, "assetCount", len(assets), int(v.call(registry, "assetCount")))
+    v.same(
+        label,
+        "totalSupply",
+        sum(1 for x in assets if x.exists),
+        int(v.call(registry, "totalSupply")),
+    )
+    names = (
+        "category",
+        "custodian",
+        "valuation",
+        "title",
+        "metadata",
+        "acquiredAt",
+        "valuedAt",
+        "encumbered",
+        "pledgee",
+        "pledgeAmount",
+        "pledgeDocument",
+    )
+    for x in assets:
+        where = f"{label} asset {x.token_id}"
+        info = v.call(registry, "asset", x.token_id)
+        mirror = (
+            x.category,
+            x.custodian,
+            x.valuation,
+            x.title,
+            x.metadata_hash,
+            x.acquired_at,
+            x.valued_at,
+            x.encumbered,
+            x.pledgee,
+            x.pledge_amount,
+            x.pledge_document,
+        )
+        for name, a, b in zip(names, mirror, info, strict=True):
+            if isinstance(b, bytes):
+                b = _hex(b)
+            elif not isinstance(b, (bool, str)):
+                b = int(b)
+            v.same(where, f"asset.{name}", a, b)
+        v.same(where, "exists", x.exists, bool(v.call(registry, "exists", x.token_id)))
+        v.count("assets")

@@ -638,6 +638,113 @@ class Ballot(BallotBase, LedgerRow, table=True):
     )
 
 
+# -- mutual-aid fund and property register ---------------------------------------------------
+
+
+class FundPoolAfter(SQLModel):
+    """The fund's pool after the event (`pool()`: cash, lent, totalUnits)."""
+
+    pool_cash: str = Field(max_length=_AMOUNT)
+    pool_lent: str = Field(max_length=_AMOUNT)
+    pool_units: str = Field(max_length=_AMOUNT)
+
+
+class FundEntryBase(FundPoolAfter):
+    contract: str = Field(max_length=_ADDRESS)
+    """The MutualAidFund."""
+    account: str = Field(max_length=_ADDRESS, primary_key=True)
+    """Part of the key: a key recovery writes a row for each side."""
+    action: str = Field(max_length=16)
+    """contributed, withdrawn, guarantee_called (pledged units burnt), rebound_from, rebound_to."""
+    amount: str = Field(max_length=_AMOUNT)
+    units: str = Field(max_length=_AMOUNT)
+    """Pool units the event moved."""
+    units_after: str = Field(max_length=_AMOUNT)
+    """The member's pool units after the event (`positionOf.units`)."""
+    contributed_after: str = Field(max_length=_SIGNED)
+    """Net contributions (contributed less withdrawn) after the event."""
+
+
+class FundEntry(FundEntryBase, LedgerRow, table=True):
+    """Contributions and withdrawals: one row per member and event, with the position after."""
+
+    __tablename__ = "fund_entry"
+    __table_args__ = _ledger_args(
+        "fund_entry", sa.Index("ix_fund_entry_account", "chain_id", "contract", "account")
+    )
+
+
+class FundLoanEventBase(FundPoolAfter):
+    contract: str = Field(max_length=_ADDRESS)
+    loan_id: int = Field(sa_type=sa.BigInteger)
+    action: str = Field(max_length=20)
+    """requested, guarantee_accepted, approved, rejected, cancelled, disbursed, repaid,
+    guarantee_called, guarantee_released, defaulted, closed, written_off."""
+    actor: str | None = Field(default=None, max_length=_ADDRESS)
+    """Payer, guarantor (guarantee events)."""
+    amount: str = Field(max_length=_AMOUNT)
+    """What the event moved (pledge, disbursed, repaid, called, loss; 0 for a status change)."""
+    decision: str | None = Field(default=None, max_length=_HASH)
+    status: int
+    """Stored `LoanStatus` after the event (`Overdue` depends on time: not stored)."""
+    borrower: str = Field(max_length=_ADDRESS)
+    principal: str = Field(max_length=_AMOUNT)
+    interest: str = Field(max_length=_AMOUNT)
+    repaid: str = Field(max_length=_AMOUNT)
+    term: int = Field(sa_type=sa.BigInteger)
+    instalments: int
+    custom_schedule: bool
+    disbursed_at: int = Field(sa_type=sa.BigInteger)
+    purpose: str = Field(max_length=_HASH)
+    guarantors: list[str] | None = Field(default=None, sa_type=JsonType)
+    pledges: list[str] | None = Field(default=None, sa_type=JsonType)
+    accepted_mask: int
+
+
+class FundLoanEvent(FundLoanEventBase, LedgerRow, table=True):
+    """Loans and guarantees: one row per loan event, with the loan (and the pool) after it."""
+
+    __tablename__ = "fund_loan_event"
+    __table_args__ = _ledger_args(
+        "fund_loan_event", sa.Index("ix_fund_loan_event_loan", "chain_id", "contract", "loan_id")
+    )
+
+
+class AssetEventBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """The PropertyRegistry."""
+    token_id: int = Field(sa_type=sa.BigInteger)
+    action: str = Field(max_length=20)
+    """minted, revalued, custodian_changed, metadata_changed, pledged, released, disposed."""
+    decision: str | None = Field(default=None, max_length=_HASH)
+    """The decision or document hash the event names."""
+    category: int
+    custodian: str = Field(max_length=_ADDRESS)
+    valuation: str = Field(max_length=_AMOUNT)
+    title: str = Field(max_length=_HASH)
+    metadata_hash: str = Field(max_length=_HASH)
+    acquired_at: int = Field(sa_type=sa.BigInteger)
+    valued_at: int = Field(sa_type=sa.BigInteger)
+    encumbered: bool
+    pledgee: str = Field(max_length=_ADDRESS)
+    pledge_amount: str = Field(max_length=_AMOUNT)
+    pledge_document: str = Field(max_length=_HASH)
+    disposed: bool
+    disposal_kind: int | None = None
+    counterparty: str | None = Field(default=None, max_length=_ADDRESS)
+    disposal_amount: str | None = Field(default=None, max_length=_AMOUNT)
+
+
+class AssetEvent(AssetEventBase, LedgerRow, table=True):
+    """Property register: one row per asset event, with `asset(id)` and disposal after it."""
+
+    __tablename__ = "property_asset_event"
+    __table_args__ = _ledger_args(
+        "property_asset_event",
+        sa.Index("ix_property_asset_event_token", "chain_id", "contract", "token_id"),
+    )
+
+
 #: The domain ledgers, in creation order (schema test, audit, docs).
 DOMAIN_TABLES = (
     "coop_cooperative",
@@ -655,6 +762,9 @@ DOMAIN_TABLES = (
     "gov_meeting_event",
     "gov_question",
     "gov_ballot",
+    "fund_entry",
+    "fund_loan_event",
+    "property_asset_event",
 )
 #: The domain ledgers are part of the indexer's schema: the schema test (which walks
 #: CORE_TABLES) compares them with revision 0002 too.
@@ -915,3 +1025,94 @@ class DashboardPublic(SQLModel):
     open_obligations_total: int
     documents: int
     as_of: BlockRef
+
+
+LOAN_STATE = (
+    "none",
+    "requested",
+    "approved",
+    "active",
+    "overdue",
+    "defaulted",
+    "repaid",
+    "written_off",
+    "cancelled",
+    "rejected",
+)
+ASSET_CATEGORY = ("land", "building", "equipment", "vehicle", "intellectual_property", "other")
+
+
+class FundPositionPublic(SQLModel):
+    """A member's position in a fund (the stored part of `positionOf`)."""
+
+    contract: str
+    account: str
+    units: int
+    balance: int
+    """What the units are worth at the mirror's pool (`balanceOf`)."""
+    contributed: int
+    """Net contributions (contributed less withdrawn)."""
+    last_event: EventRef
+
+
+class FundPositionsPublic(SQLModel):
+    contract: str
+    cash: int
+    lent: int
+    total_units: int
+    positions: list[FundPositionPublic]
+    as_of: BlockRef
+
+
+class GuaranteePublic(SQLModel):
+    guarantor: str
+    amount: int
+    accepted: bool
+
+
+class LoanPublic(SQLModel):
+    contract: str
+    loan_id: int
+    status: int
+    """Stored `LoanStatus` (1 requested ... 8 rejected)."""
+    state: int
+    """`LoanState` (`loan(id).state`): `Overdue` is not derived by the mirror."""
+    state_name: str
+    borrower: str
+    principal: int
+    interest: int
+    repaid: int
+    outstanding: int
+    """`outstanding(id)`."""
+    term: int
+    instalments: int
+    custom_schedule: bool
+    disbursed_at: int
+    purpose: str
+    guarantees: list[GuaranteePublic]
+    accepted_mask: int
+    requested: EventRef
+    last_event: EventRef
+
+
+class AssetPublic(SQLModel):
+    contract: str
+    token_id: int
+    exists: bool
+    category: int
+    category_name: str
+    custodian: str
+    valuation: int
+    title: str
+    metadata_hash: str
+    acquired_at: int
+    valued_at: int
+    encumbered: bool
+    pledgee: str
+    pledge_amount: int
+    pledge_document: str
+    disposal_kind: int | None
+    counterparty: str | None
+    disposal_amount: int | None
+    minted: EventRef
+    last_event: EventRef

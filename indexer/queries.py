@@ -25,13 +25,17 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 from indexer.models import (
+    ASSET_CATEGORY,
     COOPERATIVE_KIND,
     DOCUMENT_TYPE,
     ITEM_STATE,
+    LOAN_STATE,
     MEETING_STATE,
     MEMBER_KIND,
     MEMBER_STATUS,
     OBLIGATION_STATUS,
+    AssetEvent,
+    AssetPublic,
     Ballot,
     BallotPublic,
     BlockRef,
@@ -48,8 +52,14 @@ from indexer.models import (
     Document,
     DocumentPublic,
     EventRef,
+    FundEntry,
+    FundLoanEvent,
+    FundPositionPublic,
+    FundPositionsPublic,
     FundsPublic,
+    GuaranteePublic,
     HoldingPublic,
+    LoanPublic,
     MeetingEvent,
     MeetingPublic,
     MemberEvent,
@@ -91,6 +101,9 @@ ITEM = CouncilItemEvent.__table__  # type: ignore[attr-defined]
 MEETING = MeetingEvent.__table__  # type: ignore[attr-defined]
 QUESTION = Question.__table__  # type: ignore[attr-defined]
 BALLOT = Ballot.__table__  # type: ignore[attr-defined]
+FUND_ENTRY = FundEntry.__table__  # type: ignore[attr-defined]
+FUND_LOAN = FundLoanEvent.__table__  # type: ignore[attr-defined]
+ASSET = AssetEvent.__table__  # type: ignore[attr-defined]
 
 MEMBER_ACTIVE = 2
 OBLIGATION_ACCEPTED = 2
@@ -1232,3 +1245,276 @@ __all__ = [
     "share_ledger",
     "treasury_movements",
 ]
+
+
+# -- mutual-aid fund and property register ------------------------------------------------------
+#
+# A cooperative's fund and register are not announced by any event (they are watched as roots
+# from the deployment record): these functions take the contract's address. `fund_contracts` and
+# `property_registries` list the addresses whose events the mirror holds.
+
+
+def fund_contracts(db: Db, chain_id: int | None = None) -> list[str]:
+    """Every MutualAidFund with mirrored events."""
+    cid = _chain(db, chain_id)
+    found: set[str] = set()
+    for table in (FUND_ENTRY, FUND_LOAN):
+        found |= {
+            r[0] for r in _exec(db, sa.select(table.c.contract).where(table.c.chain_id == cid))
+        }
+    return sorted(found)
+
+
+def property_registries(db: Db, chain_id: int | None = None) -> list[str]:
+    """Every PropertyRegistry with mirrored events."""
+    cid = _chain(db, chain_id)
+    return sorted(
+        {r[0] for r in _exec(db, sa.select(ASSET.c.contract).where(ASSET.c.chain_id == cid))}
+    )
+
+
+def _rebinds(db: Db, chain_id: int, fund: str) -> dict[str, str]:
+    """old address -> new address, from the key recoveries of `fund`."""
+    rows = list(
+        _exec(
+            db,
+            sa.select(FUND_ENTRY.c.block_hash, FUND_ENTRY.c.log_index, FUND_ENTRY.c.account)
+            .add_columns(FUND_ENTRY.c.action)
+            .where(
+                FUND_ENTRY.c.chain_id == chain_id,
+                FUND_ENTRY.c.contract == fund,
+                FUND_ENTRY.c.action.in_(("rebound_from", "rebound_to")),
+            ),
+        )
+    )
+    new = {(r.block_hash, r.log_index): r.account for r in rows if r.action == "rebound_to"}
+    return {
+        r.account: new[(r.block_hash, r.log_index)]
+        for r in rows
+        if r.action == "rebound_from" and (r.block_hash, r.log_index) in new
+    }
+
+
+def _current_address(rebinds: dict[str, str], account: str) -> str:
+    seen = {account}
+    while account in rebinds and rebinds[account] not in seen:
+        account = rebinds[account]
+        seen.add(account)
+    return account
+
+
+def _pool_row(db: Db, chain_id: int, fund: str) -> Any:
+    found = []
+    for table in (FUND_ENTRY, FUND_LOAN):
+        row = _exec(
+            db,
+            sa.select(
+                table.c.block_number,
+                table.c.log_index,
+                table.c.pool_cash,
+                table.c.pool_lent,
+                table.c.pool_units,
+            )
+            .where(table.c.chain_id == chain_id, table.c.contract == fund)
+            .order_by(table.c.block_number.desc(), table.c.log_index.desc())
+            .limit(1),
+        ).first()
+        if row is not None:
+            found.append(row)
+    if not found:
+        raise NotFound(f"no mutual-aid fund events of {fund} in the mirror")
+    return max(found, key=lambda r: (int(r.block_number), int(r.log_index)))
+
+
+def fund_positions(db: Db, fund: str, chain_id: int | None = None) -> FundPositionsPublic:
+    """The pool (`pool()`: cash, lent, total units) and every member with units or history in
+    the fund: units (`positionOf.units`), balance (`balanceOf`) and net contributions."""
+    from indexer.projections.fund import value_of
+
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    pool = _pool_row(db, cid, fund)
+    cash, lent, total = int(pool.pool_cash), int(pool.pool_lent), int(pool.pool_units)
+    sub = _latest(
+        FUND_ENTRY, ("account",), FUND_ENTRY.c.chain_id == cid, FUND_ENTRY.c.contract == fund
+    )
+    rows = list(_exec(db, sa.select(sub).order_by(sub.c.account)))
+    refs = _refs(db, cid, rows)
+    positions = [
+        FundPositionPublic(
+            contract=fund,
+            account=r.account,
+            units=int(r.units_after),
+            balance=value_of(int(r.units_after), cash, lent, total),
+            contributed=int(r.contributed_after),
+            last_event=_ref(refs, r),
+        )
+        for r in rows
+    ]
+    return FundPositionsPublic(
+        contract=fund, cash=cash, lent=lent, total_units=total, positions=positions, as_of=as_of
+    )
+
+
+_ACTIVE_LOAN, _APPROVED_LOAN, _DEFAULTED_LOAN = 3, 2, 4
+
+
+def _loan_state(status: int) -> int:
+    """Stored `LoanStatus` -> `LoanState` (the mirror does not derive `Overdue`)."""
+    return status if status <= _ACTIVE_LOAN else status + 1
+
+
+def _outstanding(status: int, principal: int, interest: int, repaid: int) -> int:
+    """`outstanding(id)`."""
+    if status in (_ACTIVE_LOAN, _DEFAULTED_LOAN):
+        return principal + interest - repaid
+    return principal + interest if status == _APPROVED_LOAN else 0
+
+
+def list_loans(
+    db: Db,
+    fund: str,
+    borrower: str | None = None,
+    status: int | str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    chain_id: int | None = None,
+) -> Page[LoanPublic]:
+    """Loans of a fund as `loan(id)` answers (state without `Overdue`, which depends on time
+    and the schedule), with `outstanding(id)` and the guarantees. `status` filters on the
+    `LoanState` (number or name: "requested", "active", ...); `borrower` on the current address
+    (after key recoveries)."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    rebinds = _rebinds(db, cid, fund)
+    sub = _latest(
+        FUND_LOAN, ("loan_id",), FUND_LOAN.c.chain_id == cid, FUND_LOAN.c.contract == fund
+    )
+    rows = list(_exec(db, sa.select(sub).order_by(sub.c.loan_id)))
+    code = LOAN_STATE.index(status) if isinstance(status, str) else status
+    rows = [
+        r
+        for r in rows
+        if (code is None or _loan_state(int(r.status)) == code)
+        and (borrower is None or _current_address(rebinds, r.borrower) == borrower)
+    ]
+    page = rows[offset : offset + limit]
+    requested = list(
+        _exec(
+            db,
+            sa.select(FUND_LOAN).where(
+                FUND_LOAN.c.chain_id == cid,
+                FUND_LOAN.c.contract == fund,
+                FUND_LOAN.c.action == "requested",
+                FUND_LOAN.c.loan_id.in_([int(r.loan_id) for r in page]),
+            ),
+        )
+    )
+    refs = _refs(db, cid, [*page, *requested])
+    first = {int(r.loan_id): _ref(refs, r) for r in requested}
+    data = []
+    for r in page:
+        st, principal, interest, repaid = (
+            int(r.status),
+            int(r.principal),
+            int(r.interest),
+            int(r.repaid),
+        )
+        guarantees = [
+            GuaranteePublic(
+                guarantor=_current_address(rebinds, g),
+                amount=int(p),
+                accepted=bool(int(r.accepted_mask) >> i & 1),
+            )
+            for i, (g, p) in enumerate(zip(r.guarantors or [], r.pledges or [], strict=True))
+        ]
+        data.append(
+            LoanPublic(
+                contract=fund,
+                loan_id=int(r.loan_id),
+                status=st,
+                state=_loan_state(st),
+                state_name=LOAN_STATE[_loan_state(st)],
+                borrower=_current_address(rebinds, r.borrower),
+                principal=principal,
+                interest=interest,
+                repaid=repaid,
+                outstanding=_outstanding(st, principal, interest, repaid),
+                term=int(r.term),
+                instalments=int(r.instalments),
+                custom_schedule=bool(r.custom_schedule),
+                disbursed_at=int(r.disbursed_at),
+                purpose=r.purpose,
+                guarantees=guarantees,
+                accepted_mask=int(r.accepted_mask),
+                requested=first.get(int(r.loan_id), _ref(refs, r)),
+                last_event=_ref(refs, r),
+            )
+        )
+    return Page[LoanPublic](data=data, count=len(rows), as_of=as_of)
+
+
+def list_assets(
+    db: Db,
+    registry: str,
+    include_disposed: bool = True,
+    custodian: str | None = None,
+    category: int | str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    chain_id: int | None = None,
+) -> Page[AssetPublic]:
+    """Assets of a property register as `asset(id)` answers, with `exists(id)` and, for a
+    disposed asset, how it left the register."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    sub = _latest(ASSET, ("token_id",), ASSET.c.chain_id == cid, ASSET.c.contract == registry)
+    stmt = sa.select(sub)
+    if not include_disposed:
+        stmt = stmt.where(sub.c.disposed.is_(False))
+    if custodian is not None:
+        stmt = stmt.where(sub.c.custodian == custodian)
+    if category is not None:
+        code = ASSET_CATEGORY.index(category) if isinstance(category, str) else category
+        stmt = stmt.where(sub.c.category == code)
+    rows = list(_exec(db, stmt.order_by(sub.c.token_id)))
+    page = rows[offset : offset + limit]
+    minted = list(
+        _exec(
+            db,
+            sa.select(ASSET).where(
+                ASSET.c.chain_id == cid,
+                ASSET.c.contract == registry,
+                ASSET.c.action == "minted",
+                ASSET.c.token_id.in_([int(r.token_id) for r in page]),
+            ),
+        )
+    )
+    refs = _refs(db, cid, [*page, *minted])
+    first = {int(r.token_id): _ref(refs, r) for r in minted}
+    data = [
+        AssetPublic(
+            contract=registry,
+            token_id=int(r.token_id),
+            exists=not r.disposed,
+            category=int(r.category),
+            category_name=ASSET_CATEGORY[int(r.category)],
+            custodian=r.custodian,
+            valuation=int(r.valuation),
+            title=r.title,
+            metadata_hash=r.metadata_hash,
+            acquired_at=int(r.acquired_at),
+            valued_at=int(r.valued_at),
+            encumbered=bool(r.encumbered),
+            pledgee=r.pledgee,
+            pledge_amount=int(r.pledge_amount),
+            pledge_document=r.pledge_document,
+            disposal_kind=r.disposal_kind,
+            counterparty=r.counterparty,
+            disposal_amount=int(r.disposal_amount) if r.disposal_amount is not None else None,
+            minted=first.get(int(r.token_id), _ref(refs, r)),
+            last_event=_ref(refs, r),
+        )
+        for r in page
+    ]
+    return Page[AssetPublic](data=data, count=len(rows), as_of=as_of)

@@ -166,9 +166,11 @@ def default_projections() -> list[Projection]:
     """Every projection shipped with the node (importing their modules registers them)."""
     from indexer.projections import (  # noqa: F401 - register on import
         documents,
+        fund,
         governance,
         members,
         ping,
+        property,
         registry,
         shares,
         treasury,
