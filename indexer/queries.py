@@ -207,6 +207,21 @@ def _refs(db: Db, chain_id: int, rows: Iterable[Any]) -> dict[tuple[str, int], E
     return out
 
 
+def _events_of(
+    db: Db, table: Any, chain_id: int, contract: str, action: str, key: str, page: list[Any]
+) -> list[Any]:
+    """The `action` rows of a ledger for the entities (by `key`) of one page, e.g. the event
+    that created each loan or asset on it (its "since" reference)."""
+    ids = [int(getattr(r, key)) for r in page]
+    stmt = sa.select(table).where(
+        table.c.chain_id == chain_id,
+        table.c.contract == contract,
+        table.c.action == action,
+        table.c[key].in_(ids),
+    )
+    return list(_exec(db, stmt))
+
+
 def _ref(refs: dict[tuple[str, int], EventRef], row: Any) -> EventRef:
     return refs[(row.block_hash, int(row.log_index))]
 
@@ -1399,17 +1414,7 @@ def list_loans(
         and (borrower is None or _current_address(rebinds, r.borrower) == borrower)
     ]
     page = rows[offset : offset + limit]
-    requested = list(
-        _exec(
-            db,
-            sa.select(FUND_LOAN).where(
-                FUND_LOAN.c.chain_id == cid,
-                FUND_LOAN.c.contract == fund,
-                FUND_LOAN.c.action == "requested",
-                FUND_LOAN.c.loan_id.in_([int(r.loan_id) for r in page]),
-            ),
-        )
-    )
+    requested = _events_of(db, FUND_LOAN, cid, fund, "requested", "loan_id", page)
     refs = _refs(db, cid, [*page, *requested])
     first = {int(r.loan_id): _ref(refs, r) for r in requested}
     data = []
@@ -1479,17 +1484,7 @@ def list_assets(
         stmt = stmt.where(sub.c.category == code)
     rows = list(_exec(db, stmt.order_by(sub.c.token_id)))
     page = rows[offset : offset + limit]
-    minted = list(
-        _exec(
-            db,
-            sa.select(ASSET).where(
-                ASSET.c.chain_id == cid,
-                ASSET.c.contract == registry,
-                ASSET.c.action == "minted",
-                ASSET.c.token_id.in_([int(r.token_id) for r in page]),
-            ),
-        )
-    )
+    minted = _events_of(db, ASSET, cid, registry, "minted", "token_id", page)
     refs = _refs(db, cid, [*page, *minted])
     first = {int(r.token_id): _ref(refs, r) for r in minted}
     data = [
