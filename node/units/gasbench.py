@@ -17,14 +17,8 @@ from eth_utils import keccak
 from web3.types import RPCEndpoint
 
 from node.chain.client import Chain
-from node.cooperative.client import Cooperative, CooperativeKind, MemberKind
-from node.cooperative.deploy import (
-    CooperativeParams,
-    create_cooperative,
-    deploy_network,
-    deploy_test_token,
-)
 from node.units.client import SettlementUnitsClient
+from node.units.sandbox import admit, single_executor_cooperative
 
 UNIT = 10**18
 LIMIT = 10_000 * UNIT
@@ -57,14 +51,6 @@ ROWS: dict[str, str] = {
 }
 
 
-def _admit(coop: Cooperative, executor: LocalAccount, account: LocalAccount) -> None:
-    tag = account.address
-    coop.apply(account, MemberKind.INDIVIDUAL, keccak(text=f"id {tag}"), keccak(text=f"a {tag}"))
-    coop.attest_identity(executor, account.address, keccak(text=f"check {tag}"))
-    coop.attest_payment(executor, account.address, keccak(text=f"pay {tag}"))
-    coop.admit(executor, account.address, keccak(text=f"admit {tag}"))
-
-
 def _funded(chain: Chain) -> LocalAccount:
     account: LocalAccount = Account.from_key(os.urandom(32))
     chain.w3.provider.make_request(RPCEndpoint("anvil_setBalance"), [account.address, hex(10**21)])
@@ -78,29 +64,13 @@ def _deadline(chain: Chain) -> int:
 def measure_units_gas(chain: Chain, accounts: list[LocalAccount]) -> dict[str, Any]:
     """All figures: single transactions by row key, clearing per ring size and the dense plan."""
     deployer, executor = accounts[0], accounts[1]
-    network = deploy_network(chain, deployer)
-    token = deploy_test_token(chain, deployer)
-    params = CooperativeParams(
-        name="Бенчмарк ВРЕ",
-        symbol="BENCH",
-        kind=CooperativeKind.CONSUMER,
-        payment_token=token,
-        council=[executor.address],
-        chair=executor.address,
-        decision_executor=executor.address,
-        charter_document=keccak(text="charter"),
-        individual_fees=(0, 0),
-        organisation_fees=(0, 0),
-        fund_split_bps=[0, 5_000, 2_500, 2_500],
-        cashiers=[executor.address],
-        verifiers=[executor.address],
-        default_credit_limit=LIMIT,
+    coop = single_executor_cooperative(
+        chain, deployer, executor, name="Бенчмарк ВРЕ", symbol="BENCH", default_credit_limit=LIMIT
     )
-    coop, _ = create_cooperative(chain, deployer, network.factory, params)
     units = SettlementUnitsClient(chain, coop.addresses.settlement_units)
     members = [_funded(chain) for _ in range(max(RING_SIZES) + 4)]
     for m in members:
-        _admit(coop, executor, m)
+        admit(coop, executor, m)
     a, b, c, fresh = members[0], members[1], members[2], members[3]
     ring_members = members[4:]
     gas: dict[str, Any] = {}

@@ -12,18 +12,12 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
 from web3.contract import Contract
 
 from node.chain.client import Chain, Sent, TransactionReverted
-from node.cooperative.client import Cooperative, CooperativeKind, MemberKind, send
-from node.cooperative.deploy import (
-    CooperativeParams,
-    create_cooperative,
-    deploy_network,
-    deploy_test_token,
-)
+from node.cooperative.client import Cooperative, send
 from node.units.client import ObligationInfo, SettlementUnitsClient
+from node.units.sandbox import admit, single_executor_cooperative
 
 DEFAULT_LIMIT = 1_000
 DECISION = b"\x01" * 32
@@ -98,25 +92,14 @@ def _deploy(chain: Chain, accounts: list[LocalAccount]) -> Coop:
     """The network, one cooperative and six members admitted through the real join flow."""
     deployer, executor = accounts[0], accounts[1]
     members, outsider = accounts[2:8], accounts[9]
-    network = deploy_network(chain, deployer)
-    token = deploy_test_token(chain, deployer)
-    params = CooperativeParams(
+    cooperative = single_executor_cooperative(
+        chain,
+        deployer,
+        executor,
         name="Потребительский кооператив «ВРЕ»",
         symbol="VRE",
-        kind=CooperativeKind.CONSUMER,
-        payment_token=token,
-        council=[executor.address],
-        chair=executor.address,
-        decision_executor=executor.address,
-        charter_document=keccak(text="charter"),
-        individual_fees=(0, 0),
-        organisation_fees=(0, 0),
-        fund_split_bps=[0, 5_000, 2_500, 2_500],
-        cashiers=[executor.address],
-        verifiers=[executor.address],
         default_credit_limit=DEFAULT_LIMIT,
     )
-    cooperative, _ = create_cooperative(chain, deployer, network.factory, params)
     for member in members:
         admit(cooperative, executor, member)
     return Coop(
@@ -129,18 +112,6 @@ def _deploy(chain: Chain, accounts: list[LocalAccount]) -> Coop:
         outsider=outsider,
         cooperative=cooperative,
     )
-
-
-def admit(cooperative: Cooperative, executor: LocalAccount, account: LocalAccount) -> None:
-    """The join flow: application, identity check, fees attested by the cashier, admission
-    decision (the executor holds the verifier and cashier roles in these tests)."""
-    tag = account.address
-    cooperative.apply(
-        account, MemberKind.INDIVIDUAL, keccak(text=f"id {tag}"), keccak(text=f"app {tag}")
-    )
-    cooperative.attest_identity(executor, account.address, keccak(text=f"check {tag}"))
-    cooperative.attest_payment(executor, account.address, keccak(text=f"payment {tag}"))
-    cooperative.admit(executor, account.address, keccak(text=f"admission {tag}"))
 
 
 @pytest.fixture(scope="session")
