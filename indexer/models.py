@@ -249,7 +249,8 @@ class ConfigEventBase(SQLModel):
     action: str = Field(max_length=32)
     """chair, executor, charter_document, fees, fund_split, roles, obligation_source_added,
     obligation_source_removed, default_credit_limit, council_seated, item_expiry,
-    meeting_parameters."""
+    meeting_parameters, fund_rules (value: the rules as JSON; previous: the decision's
+    document)."""
     account: str | None = Field(default=None, max_length=_ADDRESS)
     """New chair / executor, the account whose roles changed, the obligation source."""
     previous: str | None = Field(default=None, max_length=_AMOUNT)

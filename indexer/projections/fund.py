@@ -7,6 +7,9 @@
   `rebound_from` / `rebound_to` rows to the member's current address.
 - `fund_loan_event`: one row per loan event (guarantees included: `actor` is the guarantor),
   with `loan(id)`'s stored part after it.
+- `coop_config_event` (action `fund_rules`): the fund's rules as set at initialisation and by
+  every general-meeting decision since, with the decision's document; the latest row is the
+  rules in force, so an auditor sees when the interest or the loan multiple changed and why.
 
 Both tables carry the pool after the event (`pool()`: cash, lent principal, total units), so a
 member's balance (`balanceOf` = units * (cash + lent + 1) / (totalUnits + 1)) is the latest
@@ -19,12 +22,13 @@ watched address by their full signatures, which only IMutualAidFund declares.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import sqlalchemy as sa
 
-from indexer.models import FundEntry, FundLoanEvent
+from indexer.models import ConfigEvent, FundEntry, FundLoanEvent
 from indexer.projections import Event, ProjectionContext, projection
 from indexer.projections._domain import ZERO_HASH, add, block_time, cached, latest, store
 
@@ -53,6 +57,7 @@ SIG = {
     "written_off": "LoanWrittenOff(uint256,uint256,uint256,uint8,bytes32)",
     "rebound": "FundMemberRebound(address,address)",
 }
+RULES_CHANGED = "RulesChanged((uint32,uint16,uint16,uint32,uint128),bytes32)"
 
 
 def _mul_div(a: int, b: int, d: int, ceil: bool = False) -> int:
@@ -363,3 +368,26 @@ def _guarantor_index(
         seen.add(current)
         current = _previous(ctx, fund, current)
     return None
+
+
+@projection(RULES_CHANGED, tables=(ConfigEvent,), name="fund_rules")
+def fund_rules(ctx: ProjectionContext, event: Event) -> None:
+    """The rules are a legal act of the general meeting: each change is kept as a row whose
+    `value` holds the five parameters as JSON and `previous` the decision's document."""
+    r = event.args["rules"]
+    value = {
+        "loan_to_contribution_bps": int(r["loanToContributionBps"]),
+        "reserve_bps": int(r["reserveBps"]),
+        "interest_bps": int(r["interestBps"]),
+        "max_term": int(r["maxTerm"]),
+        "max_loan_per_member": str(int(r["maxLoanPerMember"])),
+    }
+    add(
+        ctx,
+        ConfigEvent,
+        event,
+        contract=event.address,
+        action="fund_rules",
+        value=json.dumps(value, sort_keys=True, separators=(",", ":")),
+        previous=event.args["document"] or ZERO_HASH,
+    )

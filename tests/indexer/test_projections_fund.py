@@ -6,6 +6,7 @@ PostgreSQL; a tampered row fails the audit, which names it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -251,6 +252,24 @@ def test_fund_and_register_projections_equal_the_contracts(
                 assert (p.units, p.balance) == (chain_pos.units, chain_pos.balance)
                 assert p.balance == w.fund.balance_of(account)
             assert by_account[m[3].address].contributed == 500 * TOKEN
+
+            # The rules in force are the fund's latest `fund_rules` row (set at initialisation).
+            (rules_row,) = conn.execute(
+                sa.text(
+                    "SELECT value, previous FROM coop_config_event "
+                    "WHERE contract = :fund AND action = 'fund_rules'"
+                ),
+                {"fund": w.fund.address},
+            ).all()
+            chain_rules = w.fund.rules()
+            assert json.loads(rules_row.value) == {
+                "loan_to_contribution_bps": chain_rules.loan_to_contribution_bps,
+                "reserve_bps": chain_rules.reserve_bps,
+                "interest_bps": chain_rules.interest_bps,
+                "max_term": chain_rules.max_term,
+                "max_loan_per_member": str(chain_rules.max_loan_per_member),
+            }
+            assert rules_row.previous == "0x" + "00" * 32
 
             loans = q.list_loans(conn, w.fund.address)
             assert loans.count == 4 and loans.data[0].loan_id == kassa.loan_id
