@@ -21,7 +21,12 @@ from node.api.main import create_app
 from node.chain.anvil import Anvil
 from node.chain.artifacts import Artifacts
 from node.chain.client import Chain, account_from_key
-from node.chain.deployment import DeploymentError, ensure_deployment, read_record
+from node.chain.deployment import (
+    DeploymentError,
+    ensure_deployment,
+    read_record,
+    record_matches_chain,
+)
 from node.core.config import Settings
 
 log = logging.getLogger("coop.run")
@@ -93,12 +98,25 @@ def run(settings: Settings) -> None:
 
         from node.cooperative.demo import deploy_demo
 
-        if not settings.uses_local_chain and read_record(settings.deployment_file) is None:
-            raise DeploymentError(
-                f"нет записи о развёртывании / no deployment record at "
-                f"{settings.deployment_file}: on a chain of your own, deploy with `coop deploy` "
-                "and save its output there (the demo is deployed only on the local chain)"
-            )
+        if not settings.uses_local_chain:
+            # On a chain of the cooperative's own (a consortium chain, an L2) the node never
+            # deploys the demo: a record that is missing or does not describe this chain (chain
+            # id, genesis hash, code at every address) is refused before anything is sent.
+            existing = read_record(settings.deployment_file)
+            if existing is None:
+                raise DeploymentError(
+                    f"нет записи о развёртывании / no deployment record at "
+                    f"{settings.deployment_file}: on a chain of your own, deploy with "
+                    "`coop deploy` and save its output there (the demo is deployed only on the "
+                    "local chain)"
+                )
+            if not record_matches_chain(existing, chain):
+                raise DeploymentError(
+                    f"запись {settings.deployment_file} не соответствует сети {chain.chain_id} / "
+                    "the deployment record does not describe this chain (chain_id, genesis_hash "
+                    "and code at every recorded address must match); the demo is deployed only "
+                    "on the local chain"
+                )
         record, fresh = ensure_deployment(chain, deployer, settings.deployment_file, deploy_demo)
         _say(
             (

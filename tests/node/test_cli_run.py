@@ -14,8 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+from eth_account.signers.local import LocalAccount
 
 from node.chain.artifacts import Artifacts
+from node.chain.client import Chain
 from tests.conftest import free_port
 
 COOP = str(Path(sys.executable).parent / "coop")
@@ -141,3 +143,40 @@ def test_bad_setting_is_a_clear_error_and_creates_nothing(tmp_path: Path) -> Non
     assert "COOP_API_PORT" in result.stderr or "api_port" in result.stderr
     assert "Неверная настройка" in result.stderr
     assert not data.exists()
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        # Hand-written: addresses only, no chain id or genesis hash.
+        {"contracts": {"romashka.charter": "0x" + "11" * 20}},
+        # Another chain's record.
+        {"chain_id": 1, "genesis_hash": "0x" + "00" * 32, "contracts": {}},
+    ],
+    ids=["hand-written", "other-chain"],
+)
+def test_run_on_a_chain_of_ones_own_never_deploys_the_demo(
+    chain: Chain, accounts: list[LocalAccount], tmp_path: Path, record: dict[str, Any]
+) -> None:
+    """With COOP_RPC_URL set, a record that does not describe that chain is refused before
+    any transaction: the demo cooperatives must never land on a cooperative's real chain."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "deployment.json").write_text(json.dumps(record))
+    deployer = accounts[9]
+    nonce = chain.w3.eth.get_transaction_count(deployer.address)
+    block = chain.w3.eth.block_number
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOP_")}
+    env.pop("DATABASE_URL", None)
+    env.update(
+        COOP_DATA_DIR=str(data),
+        COOP_RPC_URL=chain.rpc_url,
+        COOP_DEPLOYER_KEY=deployer.key.hex(),
+        COOP_API_PORT=str(free_port()),
+    )
+    result = subprocess.run([COOP, "run"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "the deployment record does not describe this chain" in result.stderr
+    assert chain.w3.eth.get_transaction_count(deployer.address) == nonce
+    assert chain.w3.eth.block_number == block
+    assert json.loads((data / "deployment.json").read_text()) == record
