@@ -42,6 +42,7 @@ from node.fund import (  # noqa: E402
     MutualAidFund,
     PropertyRegistry,
     deploy_fund_and_property,
+    deploy_installer,
 )
 from node.governance import (  # noqa: E402
     Action,
@@ -89,11 +90,12 @@ def main() -> int:
         chain.wait_ready()
         keys = dev_accounts(10)
         network = deploy_network(chain, keys[0])
-        rows = measure_direct(chain, keys, network.factory)
+        installer = str(deploy_installer(chain, keys[0])["installer"])
+        rows = measure_direct(chain, keys, network.factory, installer)
         sb = governed_cooperative(
             chain, keys, 9, GovernanceParams(), network=network, label="bench fund"
         )
-        rows += measure_governed(sb)
+        rows += measure_governed(sb, installer)
     finally:
         anvil.stop()
     table = render(rows)
@@ -108,7 +110,9 @@ def _mint_tokens(chain: Chain, token: str, minter: LocalAccount, to: list[str]) 
         chain.transact(contract.functions.mint(address, 10**6 * TOKEN), minter)
 
 
-def measure_direct(chain: Chain, keys: list[LocalAccount], factory: str) -> list[Row]:
+def measure_direct(
+    chain: Chain, keys: list[LocalAccount], factory: str, installer: str
+) -> list[Row]:
     """A cooperative whose executor is the deployer's key: each function on its own."""
     deployer = keys[0]
     token = deploy_test_token(chain, deployer)
@@ -139,7 +143,7 @@ def measure_direct(chain: Chain, keys: list[LocalAccount], factory: str) -> list
         coop.admit(deployer, m.address, h(f"admit {m.address}"))
     _mint_tokens(chain, token, deployer, [m.address for m in members])
     record = deploy_fund_and_property(
-        chain, deployer, coop.addresses.to_dict(), FundParams(rules=RULES)
+        chain, deployer, coop.addresses.to_dict(), FundParams(rules=RULES, installer=installer)
     )
     f = MutualAidFund(chain, str(record["mutual_aid_fund"]))
     registry = PropertyRegistry(chain, str(record["property_registry"]))
@@ -148,10 +152,15 @@ def measure_direct(chain: Chain, keys: list[LocalAccount], factory: str) -> list
 
     rows: list[Row] = [
         (
-            "deploy: 2 implementations + 2 clones, initialised, fund registered with Membership",
+            "FundInstaller.install (MutualAidFund + PropertyRegistry clones, initialised)",
+            int(record["install_gas"]),
+            "executor's call alone, one transaction; once per cooperative",
+        ),
+        (
+            "install + Membership.addObligationSource (the executor's two calls)",
             int(record["gas_used"]),
-            "once per cooperative (implementations once per network)",
-        )
+            "once per cooperative (installer and implementations once per network)",
+        ),
     ]
     a, b, c, d = members[:4]
     sent = f.contribute(a, 1_000 * TOKEN)
@@ -215,14 +224,18 @@ def measure_direct(chain: Chain, keys: list[LocalAccount], factory: str) -> list
     return rows
 
 
-def measure_governed(sb: Sandbox) -> list[Row]:
+def measure_governed(sb: Sandbox, installer: str) -> list[Row]:
     """The governed cooperative: decisions as they really run."""
     chain = sb.chain
     record = deploy_fund_and_property(
         chain,
         sb.deployer,
         sb.cooperative.addresses.to_dict(),
-        FundParams(rules=RULES, council=CouncilSigners(sb.council[0], sb.council[:2], sb.chair)),
+        FundParams(
+            rules=RULES,
+            installer=installer,
+            council=CouncilSigners(sb.council[0], sb.council[:2], sb.chair),
+        ),
     )
     f = MutualAidFund(chain, str(record["mutual_aid_fund"]))
     registry = PropertyRegistry(chain, str(record["property_registry"]))
@@ -241,7 +254,13 @@ def measure_governed(sb: Sandbox) -> list[Row]:
         council.sign_protocol(sb.chair, item_id, h(label))
         return council.execute(sb.chair, item_id, actions)
 
-    rows: list[Row] = []
+    rows: list[Row] = [
+        (
+            "install + addObligationSource in one council item (Council.execute)",
+            int(record["gas_used"]),
+            "the council is the executor",
+        )
+    ]
     request = LoanRequest(
         amount=1_000 * TOKEN,
         term=2 * MONTH,
@@ -330,6 +349,9 @@ def render(rows: list[Row]) -> str:
         "reference given in issue #6: a PropertyRegistry mint writes four slots (custodian,",
         "category and dates; valuation; title hash; metadata hash) where OpenZeppelin writes",
         "two (owner, balance), and checks the custodian's membership and the executor.",
+        "The fund and the register are installed through the network's FundInstaller: both",
+        "EIP-1167 clones created (CREATE2) and initialised in one transaction, by the",
+        "executor (first block) or by one council item that also registers the fund (second).",
         "",
         "| operation | gas | note |",
         "|---|---:|---|",

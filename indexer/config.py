@@ -53,10 +53,21 @@ class IndexerSettings(BaseSettings):
             "CooperativeCreated",
             "CooperativeRegistered",
             "GovernanceInstalled",
+            "FundInstalled",
         }
     )
     """Event names whose address-typed arguments become watched from that event's block on
-    (INetworkRegistry.CooperativeRegistered carries a cooperative's whole contract set)."""
+    (INetworkRegistry.CooperativeRegistered carries a cooperative's whole contract set;
+    GovernanceInstalled and FundInstalled a cooperative's council, general meeting, mutual-aid
+    fund and property register)."""
+
+    installers: Annotated[set[str], NoDecode] = Field(
+        default_factory=lambda: {"GovernanceInstaller", "FundInstaller"}
+    )
+    """Compiled contract names whose discovery events are also taken from addresses that are not
+    watched: such an event counts when its `charter` argument is already watched and the
+    emitting contract's code is this contract's compiled code (immutables aside), so the
+    network's installers need not be roots and no look-alike can announce modules."""
 
     rpc_timeout: float = Field(default=20.0, gt=0)
     """Seconds before an RPC call counts as timed out (a timed-out eth_getLogs shrinks the
@@ -80,7 +91,7 @@ class IndexerSettings(BaseSettings):
     def _checksum_roots(cls, value: list[str]) -> list[str]:
         return [Web3.to_checksum_address(a) for a in value]
 
-    @field_validator("roots", "discovery_events", mode="before")
+    @field_validator("roots", "discovery_events", "installers", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         # COOP_INDEXER_ROOTS=0xabc,0xdef reads better in a .env than a JSON list.

@@ -13,6 +13,7 @@ with the cursor moved back, and the following steps re-read the new branch.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -21,11 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from eth_utils import keccak
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.config import IndexerSettings
 from indexer.db import insert_ignoring_duplicates, make_engine, migrate
-from indexer.decode import ZERO_ADDRESS, EventDecoder, checksum
+from indexer.decode import ZERO_ADDRESS, EventDecoder, EventSpec, checksum
 from indexer.models import Block, Cursor, RawEvent, Status, WatchedAddress, utcnow
 from indexer.projections import (
     Dispatcher,
@@ -144,6 +146,10 @@ class Indexer:
         self.engine = engine or make_engine(database_url)
         migrate(self.engine)
         self.decoder = EventDecoder(artifacts)
+        self.artifacts = artifacts
+        self.announcers = _announcers(artifacts, self.settings)
+        self._verified: dict[str, bool] = {}
+        self._runtime_codes: dict[str, bytes] = {}
         self.dispatcher = Dispatcher(default_projections() if projections is None else projections)
         self.before_commit = before_commit
         self.ranges = AdaptiveRange(
@@ -293,8 +299,11 @@ class Indexer:
         block = self._rpc("eth_getBlockByNumber", [hex(number), False])
         return block is not None and block["hash"] == block_hash
 
-    def _get_logs_once(self, a: int, b: int, addresses: list[str] | None) -> list[dict[str, Any]]:
-        """One eth_getLogs per address chunk; a refused range raises RangeTooLarge."""
+    def _get_logs_once(
+        self, a: int, b: int, addresses: list[str] | None, topics: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """One eth_getLogs per address chunk (or one by `topics` from any address when
+        `addresses` is None); a refused range raises RangeTooLarge."""
         size = b - a + 1
         self.ranges.used(size)
         chunks: list[list[str] | None]
@@ -310,6 +319,8 @@ class Indexer:
             flt: dict[str, Any] = {"fromBlock": hex(a), "toBlock": hex(b)}
             if chunk is not None:
                 flt["address"] = chunk
+            if topics is not None:
+                flt["topics"] = topics
 
             def call(f: dict[str, Any] = flt) -> Any:
                 try:
@@ -325,13 +336,13 @@ class Indexer:
         return out
 
     def _get_logs_adaptive(
-        self, a: int, target: int, addresses: list[str] | None
+        self, a: int, target: int, addresses: list[str] | None, topics: list[Any] | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
         """Logs of [a, b] for the largest b <= target the provider accepts now."""
         while True:
             b = min(a + self.ranges.size - 1, target)
             try:
-                logs = self._get_logs_once(a, b, addresses)
+                logs = self._get_logs_once(a, b, addresses, topics)
             except RangeTooLarge as exc:
                 if not self.ranges.shrink(exc.size, suggested=exc.suggested, timeout=exc.timeout):
                     log.warning(
@@ -356,12 +367,14 @@ class Indexer:
             self.ranges.success(b - a + 1)
             return b, logs
 
-    def _get_logs_covering(self, a: int, b: int, addresses: list[str]) -> list[dict[str, Any]]:
+    def _get_logs_covering(
+        self, a: int, b: int, addresses: list[str] | None, topics: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
         """All logs of exactly [a, b], split into accepted sub-ranges."""
         out: list[dict[str, Any]] = []
         pos = a
         while pos <= b:
-            end, logs = self._get_logs_adaptive(pos, b, addresses)
+            end, logs = self._get_logs_adaptive(pos, b, addresses, topics)
             out.extend(logs)
             pos = end + 1
         return out
@@ -489,18 +502,29 @@ class Indexer:
         events = self._decode_all(logs)
         discovered: dict[str, tuple[int, dict[str, Any]]] = {}
         pending = events
-        while pending:
-            found = self._discover(pending, discovered)
-            if not found:
+        announced = watch_all or not self.announcers or addresses == []
+        while True:
+            while pending:
+                found = self._discover(pending, discovered)
+                if not found:
+                    break
+                discovered.update(found)
+                if watch_all:
+                    break  # their logs are in the range's answer already
+                low = min(fb for fb, _ in found.values())
+                extra = self._get_logs_covering(low, b, sorted(found))
+                pending = [
+                    e
+                    for e in self._decode_all(extra)
+                    if e["block_number"] >= found[e["address"]][0]
+                ]
+                events.extend(pending)
+            if announced:
                 break
-            discovered.update(found)
-            if watch_all:
-                break  # their logs are in the range's answer already
-            low = min(fb for fb, _ in found.values())
-            extra = self._get_logs_covering(low, b, sorted(found))
-            pending = [
-                e for e in self._decode_all(extra) if e["block_number"] >= found[e["address"]][0]
-            ]
+            # Installers' announcements from unwatched addresses, once the range's cooperatives
+            # (charters) are known; what they announce is discovered by the loop above.
+            announced = True
+            pending = self._announcements(a, b, discovered)
             events.extend(pending)
 
         self._check_consistency(cursor, cursor_hash, headers, events)
@@ -543,6 +567,54 @@ class Indexer:
                 }
             )
         return rows
+
+    def _announcements(
+        self, a: int, b: int, discovered: dict[str, tuple[int, dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        """Discovery events of [a, b] emitted by unwatched installers (`settings.installers`)
+        about a watched charter: the installer's code is checked against its compiled code."""
+        topics = [sorted(_topic0(sig) for sig in self.announcers)]
+        out: list[dict[str, Any]] = []
+        for ev in self._decode_all(self._get_logs_covering(a, b, None, topics)):
+            address, spec = ev["address"], ev["_spec"]
+            if spec is None or address in self._watched or address in discovered:
+                continue  # a watched emitter's logs are in the step already
+            charter = ev["args"].get("charter") if isinstance(ev["args"], dict) else None
+            if not isinstance(charter, str):
+                continue
+            since = self._watched.get(charter)
+            if since is None and charter in discovered:
+                since = discovered[charter][0]
+            if since is None or since > ev["block_number"]:
+                continue  # not a cooperative this indexer follows (yet)
+            names = self.announcers.get(spec.signature, ())
+            if not self._is_installer(address, names, b):
+                log.warning(
+                    "%s at %s names charter %s but is not an installer's code: ignored",
+                    spec.name,
+                    address,
+                    charter,
+                )
+                continue
+            out.append(ev)
+        return out
+
+    def _is_installer(self, address: str, names: Iterable[str], block: int) -> bool:
+        """Whether the code at `address` is one of the compiled contracts `names`, immutables
+        aside (cached: an installer's code never changes)."""
+        if address not in self._verified:
+            code = bytes.fromhex(str(self._rpc("eth_getCode", [address, hex(block)]))[2:])
+            self._verified[address] = any(
+                _same_code(code, self._runtime_code(name)) for name in names
+            )
+        return self._verified[address]
+
+    def _runtime_code(self, name: str) -> bytes:
+        if name not in self._runtime_codes:
+            manifest = json.loads(self.artifacts.path.read_text())
+            runtime = manifest["contractTypes"][name].get("runtimeBytecode") or {}
+            self._runtime_codes[name] = bytes.fromhex(str(runtime.get("bytecode") or "0x")[2:])
+        return self._runtime_codes[name]
 
     def _discover(
         self, events: list[dict[str, Any]], already: dict[str, tuple[int, dict[str, Any]]]
@@ -831,6 +903,60 @@ class Indexer:
         return ReorgInfo(old_cursor=cursor, ancestor=ancestor, depth=depth, beyond_finality=beyond)
 
 
+def _topic0(signature: str) -> str:
+    return "0x" + keccak(text=signature).hex()
+
+
+def _announcers(artifacts: Artifacts, settings: IndexerSettings) -> dict[str, tuple[str, ...]]:
+    """Signature of each discovery event an installer of `settings.installers` declares ->
+    the installers (compiled names) that may emit it from an unwatched address."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name in sorted(settings.installers):
+        if name not in artifacts:
+            continue  # an older build without this installer: nothing to look for
+        for item in artifacts.get(name).events():
+            if item.get("name") in settings.discovery_events:
+                sig = EventSpec.from_abi(item).signature
+                out[sig] = (*out.get(sig, ()), name)
+    return out
+
+
+#: PUSH32: solc leaves an immutable as `PUSH32 0` in the compiled runtime code and writes the
+#: value there at construction.
+_PUSH32 = 0x7F
+
+
+def _immutable_slots(code: bytes) -> list[int]:
+    """Offsets of the 32-byte `PUSH32 0` placeholders of immutables in compiled runtime code.
+    Walks the instructions (PUSH data is skipped); solc pushes a zero constant with PUSH0, so a
+    `PUSH32 0` is an immutable's placeholder."""
+    slots: list[int] = []
+    i = 0
+    while i < len(code):
+        op = code[i]
+        if 0x60 <= op <= _PUSH32:
+            width = op - 0x5F
+            if op == _PUSH32 and code[i + 1 : i + 33] == bytes(32):
+                slots.append(i + 1)
+            i += 1 + width
+        else:
+            i += 1
+    return slots
+
+
+def _same_code(deployed: bytes, compiled: bytes) -> bool:
+    """Whether `deployed` is `compiled` with address immutables filled in (any other byte
+    differing, or a non-address value in an immutable's slot, means another contract)."""
+    if not compiled or len(deployed) != len(compiled):
+        return False
+    masked = bytearray(deployed)
+    for at in _immutable_slots(compiled):
+        if deployed[at : at + 12] != bytes(12):
+            return False
+        masked[at : at + 32] = bytes(32)
+    return bytes(masked) == compiled
+
+
 def _timestamp(obj: dict[str, Any], key: str = "timestamp") -> int | None:
     value = obj.get(key)
     return int(value, 16) if isinstance(value, str) else None
@@ -838,12 +964,12 @@ def _timestamp(obj: dict[str, Any], key: str = "timestamp") -> int | None:
 
 #: Keys of a deployment record's "contracts" mapping that are indexing roots: the registry
 #: announces every cooperative (CooperativeRegistered carries its whole contract set).
-ROOT_KEYS = ("NetworkRegistry", "CooperativeFactory", "GovernanceInstaller")
-#: Record keys (suffixes) of modules installed beside the factory's set. Governance installed
-#: through the GovernanceInstaller is announced by `GovernanceInstalled` (a discovery event);
-#: the mutual-aid fund and the property register are not announced by any event yet, so the
-#: record's addresses are watched as roots (their raw events are mirrored; typed projections
-#: for them are still to come).
+ROOT_KEYS = ("NetworkRegistry", "CooperativeFactory", "GovernanceInstaller", "FundInstaller")
+#: Record keys (suffixes) of modules installed beside the factory's set. Installed through the
+#: network's installers they are announced on chain (`GovernanceInstalled`, `FundInstalled`:
+#: discovery events, found even when the installer is no root, see `IndexerSettings.installers`);
+#: the record's addresses are still watched as roots, for records of modules deployed before
+#: the installers (a fund and register of separate clone transactions announce nothing).
 GOVERNANCE_KEYS = (
     "council",
     "general_meeting",

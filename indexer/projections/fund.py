@@ -15,9 +15,10 @@ Both tables carry the pool after the event (`pool()`: cash, lent principal, tota
 member's balance (`balanceOf` = units * (cash + lent + 1) / (totalUnits + 1)) is the latest
 pool row's, and a called guarantee's burnt units are recomputed exactly as the contract does.
 
-No event announces a cooperative's fund (it is deployed beside the factory's set and watched as
-a root from the deployment record, `<slug>.mutual_aid_fund`): these events are taken from any
-watched address by their full signatures, which only IMutualAidFund declares.
+A cooperative's fund is announced by `FundInstaller`'s `FundInstalled` event (discovered like
+governance; older deployment records give it as a root, `<slug>.mutual_aid_fund`): these
+events are taken from any watched address by their full signatures, which only IMutualAidFund
+declares.
 """
 
 from __future__ import annotations

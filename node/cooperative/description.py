@@ -8,6 +8,7 @@ by a file whose keccak-256 is taken.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -51,6 +52,8 @@ def _amount(value: Any) -> Decimal:
 Address = Annotated[str, BeforeValidator(_address)]
 Hash32 = Annotated[str, BeforeValidator(_hash32)]
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
+
+_SLUG = r"[a-z0-9][a-z0-9_-]{0,31}"
 
 KINDS: dict[str, CooperativeKind] = {
     "consumer": CooperativeKind.CONSUMER,
@@ -97,6 +100,67 @@ class FundSplitDescription(BaseModel):
         return [int(v * 100) for v in (self.share, self.reserve, self.mutual_aid, self.development)]
 
 
+class GovernanceDescription(BaseModel):
+    """The council and the general meeting (`coop deploy` installs them and hands the
+    decision executor's role to the council, so that no single key runs the cooperative)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_expiry_days: int = Field(default=30, ge=1, le=3650)
+    """Days a council item stays open for votes and the chair's signature."""
+    notice_period_days: int = Field(default=15, ge=0, le=3650)
+    """Least days between convening a general meeting and the opening of voting."""
+    quorum_percent: list[Amount] = Field(default=[Decimal(50)], min_length=1, max_length=8)
+    """Quorum by attempt: participants must be *more than* this share of the members; the last
+    repeats (Coopenomics: [75, 50, 25])."""
+
+    @model_validator(mode="after")
+    def _check(self) -> GovernanceDescription:
+        for value in self.quorum_percent:
+            if value >= 100:
+                raise ValueError(f"a quorum of {value}% could never be exceeded (must be < 100)")
+            if value * 100 != (value * 100).to_integral_value():
+                raise ValueError("quorum percentages have at most two decimals (basis points)")
+        return self
+
+    def quorum_schedule(self) -> tuple[int, ...]:
+        return tuple(int(v * 100) for v in self.quorum_percent)
+
+
+class FundDescription(BaseModel):
+    """The mutual-aid fund's first rules and the property register (later changed only by
+    a general-meeting decision)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    loan_to_contribution_percent: Amount = Decimal(200)
+    """A borrower may owe at most this share of their own unpledged contribution."""
+    reserve_percent: Amount = Decimal(20)
+    """After an approval the fund's cash stays at or above this share of the pool."""
+    interest_percent: Amount = Decimal(0)
+    """Annual simple interest, fixed at a loan's approval."""
+    max_term_days: int = Field(default=3 * 365, ge=1, le=36500)
+    """The longest loan term."""
+    max_loan_per_member: Amount | None = None
+    """The most principal one member may owe at a time (payment-token units); unset: no cap."""
+    property_name: str | None = Field(default=None, min_length=1, max_length=100)
+    property_symbol: str | None = Field(default=None, min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _check(self) -> FundDescription:
+        for name in ("loan_to_contribution_percent", "reserve_percent", "interest_percent"):
+            value: Decimal = getattr(self, name)
+            if value * 100 != (value * 100).to_integral_value():
+                raise ValueError(f"{name} has at most two decimals (basis points)")
+        if self.reserve_percent >= 100:
+            raise ValueError("reserve_percent must be below 100")
+        if self.loan_to_contribution_percent * 100 >= 2**32:
+            raise ValueError("loan_to_contribution_percent is too large")
+        if self.interest_percent * 100 >= 2**16:
+            raise ValueError("interest_percent is too large")
+        return self
+
+
 class CooperativeDescription(BaseModel):
     """Everything the factory needs to create one cooperative."""
 
@@ -133,6 +197,13 @@ class CooperativeDescription(BaseModel):
     """How far below zero a member's ВРЕ balance may go by default (in ВРЕ units)."""
     factory: Address | None = None
     """An existing CooperativeFactory. Unset: the network (implementations, factory) is deployed."""
+    slug: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    """The cooperative's key in the deployment record (`COOP_COOPERATIVE`); default: the
+    symbol in lower case."""
+    governance: GovernanceDescription | None = None
+    """Install the council and the general meeting (needs a council of 2 to 64)."""
+    fund: FundDescription | None = None
+    """Install the mutual-aid fund and the property register."""
 
     @model_validator(mode="after")
     def _check(self) -> CooperativeDescription:
@@ -144,7 +215,16 @@ class CooperativeDescription(BaseModel):
             raise ValueError("give charter_document (a hash) or charter_document_file")
         if len(set(self.council)) != len(self.council):
             raise ValueError("council lists a member twice")
+        if self.governance is not None and not 2 <= len(self.council) <= 64:
+            raise ValueError("the council contract seats 2 to 64 members")
+        if self.slug is None and not re.fullmatch(_SLUG, self.symbol.lower()):
+            raise ValueError("give a slug (lower-case latin letters, digits, - or _)")
         return self
+
+    @property
+    def record_slug(self) -> str:
+        """The cooperative's key in the deployment record."""
+        return self.slug or self.symbol.lower()
 
     @property
     def cooperative_kind(self) -> CooperativeKind:

@@ -28,6 +28,7 @@ from node.fund.deploy import (
     FundParams,
     deploy_fund_and_property,
     deploy_implementations,
+    deploy_installer,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "asset_metadata",
     "deploy_fund_and_property",
     "deploy_implementations",
+    "deploy_installer",
     "disposal_commitment",
     "loan_schedule",
     "rules_commitment",

@@ -24,6 +24,9 @@ def test_example_description_is_valid() -> None:
     description = load_description(EXAMPLE)
     assert description.fund_split.basis_points() == [0, 5_000, 2_500, 2_500]
     assert description.units(description.individual_fees.minimum_share) == 1_000 * 10**18
+    assert description.governance is not None and description.fund is not None
+    assert description.governance.quorum_schedule() == (7_500, 5_000, 2_500)
+    assert description.record_slug == "roma"
 
 
 @pytest.mark.parametrize(
@@ -48,6 +51,8 @@ def test_invalid_descriptions_say_what_is_wrong(change: dict[str, object], messa
 
 def test_coop_deploy_prints_addresses(chain: Chain, tmp_path: Path) -> None:
     data = yaml.safe_load(EXAMPLE.read_text())
+    # The factory's set alone (fund, governance: tests/node/test_coop_deploy_record.py).
+    data.pop("fund"), data.pop("governance")
     data["name"] = "Кооператив из CLI"
     path = tmp_path / "coop.json"
     path.write_text(json.dumps(data, ensure_ascii=False))
