@@ -4,7 +4,9 @@
     python benchmarks/bench_gas_core.py --update   # also rewrite gas-snapshot.json
 
 Starts its own anvil, deploys the network and measures with `node.cooperative.gasbench`
-(the same code the snapshot test runs).
+(the same code the snapshot test runs). A second table measures what the deactivation push
+(`IObligationSource.memberDeactivated`, one call per obligation source) costs the Membership
+transactions that make an active member inactive, with zero, one and two sources.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ import json
 import socket
 import sys
 from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_utils import keccak
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -22,7 +28,11 @@ from node.chain.anvil import Anvil  # noqa: E402
 from node.chain.artifacts import Artifacts  # noqa: E402
 from node.chain.client import Chain  # noqa: E402
 from node.chain.devkeys import dev_accounts  # noqa: E402
+from node.cooperative.client import Cooperative  # noqa: E402
 from node.cooperative.gasbench import gas_table, measure_core_gas  # noqa: E402
+from node.fund.deploy import deploy_fund_and_property  # noqa: E402
+from node.units.client import SettlementUnitsClient  # noqa: E402
+from node.units.sandbox import admit, single_executor_cooperative  # noqa: E402
 
 SNAPSHOT = ROOT / "benchmarks" / "gas-snapshot.json"
 RESULTS = ROOT / "benchmarks" / "gas_core_results.md"
@@ -34,6 +44,78 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+DEACTIVATIONS = {
+    "block": "blockMember of an active member (its ВРЕ status bit set)",
+    "block_no_bit": "blockMember of an active member whose ВРЕ bit is not set",
+    "request_exit": "requestExit by an active member (bit set, nothing owed)",
+    "exit_from_member": "exit decision straight from Member (bit set, nothing owed)",
+}
+
+
+def _measure_deactivations(
+    chain: Chain, coop: Cooperative, executor: Any, members: list[Any]
+) -> dict[str, int]:
+    """One figure per DEACTIVATIONS row; consumes four members (bits set on three of them)."""
+    units = SettlementUnitsClient(chain, coop.addresses.settlement_units)
+    with_bit, no_bit, leaver, exited, peer = members[:5]
+    for m in (with_bit, leaver, exited):
+        units.transfer(m, peer.address, 1)  # sets both bits; back to zero right after
+        units.transfer(peer, m.address, 1)
+    h = keccak(text=f"deactivation {with_bit.address}")
+    return {
+        "block": coop.block(executor, with_bit.address, h).gas_used,
+        "block_no_bit": coop.block(executor, no_bit.address, h).gas_used,
+        "request_exit": coop.request_exit(leaver, h).gas_used,
+        "exit_from_member": coop.exit(executor, exited.address, h).gas_used,
+    }
+
+
+def measure_deactivation_gas(chain: Chain) -> dict[str, dict[str, int]]:
+    """The DEACTIVATIONS rows with the factory's one source (the ВРЕ), with the mutual-aid fund
+    as a second one, and with none (both removed): the push's cost per source."""
+    accounts = dev_accounts(10)
+    deployer, executor = accounts[0], accounts[1]
+    coop = single_executor_cooperative(
+        chain, deployer, executor, name="Бенчмарк выхода", symbol="EXIT", default_credit_limit=10
+    )
+    members = []
+    for _ in range(20):
+        account = Account.create()
+        chain.w3.provider.make_request(  # type: ignore[arg-type]
+            "anvil_setBalance", [account.address, hex(10**20)]
+        )
+        admit(coop, executor, account)
+        members.append(account)
+    peer = members[-1]
+    # Warm-up: the first block/exit pays first-time writes of the checkpoints.
+    _measure_deactivations(chain, coop, executor, [*members[0:4], peer])
+    out = {"one source (ВРЕ)": _measure_deactivations(chain, coop, executor, [*members[4:8], peer])}
+    fund = deploy_fund_and_property(chain, executor, coop.addresses)
+    membership = coop.membership.functions
+    sources = membership.obligationSources().call()
+    if len(sources) != 2:
+        raise RuntimeError(f"the fund was not registered as a source: {fund}")
+    out["two sources (ВРЕ, fund)"] = _measure_deactivations(
+        chain, coop, executor, [*members[8:12], peer]
+    )
+    for source in sources:
+        chain.transact(membership.removeObligationSource(source), executor)
+    out["no source"] = _measure_deactivations(chain, coop, executor, [*members[12:16], peer])
+    return out
+
+
+def deactivation_table(gas: dict[str, dict[str, int]]) -> str:
+    columns = list(gas)
+    lines = [
+        "| Transaction | " + " | ".join(columns) + " |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    for key, what in DEACTIVATIONS.items():
+        cells = " | ".join(f"{gas[c][key]:,}" for c in columns)
+        lines.append(f"| `{key}`: {what} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--update", action="store_true", help="rewrite the gas snapshot")
@@ -42,15 +124,32 @@ def main() -> None:
         chain = Chain(anvil.url, Artifacts(ROOT / ".build" / "__local__.json"))
         chain.wait_ready()
         gas = measure_core_gas(chain, dev_accounts(10))
+        deactivations = measure_deactivation_gas(chain)
     table = gas_table(gas)
+    push_table = deactivation_table(deactivations)
     RESULTS.write_text(
         "# Gas of the cooperative core contracts\n\n"
         "Measured by `benchmarks/bench_gas_core.py` on anvil (solc 0.8.28, optimizer 200 runs, "
         "cancun). Steady state: a warm-up cooperative and member go first. Amounts of the "
         "typical cooperative: entrance fee 100, minimum share 1,000 tokens; 3 council members, "
-        "a Cyrillic name of 70 bytes.\n\n" + table
+        "a Cyrillic name of 70 bytes.\n\n" + table + "\n"
+        "## Deactivation push: one call per obligation source\n\n"
+        "Membership tells every obligation source that caches membership status when an "
+        "address stops being an active member (`IObligationSource.memberDeactivated`), so "
+        "that the ВРЕ contract may keep the status in the member's balance slot and skip "
+        "Membership on transfers. Admission and unblocking push nothing. The mutual-aid fund "
+        "caches nothing (`cachesMemberStatus() = false`, asked once at registration): it is "
+        "not called, and as a second source it adds only the read of its list entry to a "
+        "block (and, as before, its `hasOpenObligations` to an exit). The `no source` column "
+        "has both sources removed: it is `blockMember` as it was before the push (no source "
+        "call at all), while its exit rows also lack the pre-existing `hasOpenObligations` "
+        "calls. Measured on a cooperative with zero fees (one office holder), after a warm-up "
+        "of each transaction; `requestExit` and `exit` ask every source `hasOpenObligations` "
+        "first, so the push finds the ВРЕ contract warm. The `exit` row of the table above is "
+        "an exit after a request: its push happened at the request.\n\n" + push_table
     )
     print(table)
+    print(push_table)
     if args.update:
         SNAPSHOT.write_text(json.dumps(gas, indent=2, sort_keys=True) + "\n")
         print(f"snapshot written to {SNAPSHOT}")

@@ -27,25 +27,45 @@ COMMAND = "python benchmarks/bench_gas_units.py"
 
 
 NOTES = """
-## Where a transfer's gas goes, and why it misses 45,000
+## How a transfer gets under 45,000: the cached membership status
 
-Call trace of `transfer` (52,051): 21,000 base + ~650 calldata; ~2,650 for the EIP-1167 clone
-(cold DELEGATECALL to the implementation); ~11,000 for the two `isActiveMember` checks (the
-Membership clone is cold, its implementation is cold, and each check reads one slot); the
-contract's own work ~16,400 (slot 0 with the register and default limit 2,100; sender and
-recipient balance slots 2 x 5,000; the `Transfer` log 1,756; dispatch, decoding, checks).
+Before issue #5's change a transfer cost 51,963: besides the 21,000 base, calldata and the
+clone hop (~2,650, a cold DELEGATECALL to the implementation), about 11,000 went to the two
+`IMembershipView.isActiveMember` calls (the Membership clone and its implementation cold, one
+slot each). Now the ВРЕ contract caches "active member" in one bit of the member's own balance
+slot (the key takes 31 bits of the slot's 32-bit tag), which a transfer reads and writes anyway:
 
-The membership checks and the two clone hops (~13,700 together) are set by the fixed seams
-(`IMembershipView.isActiveMember`, one account per call; both contracts are clones). Without
-them the transfer would cost ~38,400. Getting under 45,000 needs a seam change: Membership
-pushing status changes to the ВРЕ contract (an active bit kept in the member's balance slot),
-or a combined view `areActiveMembers(a, b)` (saves ~3,000 only).
+- a set bit means "an active member now", so a transfer between members whose bits are set
+  calls nobody: slot 0 (supply, last key, "bits trusted" flag; 2,100), the two balance slots
+  (2 x 5,000), the `Transfer` log (1,756), dispatch and checks;
+- the bit is set lazily: a party without it is asked about once (as before) and, if active,
+  the bit goes into the slot write the transfer does anyway (`transfer_uncached`: the one-off
+  cost after admission or unblocking);
+- Membership clears it: `requestExit`, and `exit` or `blockMember` of an active member, call
+  `memberDeactivated` on every obligation source that caches status (see
+  `gas_core_results.md` for what that costs them; `admit` is unchanged);
+- the bits are trusted only while the contract hears of every deactivation (an obligation
+  source since initialisation, never detached by `removeObligationSource`).
 
-Clearing: each settled obligation costs one cold SLOAD + SSTORE of its slot (5,000), an
-`ObligationCleared` log (1,637), calldata (~400) and the in-memory net check (~600); a member
-whose obligations close pays one write of their open-obligation counter. The 21,000 base and
-the clone hop are shared by the plan, which is why the triangle is the worst case per
-obligation.
+`transfer_into_debt` also writes the supply, now packed into slot 0 beside the flag (a warm
+write, 2,900, instead of a slot of its own, 5,000). The sum of the positive balances fits 128
+bits: fewer than 2**31 member keys, no balance below minus its limit (< 2**96). Invoices use the
+bit too: `issue` and `accept` ask Membership only for a party whose bit is not set.
+
+## Clearing: where the triangle's gas goes
+
+A settled obligation costs one cold SLOAD + SSTORE of its slot (5,000) and its
+`ObligationCleared` log (1,637); a member whose obligations close pays one write of its
+open-obligation counter (5,000, refunded 4,800 when it drops to zero, within the 20% refund
+cap); the plan pays the 21,000 base, the clone hop and the `ClearingSettled` log (2,012) once.
+The change in this round: the per-member table keeps key, closed count and net in one memory
+word (half the memory of two arrays) and the final balance check visits only the members met,
+in plan order, instead of scanning the whole hash table (four slots per entry); this saved
+2,100 gas on the triangle, 65,000 on the ring of 100 and 100,000 on the dense plan. The
+triangle (opcode trace: 17,400 SSTORE, 12,600 SLOAD, 6,923 logs, ~6,500 other execution, then
+the refund) stays above 15,000 per obligation only because it shares the 21,000 base among
+three: without the base it costs about 11,500 per obligation. Nothing is moved to other
+transactions; the open-obligation counters that block exit and every per-obligation event stay.
 """
 
 

@@ -63,13 +63,20 @@ contract Membership is IMembership, Initializable {
         uint32 index;
     }
 
+    /// @dev A registered obligation source and whether it caches membership status (asked once,
+    /// at registration): only those are told of deactivations. One slot.
+    struct Source {
+        address account;
+        bool cachesStatus;
+    }
+
     mapping(address account => Record) private _members;
     mapping(address account => Dossier) private _dossiers;
     /// @dev Per account: its member index (never zero) from the block it became active, 0 from
     /// the block it stopped; so one lookup answers both "was it active" and "with which index".
     mapping(address account => Checkpoints.Trace208) private _activeHistory;
     Checkpoints.Trace208 private _activeCount;
-    address[] private _obligationSources;
+    Source[] private _obligationSources;
     /// @dev The member index the next first-time application gets (indices start at 1).
     uint32 private _nextIndex;
 
@@ -198,6 +205,7 @@ contract Membership is IMembership, Initializable {
         record.status = MemberStatus.Exiting;
         _setActive(msg.sender, 0);
         emit ExitRequested(msg.sender, applicationHash);
+        _notifyDeactivated(msg.sender);
     }
 
     /// @inheritdoc IMembership
@@ -216,6 +224,7 @@ contract Membership is IMembership, Initializable {
         record.feesPaid = false;
         if (status == MemberStatus.Member) _setActive(account, 0);
         emit MemberExited(account, decision);
+        if (status == MemberStatus.Member) _notifyDeactivated(account);
         if (paid) IShares(CloneArgs.addressAt(20)).settle(account);
     }
 
@@ -232,6 +241,7 @@ contract Membership is IMembership, Initializable {
         record.status = MemberStatus.Blocked;
         if (status == MemberStatus.Member) _setActive(account, 0);
         emit MemberBlocked(account, decision);
+        if (status == MemberStatus.Member) _notifyDeactivated(account);
     }
 
     /// @inheritdoc IMembership
@@ -293,7 +303,7 @@ contract Membership is IMembership, Initializable {
         IShares(CloneArgs.addressAt(20)).rebind(from, to);
         uint256 count = _obligationSources.length;
         for (uint256 i = 0; i < count; ++i) {
-            IObligationSource(_obligationSources[i]).rebindMember(from, to);
+            IObligationSource(_obligationSources[i].account).rebindMember(from, to);
         }
     }
 
@@ -306,10 +316,12 @@ contract Membership is IMembership, Initializable {
     function removeObligationSource(address source) external onlyDecisionExecutor {
         uint256 count = _obligationSources.length;
         for (uint256 i = 0; i < count; ++i) {
-            if (_obligationSources[i] == source) {
+            if (_obligationSources[i].account == source) {
                 _obligationSources[i] = _obligationSources[count - 1];
                 _obligationSources.pop();
                 emit ObligationSourceRemoved(source);
+                // It hears of no deactivation from now on: it must stop trusting what it cached.
+                IObligationSource(source).detached();
                 return;
             }
         }
@@ -363,8 +375,12 @@ contract Membership is IMembership, Initializable {
     }
 
     /// @inheritdoc IMembership
-    function obligationSources() external view returns (address[] memory) {
-        return _obligationSources;
+    function obligationSources() external view returns (address[] memory sources) {
+        uint256 count = _obligationSources.length;
+        sources = new address[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            sources[i] = _obligationSources[i].account;
+        }
     }
 
     /// @inheritdoc IMembership
@@ -504,10 +520,22 @@ contract Membership is IMembership, Initializable {
         if (actual != expected) revert MembershipWrongStatus(account, actual);
     }
 
+    /// @dev Tells every obligation source that `account` has just stopped being an active
+    /// member, so that none keeps trusting a cached "active" status (see {IObligationSource}).
+    /// Only sources that cache status are called. Reactivation (admission, unblocking) is not
+    /// pushed: sources ask lazily.
+    function _notifyDeactivated(address account) private {
+        uint256 count = _obligationSources.length;
+        for (uint256 i = 0; i < count; ++i) {
+            Source memory source = _obligationSources[i];
+            if (source.cachesStatus) IObligationSource(source.account).memberDeactivated(account);
+        }
+    }
+
     function _requireNoObligations(address account) private view {
         uint256 count = _obligationSources.length;
         for (uint256 i = 0; i < count; ++i) {
-            address source = _obligationSources[i];
+            address source = _obligationSources[i].account;
             if (IObligationSource(source).hasOpenObligations(account)) {
                 revert MembershipOpenObligations(account, source);
             }
@@ -518,9 +546,13 @@ contract Membership is IMembership, Initializable {
         if (source == address(0)) revert MembershipZeroAddress();
         uint256 count = _obligationSources.length;
         for (uint256 i = 0; i < count; ++i) {
-            if (_obligationSources[i] == source) revert MembershipObligationSourceExists(source);
+            if (_obligationSources[i].account == source) {
+                revert MembershipObligationSourceExists(source);
+            }
         }
-        _obligationSources.push(source);
+        // Asked once: a source that caches no status is spared the deactivation calls.
+        bool cachesStatus = IObligationSource(source).cachesMemberStatus();
+        _obligationSources.push(Source({account: source, cachesStatus: cachesStatus}));
         emit ObligationSourceAdded(source);
     }
 }

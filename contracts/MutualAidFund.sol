@@ -501,6 +501,21 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         emit FundMemberRebound(from, to);
     }
 
+    /// @inheritdoc IObligationSource
+    /// @dev False: the fund asks Membership where status matters (off the hot paths), so
+    /// Membership spares it the deactivation calls.
+    function cachesMemberStatus() external pure returns (bool) {
+        return false;
+    }
+
+    /// @inheritdoc IObligationSource
+    /// @dev A no-op, whoever calls: the fund caches no membership status.
+    function memberDeactivated(address) external pure {}
+
+    /// @inheritdoc IObligationSource
+    /// @dev A no-op, whoever calls: the fund caches no membership status.
+    function detached() external pure {}
+
     /*//////////////////////////////////////////////////////////////
                                   VIEWS
     //////////////////////////////////////////////////////////////*/

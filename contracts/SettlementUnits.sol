@@ -7,6 +7,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ICharterView} from "./interfaces/ICharterView.sol";
+import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
 import {IObligationSource} from "./interfaces/IObligationSource.sol";
 import {ISettlementUnits} from "./interfaces/ISettlementUnits.sol";
@@ -21,11 +22,19 @@ import {CloneEIP712} from "./libraries/CloneEIP712.sol";
 /// cooperative: nothing here may be an immutable (a clone would read the implementation's
 /// value), so the EIP-712 domain is computed from `address(this)` and `block.chainid` on use.
 ///
-/// Members are known by a 32-bit key as well as by address. Obligations store keys, so a key
+/// Members are known by a 31-bit key as well as by address. Obligations store keys, so a key
 /// recovery (`rebindMember`) moves a member's whole position in O(1): one balance slot and the
 /// key's address. Keys are handed out when a member first takes part; at that moment their
 /// credit limit is fixed to the charter default, so a later change of the default can never put
 /// an existing balance below its limit.
+///
+/// Membership status is cached in one bit of the member's balance slot: set lazily, in the slot
+/// write a movement does anyway, once Membership has said "active"; cleared by Membership's push
+/// (`memberDeactivated`) whenever the address stops being an active member. So a set bit always
+/// means "active member now", and a transfer between members whose bits are set makes no call
+/// to Membership. The bits are trusted only while this contract is one of Membership's
+/// obligation sources (it is told of every deactivation): from initialisation if Membership
+/// listed it then (the factory does), never again once Membership has detached it.
 contract SettlementUnits is ISettlementUnits, Initializable {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
@@ -49,16 +58,30 @@ contract SettlementUnits is ISettlementUnits, Initializable {
     /// @dev The largest amount the 128-bit accounting takes in one step.
     uint256 private constant _MAX_AMOUNT = type(uint128).max;
 
+    /// @dev A member slot's 32-bit tag: bits 0-30 the member key, bit 31 the cached status.
+    uint256 private constant _KEY_MASK = 0x7fffffff;
+    uint256 private constant _ACTIVE_BIT = 0x80000000;
+
+    /// @dev How a movement treats a party's membership status: given by the caller (not active,
+    /// active), asked from Membership, or read from the cached bit when trusted (asking, and
+    /// caching the answer, when the bit is not set).
+    uint256 private constant _INACTIVE = 0;
+    uint256 private constant _ACTIVE = 1;
+    uint256 private constant _ASK = 2;
+    uint256 private constant _CACHED = 3;
+
     /*//////////////////////////////////////////////////////////////
                                  STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev One slot per member: the signed balance, the credit limit and the member key.
-    /// `key == 0` means the member has never taken part: balance 0, limit = the default.
+    /// @dev One slot per member: the signed balance, the credit limit and the tag (bits 0-30
+    /// the member key, bit 31 set when the account is known to be an active member, see the
+    /// contract's notes). Key 0 means the member has never taken part: balance 0, limit = the
+    /// default. Movements read and write it as a whole word (`_readMember` / `_writeMember`).
     struct Member {
         int128 balance;
         uint96 creditLimit;
-        uint32 key;
+        uint32 tag;
     }
 
     /// @dev The part of an obligation that payment and clearing touch: one slot.
@@ -76,16 +99,21 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         bytes32 documentHash;
     }
 
-    /// @dev Slot 0, read by every transfer: the register and the default limit together.
+    /// @dev Slot 0, read by every transfer: whether the cached status bits may be trusted, the
+    /// supply (written when a transfer changes it) and the last member key handed out.
+    /// The supply is the sum of the positive balances (= the sum of the negative ones, negated)
+    /// and fits 128 bits: fewer than 2**31 keys, no balance below minus its limit (< 2**96).
+    uint128 private _totalSupply;
+    uint32 private _lastKey;
+    bool private _statusCacheTrusted;
+
+    /// @dev Slot 1: the register (asked when a status bit is not set or not trusted) and the
+    /// default limit (read for a member's first movement).
     IMembershipView private _membership;
     uint96 private _defaultCreditLimit;
 
-    /// @dev Slot 1: the charter and the last member key handed out.
+    /// @dev Slot 2: the charter (read by decisions).
     ICharterView private _charter;
-    uint32 private _lastKey;
-
-    /// @dev Sum of the positive balances (= sum of the negative ones, negated): ERC-20 supply.
-    uint256 private _totalSupply;
 
     uint256 private _obligationCount;
 
@@ -118,6 +146,16 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         _charter = ICharterView(charter_);
         _membership = IMembershipView(membership_);
         _defaultCreditLimit = uint96(defaultCreditLimit_);
+        // Cached status bits are sound only if Membership tells this contract of every
+        // deactivation, that is, if it lists this contract as an obligation source already (the
+        // factory registers it first). Otherwise every movement asks Membership.
+        address[] memory sources = IMembership(membership_).obligationSources();
+        for (uint256 i = 0; i < sources.length; ++i) {
+            if (sources[i] == address(this)) {
+                _statusCacheTrusted = true;
+                break;
+            }
+        }
         emit DefaultCreditLimitSet(0, defaultCreditLimit_);
     }
 
@@ -232,13 +270,12 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         if (member == address(0)) revert SettlementUnitsZeroAddress();
         if (limit > type(uint96).max) revert SettlementUnitsLimitTooLarge(limit);
         Member storage m = _members[member];
-        (int256 balance, uint256 previous, uint256 key) = _readMember(m);
+        (int256 balance, uint256 previous, uint256 tag) = _readMember(m);
         if (balance < 0 && uint256(-balance) > limit) {
             revert SettlementUnitsLimitBelowDebt(member, limit, uint256(-balance));
         }
-        if (key == 0) key = _assignKey(member);
-        m.creditLimit = uint96(limit);
-        m.key = uint32(key);
+        if (tag & _KEY_MASK == 0) tag |= _assignKey(member);
+        _writeMember(m, balance, limit, tag);
         emit CreditLimitSet(member, previous, limit);
     }
 
@@ -263,15 +300,15 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         if (amount == 0) revert SettlementUnitsZeroAmount();
         if (amount > _MAX_AMOUNT) revert SettlementUnitsAmountTooLarge(amount);
         if (debtor == msg.sender) revert SettlementUnitsSelfObligation(debtor);
-        IMembershipView register = _membership;
-        if (!register.isActiveMember(msg.sender)) revert SettlementUnitsNotActiveMember(msg.sender);
-        if (!register.isActiveMember(debtor)) revert SettlementUnitsNotActiveMember(debtor);
+        bool trusted = _statusCacheTrusted;
+        uint256 creditorKey = _activeKeyOf(msg.sender, trusted);
+        uint256 debtorKey = _activeKeyOf(debtor, trusted);
 
         obligationId = ++_obligationCount;
         _obligations[obligationId] = ObligationCore({
             outstanding: uint128(amount),
-            debtorKey: uint32(_keyOf(debtor)),
-            creditorKey: uint32(_keyOf(msg.sender)),
+            debtorKey: uint32(debtorKey),
+            creditorKey: uint32(creditorKey),
             dueDate: dueDate,
             status: ObligationStatus.Issued
         });
@@ -371,7 +408,7 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         }
         // Paying turns a debt into a balance and creates no credit: the debtor's limit applies,
         // membership status does not (see the rules on ISettlementUnits).
-        _move(msg.sender, _accountOf[creditorKey], amount, true, true);
+        _move(msg.sender, _accountOf[creditorKey], amount, _ACTIVE, _ACTIVE);
         emit ObligationPaid(obligationId, amount, outstanding);
     }
 
@@ -397,8 +434,18 @@ contract SettlementUnits is ISettlementUnits, Initializable {
 
     /// @inheritdoc ISettlementUnits
     function openObligationCount(address account) external view returns (uint256) {
-        uint32 key = _members[account].key;
-        return key == 0 ? 0 : _openCount[key];
+        uint256 key = _members[account].tag & _KEY_MASK;
+        return key == 0 ? 0 : _openCount[uint32(key)];
+    }
+
+    /// @inheritdoc ISettlementUnits
+    function memberStatusCached(address account) external view returns (bool) {
+        return _statusCacheTrusted && _members[account].tag & _ACTIVE_BIT != 0;
+    }
+
+    /// @inheritdoc ISettlementUnits
+    function memberStatusCacheTrusted() external view returns (bool) {
+        return _statusCacheTrusted;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -407,9 +454,12 @@ contract SettlementUnits is ISettlementUnits, Initializable {
 
     /// @inheritdoc ISettlementUnits
     /// @dev Per-member nets are accumulated in an in-memory open-addressing hash table keyed by
-    /// member key (at least four slots per entry, so at most half full), then every touched
-    /// member is checked once. Open-obligation counters are updated once per member at the end.
-    /// Membership status is not consulted: a balanced plan changes nobody's net position.
+    /// member key (at least four slots per entry, so at most half full), one word per member:
+    /// bits 0-31 the key, 32-63 the obligations closed for that member, 64-255 the net (a
+    /// two's-complement int192). The members are also listed in the order first met, so the
+    /// check at the end visits only them, not the whole table. Open-obligation counters are
+    /// updated once per member at the end. Membership status is not consulted: a balanced plan
+    /// changes nobody's net position.
     function settleClearing(ClearingEntry[] calldata entries)
         external
         returns (uint256 totalCleared)
@@ -417,9 +467,11 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         uint256 count = entries.length;
         if (count == 0) revert SettlementUnitsClearingEmpty();
         uint256 mask = _tableMask(count);
-        // table[slot] = key | (obligations closed for that member << 32); 0 = free slot.
+        // table[slot] = key | closed << 32 | net << 64; 0 = free slot (keys start at 1).
         uint256[] memory table = new uint256[](mask + 1);
-        int256[] memory net = new int256[](mask + 1);
+        // The slots taken, in the order the members were first met (at most two per entry).
+        uint256[] memory taken = new uint256[](count << 1);
+        uint256 members;
 
         for (uint256 i; i < count; ++i) {
             uint256 obligationId = entries[i].obligationId;
@@ -459,25 +511,27 @@ contract SettlementUnits is ISettlementUnits, Initializable {
                 sstore(o.slot, word)
             }
 
-            uint256 d = _tableSlot(table, mask, uint32(word >> 128));
-            uint256 c = _tableSlot(table, mask, uint32(word >> 160));
-            // Cannot overflow: |net| <= totalCleared < 2**255. `closed` adds at most `count`
-            // to bits 32.. of a slot.
+            uint256 d;
+            uint256 c;
+            (d, members) = _tableSlot(table, mask, uint32(word >> 128), taken, members);
+            (c, members) = _tableSlot(table, mask, uint32(word >> 160), taken, members);
+            // Wrapping arithmetic on purpose: the net lives in bits 64-255 as a two's-complement
+            // number (|net| <= totalCleared < 2**192), adding multiples of 2**64 leaves the key
+            // and the count below untouched, and `closed` adds at most `count` (< 2**32) to
+            // bits 32-63.
             unchecked {
-                net[d] -= int256(amount);
-                net[c] += int256(amount);
-                table[d] += closed;
-                table[c] += closed;
+                table[d] = table[d] - (amount << 64) + closed;
+                table[c] = table[c] + (amount << 64) + closed;
             }
             emit ObligationCleared(obligationId, amount, outstanding);
         }
 
-        for (uint256 s; s <= mask; ++s) {
-            uint256 slot = table[s];
-            if (slot == 0) continue;
-            uint32 key = uint32(slot);
-            if (net[s] != 0) revert SettlementUnitsClearingUnbalanced(_accountOf[key], net[s]);
-            uint256 closedCount = slot >> 32;
+        for (uint256 m; m < members; ++m) {
+            uint256 entry = table[taken[m]];
+            uint32 key = uint32(entry);
+            int256 net = int256(entry) >> 64;
+            if (net != 0) revert SettlementUnitsClearingUnbalanced(_accountOf[key], net);
+            uint256 closedCount = uint32(entry >> 32);
             if (closedCount != 0) _openCount[key] -= closedCount;
         }
 
@@ -499,26 +553,58 @@ contract SettlementUnits is ISettlementUnits, Initializable {
     /// @inheritdoc IObligationSource
     function hasOpenObligations(address member) external view returns (bool) {
         Member storage m = _members[member];
-        uint32 key = m.key;
-        return m.balance != 0 || (key != 0 && _openCount[key] != 0);
+        uint256 key = m.tag & _KEY_MASK;
+        return m.balance != 0 || (key != 0 && _openCount[uint32(key)] != 0);
     }
 
     /// @inheritdoc IObligationSource
-    /// @dev Moves the balance slot (balance, limit, key) and points the key at `to`; obligations
-    /// refer to the key, so they follow. Allowances stay with the old address (which, no longer
-    /// a member and holding nothing, can move nothing).
+    /// @dev Moves the balance slot (balance, limit, key, status bit) and points the key at `to`;
+    /// obligations refer to the key, so they follow. The status bit moves only if `to` is an
+    /// active member now (Membership has already moved the status when it calls). Allowances
+    /// stay with the old address (which, no longer a member and holding nothing, can move
+    /// nothing).
     function rebindMember(address from, address to) external {
         if (msg.sender != address(_membership)) revert SettlementUnitsUnauthorized(msg.sender);
         if (to == address(0)) revert SettlementUnitsZeroAddress();
-        Member memory m = _members[from];
+        Member storage source = _members[from];
         Member storage target = _members[to];
-        if (target.key != 0 || target.balance != 0) revert SettlementUnitsRebindTargetInUse(to);
-        if (m.key != 0) {
-            _members[to] = m;
+        (int256 balance, uint256 limit, uint256 tag) = _readMember(source);
+        (int256 targetBalance,, uint256 targetTag) = _readMember(target);
+        if (targetTag != 0 || targetBalance != 0) revert SettlementUnitsRebindTargetInUse(to);
+        uint256 key = tag & _KEY_MASK;
+        if (key != 0) {
+            if (tag & _ACTIVE_BIT != 0 && !IMembershipView(msg.sender).isActiveMember(to)) {
+                tag &= _KEY_MASK;
+            }
+            _writeMember(target, balance, limit, tag);
             delete _members[from];
-            _accountOf[m.key] = to;
+            _accountOf[uint32(key)] = to;
         }
         emit MemberRebound(from, to);
+    }
+
+    /// @inheritdoc IObligationSource
+    /// @dev True: this contract keeps the status bit (a constant, so Membership may ask before
+    /// the clone is initialised, as the factory does).
+    function cachesMemberStatus() external pure returns (bool) {
+        return true;
+    }
+
+    /// @inheritdoc IObligationSource
+    /// @dev Clears the member's cached status bit (one slot write, none if it was not set).
+    function memberDeactivated(address member) external {
+        if (msg.sender != address(_membership)) revert SettlementUnitsUnauthorized(msg.sender);
+        Member storage m = _members[member];
+        uint32 tag = m.tag;
+        if (tag & _ACTIVE_BIT != 0) m.tag = uint32(tag & _KEY_MASK);
+    }
+
+    /// @inheritdoc IObligationSource
+    /// @dev From now on every movement asks Membership: bits cached so far may go stale, and
+    /// re-registering this contract does not make them trusted again.
+    function detached() external {
+        if (msg.sender != address(_membership)) revert SettlementUnitsUnauthorized(msg.sender);
+        _statusCacheTrusted = false;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -575,9 +661,9 @@ contract SettlementUnits is ISettlementUnits, Initializable {
                            PRIVATE HELPERS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Moves units, enforcing the credit limit and the membership rules. `fromActive` and
-    /// `toActive` say whether the parties count as active members for this movement.
-    function _move(address from, address to, uint256 amount, bool fromActive, bool toActive)
+    /// @dev Moves units, enforcing the credit limit and the membership rules. `fromStatus` and
+    /// `toStatus` say how the parties' membership status is found (`_INACTIVE` ... `_CACHED`).
+    function _move(address from, address to, uint256 amount, uint256 fromStatus, uint256 toStatus)
         private
     {
         if (amount > _MAX_AMOUNT) revert SettlementUnitsAmountTooLarge(amount);
@@ -586,23 +672,26 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         // (and so does its supply change). Two statements: Solidity does not fix the order in
         // which the operands of `+` are evaluated (the legacy code generator does the right one
         // first), and a transfer to oneself must be checked against the limit before crediting.
-        int256 supplyDelta = _debit(from, amount, fromActive);
-        supplyDelta += _credit(to, amount, toActive);
+        int256 supplyDelta = _debit(from, amount, fromStatus);
+        supplyDelta += _credit(to, amount, toStatus);
         // The supply (sum of positive balances) changes only when a balance crosses or stays
         // below zero; between members in credit it does not, and costs nothing.
         if (supplyDelta != 0) {
-            // Cannot underflow: the supply is the sum of the positive balances.
+            // Cannot underflow: the supply is the sum of the positive balances; fits 128 bits
+            // (see `_totalSupply`).
             unchecked {
-                _totalSupply = uint256(int256(_totalSupply) + supplyDelta);
+                _totalSupply = uint128(uint256(int256(uint256(_totalSupply)) + supplyDelta));
             }
         }
         emit Transfer(from, to, amount);
     }
 
     /// @dev Takes `amount` (< 2**128) from `from`; returns the change of its positive part.
-    function _debit(address from, uint256 amount, bool active) private returns (int256) {
+    function _debit(address from, uint256 amount, uint256 status) private returns (int256) {
         Member storage f = _members[from];
-        (int256 before, uint256 limit, uint256 key) = _readMember(f);
+        (int256 before, uint256 limit, uint256 tag) = _readMember(f);
+        bool active;
+        (active, tag) = _statusOf(from, tag, status);
         int256 after_;
         // Cannot overflow: both operands are below 2**128 in absolute value.
         unchecked {
@@ -619,15 +708,17 @@ contract SettlementUnits is ISettlementUnits, Initializable {
             // Not active: may only spend a positive balance down to zero.
             revert SettlementUnitsNotActiveMember(from);
         }
-        if (key == 0) key = _assignKey(from);
-        _writeMember(f, after_, limit, key);
+        if (tag & _KEY_MASK == 0) tag |= _assignKey(from);
+        _writeMember(f, after_, limit, tag);
         return _positive(after_) - _positive(before);
     }
 
     /// @dev Gives `amount` (< 2**128) to `to`; returns the change of its positive part.
-    function _credit(address to, uint256 amount, bool active) private returns (int256) {
+    function _credit(address to, uint256 amount, uint256 status) private returns (int256) {
         Member storage t = _members[to];
-        (int256 before, uint256 limit, uint256 key) = _readMember(t);
+        (int256 before, uint256 limit, uint256 tag) = _readMember(t);
+        bool active;
+        (active, tag) = _statusOf(to, tag, status);
         int256 after_;
         // Cannot overflow: both operands are below 2**128 in absolute value.
         unchecked {
@@ -638,58 +729,85 @@ contract SettlementUnits is ISettlementUnits, Initializable {
             revert SettlementUnitsNotActiveMember(to);
         }
         if (after_ > type(int128).max) revert SettlementUnitsAmountTooLarge(amount);
-        if (key == 0) key = _assignKey(to);
-        _writeMember(t, after_, limit, key);
+        if (tag & _KEY_MASK == 0) tag |= _assignKey(to);
+        _writeMember(t, after_, limit, tag);
         return _positive(after_) - _positive(before);
     }
 
-    /// @dev A transfer proper: membership status decides what the parties may do.
+    /// @dev A transfer proper: membership status decides what the parties may do. Status comes
+    /// from the cached bits while they are trusted, else from Membership.
     function _transfer(address from, address to, uint256 amount) private {
-        IMembershipView register = _membership;
-        _move(from, to, amount, register.isActiveMember(from), register.isActiveMember(to));
+        uint256 status = _statusCacheTrusted ? _CACHED : _ASK;
+        _move(from, to, amount, status, status);
+    }
+
+    /// @dev Whether `account` (whose slot carries `tag`) counts as an active member under
+    /// `status`, and the tag to write back (with the status bit set when the answer was asked
+    /// and may be cached).
+    function _statusOf(address account, uint256 tag, uint256 status)
+        private
+        view
+        returns (bool active, uint256 newTag)
+    {
+        newTag = tag;
+        if (status == _CACHED && tag & _ACTIVE_BIT != 0) return (true, newTag);
+        if (status < _ASK) return (status == _ACTIVE, newTag);
+        active = _membership.isActiveMember(account);
+        if (active && status == _CACHED) newTag = tag | _ACTIVE_BIT;
+    }
+
+    /// @dev Reverts unless `account` is an active member (a trusted cached bit, else Membership).
+    function _requireActive(address account, bool trusted) private view {
+        if (trusted && _members[account].tag & _ACTIVE_BIT != 0) return;
+        if (!_membership.isActiveMember(account)) revert SettlementUnitsNotActiveMember(account);
+    }
+
+    /// @dev The key of `account`, which must be an active member; hands out a key (fixing the
+    /// limit, and caching the status when `trusted`) if it has none yet.
+    function _activeKeyOf(address account, bool trusted) private returns (uint256 key) {
+        Member storage m = _members[account];
+        (int256 balance, uint256 limit, uint256 tag) = _readMember(m);
+        if (!trusted || tag & _ACTIVE_BIT == 0) {
+            if (!_membership.isActiveMember(account)) revert SettlementUnitsNotActiveMember(account);
+        }
+        key = tag & _KEY_MASK;
+        if (key == 0) {
+            key = _assignKey(account);
+            _writeMember(m, balance, limit, trusted ? key | _ACTIVE_BIT : key);
+        }
     }
 
     /// @dev One SLOAD: the signed balance, the limit (the default for a member who has not
-    /// taken part yet, key 0) and the key.
+    /// taken part yet, key 0) and the tag (key and status bit).
     function _readMember(Member storage m)
         private
         view
-        returns (int256 signedBalance, uint256 limit, uint256 key)
+        returns (int256 signedBalance, uint256 limit, uint256 tag)
     {
         uint256 word;
         assembly ("memory-safe") {
             word := sload(m.slot)
-            // Layout of `Member`: balance bits 0-127, creditLimit 128-223, key 224-255.
+            // Layout of `Member`: balance bits 0-127, creditLimit 128-223, tag 224-255.
             signedBalance := signextend(15, word)
             limit := and(shr(128, word), 0xffffffffffffffffffffffff)
-            key := shr(224, word)
+            tag := shr(224, word)
         }
-        if (key == 0) limit = _defaultCreditLimit;
+        if (tag & _KEY_MASK == 0) limit = _defaultCreditLimit;
     }
 
     /// @dev One SSTORE of the whole slot. The caller keeps `signedBalance` within int128 and `limit`
-    /// within uint96; `key` within uint32 comes from `_assignKey`.
-    function _writeMember(Member storage m, int256 signedBalance, uint256 limit, uint256 key) private {
+    /// within uint96; `tag` is a key from `_assignKey` (< 2**31) with or without `_ACTIVE_BIT`.
+    function _writeMember(Member storage m, int256 signedBalance, uint256 limit, uint256 tag) private {
         assembly ("memory-safe") {
-            let word := or(shl(224, key), shl(128, limit))
+            let word := or(shl(224, tag), shl(128, limit))
             sstore(m.slot, or(word, and(signedBalance, 0xffffffffffffffffffffffffffffffff)))
-        }
-    }
-
-    /// @dev The member key of `account`, handing one out (and fixing the limit) if needed.
-    function _keyOf(address account) private returns (uint256 key) {
-        Member storage m = _members[account];
-        key = m.key;
-        if (key == 0) {
-            key = _assignKey(account);
-            m.creditLimit = _defaultCreditLimit;
-            m.key = uint32(key);
         }
     }
 
     /// @dev Hands out the next key; the caller stores it (and the pinned limit) in the slot.
     function _assignKey(address account) private returns (uint256 key) {
         key = ++_lastKey;
+        if (key > _KEY_MASK) revert SettlementUnitsKeysExhausted();
         _accountOf[uint32(key)] = account;
     }
 
@@ -700,9 +818,9 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         }
         uint32 creditorKey = o.creditorKey;
         address creditor = _accountOf[creditorKey];
-        IMembershipView register = _membership;
-        if (!register.isActiveMember(debtor)) revert SettlementUnitsNotActiveMember(debtor);
-        if (!register.isActiveMember(creditor)) revert SettlementUnitsNotActiveMember(creditor);
+        bool trusted = _statusCacheTrusted;
+        _requireActive(debtor, trusted);
+        _requireActive(creditor, trusted);
         o.status = ObligationStatus.Accepted;
         ++_openCount[o.debtorKey];
         ++_openCount[creditorKey];
@@ -742,23 +860,27 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         }
     }
 
-    /// @dev The table slot of member `key` (linear probing), claiming a free slot if needed.
-    function _tableSlot(uint256[] memory table, uint256 mask, uint256 key)
-        private
-        pure
-        returns (uint256 slot)
-    {
+    /// @dev The table slot of member `key` (linear probing), claiming a free slot, and listing
+    /// it in `taken` (which holds `members` slots so far), if needed.
+    function _tableSlot(
+        uint256[] memory table,
+        uint256 mask,
+        uint256 key,
+        uint256[] memory taken,
+        uint256 members
+    ) private pure returns (uint256 slot, uint256 newMembers) {
         // Cannot overflow: products of 32-bit keys and a 32-bit constant; the table is at most
-        // half full, so the probe ends.
+        // half full, so the probe ends; at most two members per entry, so `taken` has room.
         unchecked {
             slot = (key * 0x9E3779B1) & mask;
             while (true) {
                 uint256 entry = table[slot];
                 if (entry == 0) {
                     table[slot] = key;
-                    return slot;
+                    taken[members] = slot;
+                    return (slot, members + 1);
                 }
-                if (uint32(entry) == key) return slot;
+                if (uint32(entry) == key) return (slot, members);
                 slot = (slot + 1) & mask;
             }
         }

@@ -186,13 +186,19 @@ interface IMembership is IMembershipView, IERC5267 {
     function admit(address account, bytes32 decision) external;
 
     /// @notice The sender, a member without open obligations, applies to leave.
+    /// @dev Tells every obligation source (`IObligationSource.memberDeactivated`).
     function requestExit(bytes32 applicationHash) external;
 
     /// @notice Ends a membership or declines an application and refunds the refundable shares
     /// (decision).
+    /// @dev When the account was an active member, tells every obligation source
+    /// (`IObligationSource.memberDeactivated`).
     function exit(address account, bytes32 decision) external;
 
     /// @notice Blocks an account (decision).
+    /// @dev When the account was an active member, tells every obligation source
+    /// (`IObligationSource.memberDeactivated`). Unblocking pushes nothing: sources that cache
+    /// the status ask again lazily.
     function blockMember(address account, bytes32 decision) external;
 
     /// @notice Returns a blocked account to the state it was blocked in (decision).
@@ -202,10 +208,13 @@ interface IMembership is IMembershipView, IERC5267 {
     /// one (decision).
     function recoverMembership(address from, address to, bytes32 decision) external;
 
-    /// @notice Registers a contract whose open obligations block exits (decision).
+    /// @notice Registers a contract whose open obligations block exits (decision). It must
+    /// implement {IObligationSource} in full: exits, blocks and key recoveries call it; it is
+    /// asked once (`cachesMemberStatus`) whether it must hear of deactivations.
     function addObligationSource(address source) external;
 
-    /// @notice Unregisters an obligation source (decision).
+    /// @notice Unregisters an obligation source (decision) and tells it
+    /// (`IObligationSource.detached`), so that it stops trusting any status it cached.
     function removeObligationSource(address source) external;
 
     /// @notice The registered obligation sources.

@@ -31,6 +31,11 @@ import {ISettlementUnitsInitializer} from "./ISettlementUnitsInitializer.sol";
 ///   creditor of an accepted obligation with something outstanding. An invoice not yet accepted
 ///   does not block exit (otherwise anyone could block anyone by invoicing them); the debtor
 ///   may reject it and the creditor may cancel it.
+///
+/// Membership status is cached per member (`memberStatusCached`): set lazily by a movement once
+/// Membership answered "active", cleared by Membership's `memberDeactivated` push, trusted only
+/// while this contract is one of Membership's obligation sources (`memberStatusCacheTrusted`).
+/// The rules above hold whichever way the status is found.
 interface ISettlementUnits is IERC20Metadata, IERC5267, IObligationSource, ISettlementUnitsInitializer {
     /*//////////////////////////////////////////////////////////////
                                  TYPES
@@ -182,6 +187,9 @@ interface ISettlementUnits is IERC20Metadata, IERC5267, IObligationSource, ISett
     /// obligations here.
     error SettlementUnitsRebindTargetInUse(address to);
 
+    /// @notice All 2**31 - 1 member keys have been handed out.
+    error SettlementUnitsKeysExhausted();
+
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
     //////////////////////////////////////////////////////////////*/
@@ -261,6 +269,17 @@ interface ISettlementUnits is IERC20Metadata, IERC5267, IObligationSource, ISett
     /// @notice Number of accepted obligations with something outstanding where `account` is
     /// debtor or creditor.
     function openObligationCount(address account) external view returns (uint256);
+
+    /// @notice Whether this contract holds `account` for an active member without asking
+    /// Membership: the status bit cached in its balance slot is set and trusted.
+    /// @dev The bit is set lazily by a transfer (or a first invoice) after Membership answered
+    /// "active", and cleared by Membership's `memberDeactivated` push; false says nothing about
+    /// the account's status (the next movement asks Membership).
+    function memberStatusCached(address account) external view returns (bool);
+
+    /// @notice Whether cached status bits are trusted: this contract was an obligation source of
+    /// its Membership at initialisation and has not been detached since.
+    function memberStatusCacheTrusted() external view returns (bool);
 
     /// @notice Everything stored about obligation `obligationId` (status None if unknown).
     function obligation(uint256 obligationId) external view returns (ObligationInfo memory);

@@ -155,15 +155,41 @@ def _units_address(record: dict[str, Any], cooperative: str | None) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="Только рассчитать / plan, do not submit.")
 @click.option("--json", "as_json", is_flag=True, help="Отчёт в JSON / report as JSON.")
-def run_command(cooperative: str | None, max_per_chunk: int, dry_run: bool, as_json: bool) -> None:
+@click.option(
+    "--source",
+    type=click.Choice(["auto", "mirror", "chain"]),
+    default="auto",
+    show_default=True,
+    help="Откуда читать обязательства: зеркало SQL, если оно актуально, иначе блокчейн / "
+    "where to read the obligations: the SQL mirror if it is current, else the chain.",
+)
+@click.option(
+    "--max-mirror-lag",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="На сколько блоков зеркало может отставать / how many blocks the mirror may lag.",
+)
+def run_command(
+    cooperative: str | None,
+    max_per_chunk: int,
+    dry_run: bool,
+    as_json: bool,
+    source: str,
+    max_mirror_lag: int,
+) -> None:
     """Провести взаимозачёт в блокчейне / settle the maximum set-off on chain.
 
-    Reads the cooperative's open (accepted) obligations from the chain, plans the set-off
-    that clears the most, verifies it, and submits it chunk by chunk with settleClearing
-    (anyone may submit: the contract checks that every chunk keeps every net position). The
-    chain is COOP_RPC_URL (or the local anvil of `coop run`); the submitting key is
-    COOP_DEPLOYER_KEY. A chunk that fails (an obligation paid meanwhile) is reported and the
-    run goes on with the next one.
+    Reads the cooperative's open (accepted) obligations, plans the set-off that clears the
+    most, verifies it, and submits it chunk by chunk with settleClearing (anyone may submit:
+    the contract checks that every chunk keeps every net position). The obligations come
+    from the SQL mirror (DATABASE_URL, or the node's SQLite file if it exists) when it is
+    current: it follows this chain, its last block is the chain's head (or at most
+    --max-mirror-lag blocks behind) with the same hash, and it holds this contract; otherwise
+    from the chain, one call per obligation (--source chain forces that, --source mirror
+    refuses to run without a current mirror). The chain is COOP_RPC_URL (or the local anvil
+    of `coop run`); the submitting key is COOP_DEPLOYER_KEY. A chunk that fails (an
+    obligation paid meanwhile) is reported and the run goes on with the next one.
     """
     import json
 
@@ -171,7 +197,7 @@ def run_command(cooperative: str | None, max_per_chunk: int, dry_run: bool, as_j
     from node.chain.client import Chain, ChainError, account_from_key
     from node.chain.deployment import DeploymentError, read_record
     from node.cli import load_settings
-    from node.units.clearing_run import run_clearing
+    from node.units.clearing_run import MirrorUnavailable, run_clearing, sqlite_file_missing
 
     settings = load_settings()
     try:
@@ -184,14 +210,35 @@ def run_command(cooperative: str | None, max_per_chunk: int, dry_run: bool, as_j
                 f"по адресу {units_address} нет контракта / no contract at {units_address}"
             )
         sender = account_from_key(settings.effective_deployer_key)
+        database_url: str | None = settings.effective_database_url
+        if settings.database_url is None and sqlite_file_missing(str(database_url)):
+            database_url = None  # no DATABASE_URL and no node database: nothing configured
         report = run_clearing(
-            chain, units_address, sender, max_per_chunk=max_per_chunk, dry_run=dry_run
+            chain,
+            units_address,
+            sender,
+            max_per_chunk=max_per_chunk,
+            dry_run=dry_run,
+            database_url=database_url,
+            source=source,  # type: ignore[arg-type]  # one of click.Choice above
+            max_lag=max_mirror_lag,
         )
+    except MirrorUnavailable as exc:
+        raise click.ClickException(
+            f"зеркало SQL недоступно или не актуально / the SQL mirror is not usable: {exc}"
+        ) from exc
     except (ArtifactsError, ChainError, DeploymentError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))
         return
+    if report["source"] == "mirror":
+        origin = f"зеркало SQL, блок / SQL mirror, block {report['mirror_block']}"
+    else:
+        origin = "блокчейн / chain"
+        if report.get("mirror_not_used"):
+            origin += f" (зеркало не использовано / mirror not used: {report['mirror_not_used']})"
+    click.echo(f"Источник обязательств / obligations read from: {origin}")
     click.echo(
         f"Открытых обязательств / open obligations: {report['open_obligations']} "
         f"на сумму / totalling {report['debt_total']}; "

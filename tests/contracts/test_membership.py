@@ -609,8 +609,9 @@ def test_obligation_source_registration(
     m = coop.membership.functions
     units = coop.addresses.settlement_units
     assert m.obligationSources().call() == [units]
-    # Another cooperative's ВРЕ contract stands in for a second source (a fund, a loan book).
-    other = coop.addresses.shares  # any contract address will do for registration bookkeeping
+    # A recording test source stands in for a second source (a fund, a loan book).
+    source, _ = chain.deploy("TestObligationSource", True, sender=roles.deployer)
+    other = source.address
     chain.transact(m.addObligationSource(other), roles.executor)
     assert m.obligationSources().call() == [units, other]
     expect_revert(
@@ -626,8 +627,10 @@ def test_obligation_source_registration(
         lambda: chain.transact(m.addObligationSource(roles.chair.address), roles.chair),
         "MembershipNotDecisionExecutor",
     )
+    assert source.functions.detachments().call() == 0
     chain.transact(m.removeObligationSource(other), roles.executor)
     assert m.obligationSources().call() == [units]
+    assert source.functions.detachments().call() == 1  # the removed source is told
     expect_revert(
         lambda: chain.transact(m.removeObligationSource(other), roles.executor),
         "MembershipUnknownObligationSource",
@@ -638,6 +641,54 @@ def test_obligation_source_registration(
         "MembershipNotDecisionExecutor",
     )
     assert m.obligationSources().call() == [units]
+
+
+def test_every_source_hears_of_every_deactivation(
+    chain: Chain, coop: Cooperative, roles: Roles, new_account: NewAccount
+) -> None:
+    """Leaving the active status (exit request, exit and block of an active member) is pushed to
+    every obligation source; admission, unblocking and status changes of non-members are not."""
+    m = coop.membership.functions
+    source, _ = chain.deploy("TestObligationSource", True, sender=roles.deployer)
+    chain.transact(m.addObligationSource(source.address), roles.executor)
+    # A source that caches no status (like the mutual-aid fund) is never called.
+    quiet, _ = chain.deploy("TestObligationSource", False, sender=roles.deployer)
+    chain.transact(m.addObligationSource(quiet.address), roles.executor)
+    told = source.functions.deactivations
+
+    def joined() -> LocalAccount:
+        account = new_account()
+        fund(chain, coop, roles.deployer, account.address, 100_000 * TOKEN)
+        join(coop, roles, account)
+        return account
+
+    requester, exited, blocked = joined(), joined(), joined()
+    assert [told(a.address).call() for a in (requester, exited, blocked)] == [0, 0, 0]
+
+    coop.request_exit(requester, h("leave"))
+    assert told(requester.address).call() == 1
+    coop.exit(roles.executor, requester.address, h("exit"))  # from Exiting: already told
+    assert told(requester.address).call() == 1
+
+    coop.exit(roles.executor, exited.address, h("exit2"))  # straight from Member
+    assert told(exited.address).call() == 1
+
+    coop.block(roles.executor, blocked.address, h("block"))
+    assert told(blocked.address).call() == 1
+    coop.unblock(roles.executor, blocked.address, h("unblock"))  # reactivation: not pushed
+    assert told(blocked.address).call() == 1
+    coop.block(roles.executor, blocked.address, h("block2"))
+    assert told(blocked.address).call() == 2
+
+    applicant = new_account()
+    coop.apply(applicant, MemberKind.INDIVIDUAL, h("id"), h("app"))
+    coop.block(roles.executor, applicant.address, h("block3"))  # never active: not pushed
+    assert told(applicant.address).call() == 0
+    # The cooperative's own ВРЕ contract heard of them too (it is the first source).
+    units = coop.addresses.settlement_units
+    assert m.obligationSources().call() == [units, source.address, quiet.address]
+    everyone = (requester, exited, blocked, applicant)
+    assert [quiet.functions.deactivations(a.address).call() for a in everyone] == [0, 0, 0, 0]
 
 
 def test_initialize_twice_refused(coop: Cooperative, roles: Roles, chain: Chain) -> None:

@@ -45,7 +45,14 @@ class Coop:
         return self._decide(self.membership.functions.blockMember(member.address, DECISION))
 
     def unblock(self, member: LocalAccount) -> Sent:
-        return self._decide(self.membership.functions.unblockMember(member.address, DECISION))
+        return self.unblock_address(member.address)
+
+    def unblock_address(self, account: str) -> Sent:
+        return self._decide(self.membership.functions.unblockMember(account, DECISION))
+
+    def decide(self, fn: Any) -> Sent:
+        """Any Membership call as a decision of the executor."""
+        return self._decide(fn)
 
     def request_exit(self, member: LocalAccount) -> Sent:
         return send(self.chain, self.membership.functions.requestExit(DECISION), member)

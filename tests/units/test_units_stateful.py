@@ -1,10 +1,12 @@
 """Property-based stateful test against anvil: random transfers, invoices, acceptances (direct
-and signed), payments, cancellations and clearings (the engine's plans and random plans) on a
+and signed), payments, cancellations and clearings (the engine's plans and random plans), and
+membership changes (block, unblock, exit request) through the real Membership contract, on a
 real cooperative, checked against a model after every step.
 
 Invariants after every step: the balances sum to zero; no balance is below its limit; the
 chain agrees with the model (balances, outstanding amounts, statuses, open counts, supply);
-nothing outstanding is below zero; and every clearing changed no member's net position."""
+nothing outstanding is below zero; every clearing changed no member's net position; and the
+ВРЕ contract's cached status bit is set only for active members."""
 
 from __future__ import annotations
 
@@ -52,6 +54,8 @@ def test_units_state_machine(coop: Coop) -> None:
             self.snapshot = chain.w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
             self.balance = [0] * N_MEMBERS
             self.obs: dict[int, Ob] = {}
+            # Membership status: "member", "blocked" (from Member) or "exiting".
+            self.status = ["member"] * N_MEMBERS
 
         def teardown(self) -> None:
             chain.w3.provider.make_request("evm_revert", [self.snapshot])  # type: ignore[arg-type]
@@ -83,6 +87,33 @@ def test_units_state_machine(coop: Coop) -> None:
             assert error is None, f"expected {error}, the call went through"
             return True
 
+        def active(self, i: int) -> bool:
+            return self.status[i] == "member"
+
+        def move_error(self, a: int, b: int, amount: int) -> str | None:
+            """The error a transfer of `amount` from a to b must raise (None: it goes through).
+            The sender is checked first (then written), the recipient second."""
+            before = self.balance[a]
+            if self.active(a):
+                if before - amount < -DEFAULT_LIMIT:
+                    return "SettlementUnitsInsufficientAvailable"
+            elif before <= 0 or before - amount < 0:
+                return "SettlementUnitsNotActiveMember"
+            after_debit = before - amount
+            to_before = after_debit if a == b else self.balance[b]
+            if not self.active(b) and (to_before >= 0 or to_before + amount > 0):
+                return "SettlementUnitsNotActiveMember"
+            return None
+
+        def open_for(self, i: int) -> bool:
+            """Whether member i has something that blocks exit in the ВРЕ contract."""
+            if self.balance[i] != 0:
+                return True
+            return any(
+                o.status == ObligationStatus.ACCEPTED and i in (o.debtor, o.creditor)
+                for o in self.obs.values()
+            )
+
         def close_if_zero(self, oid: int) -> None:
             if self.obs[oid].outstanding == 0:
                 self.obs[oid].status = ObligationStatus.SETTLED
@@ -95,8 +126,7 @@ def test_units_state_machine(coop: Coop) -> None:
             amount=st.integers(0, 1_300),
         )
         def transfer(self, a: int, b: int, amount: int) -> None:
-            available = self.balance[a] + DEFAULT_LIMIT
-            error = "SettlementUnitsInsufficientAvailable" if amount > available else None
+            error = self.move_error(a, b, amount)
             if self.expect(error, lambda: units.transfer(members[a], people[b], amount)):
                 self.balance[a] -= amount
                 self.balance[b] += amount
@@ -113,6 +143,12 @@ def test_units_state_machine(coop: Coop) -> None:
                     lambda: units.issue(members[c], people[d], amount),
                 )
                 return
+            if not (self.active(c) and self.active(d)):
+                self.expect(
+                    "SettlementUnitsNotActiveMember",
+                    lambda: units.issue(members[c], people[d], amount),
+                )
+                return
             oid, _ = units.issue(members[c], people[d], amount)
             assert oid == len(self.obs) + 1
             self.obs[oid] = Ob(d, c, ObligationStatus.ISSUED, amount)
@@ -121,14 +157,20 @@ def test_units_state_machine(coop: Coop) -> None:
         @rule(data=st.data(), signed=st.booleans())
         def accept(self, data: st.DataObject, signed: bool) -> None:
             oid = data.draw(st.sampled_from(self.ids(ObligationStatus.ISSUED)))
-            debtor = members[self.obs[oid].debtor]
+            o = self.obs[oid]
+            debtor = members[o.debtor]
+            both = self.active(o.debtor) and self.active(o.creditor)
+            error = None if both else "SettlementUnitsNotActiveMember"
             if signed:
                 deadline = int(chain.w3.eth.get_block("latest")["timestamp"]) + 600
                 sig = units.sign_acceptance(debtor, oid, deadline)
-                units.accept_with_signature(coop.outsider, oid, deadline, sig)
+                action = lambda: units.accept_with_signature(  # noqa: E731
+                    coop.outsider, oid, deadline, sig
+                )
             else:
-                units.accept(debtor, oid)
-            self.obs[oid].status = ObligationStatus.ACCEPTED
+                action = lambda: units.accept(debtor, oid)  # noqa: E731
+            if self.expect(error, action):
+                o.status = ObligationStatus.ACCEPTED
 
         @precondition(lambda self: bool(self.ids(ObligationStatus.ACCEPTED)))
         @rule(data=st.data())
@@ -216,7 +258,39 @@ def test_units_state_machine(coop: Coop) -> None:
                     self.close_if_zero(i)
             assert self.net() == net_before
 
+        # -- membership changes (the real Membership contract) --------------------------------
+
+        @precondition(lambda self: "member" in self.status)
+        @rule(data=st.data())
+        def block(self, data: st.DataObject) -> None:
+            i = data.draw(st.sampled_from([j for j, s in enumerate(self.status) if s == "member"]))
+            coop.block(members[i])
+            self.status[i] = "blocked"
+
+        @precondition(lambda self: "blocked" in self.status)
+        @rule(data=st.data())
+        def unblock(self, data: st.DataObject) -> None:
+            i = data.draw(st.sampled_from([j for j, s in enumerate(self.status) if s == "blocked"]))
+            coop.unblock(members[i])
+            self.status[i] = "member"
+
+        @precondition(lambda self: "exiting" not in self.status and "member" in self.status)
+        @rule(data=st.data())
+        def request_exit(self, data: st.DataObject) -> None:
+            """At most one member leaves per run (the others keep trading)."""
+            i = data.draw(st.sampled_from([j for j, s in enumerate(self.status) if s == "member"]))
+            error = "MembershipOpenObligations" if self.open_for(i) else None
+            if self.expect(error, lambda: coop.request_exit(members[i])):
+                self.status[i] = "exiting"
+
         # -- invariants ---------------------------------------------------------------------
+
+        @invariant()
+        def cached_status_only_for_active_members(self) -> None:
+            for i, p in enumerate(people):
+                if units.contract.functions.memberStatusCached(p).call():
+                    assert self.active(i), (i, self.status[i])
+                assert coop.is_active(p) == self.active(i)
 
         @invariant()
         def balances_sum_to_zero_and_respect_limits(self) -> None:
