@@ -7,6 +7,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {IDocumentRegistry} from "./interfaces/IDocumentRegistry.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
+import {ISettlementUnits} from "./interfaces/ISettlementUnits.sol";
 import {ITreasury} from "./interfaces/ITreasury.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
 
@@ -40,6 +41,9 @@ contract Treasury is ITreasury {
     /// @dev Slot 2.
     uint128 private _developmentFund;
     mapping(bytes32 decision => bool) private _executed;
+    /// @dev The register of the union the cooperative applied to (set by `joinUnion`): the only
+    /// union whose ВРЕ the treasury trades in.
+    address private _unionMembership;
 
     /*//////////////////////////////////////////////////////////////
                                MODIFIERS
@@ -120,6 +124,7 @@ contract Treasury is ITreasury {
         onlyDecisionExecutor
     {
         if (unionMembership == address(0)) revert TreasuryZeroAddress();
+        _unionMembership = unionMembership;
         IMembership(unionMembership).applyToJoin(
             ICharter.MemberKind.Organisation, identityHash, applicationHash
         );
@@ -147,9 +152,63 @@ contract Treasury is ITreasury {
         IMembership(unionMembership).payFees(address(this));
     }
 
+    /// @inheritdoc ITreasury
+    function issueUnionObligation(
+        address unionUnits,
+        address debtor,
+        uint256 amount,
+        uint40 dueDate,
+        bytes32 documentHash
+    ) external onlyDecisionExecutor returns (uint256 obligationId) {
+        obligationId =
+            _unionUnits(unionUnits).issueObligation(debtor, amount, dueDate, documentHash);
+        emit UnionObligationIssued(unionUnits, obligationId, debtor, amount, documentHash);
+    }
+
+    /// @inheritdoc ITreasury
+    function acceptUnionObligation(address unionUnits, uint256 obligationId)
+        external
+        onlyDecisionExecutor
+    {
+        _unionUnits(unionUnits).acceptObligation(obligationId);
+        emit UnionObligationAccepted(unionUnits, obligationId);
+    }
+
+    /// @inheritdoc ITreasury
+    function payUnionObligation(address unionUnits, uint256 obligationId, uint256 amount)
+        external
+        onlyDecisionExecutor
+    {
+        _unionUnits(unionUnits).payObligation(obligationId, amount);
+        emit UnionObligationPaid(unionUnits, obligationId, amount);
+    }
+
+    /// @inheritdoc ITreasury
+    function cancelUnionObligation(address unionUnits, uint256 obligationId)
+        external
+        onlyDecisionExecutor
+    {
+        _unionUnits(unionUnits).cancelObligation(obligationId);
+        emit UnionObligationCancelled(unionUnits, obligationId);
+    }
+
+    /// @inheritdoc ITreasury
+    function rejectUnionObligation(address unionUnits, uint256 obligationId)
+        external
+        onlyDecisionExecutor
+    {
+        _unionUnits(unionUnits).rejectObligation(obligationId);
+        emit UnionObligationRejected(unionUnits, obligationId);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITreasury
+    function joinedUnion() external view returns (address) {
+        return _unionMembership;
+    }
 
     /// @inheritdoc ITreasury
     function fundBalance(Fund fund) external view returns (uint256) {
@@ -188,6 +247,16 @@ contract Treasury is ITreasury {
 
     function _charter() private view returns (address) {
         return CloneArgs.addressAt(0);
+    }
+
+    /// @dev `unionUnits` checked to be the ВРЕ of the union the cooperative applied to.
+    function _unionUnits(address unionUnits) private view returns (ISettlementUnits units) {
+        address joined = _unionMembership;
+        if (joined == address(0)) revert TreasuryNoUnion();
+        if (unionUnits == address(0)) revert TreasuryZeroAddress();
+        units = ISettlementUnits(unionUnits);
+        address register = units.membership();
+        if (register != joined) revert TreasuryWrongUnion(joined, register);
     }
 
     function _token() private view returns (IERC20) {

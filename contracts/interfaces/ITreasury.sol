@@ -42,6 +42,11 @@ interface ITreasury {
     error TreasuryZeroAmount();
     /// @notice The union takes fees in another token than this cooperative holds.
     error TreasuryTokenMismatch(address expected, address actual);
+    /// @notice The cooperative has not applied to any union.
+    error TreasuryNoUnion();
+    /// @notice The settlement units belong to the union with register `actual`, not to the
+    /// union the cooperative applied to (`expected`).
+    error TreasuryWrongUnion(address expected, address actual);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -65,6 +70,25 @@ interface ITreasury {
     event UnionFeesPaid(
         address indexed unionMembership, Fund indexed fund, uint256 amount, bytes32 decision
     );
+    /// @notice By decision, the cooperative invoiced `debtor` (another member cooperative's
+    /// treasury) in the union's settlement units `unionUnits`.
+    event UnionObligationIssued(
+        address indexed unionUnits,
+        uint256 indexed obligationId,
+        address indexed debtor,
+        uint256 amount,
+        bytes32 documentHash
+    );
+    /// @notice By decision, the cooperative accepted an invoice in the union's units as a debt.
+    event UnionObligationAccepted(address indexed unionUnits, uint256 indexed obligationId);
+    /// @notice By decision, the cooperative paid `amount` units against its union obligation.
+    event UnionObligationPaid(
+        address indexed unionUnits, uint256 indexed obligationId, uint256 amount
+    );
+    /// @notice By decision, the cooperative cancelled an obligation it had issued in the union.
+    event UnionObligationCancelled(address indexed unionUnits, uint256 indexed obligationId);
+    /// @notice By decision, the cooperative rejected an invoice it had not accepted.
+    event UnionObligationRejected(address indexed unionUnits, uint256 indexed obligationId);
 
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
@@ -94,6 +118,36 @@ interface ITreasury {
 
     /// @notice Pays the joining fees the union asks from `fund` (decision, signed by the chair).
     function payUnionFees(address unionMembership, Fund fund, bytes32 decision) external;
+
+    /// @notice Issues an obligation of `debtor` to this cooperative in the union's settlement
+    /// units (decision executor; `unionUnits` must belong to the union the cooperative applied
+    /// to, and both cooperatives must be active members there).
+    function issueUnionObligation(
+        address unionUnits,
+        address debtor,
+        uint256 amount,
+        uint40 dueDate,
+        bytes32 documentHash
+    ) external returns (uint256 obligationId);
+
+    /// @notice Accepts an invoice issued to this cooperative in the union's units (decision
+    /// executor): it becomes an open debt, settled by payment or the union's clearing.
+    function acceptUnionObligation(address unionUnits, uint256 obligationId) external;
+
+    /// @notice Pays `amount` of the union units it owes against an accepted obligation
+    /// (decision executor; within the cooperative's available units in the union).
+    function payUnionObligation(address unionUnits, uint256 obligationId, uint256 amount)
+        external;
+
+    /// @notice Cancels an obligation this cooperative issued in the union (decision executor).
+    function cancelUnionObligation(address unionUnits, uint256 obligationId) external;
+
+    /// @notice Rejects an invoice issued to this cooperative in the union and not yet accepted
+    /// (decision executor).
+    function rejectUnionObligation(address unionUnits, uint256 obligationId) external;
+
+    /// @notice The register of the union the cooperative applied to (zero: none).
+    function joinedUnion() external view returns (address);
 
     /// @notice The balance of `fund`.
     function fundBalance(Fund fund) external view returns (uint256);

@@ -29,10 +29,7 @@ from eth_utils import keccak
 from node.chain.client import Chain
 from node.chain.devkeys import dev_accounts
 from node.cooperative.client import (
-    Cooperative,
     CooperativeKind,
-    DocumentType,
-    Fund,
     MemberKind,
 )
 from node.cooperative.deploy import (
@@ -41,6 +38,7 @@ from node.cooperative.deploy import (
     deploy_network,
     deploy_test_token,
 )
+from node.cooperative.union import join_union
 from node.fund.deploy import deploy_fund_and_property
 from node.governance.deploy import GovernanceParams, deploy_governance, deploy_installer
 from node.units.client import SettlementUnitsClient
@@ -78,25 +76,6 @@ def _params(
         verifiers=[],
         default_credit_limit=500 * TOKEN,
     )
-
-
-def _join_union(
-    member: Cooperative,
-    union: Cooperative,
-    executor: LocalAccount,
-    member_chair: LocalAccount,
-    union_chair: LocalAccount,
-) -> None:
-    treasury = member.addresses.treasury
-    member.join_union(
-        executor, union, _h(f"registry record {treasury}"), _h(f"union app {treasury}")
-    )
-    union.attest_identity(union_chair, treasury, _h(f"union check {treasury}"))
-    decision = _h(f"decision: {member.addresses.charter} joins {union.addresses.charter}")
-    member.anchor(executor, decision, DocumentType.COUNCIL_DECISION)
-    member.sign_document(member_chair, decision)
-    member.pay_union_fees(executor, union, Fund.RESERVE, decision)
-    union.admit(executor, treasury, _h(f"union admits {treasury}"))
 
 
 def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
@@ -199,8 +178,8 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
     artel.approve_treasury(acc[8])
     artel.receive_income(acc[8], 20_000 * TOKEN, _h("artel sales"))
 
-    _join_union(romashka, union, executor, chair, acc[9])
-    _join_union(artel, union, executor, acc[8], acc[9])
+    join_union(romashka, union, executor, chair, acc[9])
+    join_union(artel, union, executor, acc[8], acc[9])
 
     # ВРЕ: a transfer, and a cycle of accepted invoices 5 -> 6 -> 7 -> 5 that a clearing run
     # can cancel (200 of each), leaving 100 of the first and 50 of the last outstanding.
@@ -250,6 +229,7 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
             "active_members": coop.active_member_count(),
         }
     contracts["GovernanceInstaller"] = installer["installer"]
+    contracts["FundInstaller"] = fund["installer"]
     contracts["romashka.council"] = governance["council"]
     contracts["romashka.general_meeting"] = governance["general_meeting"]
     contracts["romashka.mutual_aid_fund"] = fund["mutual_aid_fund"]

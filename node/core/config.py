@@ -137,6 +137,12 @@ class Settings(BaseSettings):
     )
     """Seconds between checks of relayed transactions (receipt, then the indexer's cursor)."""
 
+    exchange_follow_interval: float = Field(
+        default=2.0, ge=0, validation_alias=AliasChoices("COOP_EXCHANGE_FOLLOW_INTERVAL")
+    )
+    """Seconds between the exchange follower's passes over open orders (0: off; orders then
+    advance only when read)."""
+
     @field_validator("relayer_key")
     @classmethod
     def _relayer_key_is_hex32(cls, value: str | None) -> str | None:

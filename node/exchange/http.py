@@ -16,7 +16,8 @@ from node.api.gateway import Gateway
 from node.api.problems import Problem
 from node.chain.client import checksum
 from node.exchange.models import Offer, Order
-from node.exchange.service import FOLLOWED, ExchangeError, Facts, apply_facts
+from node.exchange.service import FOLLOWED, ExchangeError, Facts, apply_facts, outcome_of
+from node.exchange.union import treasury_of
 
 
 @contextmanager
@@ -79,7 +80,19 @@ class OrderPublic(BaseModel):
     act_sha256: str | None
     act_signed: bool
     dispute_sha256: str | None
+    dispute_outcome: str | None
+    """buyer | supplier: the council's executed decision on the dispute."""
     settlement: str | None
+    """settled (the ВРЕ invoice, paid or cleared) | token (a verified payment-token transfer)."""
+    currency: str
+    """units (a ВРЕ invoice) | token (the cooperative's payment token)."""
+    token_total: str | None
+    """For a token order: the amount in the token's base units."""
+    token_payment_tx: str | None
+    buyer_cooperative: str | None
+    """Set when the buyer belongs to another cooperative of the same union (the invoice is
+    then between the two cooperatives' treasuries in the union's ВРЕ)."""
+    union_charter: str | None
     created_at: int
     updated_at: int
 
@@ -93,19 +106,49 @@ def order_public(row: Order) -> OrderPublic:
     return OrderPublic(**row.model_dump())
 
 
+def _dispute_outcome(gw: Gateway, order: Order) -> str | None:
+    """The outcome the supplier's cooperative's council decided: its executed item whose
+    document is the dispute statement, with the resolution document as the signed protocol."""
+    if order.status != "disputed" or order.dispute_sha256 is None:
+        return None
+    try:
+        page = mirror.read(
+            gw, "exchange-council-items", queries.council_items, order.cooperative, None, 0, 10_000
+        )
+    except Problem:
+        return None
+    wanted = "0x" + order.dispute_sha256
+    for item in page.data:
+        if item.document_hash.lower() == wanted and item.state_name == "executed":
+            outcome = outcome_of(order, item.protocol_hash)
+            if outcome is not None:
+                return outcome
+    return None
+
+
 def facts_of(gw: Gateway, order: Order) -> Facts | None:
-    """The chain facts about `order` from the mirror (None: the mirror is not ready)."""
+    """The chain facts about `order` from the mirror (None: the mirror is not ready).
+
+    Inside one cooperative the invoice is an obligation of the buyer to the supplier in the
+    cooperative's ВРЕ; between cooperatives, of the buyer's cooperative's treasury to the
+    supplier's in the union's ВРЕ. Either way it carries the order document's hash."""
+    outcome = _dispute_outcome(gw, order)
     if order.document_sha256 is None:
-        return Facts()
-    charter = gw.coop.addresses.charter
+        return Facts(dispute_outcome=outcome)
+    charter = order.cooperative
+    where, debtor, creditor = charter, order.buyer, order.supplier
+    if order.buyer_cooperative is not None and order.union_charter is not None:
+        where = order.union_charter
+        debtor = treasury_of(gw, order.buyer_cooperative)
+        creditor = treasury_of(gw, order.cooperative)
     try:
         page = mirror.read(
             gw,
             "exchange-obligations",
             queries.list_obligations,
-            charter,
-            order.buyer,
-            order.supplier,
+            where,
+            debtor,
+            creditor,
             None,
             0,
             10_000,
@@ -128,11 +171,12 @@ def facts_of(gw: Gateway, order: Order) -> Facts | None:
         if doc is not None:
             signers = frozenset(checksum(s.signer) for s in doc.signatures)
     if chosen is None:
-        return Facts(act_signers=signers)
+        return Facts(act_signers=signers, dispute_outcome=outcome)
     return Facts(
         obligation_id=chosen.obligation_id,
         obligation_status=chosen.status_name,
         act_signers=signers,
+        dispute_outcome=outcome,
     )
 
 

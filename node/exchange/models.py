@@ -70,7 +70,22 @@ class Order(SQLModel, table=True):
     dispute_sha256: str | None = Field(default=None, max_length=64)
     """The dispute statement for the council's agenda."""
     settlement: str | None = Field(default=None, max_length=16)
-    """How the invoice was settled: paid | cleared (None while open)."""
+    """How the order was paid: settled (its ВРЕ invoice, by payment or clearing) | token (a
+    verified transfer of the payment token); None while open."""
+    buyer_cooperative: str | None = Field(default=None, max_length=42)
+    """The charter of the buyer's cooperative when it is not the supplier's (cross-cooperative
+    trade through their union); None for an order inside one cooperative."""
+    union_charter: str | None = Field(default=None, max_length=42)
+    """For a cross-cooperative order: the union whose ВРЕ carries the invoice between the two
+    cooperatives' treasuries."""
+    currency: str = Field(default="units", max_length=8)
+    """units (ВРЕ invoice) | token (the cooperative's payment token, ERC-20)."""
+    token_total: str | None = Field(default=None, max_length=78)
+    """For a token order: what the buyer pays, in the token's base units."""
+    token_payment_tx: str | None = Field(default=None, max_length=66, unique=True)
+    """The verified ERC-20 transfer paying a token order (one order per transaction)."""
+    dispute_outcome: str | None = Field(default=None, max_length=16)
+    """buyer | supplier: the council's executed decision on the dispute."""
     created_at: int = Field(sa_type=sa.BigInteger)
     updated_at: int = Field(sa_type=sa.BigInteger)
 

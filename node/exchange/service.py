@@ -10,6 +10,7 @@ raises `ExchangeError` and changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -37,14 +38,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "confirmed": frozenset({"invoiced", "cancelled", "disputed"}),
     "invoiced": frozenset({"delivered", "cancelled", "disputed"}),
     "delivered": frozenset({"completed", "disputed"}),
-    "disputed": frozenset(),
+    "disputed": frozenset({"cancelled", "delivered", "completed"}),
     "completed": frozenset(),
     "declined": frozenset(),
     "cancelled": frozenset(),
 }
 ORDER_STATES = tuple(TRANSITIONS)
 #: States in which chain facts can still move an order.
-FOLLOWED = frozenset({"confirmed", "invoiced", "delivered"})
+FOLLOWED = frozenset({"confirmed", "invoiced", "delivered", "disputed"})
+#: How an order is paid: a ВРЕ invoice, or a transfer of the cooperative's payment token.
+CURRENCIES = ("units", "token")
+#: The council's outcomes of a dispute.
+OUTCOMES = ("buyer", "supplier")
 #: States from which a party may raise a dispute.
 DISPUTABLE = frozenset({"confirmed", "invoiced", "delivered"})
 #: States that release the reserved quantity back to the offer.
@@ -301,12 +306,37 @@ def advance(order: Order, target: str) -> None:
 
 
 def place_order(
-    session: Session, *, offer_id: int, buyer: str, quantity: int, note: str = ""
+    session: Session,
+    *,
+    offer_id: int,
+    buyer: str,
+    quantity: int,
+    note: str = "",
+    currency: str = "units",
+    buyer_cooperative: str | None = None,
+    union_charter: str | None = None,
 ) -> Order:
-    """Reserve `quantity` of an active offer for `buyer` (checked and written atomically)."""
+    """Reserve `quantity` of an active offer for `buyer` (checked and written atomically).
+
+    `buyer_cooperative` and `union_charter` are set for a cross-cooperative order (the caller
+    has checked that both cooperatives are active members of that union)."""
     if quantity <= 0:
         raise ExchangeError(422, "Количество должно быть больше нуля / Quantity must be positive")
+    if currency not in CURRENCIES:
+        raise ExchangeError(422, f"Неизвестная валюта {currency} / Unknown currency {currency}")
     offer = get_offer(session, offer_id)
+    if currency == "token" and offer.token_price is None:
+        raise ExchangeError(
+            422,
+            f"У предложения {offer_id} нет цены в платёжном токене / Offer {offer_id} has no "
+            "price in the payment token",
+        )
+    if currency == "token" and buyer_cooperative is not None:
+        raise ExchangeError(
+            422,
+            "Между кооперативами союза расчёт только в ВРЕ союза / Between the union's "
+            "cooperatives the order is settled in the union's ВРЕ only",
+        )
     if offer.status != "active":
         raise ExchangeError(409, f"Предложение {offer_id} снято / Offer {offer_id} is withdrawn")
     if offer.supplier == buyer:
@@ -338,6 +368,10 @@ def place_order(
         unit_price=offer.price,
         total=str(int(offer.price) * quantity),
         note=note,
+        currency=currency,
+        token_total=None if currency == "units" else str(int(offer.token_price or 0) * quantity),
+        buyer_cooperative=buyer_cooperative,
+        union_charter=union_charter,
         created_at=now,
         updated_at=now,
     )
@@ -386,6 +420,12 @@ def order_document(order: Order, offer: Offer, chain_id: int) -> bytes:
         "total": order.total,
         "ordered_at": order.created_at,
     }
+    if order.buyer_cooperative is not None:
+        body["buyer_cooperative"] = order.buyer_cooperative
+        body["union"] = order.union_charter
+    if order.currency == "token":
+        body["currency"] = "token"
+        body["token_total"] = order.token_total
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -541,6 +581,26 @@ class Facts:
     """issued | accepted | settled | cancelled | rejected."""
     act_signers: frozenset[str] = frozenset()
     """Who signed the anchored delivery act (empty: not anchored)."""
+    dispute_outcome: str | None = None
+    """buyer | supplier: the council's executed decision on the order's dispute statement."""
+
+
+def _settled(order: Order, facts: Facts) -> bool:
+    return facts.obligation_status == "settled" or order.token_payment_tx is not None
+
+
+def _delivered(order: Order, facts: Facts) -> bool:
+    """Both parties signed the act; or, between cooperatives, the buyer's cooperative accepted
+    the invoice by its council's decision (its acknowledgement of the delivery); or the council
+    decided a dispute for the supplier."""
+    if {order.buyer, order.supplier} <= facts.act_signers:
+        return True
+    if "supplier" in (order.dispute_outcome, facts.dispute_outcome):
+        return True  # the council found the delivery made
+    return order.buyer_cooperative is not None and facts.obligation_status in (
+        "accepted",
+        "settled",
+    )
 
 
 def target_state(order: Order, facts: Facts) -> str:
@@ -548,13 +608,18 @@ def target_state(order: Order, facts: Facts) -> str:
     status = order.status
     if status not in FOLLOWED:
         return status
-    if facts.obligation_status in ("cancelled", "rejected"):
-        return "cancelled" if status in ("confirmed", "invoiced") else status
-    if facts.obligation_id is None:
+    if status == "disputed":
+        if facts.dispute_outcome == "buyer":
+            return "cancelled"
+        if facts.dispute_outcome == "supplier":
+            return "completed" if _settled(order, facts) else "delivered"
         return status
-    signed = {order.buyer, order.supplier} <= facts.act_signers
-    settled = facts.obligation_status == "settled"
-    if signed and settled:
+    if order.currency == "units" and facts.obligation_status in ("cancelled", "rejected"):
+        return "cancelled" if status in ("confirmed", "invoiced") else status
+    if facts.obligation_id is None and order.token_payment_tx is None:
+        return status
+    signed = _delivered(order, facts)
+    if signed and _settled(order, facts):
         return "completed"
     if signed:
         return "delivered"
@@ -574,6 +639,9 @@ def apply_facts(session: Session, order: Order, facts: Facts) -> bool:
     if facts.obligation_status == "settled" and order.settlement is None:
         order.settlement = "settled"
         changed = True
+    if facts.dispute_outcome is not None and order.dispute_outcome != facts.dispute_outcome:
+        order.dispute_outcome = facts.dispute_outcome
+        changed = True
     signed = {order.buyer, order.supplier} <= facts.act_signers
     if signed and not order.act_signed:
         order.act_signed = True
@@ -583,11 +651,21 @@ def apply_facts(session: Session, order: Order, facts: Facts) -> bool:
         ("confirmed", "completed"): ["invoiced", "delivered", "completed"],
         ("invoiced", "completed"): ["delivered", "completed"],
     }.get((order.status, target), [target] if target != order.status else [])
+    before = order.status
     for step in path:
         advance(order, step)
         changed = True
     if order.status in RELEASING and path:
-        _release(session, order)
+        # Followers of two gateways and readers may apply the same facts at once: only the one
+        # whose guarded update moves the row out of `before` returns the quantity.
+        with session.no_autoflush:
+            claimed = session.exec(
+                sa.update(Order)
+                .where(col(Order.id) == order.id, col(Order.status) == before)
+                .values(status=order.status, updated_at=_now())
+            )
+            if claimed.rowcount == 1:
+                _release(session, order)
     if changed:
         order.updated_at = _now()
         session.add(order)
@@ -604,8 +682,18 @@ def list_orders(
     status: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    cooperative: str | None = None,
 ) -> tuple[list[Order], int]:
+    """Orders newest first; `cooperative`: only those it takes part in (as the supplier's or
+    the buyer's cooperative)."""
     where: list[Any] = []
+    if cooperative is not None:
+        where.append(
+            sa.or_(
+                col(Order.cooperative) == cooperative,
+                col(Order.buyer_cooperative) == cooperative,
+            )
+        )
     if party is not None:
         if role == "buyer":
             where.append(col(Order.buyer) == party)
@@ -649,8 +737,99 @@ def reputation(session: Session, address: str) -> Reputation:
         if o.act_signed and o.act_sha256:
             completed += 1
             acts.append(o.act_sha256)
+        elif o.status == "completed":
+            completed += 1  # between cooperatives: acknowledged by the buyer cooperative
         if o.status == "disputed":
             disputed += 1
         elif o.status in RELEASING:
             cancelled += 1
     return Reputation(address, completed, disputed, cancelled, as_supplier, as_buyer, acts)
+
+
+# -- payment in the payment token, dispute outcome --------------------------------------------
+
+
+def record_token_payment(session: Session, order_id: int, caller: str, tx_hash: str) -> Order:
+    """Record a verified ERC-20 transfer paying a token order (the caller verified it on
+    chain); the order counts as invoiced and paid."""
+    order = get_order(session, order_id)
+    _party(order, caller, "buyer")
+    if order.currency != "token":
+        raise ExchangeError(
+            409, f"Заказ {order_id} оплачивается в ВРЕ / Order {order_id} is paid in ВРЕ"
+        )
+    if order.token_payment_tx is not None:
+        raise ExchangeError(409, f"Заказ {order_id} уже оплачен / Order {order_id} is paid")
+    if order.status != "confirmed":
+        raise ExchangeError(
+            409,
+            f"Оплата после подтверждения поставщиком; заказ {order_id} в состоянии "
+            f"{order.status} / Pay after the supplier confirms; order {order_id} is "
+            f"{order.status}",
+        )
+    taken = session.exec(select(Order).where(col(Order.token_payment_tx) == tx_hash)).first()
+    if taken is not None:
+        raise ExchangeError(
+            409,
+            f"Транзакция {tx_hash} уже оплатила заказ {taken.id} / Transaction {tx_hash} "
+            f"already paid order {taken.id}",
+        )
+    order.token_payment_tx = tx_hash
+    order.settlement = "token"
+    advance(order, "invoiced")
+    session.add(order)
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def resolution_document(order: Order, outcome: str) -> bytes:
+    """The council's resolution of a dispute (canonical JSON, no time in it): its SHA-256 is
+    the protocol hash the chair signs, so anyone can tell the outcome from the chain."""
+    if outcome not in OUTCOMES:
+        raise ExchangeError(422, "Исход спора: buyer или supplier / Outcome: buyer or supplier")
+    body = {
+        "type": "coopnode.exchange.dispute_resolution",
+        "version": 1,
+        "order_id": order.id,
+        "dispute": order.dispute_sha256,
+        "supplier": order.supplier,
+        "buyer": order.buyer,
+        "outcome": outcome,
+        "decision_ru": "спор решён в пользу покупателя: заказ отменён, счёт отменяется"
+        if outcome == "buyer"
+        else "спор решён в пользу поставщика: поставка признана",
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def outcome_of(order: Order, protocol_hash: str | None) -> str | None:
+    """Which resolution document `protocol_hash` (0x-prefixed SHA-256) is, if any."""
+    if protocol_hash is None or order.dispute_sha256 is None:
+        return None
+    for outcome in OUTCOMES:
+        digest = hashlib.sha256(resolution_document(order, outcome)).hexdigest()
+        if protocol_hash.lower() == "0x" + digest:
+            return outcome
+    return None
+
+
+def followed_orders(
+    session: Session, cooperative: str, after_id: int = 0, limit: int = 200
+) -> list[Order]:
+    """Orders chain facts can still move that touch `cooperative` (as the supplier's or the
+    buyer's), in id order from `after_id` (the follower's batches)."""
+    stmt = (
+        select(Order)
+        .where(
+            col(Order.status).in_(sorted(FOLLOWED)),
+            sa.or_(
+                col(Order.cooperative) == cooperative,
+                col(Order.buyer_cooperative) == cooperative,
+            ),
+            col(Order.id) > after_id,
+        )
+        .order_by(col(Order.id))
+        .limit(limit)
+    )
+    return list(session.exec(stmt))

@@ -62,8 +62,10 @@ def test_every_state_is_reachable_and_terminal_states_are_final() -> None:
                 reachable.add(nxt)
                 frontier.append(nxt)
     assert reachable == set(service.TRANSITIONS)
-    for final in ("completed", "declined", "cancelled", "disputed"):
+    for final in ("completed", "declined", "cancelled"):
         assert service.TRANSITIONS[final] == frozenset()
+    # A dispute waits for the council's decision: for the buyer or for the supplier.
+    assert service.TRANSITIONS["disputed"] == {"cancelled", "delivered", "completed"}
 
 
 def test_order_reserves_and_refusals_change_nothing(session: Session) -> None:
@@ -149,6 +151,96 @@ def test_chain_facts_drive_the_state_machine(session: Session) -> None:
     service.apply_facts(session, third, Facts(9, "cancelled"))
     session.refresh(before)
     assert third.status == "cancelled" and before.quantity == 3
+
+
+def test_dispute_outcome_union_delivery_and_token_payment(session: Session) -> None:
+    offer = _offer(session, quantity=10, token_price=3 * E18)
+    # A dispute waits for the council; its outcome (only) moves the order on.
+    order = service.place_order(session, offer_id=offer.id or 0, buyer=BOB, quantity=2)
+    service.confirm_order(session, order.id or 0, ALICE, "01" * 32)
+    service.apply_facts(session, order, Facts(1, "issued"))
+    service.dispute_order(session, order.id or 0, BOB, "02" * 32)
+    assert not service.apply_facts(session, order, Facts(1, "issued"))
+    assert order.status == "disputed"
+    assert service.apply_facts(session, order, Facts(1, "issued", dispute_outcome="supplier"))
+    assert (order.status, order.dispute_outcome) == ("delivered", "supplier")
+    service.apply_facts(session, order, Facts(1, "settled", dispute_outcome="supplier"))
+    assert order.status == "completed"
+    # The resolution document's hash tells the outcome; any other protocol does not.
+    import hashlib
+
+    for outcome in ("buyer", "supplier"):
+        digest = hashlib.sha256(service.resolution_document(order, outcome)).hexdigest()
+        assert service.outcome_of(order, "0x" + digest) == outcome
+    assert service.outcome_of(order, "0x" + "00" * 32) is None
+    with pytest.raises(ExchangeError):
+        service.resolution_document(order, "draw")
+
+    # Between cooperatives the buyer cooperative's acceptance stands for the act.
+    cross = service.place_order(
+        session,
+        offer_id=offer.id or 0,
+        buyer=CAROL,
+        quantity=1,
+        buyer_cooperative="0x" + "dd" * 20,
+        union_charter="0x" + "ee" * 20,
+    )
+    service.confirm_order(session, cross.id or 0, ALICE, "03" * 32)
+    service.apply_facts(session, cross, Facts(2, "accepted"))
+    assert cross.status == "delivered" and not cross.act_signed
+    with pytest.raises(ExchangeError) as token_union:
+        service.place_order(
+            session,
+            offer_id=offer.id or 0,
+            buyer=CAROL,
+            quantity=1,
+            currency="token",
+            buyer_cooperative="0x" + "dd" * 20,
+        )
+    assert token_union.value.status == 422
+
+    # A token order: paid once, by one transaction, only by the buyer, after confirmation.
+    paid = service.place_order(
+        session, offer_id=offer.id or 0, buyer=BOB, quantity=1, currency="token"
+    )
+    assert paid.token_total == str(3 * E18)
+    tx = "0x" + "ab" * 32
+    with pytest.raises(ExchangeError):
+        service.record_token_payment(session, paid.id or 0, BOB, tx)  # not confirmed yet
+    service.confirm_order(session, paid.id or 0, ALICE, "04" * 32)
+    with pytest.raises(ExchangeError):
+        service.record_token_payment(session, paid.id or 0, ALICE, tx)
+    service.record_token_payment(session, paid.id or 0, BOB, tx)
+    assert (paid.status, paid.settlement) == ("invoiced", "token")
+    again = service.place_order(
+        session, offer_id=offer.id or 0, buyer=BOB, quantity=1, currency="token"
+    )
+    service.confirm_order(session, again.id or 0, ALICE, "05" * 32)
+    with pytest.raises(ExchangeError) as reused:
+        service.record_token_payment(session, again.id or 0, BOB, tx)
+    assert reused.value.status == 409 and again.token_payment_tx is None
+    service.apply_facts(session, paid, Facts(act_signers=frozenset({ALICE, BOB})))
+    assert paid.status == "completed"
+
+
+def test_concurrent_followers_return_the_quantity_once(
+    session: Session, db_factory: Callable[[], str]
+) -> None:
+    offer = _offer(session, quantity=4)
+    order = service.place_order(session, offer_id=offer.id or 0, buyer=BOB, quantity=3)
+    service.confirm_order(session, order.id or 0, ALICE, "06" * 32)
+    service.dispute_order(session, order.id or 0, BOB, "07" * 32)
+    engine = session.get_bind()
+    with Session(engine) as first, Session(engine) as second:
+        a = service.get_order(first, order.id or 0)
+        b = service.get_order(second, order.id or 0)  # both read `disputed`
+        service.apply_facts(first, a, Facts(dispute_outcome="buyer"))
+        service.apply_facts(second, b, Facts(dispute_outcome="buyer"))
+        assert a.status == b.status == "cancelled"
+    fresh = session.get(Offer, offer.id)
+    assert fresh is not None
+    session.refresh(fresh)
+    assert fresh.quantity == 4
 
 
 def test_search_filters_and_pages(session: Session) -> None:

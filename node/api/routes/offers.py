@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlmodel import Session
 
 from node.api.deps import CallerDep, GatewayDep, WriterDep
@@ -18,10 +18,20 @@ from node.chain.client import checksum
 from node.exchange import service
 from node.exchange.http import OfferPublic, offer_public, problems, require_member
 from node.exchange.models import Offer
+from node.exchange.union import visible_cooperatives
 
 router = APIRouter(prefix="/offers", tags=["exchange"])
 
 OfferId = Annotated[int, Path(ge=1, lt=2**62)]
+
+
+def _int_to_str(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+#: An amount in base units: a decimal string (a uint256 does not fit a JavaScript number); a
+#: JSON integer is accepted too.
+Amount = Annotated[Uint, BeforeValidator(_int_to_str)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -30,9 +40,11 @@ class OfferCreate(BaseModel):
     description: str = Field(default="", max_length=10_000)
     category: Annotated[str, Field(min_length=1, max_length=64)]
     unit: Annotated[str, Field(min_length=1, max_length=32)] = "шт"
-    price: Uint
+    price: Amount
     """Price of one unit in ВРЕ base units (10^18 per ВРЕ)."""
-    token_price: Uint | None = None
+    token_price: Amount | None = None
+    """Optional price of one unit in the cooperative's payment token (base units): buyers may
+    then order with `currency=token` and pay by an ERC-20 transfer."""
     quantity: int = Field(ge=0, lt=2**62)
     region: str = Field(default="", max_length=64)
 
@@ -42,8 +54,8 @@ class OfferUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=10_000)
     category: Annotated[str | None, Field(min_length=1, max_length=64)] = None
     unit: Annotated[str | None, Field(min_length=1, max_length=32)] = None
-    price: Uint | None = None
-    token_price: Uint | None = None
+    price: Amount | None = None
+    token_price: Amount | None = None
     quantity: int | None = Field(default=None, ge=0, lt=2**62)
     region: str | None = Field(default=None, max_length=64)
 
@@ -64,9 +76,10 @@ ATTACHMENT_BODY: dict[str, Any] = {
 }
 
 
-def _visible(gw: Gateway) -> list[str]:
-    # Union visibility (offers of a union's other member cooperatives) is not done yet.
-    return [gw.coop.addresses.charter]
+def _visible(gw: Gateway, scope: str) -> list[str]:
+    """The served cooperative's charter; with `scope=union`, also those of the other active
+    member cooperatives of its union (read from the chain and the mirror)."""
+    return visible_cooperatives(gw, scope)
 
 
 @router.post(
@@ -105,11 +118,16 @@ def search_offers(
     price_min: Annotated[str | None, Query(pattern=UINT_PATTERN)] = None,
     price_max: Annotated[str | None, Query(pattern=UINT_PATTERN)] = None,
     include_withdrawn: bool = False,
+    scope: Annotated[
+        Literal["cooperative", "union"],
+        Query(description="cooperative: свои; union: и кооперативов союза / also the union's"),
+    ] = "cooperative",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OfferList:
     """Search offers (text, category, region, price range in ВРЕ base units, supplier), newest
-    first, paginated."""
+    first, paginated. `scope=union` adds the offers of the other member cooperatives of the
+    cooperative's union (members order them through their cooperatives' councils)."""
     query = service.OfferQuery(
         text=q,
         category=category,
@@ -118,7 +136,7 @@ def search_offers(
         price_min=int(price_min) if price_min else None,
         price_max=int(price_max) if price_max else None,
         status=None if include_withdrawn else "active",
-        cooperatives=_visible(gw),
+        cooperatives=_visible(gw, scope),
     )
     with Session(gw.engine) as session:
         rows, count = service.search_offers(session, query, offset, limit)
@@ -127,9 +145,14 @@ def search_offers(
 
 @router.get("/{offer_id}", response_model=OfferPublic, responses=problem_responses(401, 404))
 def get_offer(gw: GatewayDep, caller: CallerDep, offer_id: OfferId) -> OfferPublic:
-    """One offer."""
+    """One offer (of the cooperative or of its union)."""
     with Session(gw.engine) as session, problems():
-        return offer_public(service.get_offer(session, offer_id))
+        offer = service.get_offer(session, offer_id)
+        if offer.cooperative != gw.coop.addresses.charter and offer.cooperative not in _visible(
+            gw, "union"
+        ):
+            raise service.ExchangeError(404, f"Нет предложения {offer_id} / No offer {offer_id}")
+        return offer_public(offer)
 
 
 @router.patch(
