@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -261,15 +262,19 @@ def main() -> None:
             assert r.status_code == 200, (path, r.text)
         tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "python")
         results: dict[str, dict[str, float]] = {}
+        # The machine is shared: the load average says how much the figures are worth.
+        load_before = os.getloadavg()[0]
         for name, path in endpoints.items():
             runner = run_wrk if tool == "wrk" else run_python
             results[name] = runner(base + path, token, args.seconds, args.connections)
+        load_after = os.getloadavg()[0]
         report = {
             "tool": tool,
             "connections": args.connections,
             "seconds": args.seconds,
             "members": args.members,
             "reads": results,
+            "load_average": [load_before, load_after],
             "ballot_to_mined_ms": {
                 "p50": statistics.median(to_mined),
                 "max": max(to_mined),
@@ -283,7 +288,10 @@ def main() -> None:
         if args.json:
             print(json.dumps(report, indent=2))
             return
-        print(f"load generator: {tool}, {args.connections} connections, {args.seconds} s each")
+        print(
+            f"load generator: {tool}, {args.connections} connections, {args.seconds} s each; "
+            f"1-min load average {load_before:.1f} before, {load_after:.1f} after (2 cores)"
+        )
         print(f"{'endpoint':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
         for name, r in results.items():
             print(

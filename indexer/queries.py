@@ -1348,7 +1348,12 @@ def fund_positions(db: Db, fund: str, chain_id: int | None = None) -> FundPositi
 
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
-    pool = _pool_row(db, cid, fund)
+    try:
+        pool = _pool_row(db, cid, fund)
+    except NotFound:  # a fund nobody has contributed to yet: an empty pool
+        return FundPositionsPublic(
+            contract=fund, cash=0, lent=0, total_units=0, positions=[], as_of=as_of
+        )
     cash, lent, total = int(pool.pool_cash), int(pool.pool_lent), int(pool.pool_units)
     sub = _latest(
         FUND_ENTRY, ("account",), FUND_ENTRY.c.chain_id == cid, FUND_ENTRY.c.contract == fund
@@ -1386,6 +1391,59 @@ def _outstanding(status: int, principal: int, interest: int, repaid: int) -> int
     return principal + interest if status == _APPROVED_LOAN else 0
 
 
+def _loan_status_codes(state: int) -> list[int]:
+    """Stored `LoanStatus` values whose `LoanState` is `state` (inverse of `_loan_state`)."""
+    if state <= _ACTIVE_LOAN:
+        return [state]
+    if state == _ACTIVE_LOAN + 1:  # Overdue: derived from time, never stored
+        return []
+    return [state - 1]
+
+
+def _loan_public(
+    fund: str,
+    r: Any,
+    rebinds: dict[str, str],
+    refs: dict[tuple[str, int], EventRef],
+    first: dict[int, EventRef],
+) -> LoanPublic:
+    st, principal, interest, repaid = (
+        int(r.status),
+        int(r.principal),
+        int(r.interest),
+        int(r.repaid),
+    )
+    guarantees = [
+        GuaranteePublic(
+            guarantor=_current_address(rebinds, g),
+            amount=int(p),
+            accepted=bool(int(r.accepted_mask) >> i & 1),
+        )
+        for i, (g, p) in enumerate(zip(r.guarantors or [], r.pledges or [], strict=True))
+    ]
+    return LoanPublic(
+        contract=fund,
+        loan_id=int(r.loan_id),
+        status=st,
+        state=_loan_state(st),
+        state_name=LOAN_STATE[_loan_state(st)],
+        borrower=_current_address(rebinds, r.borrower),
+        principal=principal,
+        interest=interest,
+        repaid=repaid,
+        outstanding=_outstanding(st, principal, interest, repaid),
+        term=int(r.term),
+        instalments=int(r.instalments),
+        custom_schedule=bool(r.custom_schedule),
+        disbursed_at=int(r.disbursed_at),
+        purpose=r.purpose,
+        guarantees=guarantees,
+        accepted_mask=int(r.accepted_mask),
+        requested=first.get(int(r.loan_id), _ref(refs, r)),
+        last_event=_ref(refs, r),
+    )
+
+
 def list_loans(
     db: Db,
     fund: str,
@@ -1394,69 +1452,128 @@ def list_loans(
     offset: int = 0,
     limit: int = 100,
     chain_id: int | None = None,
+    *,
+    loan_id: int | None = None,
 ) -> Page[LoanPublic]:
     """Loans of a fund as `loan(id)` answers (state without `Overdue`, which depends on time
     and the schedule), with `outstanding(id)` and the guarantees. `status` filters on the
     `LoanState` (number or name: "requested", "active", ...); `borrower` on the current address
-    (after key recoveries)."""
+    (after key recoveries). Filtered, counted and paged in SQL: only the page is loaded."""
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
     rebinds = _rebinds(db, cid, fund)
-    sub = _latest(
-        FUND_LOAN, ("loan_id",), FUND_LOAN.c.chain_id == cid, FUND_LOAN.c.contract == fund
+    where: list[Any] = [FUND_LOAN.c.chain_id == cid, FUND_LOAN.c.contract == fund]
+    if loan_id is not None:
+        where.append(FUND_LOAN.c.loan_id == loan_id)
+    sub = _latest(FUND_LOAN, ("loan_id",), *where)
+    conditions: list[Any] = []
+    if status is not None:
+        code = LOAN_STATE.index(status) if isinstance(status, str) else int(status)
+        conditions.append(sub.c.status.in_(_loan_status_codes(code)))
+    if borrower is not None:
+        # Every stored address whose current address (after recoveries) is `borrower`.
+        stored = {a for a in {borrower, *rebinds} if _current_address(rebinds, a) == borrower}
+        conditions.append(sub.c.borrower.in_(sorted(stored)))
+    total = int(
+        _exec(db, sa.select(sa.func.count()).select_from(sub).where(*conditions)).scalar_one()
     )
-    rows = list(_exec(db, sa.select(sub).order_by(sub.c.loan_id)))
-    code = LOAN_STATE.index(status) if isinstance(status, str) else status
-    rows = [
-        r
-        for r in rows
-        if (code is None or _loan_state(int(r.status)) == code)
-        and (borrower is None or _current_address(rebinds, r.borrower) == borrower)
-    ]
-    page = rows[offset : offset + limit]
+    page = list(
+        _exec(
+            db,
+            sa.select(sub).where(*conditions).order_by(sub.c.loan_id).offset(offset).limit(limit),
+        )
+    )
     requested = _events_of(db, FUND_LOAN, cid, fund, "requested", "loan_id", page)
     refs = _refs(db, cid, [*page, *requested])
     first = {int(r.loan_id): _ref(refs, r) for r in requested}
-    data = []
-    for r in page:
-        st, principal, interest, repaid = (
-            int(r.status),
-            int(r.principal),
-            int(r.interest),
-            int(r.repaid),
-        )
-        guarantees = [
-            GuaranteePublic(
-                guarantor=_current_address(rebinds, g),
-                amount=int(p),
-                accepted=bool(int(r.accepted_mask) >> i & 1),
+    data = [_loan_public(fund, r, rebinds, refs, first) for r in page]
+    return Page[LoanPublic](data=data, count=total, as_of=as_of)
+
+
+def get_loan(db: Db, fund: str, loan_id: int, chain_id: int | None = None) -> LoanPublic | None:
+    """One loan as `list_loans` describes it (None when the mirror has no such loan)."""
+    page = list_loans(db, fund, loan_id=loan_id, limit=1, chain_id=chain_id)
+    return page.data[0] if page.data else None
+
+
+class LoanEventPublic(BaseModel):
+    """One event of a loan's life (request, guarantee, approval, disbursement, repayment...)."""
+
+    loan_id: int
+    action: str
+    actor: str | None
+    amount: int
+    status: int
+    """Stored `LoanStatus` after the event."""
+    state_name: str
+    repaid: int
+    """Total repaid after the event."""
+    decision: str | None
+    event: EventRef
+
+
+def loan_history(
+    db: Db, fund: str, loan_id: int, chain_id: int | None = None
+) -> Page[LoanEventPublic]:
+    """Every event of one loan, oldest first."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    rebinds = _rebinds(db, cid, fund)
+    rows = list(
+        _exec(
+            db,
+            sa.select(FUND_LOAN)
+            .where(
+                FUND_LOAN.c.chain_id == cid,
+                FUND_LOAN.c.contract == fund,
+                FUND_LOAN.c.loan_id == loan_id,
             )
-            for i, (g, p) in enumerate(zip(r.guarantors or [], r.pledges or [], strict=True))
-        ]
-        data.append(
-            LoanPublic(
-                contract=fund,
-                loan_id=int(r.loan_id),
-                status=st,
-                state=_loan_state(st),
-                state_name=LOAN_STATE[_loan_state(st)],
-                borrower=_current_address(rebinds, r.borrower),
-                principal=principal,
-                interest=interest,
-                repaid=repaid,
-                outstanding=_outstanding(st, principal, interest, repaid),
-                term=int(r.term),
-                instalments=int(r.instalments),
-                custom_schedule=bool(r.custom_schedule),
-                disbursed_at=int(r.disbursed_at),
-                purpose=r.purpose,
-                guarantees=guarantees,
-                accepted_mask=int(r.accepted_mask),
-                requested=first.get(int(r.loan_id), _ref(refs, r)),
-                last_event=_ref(refs, r),
-            )
+            .order_by(FUND_LOAN.c.block_number, FUND_LOAN.c.log_index),
         )
-    return Page[LoanPublic](data=data, count=len(rows), as_of=as_of)
+    )
+    refs = _refs(db, cid, rows)
+    data = [
+        LoanEventPublic(
+            loan_id=int(r.loan_id),
+            action=r.action,
+            actor=_current_address(rebinds, r.actor) if r.actor else None,
+            amount=int(r.amount),
+            status=int(r.status),
+            state_name=LOAN_STATE[_loan_state(int(r.status))],
+            repaid=int(r.repaid),
+            decision=r.decision,
+            event=_ref(refs, r),
+        )
+        for r in rows
+    ]
+    return Page[LoanEventPublic](data=data, count=len(data), as_of=as_of)
+
+
+def _asset_public(
+    registry: str, r: Any, refs: dict[tuple[str, int], EventRef], first: dict[int, EventRef]
+) -> AssetPublic:
+    return AssetPublic(
+        contract=registry,
+        token_id=int(r.token_id),
+        exists=not r.disposed,
+        category=int(r.category),
+        category_name=ASSET_CATEGORY[int(r.category)],
+        custodian=r.custodian,
+        valuation=int(r.valuation),
+        title=r.title,
+        metadata_hash=r.metadata_hash,
+        acquired_at=int(r.acquired_at),
+        valued_at=int(r.valued_at),
+        encumbered=bool(r.encumbered),
+        pledgee=r.pledgee,
+        pledge_amount=int(r.pledge_amount),
+        pledge_document=r.pledge_document,
+        disposal_kind=r.disposal_kind,
+        counterparty=r.counterparty,
+        disposal_amount=int(r.disposal_amount) if r.disposal_amount is not None else None,
+        minted=first.get(int(r.token_id), _ref(refs, r)),
+        last_event=_ref(refs, r),
+    )
 
 
 def list_assets(
@@ -1468,48 +1585,295 @@ def list_assets(
     offset: int = 0,
     limit: int = 100,
     chain_id: int | None = None,
+    *,
+    token_id: int | None = None,
+    encumbered: bool | None = None,
 ) -> Page[AssetPublic]:
     """Assets of a property register as `asset(id)` answers, with `exists(id)` and, for a
-    disposed asset, how it left the register."""
+    disposed asset, how it left the register. Filtered, counted and paged in SQL."""
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
-    sub = _latest(ASSET, ("token_id",), ASSET.c.chain_id == cid, ASSET.c.contract == registry)
-    stmt = sa.select(sub)
+    where: list[Any] = [ASSET.c.chain_id == cid, ASSET.c.contract == registry]
+    if token_id is not None:
+        where.append(ASSET.c.token_id == token_id)
+    sub = _latest(ASSET, ("token_id",), *where)
+    conditions: list[Any] = []
     if not include_disposed:
-        stmt = stmt.where(sub.c.disposed.is_(False))
+        conditions.append(sub.c.disposed.is_(False))
     if custodian is not None:
-        stmt = stmt.where(sub.c.custodian == custodian)
+        conditions.append(sub.c.custodian == custodian)
     if category is not None:
         code = ASSET_CATEGORY.index(category) if isinstance(category, str) else category
-        stmt = stmt.where(sub.c.category == code)
-    rows = list(_exec(db, stmt.order_by(sub.c.token_id)))
-    page = rows[offset : offset + limit]
+        conditions.append(sub.c.category == code)
+    if encumbered is not None:
+        conditions.append(sub.c.encumbered.is_(encumbered))
+    total = int(
+        _exec(db, sa.select(sa.func.count()).select_from(sub).where(*conditions)).scalar_one()
+    )
+    page = list(
+        _exec(
+            db,
+            sa.select(sub).where(*conditions).order_by(sub.c.token_id).offset(offset).limit(limit),
+        )
+    )
     minted = _events_of(db, ASSET, cid, registry, "minted", "token_id", page)
     refs = _refs(db, cid, [*page, *minted])
     first = {int(r.token_id): _ref(refs, r) for r in minted}
+    data = [_asset_public(registry, r, refs, first) for r in page]
+    return Page[AssetPublic](data=data, count=total, as_of=as_of)
+
+
+def get_asset(
+    db: Db, registry: str, token_id: int, chain_id: int | None = None
+) -> AssetPublic | None:
+    """One asset as `list_assets` describes it (None when the mirror has no such asset)."""
+    page = list_assets(db, registry, token_id=token_id, limit=1, chain_id=chain_id)
+    return page.data[0] if page.data else None
+
+
+class AssetEventPublic(BaseModel):
+    """One event of an asset's life: registration, revaluation, custodian change, pledge,
+    release, disposal; with the record after it."""
+
+    token_id: int
+    action: str
+    decision: str | None
+    custodian: str
+    valuation: int
+    encumbered: bool
+    disposed: bool
+    event: EventRef
+
+
+def asset_history(
+    db: Db, registry: str, token_id: int, chain_id: int | None = None
+) -> Page[AssetEventPublic]:
+    """Every event of one asset, oldest first."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    rows = list(
+        _exec(
+            db,
+            sa.select(ASSET)
+            .where(
+                ASSET.c.chain_id == cid,
+                ASSET.c.contract == registry,
+                ASSET.c.token_id == token_id,
+            )
+            .order_by(ASSET.c.block_number, ASSET.c.log_index),
+        )
+    )
+    refs = _refs(db, cid, rows)
     data = [
-        AssetPublic(
-            contract=registry,
+        AssetEventPublic(
             token_id=int(r.token_id),
-            exists=not r.disposed,
-            category=int(r.category),
-            category_name=ASSET_CATEGORY[int(r.category)],
+            action=r.action,
+            decision=r.decision,
             custodian=r.custodian,
             valuation=int(r.valuation),
-            title=r.title,
-            metadata_hash=r.metadata_hash,
-            acquired_at=int(r.acquired_at),
-            valued_at=int(r.valued_at),
             encumbered=bool(r.encumbered),
-            pledgee=r.pledgee,
-            pledge_amount=int(r.pledge_amount),
-            pledge_document=r.pledge_document,
-            disposal_kind=r.disposal_kind,
-            counterparty=r.counterparty,
-            disposal_amount=int(r.disposal_amount) if r.disposal_amount is not None else None,
-            minted=first.get(int(r.token_id), _ref(refs, r)),
-            last_event=_ref(refs, r),
+            disposed=bool(r.disposed),
+            event=_ref(refs, r),
         )
-        for r in page
+        for r in rows
     ]
-    return Page[AssetPublic](data=data, count=len(rows), as_of=as_of)
+    return Page[AssetEventPublic](data=data, count=len(data), as_of=as_of)
+
+
+# -- history: what each clearing cleared for a member, members and shares over time ----------
+
+
+class ClearedLine(BaseModel):
+    """One obligation line of a clearing (`ObligationCleared`), the obligation after it."""
+
+    obligation_id: int
+    debtor: str
+    creditor: str
+    amount: int
+    """What this clearing set off on the obligation."""
+    outstanding: int
+    """What remained owed right after it."""
+
+
+class MemberClearingPublic(BaseModel):
+    """One applied clearing (`ClearingSettled`) and its lines on the member's obligations."""
+
+    submitter: str
+    plan_hash: str
+    entries: int
+    total_cleared: int
+    event: EventRef
+    lines: list[ClearedLine]
+    """The member's lines only (as debtor or creditor); empty when nothing of theirs cleared."""
+    cleared_as_debtor: int
+    """Sum of the member's debts set off (a set-off keeps each net position, so it equals
+    `cleared_as_creditor`)."""
+    cleared_as_creditor: int
+
+
+def member_clearings(
+    db: Db, coop: str | int, address: str, chain_id: int | None = None
+) -> Page[MemberClearingPublic]:
+    """Every clearing of the cooperative's ВРЕ, oldest first, with the obligation lines of that
+    clearing's transaction where `address` is the debtor or the creditor (one SQL join:
+    `ObligationCleared` rows and the `ClearingSettled` row share the transaction)."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    c = _coop_row(db, cid, coop)
+    raw_c = RAW.alias("raw_c")
+    clearings = list(
+        _exec(
+            db,
+            sa.select(CLEARING, raw_c.c.tx_hash)
+            .join(
+                raw_c,
+                sa.and_(
+                    raw_c.c.chain_id == CLEARING.c.chain_id,
+                    raw_c.c.block_hash == CLEARING.c.block_hash,
+                    raw_c.c.log_index == CLEARING.c.log_index,
+                ),
+            )
+            .where(CLEARING.c.chain_id == cid, CLEARING.c.contract == c.settlement_units)
+            .order_by(CLEARING.c.block_number, CLEARING.c.log_index),
+        )
+    )
+    raw_o = RAW.alias("raw_o")
+    lines = list(
+        _exec(
+            db,
+            sa.select(
+                OBLIGATION.c.obligation_id,
+                OBLIGATION.c.debtor,
+                OBLIGATION.c.creditor,
+                OBLIGATION.c.amount,
+                OBLIGATION.c.outstanding,
+                raw_o.c.tx_hash,
+            )
+            .join(
+                raw_o,
+                sa.and_(
+                    raw_o.c.chain_id == OBLIGATION.c.chain_id,
+                    raw_o.c.block_hash == OBLIGATION.c.block_hash,
+                    raw_o.c.log_index == OBLIGATION.c.log_index,
+                ),
+            )
+            .where(
+                OBLIGATION.c.chain_id == cid,
+                OBLIGATION.c.contract == c.settlement_units,
+                OBLIGATION.c.action == "cleared",
+                sa.or_(OBLIGATION.c.debtor == address, OBLIGATION.c.creditor == address),
+            )
+            .order_by(OBLIGATION.c.block_number, OBLIGATION.c.log_index),
+        )
+    )
+    by_tx: dict[str, list[ClearedLine]] = {}
+    for r in lines:
+        by_tx.setdefault(r.tx_hash, []).append(
+            ClearedLine(
+                obligation_id=int(r.obligation_id),
+                debtor=r.debtor,
+                creditor=r.creditor,
+                amount=int(r.amount),
+                outstanding=int(r.outstanding),
+            )
+        )
+    refs = _refs(db, cid, clearings)
+    data = []
+    for r in clearings:
+        mine = by_tx.get(r.tx_hash, [])
+        data.append(
+            MemberClearingPublic(
+                submitter=r.submitter,
+                plan_hash=r.plan_hash,
+                entries=int(r.entries),
+                total_cleared=int(r.total_cleared),
+                event=_ref(refs, r),
+                lines=mine,
+                cleared_as_debtor=sum(x.amount for x in mine if x.debtor == address),
+                cleared_as_creditor=sum(x.amount for x in mine if x.creditor == address),
+            )
+        )
+    return Page[MemberClearingPublic](data=data, count=len(data), as_of=as_of)
+
+
+class MembershipPoint(BaseModel):
+    """The cooperative right after one membership or shares event."""
+
+    block_number: int
+    timestamp: int | None
+    members: int
+    """Members in the `member` status."""
+    total_shares: int
+    """Sum of every holding's refundable part (minimum + voluntary + in-kind)."""
+
+
+def membership_history(
+    db: Db, coop: str | int, chain_id: int | None = None
+) -> Page[MembershipPoint]:
+    """Members and shares over time: one point per block with a membership or shares event,
+    replayed in chain order from the two ledgers (each row carries the state after it)."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    c = _coop_row(db, cid, coop)
+    members = sa.select(
+        MEMBER.c.block_number,
+        MEMBER.c.log_index,
+        MEMBER.c.block_hash,
+        MEMBER.c.account,
+        MEMBER.c.status,
+        sa.cast(sa.null(), SHARE.c.minimum_share.type).label("refundable_min"),
+        sa.cast(sa.null(), SHARE.c.voluntary_shares.type).label("refundable_vol"),
+        sa.cast(sa.null(), SHARE.c.in_kind_shares.type).label("refundable_kind"),
+        sa.literal("m").label("kind"),
+    ).where(MEMBER.c.chain_id == cid, MEMBER.c.contract == c.membership)
+    shares = sa.select(
+        SHARE.c.block_number,
+        SHARE.c.log_index,
+        SHARE.c.block_hash,
+        SHARE.c.account,
+        sa.cast(sa.null(), MEMBER.c.status.type).label("status"),
+        SHARE.c.minimum_share,
+        SHARE.c.voluntary_shares,
+        SHARE.c.in_kind_shares,
+        sa.literal("s").label("kind"),
+    ).where(SHARE.c.chain_id == cid, SHARE.c.contract == c.shares)
+    both = sa.union_all(members, shares).subquery()
+    rows = list(
+        _exec(
+            db,
+            sa.select(both, RAW.c.block_timestamp)
+            .outerjoin(
+                RAW,
+                sa.and_(
+                    RAW.c.chain_id == cid,
+                    RAW.c.block_hash == both.c.block_hash,
+                    RAW.c.log_index == both.c.log_index,
+                ),
+            )
+            .order_by(both.c.block_number, both.c.log_index, both.c.kind),
+        )
+    )
+    status: dict[str, int] = {}
+    held: dict[str, int] = {}
+    active = total = 0
+    points: list[MembershipPoint] = []
+    for r in rows:
+        if r.kind == "m":
+            before = status.get(r.account)
+            status[r.account] = int(r.status)
+            active += (status[r.account] == MEMBER_ACTIVE) - (before == MEMBER_ACTIVE)
+        else:
+            now = int(r.refundable_min) + int(r.refundable_vol) + int(r.refundable_kind)
+            total += now - held.get(r.account, 0)
+            held[r.account] = now
+        point = MembershipPoint(
+            block_number=int(r.block_number),
+            timestamp=None if r.block_timestamp is None else int(r.block_timestamp),
+            members=active,
+            total_shares=total,
+        )
+        if points and points[-1].block_number == point.block_number:
+            points[-1] = point
+        else:
+            points.append(point)
+    return Page[MembershipPoint](data=points, count=len(points), as_of=as_of)

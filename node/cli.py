@@ -57,8 +57,9 @@ def _register_subcommands() -> None:
     from node.api.cli import serve
     from node.clearing.cli import clearing
     from node.cooperative.cli import deploy
+    from node.identity.cli import identity
 
-    for command in (serve, deploy, clearing, index, audit):
+    for command in (serve, deploy, clearing, index, audit, identity):
         main.add_command(command)
 
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from node.api.auth import Session
 from node.api.gateway import Gateway
 from node.api.limits import client_key
 from node.api.problems import Problem
@@ -60,6 +61,8 @@ class Caller:
     address: str
     roles: frozenset[str]
     expires_at: int
+    session: Session | None = None
+    """The session token's payload (id, issue time)."""
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -82,10 +85,17 @@ async def get_caller(
             headers={"WWW-Authenticate": "Bearer"},
         )
     session = gw.sessions.check(credentials.credentials)
-    roles = gw.cached_roles(session.address)
-    if roles is None:  # chain calls: off the event loop
+    if gw.revocations.is_revoked(session):
+        raise Problem(
+            401,
+            "Сессия завершена (выход из системы), войдите снова / The session was revoked "
+            "(logged out): sign in again",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    roles = gw.usable_roles(session.address)
+    if roles is None:  # chain calls (one lookup per address at a time): off the event loop
         roles = await run_in_threadpool(gw.roles, session.address)
-    return Caller(session.address, roles, session.expires_at)
+    return Caller(session.address, roles, session.expires_at, session)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -16,8 +16,10 @@ relayer account. Roles come from the chain (cached for `roles_ttl` seconds):
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,13 +29,17 @@ from web3 import Web3
 
 from node.api.auth import SessionSigner, load_session_secret
 from node.api.limits import TokenBucket
+from node.api.sessions import Revocations
 from node.chain.client import Chain, account_from_key, checksum
 from node.cooperative.client import Cooperative
 from node.core.config import Settings
 from node.documents.store import DocumentStore
+from node.fund.client import MutualAidFund, PropertyRegistry
 from node.governance.client import Council, GeneralMeeting
 from node.identity.crypto import KeyRing, load_keyring
 from node.units.client import SettlementUnitsClient
+
+log = logging.getLogger("coop.api.gateway")
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -98,18 +104,26 @@ class Gateway:
         self.chain_id = chain.chain_id
         self.relayer: LocalAccount = account_from_key(settings.effective_relayer_key)
         self.relay_lock = threading.Lock()
+        self._relay_activity = threading.Event()  # see node.api.relay.relay_activity
         self.keyring: KeyRing = load_keyring(settings.pii_keys, settings.gateway_dir / "pii.key")
         self.store = DocumentStore(settings.documents_dir, self.keyring)
         self.sessions = SessionSigner(
             load_session_secret(settings.session_secret, settings.gateway_dir / "session.key"),
             settings.session_ttl,
         )
+        self.revocations = Revocations(engine, settings.session_ttl)
+        self.revocations.load()
         self.auditors = frozenset(checksum(a) for a in settings.auditors if Web3.is_address(a))
         self.auth_limit = TokenBucket(settings.rate_limit_auth)
         self.relay_limit = TokenBucket(settings.rate_limit_relay)
         self._roles: dict[str, tuple[float, frozenset[str]]] = {}
         self._roles_lock = threading.Lock()
+        self._lookup_locks: dict[str, threading.Lock] = {}
+        self._refreshing: set[str] = set()
+        self._role_refresher = ThreadPoolExecutor(1, thread_name_prefix="coop-roles")
         self._gov: tuple[float, Governance] | None = None
+        self._fund: MutualAidFund | None = None
+        self._registry: PropertyRegistry | None = None
 
     # -- contracts ----------------------------------------------------------------------------
 
@@ -128,7 +142,39 @@ class Gateway:
             out["council"] = gov.council.address
         if gov.meeting is not None:
             out["general_meeting"] = gov.meeting.address
+        for key in ("mutual_aid_fund", "property_registry"):
+            address = self.module_address(key)
+            if address is not None:
+                out[key] = address
         return out
+
+    def module_address(self, key: str) -> str | None:
+        """A module deployed beside the factory's set (`mutual_aid_fund`, `property_registry`):
+        from the cooperative's record, else the record's `contracts["<slug>.<key>"]`."""
+        contracts = self.deployment.get("contracts") or {}
+        value = self.record.get(key) or contracts.get(f"{self.slug}.{key}")
+        if isinstance(value, str) and Web3.is_address(value):
+            return checksum(value)
+        return None
+
+    def fund(self) -> MutualAidFund | None:
+        """The cooperative's mutual-aid fund client (None when none is deployed)."""
+        address = self.module_address("mutual_aid_fund")
+        if address is None:
+            return None
+        cached = self._fund
+        if cached is None or cached.address != address:
+            cached = self._fund = MutualAidFund(self.chain, address)
+        return cached
+
+    def registry(self) -> PropertyRegistry | None:
+        address = self.module_address("property_registry")
+        if address is None:
+            return None
+        cached = self._registry
+        if cached is None or cached.address != address:
+            cached = self._registry = PropertyRegistry(self.chain, address)
+        return cached
 
     def governance(self) -> Governance:
         """The council and meeting contracts, found from the charter's decision executor."""
@@ -153,6 +199,15 @@ class Gateway:
         return gov
 
     # -- roles --------------------------------------------------------------------------------
+    #
+    # A role lookup is seven contract calls. They are cached per address for `roles_ttl`
+    # seconds; when an entry goes stale, the request that notices it keeps the stale roles
+    # (at most `2 * roles_ttl` old) and one background refresh per address replaces them.
+    # Without this every request of a busy session missed at the same moment when the entry
+    # expired, each ran the seven calls in the thread pool, and the p99 latency of every read
+    # became the length of that herd (about a second every `roles_ttl` seconds): see
+    # benchmarks/gateway_results.md. A cold or too old entry is looked up once (per-address
+    # lock): concurrent requests wait for that one lookup instead of repeating it.
 
     def cached_roles(self, address: str) -> frozenset[str] | None:
         """The roles when a fresh lookup is cached (no chain access), else None."""
@@ -161,13 +216,61 @@ class Gateway:
             return cached[1]
         return None
 
-    def roles(self, address: str) -> frozenset[str]:
-        address = checksum(address)
-        now = time.monotonic()
-        with self._roles_lock:
-            cached = self._roles.get(address)
-        if cached is not None and now - cached[0] < self.settings.roles_ttl:
+    def usable_roles(self, address: str) -> frozenset[str] | None:
+        """Cached roles that may still be served (fresh, or stale by less than `roles_ttl`),
+        starting a background refresh of a stale entry; None when a lookup must be awaited."""
+        cached = self._roles.get(address)
+        if cached is None:
+            return None
+        age = time.monotonic() - cached[0]
+        ttl = self.settings.roles_ttl
+        if age < ttl:
             return cached[1]
+        if age >= 2 * ttl:
+            return None
+        self._refresh_roles_later(address)
+        return cached[1]
+
+    def _refresh_roles_later(self, address: str) -> None:
+        with self._roles_lock:
+            if address in self._refreshing:
+                return
+            self._refreshing.add(address)
+
+        def refresh() -> None:
+            try:
+                self.roles(address, force=True)
+            except Exception as exc:  # the next request retries (stale roles expire at 2 * ttl)
+                log.warning("background role lookup of %s failed: %s", address, exc)
+            finally:
+                with self._roles_lock:
+                    self._refreshing.discard(address)
+
+        self._role_refresher.submit(refresh)
+
+    def roles(self, address: str, *, force: bool = False) -> frozenset[str]:
+        address = checksum(address)
+        if not force:
+            fresh = self.cached_roles(address)
+            if fresh is not None:
+                return fresh
+        with self._roles_lock:
+            lock = self._lookup_locks.setdefault(address, threading.Lock())
+        with lock:  # one lookup per address at a time; the others find its result
+            if not force:
+                fresh = self.cached_roles(address)
+                if fresh is not None:
+                    return fresh
+            started = time.monotonic()
+            result = self._lookup_roles(address)
+            with self._roles_lock:
+                if len(self._roles) > 50_000:
+                    self._roles.clear()
+                    self._lookup_locks.clear()
+                self._roles[address] = (started, result)
+            return result
+
+    def _lookup_roles(self, address: str) -> frozenset[str]:
         roles: set[str] = set()
         if address in self.auditors:
             roles.add("auditor")
@@ -189,12 +292,7 @@ class Gateway:
             roles.add("cashier")
         if role_bits & 2:
             roles.add("verifier")
-        result = frozenset(roles)
-        with self._roles_lock:
-            if len(self._roles) > 50_000:
-                self._roles.clear()
-            self._roles[address] = (now, result)
-        return result
+        return frozenset(roles)
 
     def forget_roles(self, address: str | None = None) -> None:
         with self._roles_lock:

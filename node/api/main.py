@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from node import __version__
+from node import __version__, portal
 from node.api import mirror
 from node.api.db import gateway_engine, migrate
 from node.api.gateway import Gateway, GatewayConfigError
@@ -26,20 +26,26 @@ from node.api.problems import PROBLEM_JSON, TITLES, ProblemDetail, install_handl
 from node.api.relay import Tracker
 from node.api.routes import (
     applications,
+    audit,
     auth,
     cooperative,
     council,
     documents,
+    fund,
     health,
+    history,
     meetings,
     members,
     offers,
     orders,
+    property,
     relay,
+    unit_transfers,
     units,
 )
 from node.chain.client import Chain
 from node.core.config import Settings
+from node.exchange.follower import start_follower
 
 log = logging.getLogger("coop.api")
 
@@ -85,9 +91,14 @@ def create_app(
         if gw is not None and track_relays:
             tracker = Tracker(gw, lambda: mirror.current_block(gw))
             tracker.start()
+        follower = start_follower(gw)
+        app.state.exchange_follower = follower
         try:
             yield
         finally:
+            if follower is not None:
+                follower.stop()
+                follower.join(timeout=5)
             if tracker is not None:
                 tracker.stop()
                 tracker.join(timeout=5)
@@ -127,11 +138,17 @@ def create_app(
         meetings,
         units,
         documents,
+        fund,
+        property,
         offers,
         orders,
         relay,
+        unit_transfers,
+        audit,
+        history,
     ):
         app.include_router(module.router)
+    portal.install(app)
     _register_problem_schema(app)
     return app
 

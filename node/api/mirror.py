@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from indexer import queries
+from node.api.amounts import as_response
 from node.api.gateway import Gateway
 from node.api.problems import Problem
 
@@ -138,6 +139,8 @@ class MirrorClock(threading.Thread):
     def tick(self) -> None:
         with self.gw.engine.connect() as conn:
             self.head = _cursor_key(conn, self.gw.chain_id)
+            # Sessions revoked by another gateway process (see node.api.sessions).
+            self.gw.revocations.refresh(conn)
 
     def run(self) -> None:
         while not self.stop_event.wait(self.interval):
@@ -190,7 +193,8 @@ async def respond(
     if hit is not None:
         return _respond(hit, head[0])
     value = await run_in_threadpool(_compute, gw, compute)
-    body = value.model_dump_json().encode()
+    # Amounts as decimal strings (see node.api.amounts), the same model the route declares.
+    body = as_response(type(value), value).model_dump_json().encode()
     as_of = getattr(value, "as_of", None)
     block = head if as_of is None else (as_of.number, as_of.hash)
     cache.put((*key, block), body)

@@ -83,4 +83,26 @@ class DocumentFile(SQLModel, table=True):
     created_at: int = Field(sa_type=sa.BigInteger)
 
 
-GATEWAY_TABLES = ("api_siwe_nonce", "api_relay", "api_identity", "api_document_file")
+class SessionRevocation(SQLModel, table=True):
+    """A revoked session (`session_id`: logout) or every session of `address` issued before
+    `not_before` (log out everywhere). Kept until the sessions it revokes have expired anyway
+    (`expires_at`), then purged. Created by revision 0004."""
+
+    __tablename__ = "api_session_revocation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=42, index=True)
+    session_id: str | None = Field(default=None, max_length=32)
+    not_before: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """Sessions of `address` issued before this unix second are revoked."""
+    expires_at: int = Field(sa_type=sa.BigInteger, index=True)
+    created_at: int = Field(sa_type=sa.BigInteger)
+
+
+GATEWAY_TABLES = (
+    "api_siwe_nonce",
+    "api_relay",
+    "api_identity",
+    "api_document_file",
+    "api_session_revocation",
+)

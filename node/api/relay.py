@@ -59,6 +59,7 @@ def track(gw: Gateway, kind: str, account: str, to: str | None, tx_hash: str) ->
         session.add(row)
         session.commit()
         session.refresh(row)
+    relay_activity(gw).set()
     return row
 
 
@@ -124,6 +125,8 @@ def relay_raw(gw: Gateway, raw: bytes, *, account: str, kind: str = "transaction
             f"The transaction is for another chain (chain id {tx['chainId']})",
         )
     allowed = set(gw.contract_addresses().values())
+    if _is_fund_approval(gw, tx):  # approving the fund to pull the contribution
+        allowed.add(tx["to"])
     if tx["to"] not in allowed:
         raise Problem(
             403,
@@ -144,6 +147,20 @@ def relay_raw(gw: Gateway, raw: bytes, *, account: str, kind: str = "transaction
             f"Узел отклонил транзакцию: {message} / The node refused the transaction: {message}",
         ) from exc
     return track(gw, kind, account, tx["to"], tx_hash)
+
+
+APPROVE_SELECTOR = "0x095ea7b3"
+
+
+def _is_fund_approval(gw: Gateway, tx: dict[str, Any]) -> bool:
+    """`paymentToken.approve(fund, amount)`: the one call to a contract outside the
+    cooperative's set that the gateway relays (a contribution needs it first)."""
+    fund = gw.fund()
+    data: str = tx["data"]
+    if fund is None or tx["to"] != checksum(fund.token.address) or len(data) != 2 + 8 + 128:
+        return False
+    spender = "0x" + data[10 + 24 : 10 + 64]
+    return data[:10].lower() == APPROVE_SELECTOR and checksum(spender) == fund.address
 
 
 def _failure_reason(gw: Gateway, tx_hash: str, block_number: int) -> str:
@@ -210,14 +227,30 @@ class Tracker(threading.Thread):
         self.indexed_block = indexed_block
         self.stop_event = threading.Event()
 
+    #: With nothing to track, look again this often (rows relayed by another gateway process,
+    #: or left from before a restart) unless this process relays something first.
+    IDLE_RECHECK = 1.0
+
     def run(self) -> None:
-        while not self.stop_event.wait(self.gw.settings.relay_poll_interval):
+        activity = relay_activity(self.gw)
+        busy = True
+        while not self.stop_event.is_set():
+            if busy:
+                self.stop_event.wait(self.gw.settings.relay_poll_interval)
+            else:
+                # Idle: no query every poll interval (it costs the request path GIL time).
+                activity.wait(self.IDLE_RECHECK)
+            activity.clear()
+            if self.stop_event.is_set():
+                break
             try:
-                self.step()
+                busy = self.step()
             except Exception:  # keep tracking through RPC or database hiccups
                 log.exception("relay tracker step failed")
+                busy = True
 
-    def step(self) -> None:
+    def step(self) -> bool:
+        """Advance the unfinished rows; True when some are still unfinished."""
         with Session(self.gw.engine) as session:
             rows = session.exec(
                 select(Relay).where(col(Relay.status).in_(("pending", "mined"))).limit(200)
@@ -229,6 +262,13 @@ class Tracker(threading.Thread):
                     dirty = True
             if dirty:
                 session.commit()
+            return any(row.status in ("pending", "mined") for row in rows)
 
     def stop(self) -> None:
         self.stop_event.set()
+        relay_activity(self.gw).set()
+
+
+def relay_activity(gw: Gateway) -> threading.Event:
+    """Set when this process starts tracking a relayed action (wakes an idle tracker)."""
+    return gw._relay_activity

@@ -117,15 +117,90 @@ def reseal(ring: KeyRing, address: str, sealed: Sealed) -> Sealed:
     return ring.seal(ring.open(sealed, address.lower().encode()), address.lower().encode())
 
 
+class FileKeyRing(KeyRing):
+    """A key ring kept in a file (one key per line, hex; the first encrypts). It re-reads the
+    file when it changes, so a running gateway follows `coop identity rotate-key`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        super().__init__(read_key_file(path))
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _reload(self) -> None:
+        stamp = self._file_stamp()
+        if stamp is None or stamp == self._stamp:
+            return
+        keys = read_key_file(self.path)
+        self.keys = keys
+        self._by_id = {key_id(k): k for k in keys}
+        self._stamp = stamp
+
+    @property
+    def current_id(self) -> str:
+        self._reload()
+        return key_id(self.keys[0])
+
+    def seal(self, plaintext: bytes, associated: bytes) -> Sealed:
+        self._reload()
+        return super().seal(plaintext, associated)
+
+    def open(self, sealed: Sealed, associated: bytes) -> bytes:
+        self._reload()
+        return super().open(sealed, associated)
+
+
+def read_key_file(path: Path) -> list[bytes]:
+    """The keys of a key file: one 64-hex-digit key per line, the first encrypts."""
+    keys = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        body = text[2:] if text.startswith("0x") else text
+        try:
+            key = bytes.fromhex(body)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{n}: not hex") from exc
+        if len(key) != 32:
+            raise ValueError(f"{path}:{n}: identity keys are 32 bytes (64 hex digits)")
+        keys.append(key)
+    if not keys:
+        raise ValueError(f"{path}: no key")
+    return keys
+
+
+def write_key_file(path: Path, keys: list[bytes]) -> None:
+    """Replace the key file atomically (readable by the owner only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("".join(k.hex() + "\n" for k in keys))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 def load_keyring(configured: list[str], key_file: Path) -> KeyRing:
-    """The configured keys, or a development key generated once under the data dir."""
+    """The configured keys, or the key file under the data dir (a development key is generated
+    once when there is none; `coop identity rotate-key` rotates the file's keys)."""
     if configured:
         return KeyRing.from_hex(configured)
-    if key_file.exists():
-        return KeyRing.from_hex([key_file.read_text().strip()])
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex())
-    return KeyRing([key])
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return FileKeyRing(key_file)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key.hex())
+    return FileKeyRing(key_file)

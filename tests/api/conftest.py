@@ -32,6 +32,7 @@ from node.chain.artifacts import Artifacts
 from node.chain.client import Chain
 from node.chain.devkeys import dev_accounts
 from node.core.config import Settings
+from node.fund import CouncilSigners, FundParams, FundRules, deploy_fund_and_property
 from node.governance.deploy import GovernanceParams
 from node.governance.sandbox import Sandbox, governed_cooperative
 from tests.conftest import free_port
@@ -139,6 +140,17 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         sandbox = governed_cooperative(
             chain, accounts, 4, GovernanceParams(notice_period=3600), label="Шлюз"
         )
+        # The mutual-aid fund and the property register (registered by a council decision).
+        modules = deploy_fund_and_property(
+            chain,
+            sandbox.deployer,
+            sandbox.cooperative.addresses.to_dict(),
+            FundParams(
+                rules=FundRules(max_term=2 * 365 * 86_400),
+                base_uri="https://coop.test/property/",
+                council=CouncilSigners(sandbox.council[0], sandbox.council[:2], sandbox.chair),
+            ),
+        )
         record = {
             "contracts": {},
             "cooperatives": {
@@ -146,6 +158,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
                     **sandbox.cooperative.addresses.to_dict(),
                     "council": sandbox.governance.council.address,
                     "general_meeting": sandbox.governance.meeting.address,
+                    "mutual_aid_fund": modules["mutual_aid_fund"],
+                    "property_registry": modules["property_registry"],
                 }
             },
         }

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from indexer import queries
 from indexer.models import MemberEventPublic
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.documents import cooperative_context, store_document
 from node.api.models import IdentityRecord
@@ -61,7 +62,9 @@ def _kind(kind: str) -> MemberKind:
 
 
 @router.get(
-    "", response_model=queries.Page[MemberEventPublic], responses=problem_responses(401, 503)
+    "",
+    response_model=amounts_as_strings(queries.Page[MemberEventPublic]),
+    responses=problem_responses(401, 503),
 )
 async def list_applications(gw: GatewayDep, caller: CallerDep, open_only: bool = True) -> Response:
     """Applications, the latest of each account; by default those awaiting a decision."""
@@ -75,7 +78,7 @@ async def list_applications(gw: GatewayDep, caller: CallerDep, open_only: bool =
 
 @router.post(
     "/draft",
-    response_model=ApplicationDraftPublic,
+    response_model=amounts_as_strings(ApplicationDraftPublic),
     responses=problem_responses(401, 403, 409, 422),
 )
 def draft_application(
@@ -149,7 +152,7 @@ def draft_application(
 
 @router.post(
     "",
-    response_model=RelayPublic,
+    response_model=amounts_as_strings(RelayPublic),
     status_code=202,
     dependencies=[RelayRateLimit],
     responses=problem_responses(401, 403, 422, 429),

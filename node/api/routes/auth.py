@@ -11,6 +11,8 @@ from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from node.api.amounts import amounts_as_strings
+from node.api.auth import Session as AuthSession
 from node.api.auth import (
     SiweMessage,
     check_message_times,
@@ -18,7 +20,7 @@ from node.api.auth import (
     parse_siwe,
     verify_signature,
 )
-from node.api.deps import AuthRateLimit, CallerDep, GatewayDep
+from node.api.deps import AuthRateLimit, Caller, CallerDep, GatewayDep
 from node.api.models import SiweNonce
 from node.api.problems import Problem, problem_responses
 from node.api.schemas import Address, Signature
@@ -67,7 +69,7 @@ class MePublic(BaseModel):
 
 @router.post(
     "/nonce",
-    response_model=NoncePublic,
+    response_model=amounts_as_strings(NoncePublic),
     dependencies=[AuthRateLimit],
     responses=problem_responses(422, 429),
 )
@@ -107,7 +109,7 @@ def create_nonce(gw: GatewayDep, body: NonceCreate | None = None) -> NoncePublic
 
 @router.post(
     "/verify",
-    response_model=SessionPublic,
+    response_model=amounts_as_strings(SessionPublic),
     dependencies=[AuthRateLimit],
     responses=problem_responses(401, 422, 429),
 )
@@ -150,7 +152,10 @@ def verify(gw: GatewayDep, body: VerifyCreate) -> SessionPublic:
             title="Вход не выполнен / Sign-in failed",
         )
     verify_signature(gw.chain, body.message, msg.address, bytes(HexBytes(body.signature)))
-    token, session = gw.sessions.issue(msg.address)
+    # After "log out everywhere" a new session must be issued after the cut-off second.
+    token, session = gw.sessions.issue(
+        msg.address, now=max(time.time(), gw.revocations.not_before(msg.address))
+    )
     gw.forget_roles(msg.address)
     return SessionPublic(
         token=token,
@@ -160,9 +165,38 @@ def verify(gw: GatewayDep, body: VerifyCreate) -> SessionPublic:
     )
 
 
-@router.get("/me", response_model=MePublic, responses=problem_responses(401))
+@router.get("/me", response_model=amounts_as_strings(MePublic), responses=problem_responses(401))
 def me(caller: CallerDep) -> MePublic:
     """Who the session belongs to and the roles the chain gives that address now."""
     return MePublic(
         address=caller.address, roles=sorted(caller.roles), expires_at=caller.expires_at
     )
+
+
+class LogoutPublic(BaseModel):
+    address: str
+    revoked: str
+    """`session` (this token) or `all` (every session of the address issued until now)."""
+    not_before: int | None = None
+    """For `all`: sessions issued from this unix second on are valid."""
+
+
+def _session(caller: Caller) -> AuthSession:
+    if caller.session is None:  # pragma: no cover - get_caller always sets it
+        raise Problem(401, "Нет сессии / No session")
+    return caller.session
+
+
+@router.post("/logout", response_model=LogoutPublic, responses=problem_responses(401))
+def logout(gw: GatewayDep, caller: CallerDep) -> LogoutPublic:
+    """End this session: its token is refused from now on (401), in every gateway process."""
+    gw.revocations.revoke(_session(caller))
+    return LogoutPublic(address=caller.address, revoked="session")
+
+
+@router.post("/logout/all", response_model=LogoutPublic, responses=problem_responses(401))
+def logout_everywhere(gw: GatewayDep, caller: CallerDep) -> LogoutPublic:
+    """End every session of your address issued until now (this one included), e.g. after a
+    lost device; sign in again for a new one."""
+    cutoff = gw.revocations.revoke_all(caller.address)
+    return LogoutPublic(address=caller.address, revoked="all", not_before=cutoff)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from indexer import queries
 from indexer.models import CooperativePublic, DashboardPublic, FundsPublic
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep
 from node.api.problems import Problem, problem_responses
 
@@ -26,7 +27,7 @@ class CooperativeInfo(BaseModel):
     block: int | None
 
 
-@router.get("", response_model=CooperativeInfo)
+@router.get("", response_model=amounts_as_strings(CooperativeInfo))
 def cooperative(gw: GatewayDep) -> CooperativeInfo:
     """Which cooperative this gateway serves, its contracts and relayer (no sign-in needed)."""
     details: CooperativePublic | None = None
@@ -49,7 +50,11 @@ def cooperative(gw: GatewayDep) -> CooperativeInfo:
     )
 
 
-@router.get("/dashboard", response_model=DashboardPublic, responses=problem_responses(401, 503))
+@router.get(
+    "/dashboard",
+    response_model=amounts_as_strings(DashboardPublic),
+    responses=problem_responses(401, 503),
+)
 async def dashboard(gw: GatewayDep, caller: CallerDep) -> Response:
     """Members by status, shares, funds, ВРЕ totals, open obligations, documents: one block."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
@@ -58,7 +63,9 @@ async def dashboard(gw: GatewayDep, caller: CallerDep) -> Response:
     )
 
 
-@router.get("/funds", response_model=FundsPublic, responses=problem_responses(401, 503))
+@router.get(
+    "/funds", response_model=amounts_as_strings(FundsPublic), responses=problem_responses(401, 503)
+)
 async def funds(gw: GatewayDep, caller: CallerDep) -> Response:
     """Fund balances (share, reserve, mutual aid, development) and pending income."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id

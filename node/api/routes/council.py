@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from indexer import queries
 from indexer.models import CouncilItemPublic
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep
 from node.api.gateway import Gateway
 from node.api.problems import Problem, problem_responses
@@ -91,7 +92,7 @@ def _actions(gw: Gateway, body: ItemCreate) -> list[Action]:
     return out
 
 
-@router.get("", response_model=CouncilPublic, responses=problem_responses(401))
+@router.get("", response_model=amounts_as_strings(CouncilPublic), responses=problem_responses(401))
 def council_info(gw: GatewayDep, caller: CallerDep) -> CouncilPublic:
     """The council's members, the chair and the executor, read from the chain."""
     block = int(gw.chain.w3.eth.block_number)
@@ -122,7 +123,7 @@ def council_info(gw: GatewayDep, caller: CallerDep) -> CouncilPublic:
 
 @router.get(
     "/items",
-    response_model=queries.Page[CouncilItemPublic],
+    response_model=amounts_as_strings(queries.Page[CouncilItemPublic]),
     responses=problem_responses(401, 503),
 )
 async def council_items(
@@ -141,7 +142,9 @@ async def council_items(
 
 
 @router.post(
-    "/items/tx", response_model=TransactionToSign, responses=problem_responses(401, 403, 409, 422)
+    "/items/tx",
+    response_model=amounts_as_strings(TransactionToSign),
+    responses=problem_responses(401, 403, 409, 422),
 )
 def propose_tx(gw: GatewayDep, caller: WriterDep, body: ItemCreate) -> TransactionToSign:
     """For a council member: put an item on the agenda."""
@@ -155,7 +158,7 @@ def propose_tx(gw: GatewayDep, caller: WriterDep, body: ItemCreate) -> Transacti
 
 @router.post(
     "/items/{item_id}/votes/tx",
-    response_model=TransactionToSign,
+    response_model=amounts_as_strings(TransactionToSign),
     responses=problem_responses(401, 403, 409, 422),
 )
 def vote_tx(
@@ -168,7 +171,7 @@ def vote_tx(
 
 @router.post(
     "/items/{item_id}/protocol/tx",
-    response_model=TransactionToSign,
+    response_model=amounts_as_strings(TransactionToSign),
     responses=problem_responses(401, 403, 409, 422),
 )
 def protocol_tx(
@@ -181,7 +184,7 @@ def protocol_tx(
 
 @router.post(
     "/items/{item_id}/execution/tx",
-    response_model=TransactionToSign,
+    response_model=amounts_as_strings(TransactionToSign),
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def execute_tx(gw: GatewayDep, caller: WriterDep, item_id: ItemId) -> TransactionToSign:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from indexer import queries
 from indexer.models import DocumentPublic
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import Caller, CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.documents import cooperative_context, store_document
 from node.api.gateway import Gateway
@@ -175,7 +176,11 @@ def _may_read(caller: Caller, row: DocumentFile) -> bool:
     return (row.subject is not None and caller.address == row.subject) or caller.has("council")
 
 
-@router.get("", response_model=queries.Page[DocumentPublic], responses=problem_responses(401, 503))
+@router.get(
+    "",
+    response_model=amounts_as_strings(queries.Page[DocumentPublic]),
+    responses=problem_responses(401, 503),
+)
 async def list_documents(
     gw: GatewayDep,
     caller: CallerDep,
@@ -194,7 +199,7 @@ async def list_documents(
 
 @router.post(
     "",
-    response_model=DocumentFilePublic,
+    response_model=amounts_as_strings(DocumentFilePublic),
     status_code=201,
     openapi_extra=FILE_BODY,
     responses=problem_responses(401, 403, 413, 422),
@@ -220,7 +225,7 @@ async def upload_document(
 
 @router.post(
     "/generate",
-    response_model=DocumentFilePublic,
+    response_model=amounts_as_strings(DocumentFilePublic),
     status_code=201,
     responses=problem_responses(401, 403, 422),
 )
@@ -271,7 +276,7 @@ def _identity_fields(gw: Gateway, address: str) -> dict[str, Any]:
 
 @router.post(
     "/verify",
-    response_model=DocumentInfoPublic,
+    response_model=amounts_as_strings(DocumentInfoPublic),
     openapi_extra=FILE_BODY,
     responses=problem_responses(413, 422),
 )
@@ -322,7 +327,11 @@ def download_document(gw: GatewayDep, caller: CallerDep, sha256: Sha256Path) -> 
     return Response(content=content, media_type=media, headers=headers)
 
 
-@router.get("/{sha256}/info", response_model=DocumentInfoPublic, responses=problem_responses(401))
+@router.get(
+    "/{sha256}/info",
+    response_model=amounts_as_strings(DocumentInfoPublic),
+    responses=problem_responses(401),
+)
 def document_info(gw: GatewayDep, caller: CallerDep, sha256: Sha256Path) -> DocumentInfoPublic:
     """The stored file's details, its anchor (block, time, by whom) and its signers."""
     return _info(gw, sha256)
@@ -330,7 +339,7 @@ def document_info(gw: GatewayDep, caller: CallerDep, sha256: Sha256Path) -> Docu
 
 @router.post(
     "/{sha256}/anchor/tx",
-    response_model=TransactionToSign,
+    response_model=amounts_as_strings(TransactionToSign),
     responses=problem_responses(401, 403, 422),
 )
 def anchor_tx(
@@ -345,7 +354,7 @@ def anchor_tx(
 
 @router.post(
     "/{sha256}/signatures/typed-data",
-    response_model=TypedDataToSign,
+    response_model=amounts_as_strings(TypedDataToSign),
     responses=problem_responses(401, 403),
 )
 def signature_payload(gw: GatewayDep, caller: WriterDep, sha256: Sha256Path) -> TypedDataToSign:
@@ -363,7 +372,7 @@ def signature_payload(gw: GatewayDep, caller: WriterDep, sha256: Sha256Path) -> 
 
 @router.post(
     "/{sha256}/signatures",
-    response_model=RelayPublic,
+    response_model=amounts_as_strings(RelayPublic),
     status_code=202,
     dependencies=[RelayRateLimit],
     responses=problem_responses(401, 403, 422, 429),

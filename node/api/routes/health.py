@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from node.api.amounts import amounts_as_strings
 from node.api.deps import ChainDep, DeploymentDep
 
 router = APIRouter(tags=["health"])
@@ -21,7 +22,7 @@ class HealthPublic(BaseModel):
 
 @router.get(
     "/health",
-    response_model=HealthPublic,
+    response_model=amounts_as_strings(HealthPublic),
     responses={503: {"description": "The chain does not answer"}},
 )
 def health(chain: ChainDep, deployment: DeploymentDep) -> HealthPublic | JSONResponse:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from indexer import queries
 from indexer.models import MeetingPublic
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.problems import Problem, problem_responses
 from node.api.relay import relay_call
@@ -51,7 +52,11 @@ def _meeting(gw: GatewayDep) -> GeneralMeeting:
     return meeting
 
 
-@router.get("", response_model=queries.Page[MeetingPublic], responses=problem_responses(401, 503))
+@router.get(
+    "",
+    response_model=amounts_as_strings(queries.Page[MeetingPublic]),
+    responses=problem_responses(401, 503),
+)
 async def list_meetings(gw: GatewayDep, caller: CallerDep) -> Response:
     """Meetings with agenda, ballots, tallies and state at the mirror's block."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
@@ -62,7 +67,7 @@ async def list_meetings(gw: GatewayDep, caller: CallerDep) -> Response:
 
 @router.post(
     "/{meeting_id}/ballots/typed-data",
-    response_model=TypedDataToSign,
+    response_model=amounts_as_strings(TypedDataToSign),
     responses=problem_responses(401, 403, 409, 422),
 )
 def ballot_payload(
@@ -81,7 +86,7 @@ def ballot_payload(
 
 @router.post(
     "/{meeting_id}/ballots",
-    response_model=RelayPublic,
+    response_model=amounts_as_strings(RelayPublic),
     status_code=202,
     dependencies=[RelayRateLimit],
     responses=problem_responses(401, 403, 409, 422, 429),

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from indexer import queries
 from indexer.models import MEMBER_STATUS, MemberEventPublic, MemberPublic, ObligationPublic
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep, require_self_or
 from node.api.models import DocumentFile, IdentityRecord
 from node.api.problems import Problem, problem_responses
@@ -57,7 +58,11 @@ class IdentityRead(IdentityPublic):
     identity: IdentityData
 
 
-@router.get("", response_model=queries.Page[MemberPublic], responses=problem_responses(401, 503))
+@router.get(
+    "",
+    response_model=amounts_as_strings(queries.Page[MemberPublic]),
+    responses=problem_responses(401, 503),
+)
 async def list_members(
     gw: GatewayDep,
     caller: CallerDep,
@@ -74,7 +79,11 @@ async def list_members(
     )
 
 
-@router.get("/{address}", response_model=MemberPublic, responses=problem_responses(401, 404, 503))
+@router.get(
+    "/{address}",
+    response_model=amounts_as_strings(MemberPublic),
+    responses=problem_responses(401, 404, 503),
+)
 async def get_member(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> Response:
     """One account's membership record, shares and ВРЕ position."""
     charter, cid, account = gw.coop.addresses.charter, gw.chain_id, checksum(address)
@@ -90,7 +99,7 @@ async def get_member(gw: GatewayDep, caller: CallerDep, address: AddressPath) ->
 
 @router.get(
     "/{address}/history",
-    response_model=queries.Page[MemberEventPublic],
+    response_model=amounts_as_strings(queries.Page[MemberEventPublic]),
     responses=problem_responses(401, 503),
 )
 async def member_history(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> Response:
@@ -108,7 +117,9 @@ def _open(page: queries.Page[ObligationPublic]) -> list[ObligationPublic]:
 
 
 @router.get(
-    "/{address}/dashboard", response_model=MemberDashboard, responses=problem_responses(401, 503)
+    "/{address}/dashboard",
+    response_model=amounts_as_strings(MemberDashboard),
+    responses=problem_responses(401, 503),
 )
 async def member_dashboard(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> Response:
     """The member's record and open invoices both ways, all current at one block (the
@@ -139,7 +150,7 @@ def _identity_row(session: Session, address: str) -> IdentityRecord | None:
 
 @router.put(
     "/{address}/identity",
-    response_model=IdentityPublic,
+    response_model=amounts_as_strings(IdentityPublic),
     responses=problem_responses(401, 403, 422),
 )
 def put_identity(
@@ -165,7 +176,7 @@ def put_identity(
 
 @router.get(
     "/{address}/identity",
-    response_model=IdentityRead,
+    response_model=amounts_as_strings(IdentityRead),
     responses=problem_responses(401, 403, 404, 410),
 )
 def get_identity(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> IdentityRead:
@@ -239,7 +250,7 @@ class ExitCreate(BaseModel):
 
 @router.post(
     "/{address}/identity-check/tx",
-    response_model=TransactionToSign,
+    response_model=amounts_as_strings(TransactionToSign),
     responses=problem_responses(401, 403, 422),
 )
 def identity_check_tx(
@@ -254,7 +265,7 @@ def identity_check_tx(
 
 @router.post(
     "/{address}/payment/tx",
-    response_model=TransactionToSign,
+    response_model=amounts_as_strings(TransactionToSign),
     responses=problem_responses(401, 403, 422),
 )
 def payment_tx(
@@ -269,7 +280,7 @@ def payment_tx(
 
 @router.post(
     "/{address}/exit/tx",
-    response_model=TransactionToSign,
+    response_model=amounts_as_strings(TransactionToSign),
     responses=problem_responses(401, 403, 422),
 )
 def exit_tx(

@@ -7,6 +7,7 @@ from hexbytes import HexBytes
 from pydantic import BaseModel
 
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.models import Relay
 from node.api.problems import Problem, problem_responses
@@ -27,7 +28,7 @@ def public(row: Relay) -> RelayPublic:
 
 @router.post(
     "/transactions",
-    response_model=RelayPublic,
+    response_model=amounts_as_strings(RelayPublic),
     status_code=202,
     dependencies=[RelayRateLimit],
     responses=problem_responses(401, 403, 422, 429),
@@ -38,7 +39,11 @@ def relay_transaction(gw: GatewayDep, caller: WriterDep, body: RawTransactionCre
     return public(relay_raw(gw, raw, account=caller.address))
 
 
-@router.get("/{relay_id}", response_model=RelayPublic, responses=problem_responses(401, 404))
+@router.get(
+    "/{relay_id}",
+    response_model=amounts_as_strings(RelayPublic),
+    responses=problem_responses(401, 404),
+)
 def relay_status(
     gw: GatewayDep,
     caller: CallerDep,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from indexer import queries
 from indexer.models import OBLIGATION_STATUS, ClearingPublic, ObligationPublic
 from node.api import mirror
+from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.problems import Problem, problem_responses
 from node.api.relay import relay_call, track
@@ -53,16 +54,30 @@ class AcceptanceCreate(BaseModel):
     signature: Signature
 
 
+#: Amounts in `coop clearing run`'s report (sent as decimal strings).
+REPORT_AMOUNTS = frozenset(
+    {
+        "amount",
+        "debt_total",
+        "planned_cleared",
+        "planned_remaining",
+        "cleared_on_chain",
+        "remaining_on_chain",
+    }
+)
+
+
 class ClearingRunPublic(BaseModel):
     report: dict[str, Any]
-    """`coop clearing run`'s report: totals, chunks with transactions or errors."""
+    """`coop clearing run`'s report: totals, chunks with transactions or errors (amounts as
+    decimal strings)."""
     relays: list[RelayPublic]
     """One tracked entry per settled chunk."""
 
 
 @router.get(
     "/obligations",
-    response_model=queries.Page[ObligationPublic],
+    response_model=amounts_as_strings(queries.Page[ObligationPublic]),
     responses=problem_responses(401, 503),
 )
 async def list_obligations(
@@ -86,7 +101,9 @@ async def list_obligations(
 
 
 @router.post(
-    "/invoices/tx", response_model=TransactionToSign, responses=problem_responses(401, 403, 422)
+    "/invoices/tx",
+    response_model=amounts_as_strings(TransactionToSign),
+    responses=problem_responses(401, 403, 422),
 )
 def invoice_tx(gw: GatewayDep, caller: WriterDep, body: InvoiceCreate) -> TransactionToSign:
     """For a member: invoice another member in ВРЕ (a transaction from your wallet)."""
@@ -98,7 +115,7 @@ def invoice_tx(gw: GatewayDep, caller: WriterDep, body: InvoiceCreate) -> Transa
 
 @router.post(
     "/invoices/{obligation_id}/acceptance/typed-data",
-    response_model=TypedDataToSign,
+    response_model=amounts_as_strings(TypedDataToSign),
     responses=problem_responses(401, 403, 409, 422),
 )
 def acceptance_payload(
@@ -123,7 +140,7 @@ def acceptance_payload(
 
 @router.post(
     "/invoices/{obligation_id}/acceptance",
-    response_model=RelayPublic,
+    response_model=amounts_as_strings(RelayPublic),
     status_code=202,
     dependencies=[RelayRateLimit],
     responses=problem_responses(401, 403, 422, 429),
@@ -139,7 +156,9 @@ def submit_acceptance(
 
 
 @router.get(
-    "/clearings", response_model=queries.Page[ClearingPublic], responses=problem_responses(401, 503)
+    "/clearings",
+    response_model=amounts_as_strings(queries.Page[ClearingPublic]),
+    responses=problem_responses(401, 503),
 )
 async def list_clearings(gw: GatewayDep, caller: CallerDep) -> Response:
     """Clearings applied to the cooperative's ВРЕ."""
@@ -151,7 +170,7 @@ async def list_clearings(gw: GatewayDep, caller: CallerDep) -> Response:
 
 @router.post(
     "/clearings",
-    response_model=ClearingRunPublic,
+    response_model=amounts_as_strings(ClearingRunPublic),
     status_code=202,
     dependencies=[RelayRateLimit],
     responses=problem_responses(401, 403, 429),
@@ -167,6 +186,10 @@ def run_clearing_now(gw: GatewayDep, caller: WriterDep) -> ClearingRunPublic:
         )
     with gw.relay_lock:
         report = run_clearing(gw.chain, gw.units.address, gw.relayer)
+    for part in (report, *report["chunks"]):  # amounts as decimal strings (node.api.amounts)
+        for key in REPORT_AMOUNTS & part.keys():
+            if part[key] is not None:
+                part[key] = str(part[key])
     relays = [
         public(track(gw, "clearing", caller.address, gw.units.address, chunk["tx"]))
         for chunk in report["chunks"]
