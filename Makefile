@@ -33,7 +33,12 @@ compile: .build/__local__.json
 run: compile
 	coop run
 
-test: compile
+# The portal's browser tests drive Debian's Chromium (no browser download): install it if missing.
+/usr/bin/chromium:
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: compile /usr/bin/chromium
 	pytest
 
 # The SQL suites against PostgreSQL (DATABASE_URL, default the local server's `test` database).
