@@ -359,7 +359,11 @@ class TreasuryMovementBase(SQLModel):
     contract: str = Field(max_length=_ADDRESS)
     action: str = Field(max_length=24)
     """fees_collected, income_received, income_distributed, share_refunded, paid_out,
-    union_applied, union_fees_paid."""
+    union_applied, union_fees_paid; by decision in the union's ВРЕ (`counterparty` = the
+    union's SettlementUnits): union_invoice_issued, union_invoice_accepted,
+    union_invoice_paid, union_invoice_cancelled, union_invoice_rejected."""
+    obligation_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """The obligation in the union's ВРЕ (union_invoice_* rows)."""
     fund: int | None = None
     """`ITreasury.Fund` debited (0 share, 1 reserve, 2 mutual aid, 3 development)."""
     counterparty: str | None = Field(default=None, max_length=_ADDRESS)

@@ -1,5 +1,7 @@
 """Treasury funds and movements: one `treasury_movement` row per treasury event, carrying the
-stored fund balances and the pending (not yet split) income after it.
+stored fund balances and the pending (not yet split) income after it. The cooperative's
+decisions in its union's ВРЕ (invoices issued, accepted, paid, cancelled, rejected through the
+Treasury) are rows too, with the union obligation's id.
 
 `fundBalances()` counts pending income as split by the charter's current percentages; the query
 layer does the same split with the latest `fund_split` of the cooperative's charter.
@@ -33,6 +35,11 @@ def balances_of(ctx: ProjectionContext, contract: str) -> dict[str, int]:
     "PaidOut",
     "UnionApplied",
     "UnionFeesPaid",
+    "UnionObligationIssued",
+    "UnionObligationAccepted",
+    "UnionObligationPaid",
+    "UnionObligationCancelled",
+    "UnionObligationRejected",
     tables=(TreasuryMovement,),
     name="treasury",
 )
@@ -87,6 +94,17 @@ def treasury_event(ctx: ProjectionContext, event: Event) -> None:
             "counterparty": a["unionMembership"],
             "amount": "0",
             "document": a["applicationHash"],
+        }
+    elif name.startswith("UnionObligation"):
+        # The cooperative's acts in the union's ВРЕ, each by its council's decision. They move
+        # no tokens: the funds are carried unchanged; the obligation itself is mirrored from
+        # the union's ВРЕ (units_obligation_event), joined by (counterparty, obligation_id).
+        values = {
+            "action": "union_invoice_" + name.removeprefix("UnionObligation").lower(),
+            "counterparty": a["unionUnits"],
+            "obligation_id": event.int("obligationId"),
+            "amount": a.get("amount", "0"),
+            "document": a.get("documentHash"),
         }
     else:  # UnionFeesPaid
         fund_no = int(a["fund"])
