@@ -83,6 +83,46 @@ def apply_ready(
     coop.attest_payment(cashier, account.address, h(f"payment {tag}"))
 
 
+def sandbox_cooperative(
+    chain: Chain,
+    deployer: LocalAccount,
+    factory: str,
+    token: str,
+    name: str,
+    kind: CooperativeKind,
+    chair: LocalAccount,
+    council: Sequence[LocalAccount],
+    *,
+    symbol: str = "COOP",
+    organisation_fees: tuple[int, int] = (0, 0),
+    default_credit_limit: int = 0,
+) -> Cooperative:
+    """A cooperative created by `deployer`, who is its cashier and first decision executor;
+    individuals join free, organisations pay `organisation_fees` (entrance fee, minimum share)."""
+    cooperative, _ = create_cooperative(
+        chain,
+        deployer,
+        factory,
+        CooperativeParams(
+            name=name,
+            symbol=symbol,
+            kind=kind,
+            payment_token=token,
+            council=[a.address for a in council],
+            chair=chair.address,
+            decision_executor=deployer.address,
+            charter_document=h(f"charter of {name}"),
+            individual_fees=(0, 0),
+            organisation_fees=organisation_fees,
+            fund_split_bps=[0, 5_000, 2_500, 2_500],
+            cashiers=[deployer.address],
+            verifiers=[],
+            default_credit_limit=default_credit_limit,
+        ),
+    )
+    return cooperative
+
+
 def governed_cooperative(
     chain: Chain,
     dev_accounts: Sequence[LocalAccount],
@@ -105,26 +145,8 @@ def governed_cooperative(
     if network is None:
         network = deploy_network(chain, deployer)
     token = deploy_test_token(chain, deployer)
-    name = f"Кооператив «{label}»"
-    cooperative, _ = create_cooperative(
-        chain,
-        deployer,
-        network.factory,
-        CooperativeParams(
-            name=name,
-            symbol="COOP",
-            kind=kind,
-            payment_token=token,
-            council=[a.address for a in council],
-            chair=chair.address,
-            decision_executor=deployer.address,
-            charter_document=h(f"charter of {name}"),
-            individual_fees=(0, 0),
-            organisation_fees=(0, 0),
-            fund_split_bps=[0, 5_000, 2_500, 2_500],
-            cashiers=[deployer.address],
-            verifiers=[],
-        ),
+    cooperative = sandbox_cooperative(
+        chain, deployer, network.factory, token, f"Кооператив «{label}»", kind, chair, council
     )
     members = generated_accounts(member_count, label)
     fund(chain, [m.address for m in members])

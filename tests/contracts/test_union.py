@@ -38,6 +38,18 @@ from tests.contracts.conftest import (
 )
 
 
+def _union_roles(roles: Roles, accounts: list[LocalAccount]) -> Roles:
+    """The union's own office holders (accounts 5 to 8), deployed by the cooperative's deployer."""
+    return Roles(
+        deployer=roles.deployer,
+        chair=accounts[5],
+        executor=accounts[6],
+        cashier=accounts[7],
+        verifier=accounts[8],
+        council=(accounts[5], accounts[6], accounts[7]),
+    )
+
+
 def test_union_admits_member_cooperatives_by_their_treasuries(
     chain: Chain,
     coop: Cooperative,
@@ -46,14 +58,7 @@ def test_union_admits_member_cooperatives_by_their_treasuries(
     token_address: str,
     accounts: list[LocalAccount],
 ) -> None:
-    union_roles = Roles(
-        deployer=roles.deployer,
-        chair=accounts[5],
-        executor=accounts[6],
-        cashier=accounts[7],
-        verifier=accounts[8],
-        council=(accounts[5], accounts[6], accounts[7]),
-    )
+    union_roles = _union_roles(roles, accounts)
     union, _ = create_cooperative(
         chain,
         roles.deployer,
@@ -135,14 +140,7 @@ def union_set(
     accounts: list[LocalAccount],
 ) -> UnionSet:
     """Two cooperatives in a union (joined by decision), and a third one outside any union."""
-    union_roles = Roles(
-        deployer=roles.deployer,
-        chair=accounts[5],
-        executor=accounts[6],
-        cashier=accounts[7],
-        verifier=accounts[8],
-        council=(accounts[5], accounts[6], accounts[7]),
-    )
+    union_roles = _union_roles(roles, accounts)
     union, _ = create_cooperative(
         chain,
         roles.deployer,

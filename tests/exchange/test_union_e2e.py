@@ -33,18 +33,20 @@ from node.chain.artifacts import Artifacts
 from node.chain.client import Chain
 from node.chain.devkeys import dev_accounts
 from node.cooperative.client import Cooperative, CooperativeKind
-from node.cooperative.deploy import (
-    CooperativeParams,
-    create_cooperative,
-    deploy_network,
-    deploy_test_token,
-)
+from node.cooperative.deploy import deploy_network, deploy_test_token
 from node.cooperative.union import join_union
 from node.core.config import Settings
 from node.exchange import service
 from node.governance.client import Governance
 from node.governance.deploy import GovernanceParams, deploy_governance
-from node.governance.sandbox import Sandbox, apply_ready, fund, generated_accounts, h
+from node.governance.sandbox import (
+    Sandbox,
+    apply_ready,
+    fund,
+    generated_accounts,
+    h,
+    sandbox_cooperative,
+)
 from node.units.clearing_run import run_clearing
 from node.units.client import ObligationStatus, SettlementUnitsClient
 from tests.api.conftest import SIWE_DOMAIN, Api
@@ -77,28 +79,19 @@ def _cooperative(
     chair: LocalAccount,
     council: list[LocalAccount],
 ) -> Cooperative:
-    coop, _ = create_cooperative(
+    return sandbox_cooperative(
         chain,
         deployer,
         factory,
-        CooperativeParams(
-            name=name,
-            symbol="UNI",
-            kind=kind,
-            payment_token=token,
-            council=[a.address for a in council],
-            chair=chair.address,
-            decision_executor=deployer.address,
-            charter_document=h(f"charter of {name}"),
-            individual_fees=(0, 0),
-            organisation_fees=(100 * E18, 500 * E18),
-            fund_split_bps=[0, 5_000, 2_500, 2_500],
-            cashiers=[deployer.address],
-            verifiers=[],
-            default_credit_limit=1_000 * E18,
-        ),
+        token,
+        name,
+        kind,
+        chair,
+        council,
+        symbol="UNI",
+        organisation_fees=(100 * E18, 500 * E18),
+        default_credit_limit=1_000 * E18,
     )
-    return coop
 
 
 def _serve(
