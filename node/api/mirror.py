@@ -101,13 +101,20 @@ def read(gw: Gateway, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any
         as_of = getattr(value, "as_of", None)
         stored_key = key if as_of is None else (name, args, key[2], (as_of.number, as_of.hash))
         cache.put(stored_key, value)
-        return value
+    _observe(gw, cursor)
+    return value
 
 
 def current_block(gw: Gateway) -> int | None:
-    """The indexer's cursor block number (None when nothing is mirrored yet)."""
+    """The indexer's cursor block number (None when nothing is mirrored yet).
+
+    Whoever is told "the mirror holds block N" (a relayed action reported `indexed`, an order's
+    payment accepted) must then read at N or later from every route: the block is handed to the
+    mirror clock, which every cached read is keyed by.
+    """
     with gw.engine.connect() as conn:
         cursor = _cursor_key(conn, gw.chain_id)
+    _observe(gw, cursor)
     return None if cursor is None else cursor[0]
 
 
@@ -134,13 +141,31 @@ class MirrorClock(threading.Thread):
         self.interval = interval
         self.stop_event = threading.Event()
         self.head: tuple[int, str | None] | None = None
+        self._lock = threading.Lock()
         self.tick()
 
     def tick(self) -> None:
+        # The read and the assignment under one lock: a reader that saw a newer cursor after
+        # this read waits to `observe` it until this tick has assigned, so the clock never
+        # goes back from what a reader saw (except on a reorg, which only a tick applies).
         with self.gw.engine.connect() as conn:
-            self.head = _cursor_key(conn, self.gw.chain_id)
+            with self._lock:
+                self.head = _cursor_key(conn, self.gw.chain_id)
             # Sessions revoked by another gateway process (see node.api.sessions).
             self.gw.revocations.refresh(conn)
+
+    def observe(self, cursor: tuple[int, str | None]) -> None:
+        """A reader saw the cursor at `cursor` in the database: move the clock there at once.
+
+        Without it the reads of one client could go back in time: an answer computed at block
+        N (or a relay reported `indexed` at N) followed, on another route, by a cached answer at
+        the clock's older block. Only a forward move is taken here; a reorg's step back is the
+        next tick's (until then an answer may be one computed just before the reorg, as any
+        answer read just before it is).
+        """
+        with self._lock:
+            if self.head is None or cursor[0] > self.head[0]:
+                self.head = cursor
 
     def run(self) -> None:
         while not self.stop_event.wait(self.interval):
@@ -153,9 +178,20 @@ class MirrorClock(threading.Thread):
         self.stop_event.set()
 
 
-def _head(gw: Gateway) -> tuple[int, str | None] | None:
+def _clock(gw: Gateway) -> MirrorClock | None:
     clock: MirrorClock | None = getattr(gw, "mirror_clock", None)
-    if clock is not None and clock.is_alive():
+    return clock if clock is not None and clock.is_alive() else None
+
+
+def _observe(gw: Gateway, cursor: tuple[int, str | None] | None) -> None:
+    clock = _clock(gw)
+    if clock is not None and cursor is not None:
+        clock.observe(cursor)
+
+
+def _head(gw: Gateway) -> tuple[int, str | None] | None:
+    clock = _clock(gw)
+    if clock is not None:
         return clock.head
     with gw.engine.connect() as conn:
         return _cursor_key(conn, gw.chain_id)
@@ -183,7 +219,8 @@ async def respond(
     A hit is served from memory on the event loop; a miss runs the queries in the thread pool.
     The `X-Coop-Block` header repeats the block the answer is current at.
     """
-    head = _head(gw) if getattr(gw, "mirror_clock", None) is not None else None
+    clock = _clock(gw)
+    head = clock.head if clock is not None else None
     if head is None:
         head = await run_in_threadpool(_head, gw)
     if head is None:
@@ -198,4 +235,7 @@ async def respond(
     as_of = getattr(value, "as_of", None)
     block = head if as_of is None else (as_of.number, as_of.hash)
     cache.put((*key, block), body)
+    if clock is not None and as_of is not None:
+        # Computed at a newer block than the clock's: later reads must not go back from it.
+        clock.observe(block)
     return _respond(body, block[0])

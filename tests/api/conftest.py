@@ -111,6 +111,24 @@ class Api:
     def sign_typed(self, account: LocalAccount, typed: dict[str, Any]) -> str:
         return account.sign_message(encode_typed_data(full_message=typed)).signature.to_0x_hex()
 
+    def synced(self, block: int | None = None, timeout: float = 60) -> int:
+        """Wait until the gateway's mirror holds `block` (default: the chain's head now).
+
+        A test that writes to the chain itself (a council decision, a token mint) and then reads
+        through the gateway calls this in between: the indexer follows the chain on its own
+        clock, and reading before it has the block reads the past. The gateway is asked, not
+        the database, so every later read of any route is at this block or newer.
+        """
+        target = self.chain.w3.eth.block_number if block is None else block
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.http.get("/cooperative").json().get("block")
+            if seen is not None and seen >= target:
+                return int(seen)
+            if time.monotonic() > deadline:
+                pytest.fail(f"the mirror did not reach block {target} (at {seen})")
+            time.sleep(0.02)
+
     def wait(
         self, account: LocalAccount, relay_id: str, until: str = "indexed", timeout: float = 30
     ) -> dict[str, Any]:

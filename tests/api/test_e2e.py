@@ -139,6 +139,7 @@ def test_new_member_end_to_end(api: Api) -> None:
         api, notice, [{"type": "call", "target": action.target, "data": "0x" + action.data.hex()}]
     )
     warp(api.chain, opens + 1)
+    api.synced()
     meetings = api.ok(api.get(new, "/meetings"))["data"]
     meeting_id = meetings[-1]["meeting_id"]
     payload = api.ok(

@@ -38,6 +38,7 @@ def _until(api: Api, account: LocalAccount, path: str, check: Any, timeout: floa
 def _council_decides(api: Api, label: str, actions: list[Any]) -> None:
     sb = api.sandbox
     sb.governance.council.decide(sb.council[0], sb.council[:2], sb.chair, h(label), actions)
+    api.synced()  # the decision is the test's own transaction: wait for the mirror
 
 
 def test_contribute_borrow_repay(api: Api) -> None:

@@ -351,6 +351,7 @@ def test_sign_a_ballot(portal: Portal, api: Api) -> None:
         api, notice, [{"type": "call", "target": action.target, "data": "0x" + action.data.hex()}]
     )
     warp(api.chain, opens + 1)
+    api.synced()
     meeting_id = api.ok(api.get(new, "/meetings"))["data"][-1]["meeting_id"]
     portal.go(page, "meetings")
     form = page.locator(f"#ballot-{meeting_id}")
@@ -420,6 +421,7 @@ def test_exchange_order_invoice_and_delivery_act(portal: Portal, api: Api) -> No
 def _council_decides(api: Api, label: str, actions: list[Any]) -> None:
     sb = api.sandbox
     sb.governance.council.decide(sb.council[0], sb.council[:2], sb.chair, h(label), actions)
+    api.synced()  # the decision is the test's own transaction: wait for the mirror
 
 
 def test_fund_contribute_borrow_repay_and_property(portal: Portal, api: Api) -> None:
