@@ -87,8 +87,6 @@ def index(
         log.info("signal %d: finishing the current step, then stopping", signum)
         stop.set()
 
-    # One log line per HTTP request would drown the indexer's own lines.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         if once:
@@ -152,11 +150,9 @@ def audit(
 @click.group()
 def main() -> None:
     """The indexer's commands (registered in `coop` as `coop index` and `coop audit`)."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
+    from node.core.logs import setup_logging
+
+    setup_logging()
 
 
 main.add_command(index)

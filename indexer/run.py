@@ -256,7 +256,7 @@ class Indexer:
             except Stopped:
                 break
             if report.events or report.reorgs:
-                log.info(
+                log.debug(
                     "block %d: +%d events, %d reorgs",
                     report.cursor,
                     report.events,

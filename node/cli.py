@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-
 import click
 from pydantic import ValidationError
 
 from node import __version__
 from node.core.config import Settings
+from node.core.logs import setup_logging
 
 
 def load_settings() -> Settings:
@@ -24,11 +22,7 @@ def load_settings() -> Settings:
 @click.version_option(__version__, prog_name="coop")
 def main() -> None:
     """Coopnode: a blockchain-anchored node for digital cooperatives."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging()
 
 
 @main.command()

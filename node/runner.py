@@ -11,7 +11,6 @@ import ctypes
 import logging
 import os
 import signal
-import sys
 import threading
 from pathlib import Path
 
@@ -33,7 +32,8 @@ log = logging.getLogger("coop.run")
 
 
 def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    """What the operator reads at start (INFO, in the log's format)."""
+    log.info(line)
 
 
 def _die_with_parent() -> None:
@@ -139,8 +139,9 @@ def run(settings: Settings) -> None:
         _say(f"indexer: {settings.effective_database_url}")
 
         app = create_app(settings, chain, record)
+        # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).
         config = uvicorn.Config(
-            app, host=settings.api_host, port=settings.api_port, log_level="info"
+            app, host=settings.api_host, port=settings.api_port, log_config=None
         )
         _say(
             f"Coopnode работает / is running: http://{settings.api_host}:{settings.api_port}/health"

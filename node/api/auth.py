@@ -33,11 +33,41 @@ from node.chain.client import Chain
 
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 CLOCK_SKEW = 300
+
+# The EIP-4361 grammar (ABNF), field by field. Everything is ASCII: a wallet's parser (the
+# reference one is `siwe` on npm) refuses anything else and falls back to a plain signature
+# request without its domain check, so the gateway neither writes nor accepts anything else.
+_UNRESERVED = r"A-Za-z0-9\-._~"
+_SUB_DELIMS = r"!$&'()*+,;="
 _HEADER = re.compile(
-    r"^(?:(?P<scheme>[a-zA-Z][a-zA-Z0-9+\-.]*)://)?(?P<domain>\S+) wants you to sign in with "
-    r"your Ethereum account:$"
+    r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+\-.]*)://)?"
+    rf"(?P<domain>[{_UNRESERVED}{_SUB_DELIMS}%:@\[\]]+)"
+    r" wants you to sign in with your Ethereum account:$"
 )
-_FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ]*): (?P<value>.*)$")
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+#: statement = *( reserved / unreserved / " " ): one line, no control characters.
+_STATEMENT = re.compile(rf"^[{_UNRESERVED}{_SUB_DELIMS}:/?#\[\]@ ]*$")
+#: An RFC 3986 URI: a scheme, a colon, then URI characters (percent-encoded where needed).
+_URI = re.compile(rf"^[A-Za-z][A-Za-z0-9+\-.]*:[{_UNRESERVED}{_SUB_DELIMS}:/?#\[\]@%]*$")
+_NONCE = re.compile(r"^[A-Za-z0-9]{8,}$")
+_CHAIN_ID = re.compile(r"^[0-9]+$")
+#: RFC 3339 date-time.
+_DATE_TIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:[Zz]|[+\-][0-9]{2}:[0-9]{2})$"
+)
+_REQUEST_ID = re.compile(rf"^[{_UNRESERVED}{_SUB_DELIMS}%:@]*$")
+#: The fields after the statement, in the order the grammar fixes (the first five required).
+_FIELDS = (
+    ("URI", True),
+    ("Version", True),
+    ("Chain ID", True),
+    ("Nonce", True),
+    ("Issued At", True),
+    ("Expiration Time", False),
+    ("Not Before", False),
+    ("Request ID", False),
+)
 
 
 @dataclass
@@ -87,61 +117,79 @@ class SiweMessage:
         return "\n".join(lines)
 
 
-def _bad(detail_ru: str, detail_en: str) -> Problem:
+def sign_in_failed(detail_ru: str, detail_en: str) -> Problem:
+    """The 401 problem of a refused sign-in (title "Sign-in failed", the reason in detail)."""
     return Problem(401, f"{detail_ru} / {detail_en}", title="Вход не выполнен / Sign-in failed")
 
 
+_bad = sign_in_failed
+
+
 def parse_siwe(text: str) -> SiweMessage:
-    """Parse an EIP-4361 message; raise Problem(401) when it is not one."""
+    """Parse an EIP-4361 message exactly as its grammar says; raise Problem(401) otherwise."""
+    if not text.isascii():
+        raise _bad(
+            "Сообщение EIP-4361 может содержать только символы ASCII",
+            "An EIP-4361 message may contain ASCII characters only",
+        )
     lines = text.split("\n")
-    if len(lines) < 8:
+    if len(lines) < 9:
         raise _bad("Сообщение не в формате EIP-4361", "Not an EIP-4361 message")
     header = _HEADER.match(lines[0])
     if header is None:
         raise _bad("Неверная первая строка сообщения", "Bad first line of the message")
-    address = lines[1].strip()
-    if not Web3.is_address(address) or Web3.to_checksum_address(address) != address:
+    address = lines[1]
+    if not _ADDRESS.match(address) or Web3.to_checksum_address(address) != address:
         raise _bad(
             "Адрес в сообщении должен быть в форме EIP-55", "The address must be EIP-55 checksummed"
         )
-    fields: dict[str, str] = {}
+    if lines[2] != "":
+        raise _bad("После адреса нужна пустая строка", "An empty line must follow the address")
     statement: str | None = None
+    at = 3
+    if not lines[3].startswith("URI: "):  # [ statement LF ] LF
+        if lines[3] and lines[4] != "":
+            raise _bad(
+                "Заявление (statement) должно быть одной строкой, за ней пустая строка",
+                "The statement must be one line followed by an empty line",
+            )
+        if not _STATEMENT.match(lines[3]):
+            raise _bad(
+                "Недопустимые символы в заявлении (statement)",
+                "The statement has characters EIP-4361 does not allow",
+            )
+        statement = lines[3] or None
+        at = 5 if lines[3] else 4
+    fields: dict[str, str] = {}
+    for key, required in _FIELDS:
+        line = lines[at] if at < len(lines) else None
+        if line is not None and line.startswith(f"{key}: "):
+            fields[key] = line[len(key) + 2 :]
+            at += 1
+        elif required:
+            raise _bad("Нет обязательного поля", f"Missing field {key} (or fields out of order)")
     resources: list[str] = []
-    in_resources = False
-    for line in lines[2:]:
-        if in_resources:
-            if line.startswith("- "):
-                resources.append(line[2:])
-                continue
-            in_resources = False
-        if line == "Resources:":
-            in_resources = True
-            continue
-        m = _FIELD.match(line)
-        if m and m.group("key") in {
-            "URI",
-            "Version",
-            "Chain ID",
-            "Nonce",
-            "Issued At",
-            "Expiration Time",
-            "Not Before",
-            "Request ID",
-        }:
-            if m.group("key") in fields:
-                raise _bad("Поле повторяется", f"Repeated field {m.group('key')}")
-            fields[m.group("key")] = m.group("value")
-        elif line and not fields:
-            statement = line if statement is None else statement + "\n" + line
-        elif line:
-            raise _bad("Лишняя строка в сообщении", f"Unexpected line {line[:40]!r}")
-    for required in ("URI", "Version", "Chain ID", "Nonce", "Issued At"):
-        if required not in fields:
-            raise _bad("Нет обязательного поля", f"Missing field {required}")
-    try:
-        chain_id = int(fields["Chain ID"])
-    except ValueError as exc:
-        raise _bad("Неверный Chain ID", "Bad Chain ID") from exc
+    if at < len(lines) and lines[at] == "Resources:":
+        at += 1
+        while at < len(lines) and lines[at].startswith("- "):
+            resources.append(lines[at][2:])
+            at += 1
+    if at != len(lines):
+        raise _bad("Лишняя строка в сообщении", f"Unexpected line {lines[at][:40]!r}")
+    for key, value in (("URI", fields["URI"]), *(("Resources", r) for r in resources)):
+        if not _URI.match(value):
+            raise _bad("Неверный URI", f"{key} is not a URI: {value[:60]!r}")
+    if not _CHAIN_ID.match(fields["Chain ID"]):
+        raise _bad("Неверный Chain ID", "Bad Chain ID")
+    if not _NONCE.match(fields["Nonce"]):
+        raise _bad(
+            "Nonce: не менее 8 латинских букв и цифр", "Nonce: at least 8 letters and digits"
+        )
+    for key in ("Issued At", "Expiration Time", "Not Before"):
+        if key in fields and not _DATE_TIME.match(fields[key]):
+            raise _bad("Неверная дата в сообщении", f"{key} is not an RFC 3339 date-time")
+    if "Request ID" in fields and not _REQUEST_ID.match(fields["Request ID"]):
+        raise _bad("Неверный Request ID", "Bad Request ID")
     return SiweMessage(
         domain=header.group("domain"),
         scheme=header.group("scheme"),
@@ -149,7 +197,7 @@ def parse_siwe(text: str) -> SiweMessage:
         statement=statement,
         uri=fields["URI"],
         version=fields["Version"],
-        chain_id=chain_id,
+        chain_id=int(fields["Chain ID"]),
         nonce=fields["Nonce"],
         issued_at=fields["Issued At"],
         expiration_time=fields.get("Expiration Time"),

@@ -69,7 +69,8 @@ def serve(host: str | None, port: int | None, deployment_path: Path | None, inde
         err=True,
     )
     try:
-        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
+        # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).
+        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None)
     finally:
         stop.set()
         if worker is not None:

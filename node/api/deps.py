@@ -125,23 +125,14 @@ def require_self_or(caller: Caller, address: str, *roles: str) -> None:
         )
 
 
-def _limit(request: Request, gw: Gateway, bucket: str) -> None:
-    wait = (gw.auth_limit if bucket == "auth" else gw.relay_limit).take(client_key(request))
-    if wait > 0:
-        raise Problem(
-            429,
-            f"Слишком часто, повторите через {wait:.1f} с / Too many requests, retry in "
-            f"{wait:.1f} s",
-            headers={"Retry-After": str(max(1, int(wait + 0.999)))},
-        )
-
-
 async def auth_rate_limit(request: Request, gw: GatewayDep) -> None:
-    _limit(request, gw, "auth")
+    """The sign-in budget of the client IP (the signing address's is checked by the route,
+    once the body names it)."""
+    gw.auth_limit.check(client_key(request))
 
 
 async def relay_rate_limit(request: Request, gw: GatewayDep) -> None:
-    _limit(request, gw, "relay")
+    gw.relay_limit.check(client_key(request))
 
 
 AuthRateLimit = Depends(auth_rate_limit)

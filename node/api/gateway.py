@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from web3 import Web3
 
 from node.api.auth import SessionSigner, load_session_secret
-from node.api.limits import TokenBucket
+from node.api.limits import Budget, MemoryRateStore, RateStore
 from node.api.sessions import Revocations
 from node.chain.client import Chain, account_from_key, checksum
 from node.cooperative.client import Cooperative
@@ -93,6 +93,7 @@ class Gateway:
         chain: Chain,
         deployment: dict[str, Any] | None,
         engine: Engine,
+        limits_store: RateStore | None = None,
     ) -> None:
         self.settings = settings
         self.chain = chain
@@ -114,8 +115,19 @@ class Gateway:
         self.revocations = Revocations(engine, settings.session_ttl)
         self.revocations.load()
         self.auditors = frozenset(checksum(a) for a in settings.auditors if Web3.is_address(a))
-        self.auth_limit = TokenBucket(settings.rate_limit_auth)
-        self.relay_limit = TokenBucket(settings.rate_limit_relay)
+        self.limits: RateStore = limits_store or MemoryRateStore()
+        auth, auth_address = settings.rate_limit_auth, settings.rate_limit_auth_address
+        self.auth_limit = Budget(
+            "auth-ip", auth, settings.rate_limit_auth_burst or 2 * auth, self.limits
+        )
+        self.auth_address_limit = Budget(
+            "auth-address",
+            auth_address,
+            settings.rate_limit_auth_address_burst or 2 * auth_address,
+            self.limits,
+        )
+        relay = settings.rate_limit_relay
+        self.relay_limit = Budget("relay-ip", relay, max(5.0, relay / 4), self.limits)
         self._roles: dict[str, tuple[float, frozenset[str]]] = {}
         self._roles_lock = threading.Lock()
         self._lookup_locks: dict[str, threading.Lock] = {}

@@ -1,16 +1,19 @@
-"""Request size limit (ASGI middleware) and per-client token buckets (no external service)."""
+"""Request size limit (ASGI middleware) and request budgets (token buckets: a burst, then a
+steady rate) per client IP and per signing address, in a pluggable store (in-process here)."""
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from node.api.problems import PROBLEM_JSON, TITLES
+from node.api.problems import PROBLEM_JSON, TITLES, Problem
 
 
 class _TooLarge(Exception):
@@ -91,32 +94,87 @@ class BodySizeLimit:
 class _Bucket:
     tokens: float
     updated: float
+    full_at: float
+    """When the bucket will have refilled: from then on it is the same as no bucket."""
 
 
-class TokenBucket:
-    """Per-key token buckets: `rate_per_minute` refill, `burst` capacity. Thread-safe."""
+class RateStore(Protocol):
+    """Where the budgets' token buckets live. `MemoryRateStore` keeps them in this process; a
+    store shared by several gateway processes (Redis: one Lua script doing the same arithmetic
+    on a hash per key) implements the same method."""
 
-    def __init__(self, rate_per_minute: float, burst: float | None = None) -> None:
-        self.rate = rate_per_minute / 60.0
-        self.burst = burst if burst is not None else max(5.0, rate_per_minute / 4)
+    def take(self, key: str, per_second: float, burst: float) -> float:
+        """Take one token from `key`'s bucket (capacity `burst`, refilled at `per_second`).
+        Returns 0 when taken, else the seconds until one is free (nothing is taken then)."""
+        ...
+
+
+class MemoryRateStore:
+    """Token buckets in a dict, thread-safe. Bounded: past `max_keys` buckets, the full ones
+    (idle clients) are forgotten first, then the longest unused."""
+
+    def __init__(
+        self, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_keys = max_keys
+        self.clock = clock
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
-    def take(self, key: str) -> float:
-        """Take one token for `key`. Returns 0 when allowed, else seconds until one is free."""
-        now = time.monotonic()
+    def take(self, key: str, per_second: float, burst: float) -> float:
+        now = self.clock()
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
-                if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
-                    self._buckets.clear()
-                bucket = self._buckets[key] = _Bucket(self.burst, now)
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+                if len(self._buckets) >= self.max_keys:
+                    self._evict(now)
+                bucket = self._buckets[key] = _Bucket(burst, now, now)
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * per_second)
             bucket.updated = now
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return (1.0 - bucket.tokens) / self.rate
+            if bucket.tokens < 1.0:
+                return (1.0 - bucket.tokens) / per_second
+            bucket.tokens -= 1.0
+            bucket.full_at = now + (burst - bucket.tokens) / per_second
+            return 0.0
+
+    def _evict(self, now: float) -> None:
+        # A bucket that has refilled is the same as no bucket: drop those first.
+        idle = [k for k, b in self._buckets.items() if b.full_at <= now]
+        for k in idle:
+            del self._buckets[k]
+        if len(self._buckets) >= self.max_keys:
+            by_age = sorted(self._buckets, key=lambda k: self._buckets[k].updated)
+            for k in by_age[: len(by_age) // 2]:
+                del self._buckets[k]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One budget: a burst of `burst` requests, then `per_minute` steady, per key (a client IP,
+    a signing address). Several budgets share one store, each under its own key prefix."""
+
+    name: str
+    per_minute: float
+    burst: float
+    store: RateStore
+
+    def take(self, key: str) -> float:
+        """0 when the request fits the budget, else the seconds until it would."""
+        return self.store.take(f"{self.name}:{key}", self.per_minute / 60.0, self.burst)
+
+    def check(self, key: str) -> None:
+        """Raise the gateway's 429 (problem+json, `Retry-After`) when over budget."""
+        wait = self.take(key)
+        if wait > 0:
+            raise Problem(
+                429,
+                f"Слишком много запросов, повторите через {wait:.1f} с / Too many requests, "
+                f"retry in {wait:.1f} s",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
 
 
 def client_key(scope_or_request: Any) -> str:

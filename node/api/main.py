@@ -43,6 +43,7 @@ from node.api.routes import (
     unit_transfers,
     units,
 )
+from node.api.timing import SlowRequestLog
 from node.chain.client import Chain
 from node.core.config import Settings
 from node.exchange.follower import start_follower
@@ -128,6 +129,7 @@ def create_app(
 
     install_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SlowRequestLog, threshold_ms=settings.log_slow_request_ms)
     app.include_router(health.router)
     for module in (
         auth,

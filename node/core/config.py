@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -66,6 +66,33 @@ class Settings(BaseSettings):
     )
     """ape's compiled package manifest: the single source of ABIs and bytecode."""
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias=AliasChoices("COOP_LOG_LEVEL", "log_level")
+    )
+    """Level of the node's log (stderr). INFO: start, deployments, warnings, errors, slow
+    requests; DEBUG adds each indexed batch and the libraries' per-request lines."""
+
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias=AliasChoices("COOP_LOG_FORMAT", "log_format")
+    )
+    """`text` (one readable line per record) or `json` (one JSON object per line: time, level,
+    logger, message)."""
+
+    log_slow_request_ms: float = Field(
+        default=1000.0, gt=0, validation_alias=AliasChoices("COOP_LOG_SLOW_REQUEST_MS")
+    )
+    """A gateway request slower than this (milliseconds) is logged as a warning."""
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
     # -- gateway (node/api) -----------------------------------------------------------------
 
     cooperative: str | None = Field(
@@ -115,14 +142,31 @@ class Settings(BaseSettings):
     nothing. The charter has no auditor role bit, so the node's operator lists them."""
 
     rate_limit_auth: float = Field(
-        default=30.0, gt=0, validation_alias=AliasChoices("COOP_RATE_LIMIT_AUTH")
+        default=60.0, gt=0, validation_alias=AliasChoices("COOP_RATE_LIMIT_AUTH")
     )
-    """Sign-in requests per minute per client address (burst: a quarter of it, at least 5)."""
+    """Sign-in requests (`/auth/nonce`, `/auth/verify`) per minute per client IP, steady."""
+
+    rate_limit_auth_burst: float | None = Field(
+        default=None, ge=1, validation_alias=AliasChoices("COOP_RATE_LIMIT_AUTH_BURST")
+    )
+    """Sign-in requests a client IP may make at once before the steady rate applies.
+    Unset: two minutes' worth of COOP_RATE_LIMIT_AUTH (120)."""
+
+    rate_limit_auth_address: float = Field(
+        default=30.0, gt=0, validation_alias=AliasChoices("COOP_RATE_LIMIT_AUTH_ADDRESS")
+    )
+    """Sign-in requests per minute per signing address (from any IP), steady."""
+
+    rate_limit_auth_address_burst: float | None = Field(
+        default=None, ge=1, validation_alias=AliasChoices("COOP_RATE_LIMIT_AUTH_ADDRESS_BURST")
+    )
+    """Sign-in requests for one address at once (a sign-in is two: nonce, verify).
+    Unset: two minutes' worth of COOP_RATE_LIMIT_AUTH_ADDRESS (60, i.e. 30 sign-ins)."""
 
     rate_limit_relay: float = Field(
         default=120.0, gt=0, validation_alias=AliasChoices("COOP_RATE_LIMIT_RELAY")
     )
-    """Relayed actions per minute per client address (burst: a quarter of it, at least 5)."""
+    """Relayed actions per minute per client IP (burst: a quarter of it, at least 5)."""
 
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, validation_alias=AliasChoices("COOP_MAX_BODY_BYTES")

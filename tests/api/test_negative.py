@@ -9,7 +9,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from fastapi.testclient import TestClient
 
-from node.api.limits import TokenBucket
+from node.api.limits import Budget, MemoryRateStore
 from tests.api.conftest import Api
 
 PROBLEM = "application/problem+json"
@@ -208,7 +208,9 @@ def test_problem_shapes_and_limits(api: Api) -> None:
 def test_rate_limit_on_sign_in(api: Api) -> None:
     from node.api.main import create_app
 
-    settings = api.settings.model_copy(update={"rate_limit_auth": 6.0})
+    settings = api.settings.model_copy(
+        update={"rate_limit_auth": 6.0, "rate_limit_auth_burst": 5.0}
+    )
     app = create_app(
         settings,
         api.chain,
@@ -217,5 +219,5 @@ def test_rate_limit_on_sign_in(api: Api) -> None:
     with TestClient(app) as client:
         codes = [client.post("/auth/nonce", json={}).status_code for _ in range(8)]
     assert codes[:5] == [200] * 5 and codes[-1] == 429
-    bucket = TokenBucket(60, burst=1)
+    bucket = Budget("test", 60, 1, MemoryRateStore())
     assert bucket.take("a") == 0 and bucket.take("a") > 0 and bucket.take("b") == 0

@@ -18,6 +18,7 @@ from node.api.auth import (
     check_message_times,
     iso,
     parse_siwe,
+    sign_in_failed,
     verify_signature,
 )
 from node.api.deps import AuthRateLimit, Caller, CallerDep, GatewayDep
@@ -28,7 +29,12 @@ from node.chain.client import checksum
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-STATEMENT = "Вход в шлюз кооператива / Sign in to the cooperative's gateway"
+#: What the wallet shows above the message. EIP-4361 allows ASCII only here (a wallet's parser
+#: refuses the message otherwise), so the portal shows the Russian explanation beside the request.
+STATEMENT = (
+    "Sign in to the cooperative gateway. This proves you hold the address; "
+    "it sends no transaction and costs no gas."
+)
 
 
 class NonceCreate(BaseModel):
@@ -75,6 +81,8 @@ class MePublic(BaseModel):
 )
 def create_nonce(gw: GatewayDep, body: NonceCreate | None = None) -> NoncePublic:
     """A single-use nonce for an EIP-4361 sign-in message, valid `siwe_nonce_ttl` seconds."""
+    if body is not None and body.address is not None:
+        gw.auth_address_limit.check(body.address.lower())
     now = int(time.time())
     nonce = secrets.token_hex(16)
     expires = now + gw.settings.siwe_nonce_ttl
@@ -116,19 +124,18 @@ def create_nonce(gw: GatewayDep, body: NonceCreate | None = None) -> NoncePublic
 def verify(gw: GatewayDep, body: VerifyCreate) -> SessionPublic:
     """Check a signed EIP-4361 message (EOA or ERC-1271 wallet) and open a session."""
     msg = parse_siwe(body.message)
+    gw.auth_address_limit.check(msg.address.lower())
     if msg.domain != gw.settings.effective_siwe_domain:
-        raise Problem(
-            401,
-            f"Сообщение для другого сайта ({msg.domain}) / Message for another domain "
-            f"({msg.domain})",
+        raise sign_in_failed(
+            f"Сообщение для другого сайта ({msg.domain})",
+            f"Message for another domain ({msg.domain})",
         )
     if msg.version != "1":
-        raise Problem(401, "Версия EIP-4361 должна быть 1 / EIP-4361 version must be 1")
+        raise sign_in_failed("Версия EIP-4361 должна быть 1", "EIP-4361 version must be 1")
     if msg.chain_id != gw.chain_id:
-        raise Problem(
-            401,
-            f"Сообщение для другой сети ({msg.chain_id}) / Message for another chain "
-            f"({msg.chain_id})",
+        raise sign_in_failed(
+            f"Сообщение для другой сети ({msg.chain_id})",
+            f"Message for another chain ({msg.chain_id})",
         )
     now = time.time()
     check_message_times(msg, now)

@@ -89,7 +89,12 @@ async function signIn(box) {
   try {
     const address = await wallet.connect();
     await wallet.requireChain(state.chainId);
-    const session = await wallet.signIn(address);
+    // The wallet shows the EIP-4361 message in English (the standard allows ASCII only):
+    // say here, in the page's language, what is being signed and that it costs nothing.
+    const session = await wallet.signIn(address, (nonce) =>
+      box.replaceChildren(h("p", { class: "muted sign-in-note", "data-testid": "sign-in-note" }, t("sign_in_note", { domain: nonce.domain }))),
+    );
+    box.replaceChildren();
     setToken(session.token);
     sessionStorage.setItem(ADDRESS_KEY, session.address);
     state.address = session.address;

@@ -23,6 +23,8 @@ const RU = {
   nav_verify: "Проверить документ",
   connect: "Подключить кошелёк",
   sign_in: "Войти",
+  sign_in_note:
+    "Кошелёк просит подписать сообщение «Sign in to the cooperative gateway» для сайта {domain} (стандарт Sign-In with Ethereum, EIP-4361, пишет его по-английски). Подпись лишь подтверждает, что адрес ваш: она не отправляет транзакцию и не стоит газа. Подписывайте, только если в сообщении указан этот сайт.",
   sign_out: "Выйти",
   signed_in_as: "Вы вошли как {address}",
   roles: "Роли",
@@ -341,6 +343,8 @@ const EN = {
   nav_verify: "Verify a document",
   connect: "Connect wallet",
   sign_in: "Sign in",
+  sign_in_note:
+    "Your wallet asks you to sign the message \"Sign in to the cooperative gateway\" for {domain} (Sign-In with Ethereum, EIP-4361). The signature only proves the address is yours: it sends no transaction and costs no gas. Sign only if the message names this site.",
   sign_out: "Sign out",
   signed_in_as: "Signed in as {address}",
   roles: "Roles",

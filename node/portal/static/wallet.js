@@ -62,9 +62,12 @@ function utf8Hex(text) {
   return "0x" + Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Sign-In with Ethereum: the gateway's EIP-4361 message, personal_sign, a session token. */
-export async function signIn(address) {
-  const { message } = await post("/auth/nonce", { address });
+/** Sign-In with Ethereum: the gateway's EIP-4361 message, personal_sign, a session token.
+ * `onMessage(nonce)` runs before the wallet is asked (the page explains the request then). */
+export async function signIn(address, onMessage = () => {}) {
+  const nonce = await post("/auth/nonce", { address });
+  const { message } = nonce;
+  onMessage(nonce);
   const signature = await call("personal_sign", [utf8Hex(message), address]);
   return post("/auth/verify", { message, signature });
 }
