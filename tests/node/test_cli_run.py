@@ -18,6 +18,7 @@ from eth_account.signers.local import LocalAccount
 
 from node.chain.artifacts import Artifacts
 from node.chain.client import Chain
+from node.core.config import PROJECT_ROOT
 from tests.conftest import free_port
 
 COOP = str(Path(sys.executable).parent / "coop")
@@ -35,6 +36,8 @@ class Node:
         env = {k: v for k, v in os.environ.items() if not k.startswith("COOP_")}
         env.pop("DATABASE_URL", None)
         env.update(
+            # the `coop` entry point runs this checkout's code (not the one it was installed from)
+            PYTHONPATH=str(PROJECT_ROOT),
             COOP_DATA_DIR=str(self.data_dir),
             COOP_API_PORT=str(self.api_port),
             COOP_ANVIL_PORT=str(self.anvil_port),
@@ -137,7 +140,7 @@ def test_hard_kill_loses_no_deployment(node: Node) -> None:
 def test_bad_setting_is_a_clear_error_and_creates_nothing(tmp_path: Path) -> None:
     data = tmp_path / "never"
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOP_")}
-    env.update(COOP_DATA_DIR=str(data), COOP_API_PORT="not-a-port")
+    env.update(COOP_DATA_DIR=str(data), COOP_API_PORT="not-a-port", PYTHONPATH=str(PROJECT_ROOT))
     result = subprocess.run([COOP, "run"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "COOP_API_PORT" in result.stderr or "api_port" in result.stderr
@@ -169,6 +172,7 @@ def test_run_on_a_chain_of_ones_own_never_deploys_the_demo(
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOP_")}
     env.pop("DATABASE_URL", None)
     env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
         COOP_DATA_DIR=str(data),
         COOP_RPC_URL=chain.rpc_url,
         COOP_DEPLOYER_KEY=deployer.key.hex(),
