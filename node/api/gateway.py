@@ -115,7 +115,7 @@ class Gateway:
         self.revocations = Revocations(engine, settings.session_ttl)
         self.revocations.load()
         self.auditors = frozenset(checksum(a) for a in settings.auditors if Web3.is_address(a))
-        self.limits: RateStore = limits_store or MemoryRateStore()
+        self.limits: RateStore = MemoryRateStore() if limits_store is None else limits_store
         auth, auth_address = settings.rate_limit_auth, settings.rate_limit_auth_address
         self.auth_limit = Budget(
             "auth-ip", auth, settings.rate_limit_auth_burst or 2 * auth, self.limits

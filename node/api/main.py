@@ -21,7 +21,7 @@ from node import __version__, portal
 from node.api import mirror
 from node.api.db import gateway_engine, migrate
 from node.api.gateway import Gateway, GatewayConfigError
-from node.api.limits import BodySizeLimit
+from node.api.limits import BodySizeLimit, RateStore
 from node.api.problems import PROBLEM_JSON, TITLES, ProblemDetail, install_handlers
 from node.api.relay import Tracker
 from node.api.routes import (
@@ -73,6 +73,7 @@ def create_app(
     *,
     engine: Engine | None = None,
     track_relays: bool = True,
+    limits_store: RateStore | None = None,
 ) -> FastAPI:
     tracker: Tracker | None = None
 
@@ -122,7 +123,7 @@ def create_app(
     try:
         db = engine or gateway_engine(settings.effective_database_url)
         migrate(db)
-        app.state.gateway = Gateway(settings, chain, deployment, db)
+        app.state.gateway = Gateway(settings, chain, deployment, db, limits_store)
     except GatewayConfigError as exc:
         app.state.gateway_error = str(exc)
         log.warning("gateway routes disabled: %s", exc)

@@ -18,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from node.api.limits import Budget, MemoryRateStore
+from node.api.limits import Budget, MemoryRateStore, RateStore
 from node.api.main import create_app
 from node.core.config import Settings
 from tests.api.conftest import Api
@@ -26,10 +26,10 @@ from tests.api.conftest import Api
 PROBLEM = "application/problem+json"
 
 
-def _app(api: Api, **limits: Any) -> FastAPI:
+def _app(api: Api, store: RateStore | None = None, **limits: Any) -> FastAPI:
     settings: Settings = api.settings.model_copy(update=limits)
     record = {"cooperatives": {"test": {"charter": api.gateway.coop.addresses.charter}}}
-    return create_app(settings, api.chain, record, track_relays=False)
+    return create_app(settings, api.chain, record, track_relays=False, limits_store=store)
 
 
 @pytest.fixture
@@ -148,6 +148,19 @@ def test_budget_refills(api: Api) -> None:
     retry = _too_many(client.post("/auth/nonce", json={"address": account.address}))
     time.sleep(retry)
     assert client.post("/auth/nonce", json={"address": account.address}).status_code == 200
+
+
+def test_gateways_sharing_a_store_share_the_budget(api: Api) -> None:
+    """Two gateway processes behind one store (what a Redis store gives): the budget of an
+    address is spent across both, not once per process."""
+    store = MemoryRateStore()
+    limits = {"rate_limit_auth_address": 1.0, "rate_limit_auth_address_burst": 4.0}
+    first, second = (TestClient(_app(api, store, **limits)) for _ in range(2))
+    address = Account.create().address
+    for client in (first, second, first, second):
+        assert client.post("/auth/nonce", json={"address": address}).status_code == 200
+    _too_many(first.post("/auth/nonce", json={"address": address}))
+    _too_many(second.post("/auth/nonce", json={"address": address}))
 
 
 # -- the budget itself (the store a Redis-backed one would replace) -------------------------------
