@@ -47,6 +47,10 @@ interface ITreasury {
     /// @notice The settlement units belong to the union with register `actual`, not to the
     /// union the cooperative applied to (`expected`).
     error TreasuryWrongUnion(address expected, address actual);
+    /// @notice The union asks `due`, more than the decision approved (`approved`).
+    error TreasuryUnionFeesAboveApproved(uint256 due, uint256 approved);
+    /// @notice The union took `spent` instead of the `due` fees it asked.
+    error TreasuryUnionFeesMismatch(uint256 due, uint256 spent);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -116,8 +120,15 @@ interface ITreasury {
     function joinUnion(address unionMembership, bytes32 identityHash, bytes32 applicationHash)
         external;
 
-    /// @notice Pays the joining fees the union asks from `fund` (decision, signed by the chair).
-    function payUnionFees(address unionMembership, Fund fund, bytes32 decision) external;
+    /// @notice Pays the joining fees the union asks from `fund` (decision, signed by the chair),
+    /// to the union the cooperative applied to, at most `approvedAmount` (what the decision
+    /// approved); no allowance is left behind.
+    function payUnionFees(
+        address unionMembership,
+        Fund fund,
+        uint256 approvedAmount,
+        bytes32 decision
+    ) external;
 
     /// @notice Issues an obligation of `debtor` to this cooperative in the union's settlement
     /// units (decision executor; `unionUnits` must belong to the union the cooperative applied
