@@ -5,6 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
+import {ICouncil} from "./interfaces/ICouncil.sol";
+import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
 import {IDocumentRegistry} from "./interfaces/IDocumentRegistry.sol";
 import {IMeetingReserved} from "./interfaces/IMeetingReserved.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
@@ -137,7 +139,53 @@ contract Treasury is ITreasury, IMeetingReserved {
 
     /// @inheritdoc IMeetingReserved
     function reservedMajority(bytes4 selector) external pure returns (bool, uint8) {
-        return (selector == this.joinUnion.selector, 0);
+        return (selector == this.joinUnion.selector || selector == this.leaveUnion.selector, 0);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                  THE COOPERATIVE AS A MEMBER OF ITS UNION
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITreasury
+    function voteInUnion(uint256 meetingId, uint8[] calldata choices)
+        external
+        onlyDecisionExecutor
+    {
+        IGeneralMeeting(_unionMeeting()).castBallot(meetingId, choices);
+        emit UnionBallotCast(_unionMembership, meetingId);
+    }
+
+    /// @inheritdoc ITreasury
+    function demandUnionMeeting(bytes32 agendaHash) external onlyDecisionExecutor {
+        IGeneralMeeting(_unionMeeting()).demandMeeting(agendaHash);
+        emit UnionMeetingDemanded(_unionMembership, agendaHash);
+    }
+
+    /// @inheritdoc ITreasury
+    function conveneUnionMeetingOnDemand(IGeneralMeeting.Convocation calldata convocation)
+        external
+        onlyDecisionExecutor
+        returns (uint256 meetingId)
+    {
+        meetingId = IGeneralMeeting(_unionMeeting()).conveneOnDemand(convocation);
+    }
+
+    /// @inheritdoc ITreasury
+    function signUnionProtocol(uint256 meetingId, bytes32 protocolHash)
+        external
+        onlyDecisionExecutor
+    {
+        IGeneralMeeting(_unionMeeting()).signProtocol(meetingId, protocolHash);
+    }
+
+    /// @inheritdoc ITreasury
+    /// @dev Only the general meeting decides to leave a union (Закон 3085-1 art. 18).
+    function leaveUnion(bytes32 applicationHash) external onlyDecisionExecutor {
+        MeetingDecision.check(msg.sender, this.leaveUnion.selector, 0);
+        address joined = _unionMembership;
+        if (joined == address(0)) revert TreasuryNoUnion();
+        IMembership(joined).requestExit(applicationHash);
+        emit UnionExitRequested(joined, applicationHash);
     }
 
     /// @inheritdoc ITreasury
@@ -279,6 +327,15 @@ contract Treasury is ITreasury, IMeetingReserved {
         units = ISettlementUnits(unionUnits);
         address register = units.membership();
         if (register != joined) revert TreasuryWrongUnion(joined, register);
+    }
+
+    /// @dev The general meeting of the union the cooperative applied to: the union's decision
+    /// executor is its council, which names the meeting.
+    function _unionMeeting() private view returns (address) {
+        address joined = _unionMembership;
+        if (joined == address(0)) revert TreasuryNoUnion();
+        address executor = ICharter(IMembership(joined).charter()).decisionExecutor();
+        return ICouncil(executor).generalMeeting();
     }
 
     function _token() private view returns (IERC20) {
