@@ -4,8 +4,10 @@ pragma solidity 0.8.28;
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {ICharterView} from "./interfaces/ICharterView.sol";
+import {IMeetingReserved} from "./interfaces/IMeetingReserved.sol";
 import {ITreasury} from "./interfaces/ITreasury.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
+import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title Charter
 /// @notice A cooperative's rules and roles; see {ICharter}.
@@ -13,7 +15,10 @@ import {CloneArgs} from "./libraries/CloneArgs.sol";
 /// `membership, shares, treasury, documents, settlementUnits, paymentToken` (20 bytes each),
 /// `kind` (1), `councilSize` (1), the council (20 bytes each), `nameLength` (1), the name,
 /// `symbolLength` (1), the symbol.
-contract Charter is ICharter, Initializable {
+/// Only the general meeting (Закон 3085-1 art. 18) changes the charter document and the
+/// decision executor (by three quarters of those voting: a charter change), the chair, the
+/// fees and the fund split (simple majority): see `reservedMajority`.
+contract Charter is ICharter, IMeetingReserved, Initializable {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
     //////////////////////////////////////////////////////////////*/
@@ -27,6 +32,10 @@ contract Charter is ICharter, Initializable {
     uint256 private constant _KIND_OFFSET = 120;
     uint256 private constant _COUNCIL_SIZE_OFFSET = 121;
     uint256 private constant _COUNCIL_OFFSET = 122;
+
+    /// @dev `IGeneralMeeting.Majority`.
+    uint8 private constant _SIMPLE = 0;
+    uint8 private constant _THREE_QUARTERS = 2;
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -48,6 +57,14 @@ contract Charter is ICharter, Initializable {
 
     modifier onlyDecisionExecutor() {
         if (msg.sender != _decisionExecutor) revert CharterNotDecisionExecutor(msg.sender);
+        _;
+    }
+
+    /// @dev The executor, carrying out a general-meeting decision of at least `majority`.
+    modifier onlyMeetingDecision(bytes4 selector) {
+        if (msg.sender != _decisionExecutor) revert CharterNotDecisionExecutor(msg.sender);
+        (, uint8 majority) = _reserved(selector);
+        MeetingDecision.check(msg.sender, selector, majority);
         _;
     }
 
@@ -94,7 +111,10 @@ contract Charter is ICharter, Initializable {
     }
 
     /// @inheritdoc ICharter
-    function setDecisionExecutor(address newExecutor) external onlyDecisionExecutor {
+    function setDecisionExecutor(address newExecutor)
+        external
+        onlyMeetingDecision(this.setDecisionExecutor.selector)
+    {
         if (newExecutor == address(0)) revert CharterZeroAddress();
         address previous = _decisionExecutor;
         _decisionExecutor = newExecutor;
@@ -102,7 +122,7 @@ contract Charter is ICharter, Initializable {
     }
 
     /// @inheritdoc ICharter
-    function setChair(address newChair) external onlyDecisionExecutor {
+    function setChair(address newChair) external onlyMeetingDecision(this.setChair.selector) {
         if (newChair == address(0)) revert CharterZeroAddress();
         address previous = _chair;
         _chair = newChair;
@@ -118,14 +138,20 @@ contract Charter is ICharter, Initializable {
     }
 
     /// @inheritdoc ICharter
-    function setFees(MemberKind kind_, Fees calldata newFees) external onlyDecisionExecutor {
+    function setFees(MemberKind kind_, Fees calldata newFees)
+        external
+        onlyMeetingDecision(this.setFees.selector)
+    {
         _fees[kind_] = newFees;
         emit FeesChanged(kind_, newFees.entranceFee, newFees.minimumShare);
     }
 
     /// @inheritdoc ICharter
     /// @dev Income received so far is split by the old percentages first.
-    function setFundSplit(uint16[4] calldata basisPoints) external onlyDecisionExecutor {
+    function setFundSplit(uint16[4] calldata basisPoints)
+        external
+        onlyMeetingDecision(this.setFundSplit.selector)
+    {
         uint64 packed = _packSplit(basisPoints);
         ITreasury(CloneArgs.addressAt(40)).distributeIncome();
         _fundSplit = packed;
@@ -133,7 +159,10 @@ contract Charter is ICharter, Initializable {
     }
 
     /// @inheritdoc ICharter
-    function setCharterDocument(bytes32 newDocument) external onlyDecisionExecutor {
+    function setCharterDocument(bytes32 newDocument)
+        external
+        onlyMeetingDecision(this.setCharterDocument.selector)
+    {
         if (newDocument == bytes32(0)) revert CharterZeroHash();
         bytes32 previous = _charterDocument;
         _charterDocument = newDocument;
@@ -143,6 +172,11 @@ contract Charter is ICharter, Initializable {
     /*//////////////////////////////////////////////////////////////
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IMeetingReserved
+    function reservedMajority(bytes4 selector) external pure returns (bool, uint8) {
+        return _reserved(selector);
+    }
 
     /// @inheritdoc ICharterView
     function decisionExecutor() external view returns (address) {
@@ -252,6 +286,18 @@ contract Charter is ICharter, Initializable {
     /*//////////////////////////////////////////////////////////////
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
+
+    function _reserved(bytes4 selector) private pure returns (bool, uint8) {
+        if (
+            selector == this.setCharterDocument.selector
+                || selector == this.setDecisionExecutor.selector
+        ) return (true, _THREE_QUARTERS);
+        if (
+            selector == this.setChair.selector || selector == this.setFees.selector
+                || selector == this.setFundSplit.selector
+        ) return (true, _SIMPLE);
+        return (false, _SIMPLE);
+    }
 
     function _grant(address account, uint8 role) private {
         if (account == address(0)) revert CharterZeroAddress();

@@ -63,7 +63,8 @@ contract CooperativeFactory is ICooperativeFactory {
         if (nameLength == 0 || nameLength > 255 || symbolLength == 0 || symbolLength > 32) {
             revert CooperativeFactoryInvalidName();
         }
-        if (params.council.length == 0 || params.council.length > 255) {
+        // The law's least council (Закон 3085-1 art. 21), and the Council contract's largest.
+        if (params.council.length < 3 || params.council.length > 64) {
             revert CooperativeFactoryInvalidCouncil(params.council.length);
         }
         if (params.paymentToken == address(0)) revert CooperativeFactoryZeroAddress();
@@ -160,6 +161,9 @@ contract CooperativeFactory is ICooperativeFactory {
         for (uint256 i = 0; i < council.length; ++i) {
             address member = council[i];
             if (member == address(0)) revert CooperativeFactoryZeroAddress();
+            for (uint256 j = 0; j < i; ++j) {
+                if (council[j] == member) revert CooperativeFactoryDuplicateCouncilMember(member);
+            }
             assembly ("memory-safe") {
                 // Writes 32 bytes; the next member overwrites the 12-byte tail, and the last tail
                 // lands past the array, in memory not yet allocated.

@@ -5,6 +5,7 @@ import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.s
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {ICouncil} from "./interfaces/ICouncil.sol";
+import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title Council
 /// @notice The council of one cooperative: agenda items with a document hash and optional
@@ -18,17 +19,23 @@ import {ICouncil} from "./interfaces/ICouncil.sol";
 /// voted and the three counts), so a vote reads three slots and writes one.
 ///
 /// Who can act alone: nobody. An item needs votes for from more than half of all members (at
-/// least two, since a council has at least two members) and then the chair's signature; the
+/// least two, since a council has at least three members) and then the chair's signature; the
 /// chair alone can only sign what the council passed. A council item cannot seat a council or
-/// change the expiry (only the general meeting contract may call those) and cannot hand the
-/// decision executor role away (checked after any action addressed to the charter).
+/// change the expiry (only the general meeting contract may call those), cannot propose a call
+/// that only the general meeting may decide (`IMeetingReserved`: the charter, fees, funds, the
+/// executor...), and cannot hand the decision executor role away (checked after any action
+/// addressed to the charter). While the council carries out a meeting decision it says so, with
+/// the decision's majority, in storage for the length of the call (`meetingDecisionMajority`); a council item
+/// cannot be executed from inside one.
 contract Council is ICouncil, Initializable {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev A council of one would let a single key decide.
-    uint256 private constant _MIN_SIZE = 2;
+    /// @dev The least council the law allows (Закон 3085-1 art. 21: at least three members):
+    /// a council of two would let two keys decide everything the council decides.
+    uint256 private constant _MIN_SIZE = 3;
+
 
     /// @dev The width of the voted-bitmap in an item's core slot.
     uint256 private constant _MAX_SIZE = 64;
@@ -72,9 +79,12 @@ contract Council is ICouncil, Initializable {
     uint8 private _size;
     uint32 private _itemExpiry;
 
-    /// @dev Slot 1: the charter and the item counter.
+    /// @dev Slot 1: the charter, the item counter, and zero or the majority + 1 of the meeting
+    /// decision being carried out (set and restored inside `executeMeetingDecision`; in the
+    /// charter's slot, so that the flag costs no fresh slot).
     ICharter private _charter;
     uint64 private _itemCount;
+    uint8 private _meetingDecisionMajority;
 
     /// @dev The current council, in seat order.
     address[] private _members;
@@ -121,6 +131,10 @@ contract Council is ICouncil, Initializable {
         if (documentHash == bytes32(0)) revert CouncilZeroHash();
         if (targets.length != calldatas.length) {
             revert CouncilInvalidActions(targets.length, calldatas.length);
+        }
+        for (uint256 i; i < targets.length; ++i) {
+            (bool reserved,) = MeetingDecision.required(targets[i], calldatas[i]);
+            if (reserved) revert CouncilActionReservedToMeeting(targets[i], bytes4(calldatas[i]));
         }
         // Cannot overflow: one id per transaction, 2**64 transactions are out of reach.
         unchecked {
@@ -201,6 +215,7 @@ contract Council is ICouncil, Initializable {
     function execute(uint256 itemId, address[] calldata targets, bytes[] calldata calldatas)
         external
     {
+        if (_meetingDecision() != 0) revert CouncilExecutionInsideMeetingDecision(itemId);
         Item storage it = _items[itemId];
         ItemCore memory core = it.core;
         if (core.status != Status.Signed) {
@@ -237,13 +252,25 @@ contract Council is ICouncil, Initializable {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc ICouncil
-    function executeMeetingDecision(address target, bytes calldata data)
+    function executeMeetingDecision(address target, bytes calldata data, uint8 majority)
         external
         returns (bytes memory result)
     {
         _onlyGeneralMeeting();
+        if (majority > 2) revert CouncilInvalidMajority(majority);
+        uint8 previous = _meetingDecisionMajority;
+        // Cannot overflow: majority <= 2.
+        unchecked {
+            _meetingDecisionMajority = majority + 1;
+        }
         result = Address.functionCall(target, data);
+        _meetingDecisionMajority = previous;
         emit CouncilMeetingDecisionExecuted(target, bytes4(data));
+    }
+
+    /// @inheritdoc ICouncil
+    function meetingDecisionMajority() external view returns (uint256) {
+        return _meetingDecision();
     }
 
     /// @inheritdoc ICouncil
@@ -340,6 +367,10 @@ contract Council is ICouncil, Initializable {
     /*//////////////////////////////////////////////////////////////
                                 INTERNALS
     //////////////////////////////////////////////////////////////*/
+
+    function _meetingDecision() private view returns (uint256) {
+        return _meetingDecisionMajority;
+    }
 
     function _onlyGeneralMeeting() private view {
         if (msg.sender != _generalMeeting) revert CouncilNotGeneralMeeting(msg.sender);

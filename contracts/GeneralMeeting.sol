@@ -6,11 +6,12 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {ICouncil} from "./interfaces/ICouncil.sol";
 import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
+import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title GeneralMeeting
 /// @notice The general meeting of one cooperative: agendas convened by the council, one ballot
@@ -55,7 +56,30 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     bytes32 private constant _BALLOT_TYPEHASH =
         keccak256("Ballot(uint256 meetingId,address voter,uint8[] choices)");
 
+    /// @dev The struct a member signs to demand an extraordinary meeting with an agenda
+    /// (`agendaHash`). One signature per membership and agenda: no nonce is needed.
+    bytes32 private constant _DEMAND_TYPEHASH =
+        keccak256("MeetingDemand(bytes32 agendaHash,address member)");
+
+    /// @dev The members' share that obliges the council to convene (the law: one tenth), and
+    /// the council's period to do it (the law: typically 30 days); a charter may lower the
+    /// share and shorten or lengthen the period within bounds, never raise the share.
+    uint16 private constant _DEFAULT_DEMAND_BPS = 1_000;
+    uint16 private constant _MAX_DEMAND_BPS = 1_000;
+    uint32 private constant _DEFAULT_DEMAND_PERIOD = 30 days;
+    uint32 private constant _MIN_DEMAND_PERIOD = 1 days;
+    uint32 private constant _MAX_DEMAND_PERIOD = 60 days;
+
     uint256 private constant _MAX_QUESTIONS = 32;
+
+    /// @dev Gas an ERC-1271 wallet gets to answer for a ballot: enough for a multisig or a
+    /// passkey account, too little for a contract voter to burn a relayer's batch.
+    uint256 private constant _ERC1271_GAS = 100_000;
+
+    /// @dev The signing period when the meeting never set one, and its bounds.
+    uint32 private constant _DEFAULT_SIGNING_PERIOD = 14 days;
+    uint32 private constant _MIN_SIGNING_PERIOD = 1 days;
+    uint32 private constant _MAX_SIGNING_PERIOD = 90 days;
     uint256 private constant _BPS = 10_000;
 
     /// @dev Tally word layout: bits [0, 32) of word 0 count the participants (zero in the other
@@ -101,6 +125,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         uint8 questionCount;
         Status status;
         uint8 flags;
+        uint40 closedAt;
     }
 
     /// @dev One slot: the secretary and the results.
@@ -140,6 +165,9 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     uint32 private _noticePeriod;
 
     ICharter private _charter;
+    uint32 private _signingPeriod;
+    uint16 private _demandBps;
+    uint32 private _demandPeriod;
     ICouncil private _council;
     uint16[] private _quorumSchedule;
 
@@ -148,6 +176,18 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     mapping(uint256 meetingId => mapping(uint256 index => bytes32)) private _questionActions;
     mapping(uint256 meetingId => mapping(uint256 word => uint256)) private _tallies;
     mapping(uint256 meetingId => mapping(uint256 word => uint256 bits)) private _voted;
+
+    /// @dev One slot: a members' demand for an extraordinary meeting with one agenda.
+    struct Demand {
+        uint48 recordBlock;
+        uint32 eligible;
+        uint32 count;
+        uint40 reachedAt;
+        bool satisfied;
+    }
+
+    mapping(bytes32 agendaHash => Demand) private _demands;
+    mapping(bytes32 agendaHash => mapping(uint256 word => uint256 bits)) private _demanders;
 
     /*//////////////////////////////////////////////////////////////
                                INITIALISER
@@ -181,15 +221,107 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     /// @inheritdoc IGeneralMeeting
     function convene(Convocation calldata convocation) external returns (uint256 meetingId) {
         _onlyCouncil();
+        meetingId = _convene(convocation);
+        bytes32 agenda = _agendaHash(convocation.questions);
+        Demand memory d = _demands[agenda];
+        if (d.reachedAt != 0 && !d.satisfied) {
+            // The council answers the members' demand: with a meeting that opens within the
+            // demand period after the notice, or its convocation does not count as the answer.
+            uint256 latest = block.timestamp + _noticePeriod + demandPeriod();
+            if (convocation.opensAt > latest) {
+                revert GeneralMeetingDemandedMeetingTooLate(agenda, convocation.opensAt, latest);
+            }
+            _satisfy(agenda, meetingId);
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                       EXTRAORDINARY MEETING ON DEMAND
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IGeneralMeeting
+    function demandMeeting(bytes32 agendaHash_) external {
+        bytes4 reason = _addDemander(agendaHash_, msg.sender);
+        if (reason == GeneralMeetingDemandSatisfied.selector) {
+            revert GeneralMeetingDemandSatisfied(agendaHash_);
+        }
+        if (reason == GeneralMeetingAlreadyDemanded.selector) {
+            revert GeneralMeetingAlreadyDemanded(agendaHash_, msg.sender);
+        }
+        if (reason != bytes4(0)) revert GeneralMeetingNotVoter(0, msg.sender);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function demandMeetingBySig(
+        bytes32 agendaHash_,
+        address[] calldata members,
+        bytes[] calldata signatures
+    ) external returns (uint256 added) {
+        uint256 count = members.length;
+        if (count != signatures.length) {
+            revert GeneralMeetingBatchLengthMismatch(count, signatures.length);
+        }
+        bytes32 separator = _domainSeparator();
+        for (uint256 i; i < count; ++i) {
+            address member = members[i];
+            bytes32 digest = MessageHashUtils.toTypedDataHash(
+                separator, keccak256(abi.encode(_DEMAND_TYPEHASH, agendaHash_, member))
+            );
+            bytes4 reason = _validSignature(member, digest, signatures[i])
+                ? _addDemander(agendaHash_, member)
+                : GeneralMeetingInvalidSignature.selector;
+            if (reason == bytes4(0)) {
+                // Cannot overflow: at most `count`.
+                unchecked {
+                    ++added;
+                }
+            } else {
+                emit MeetingDemandRejected(agendaHash_, member, reason);
+            }
+        }
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function conveneOnDemand(Convocation calldata convocation) external returns (uint256 meetingId) {
+        bytes32 agenda = _agendaHash(convocation.questions);
+        Demand memory d = _demands[agenda];
+        if (d.reachedAt == 0 || d.satisfied) revert GeneralMeetingNoPendingDemand(agenda);
+        uint256 due = uint256(d.reachedAt) + demandPeriod();
+        if (block.timestamp < due) revert GeneralMeetingCouncilStillDue(agenda, due);
+        uint256 index = _membership.voterIndexAt(msg.sender, d.recordBlock);
+        if (index == 0 || !_isDemander(agenda, index)) {
+            revert GeneralMeetingNotDemander(agenda, msg.sender);
+        }
+        meetingId = _convene(convocation);
+        _satisfy(agenda, meetingId);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function setDemandRules(uint16 thresholdBps, uint32 period) external {
+        if (msg.sender != address(this)) revert GeneralMeetingNotMeetingDecision(msg.sender);
+        if (thresholdBps == 0 || thresholdBps > _MAX_DEMAND_BPS) {
+            revert GeneralMeetingInvalidDemandRules(thresholdBps, period);
+        }
+        if (period < _MIN_DEMAND_PERIOD || period > _MAX_DEMAND_PERIOD) {
+            revert GeneralMeetingInvalidDemandRules(thresholdBps, period);
+        }
+        _demandBps = thresholdBps;
+        _demandPeriod = period;
+        emit GeneralMeetingDemandRulesSet(thresholdBps, period);
+    }
+
+    /// @dev Checks and stores an agenda (the register fixed at this block); emits its questions.
+    function _convene(Convocation calldata convocation) private returns (uint256 meetingId) {
         uint256 n = convocation.questions.length;
         if (n == 0 || n > _MAX_QUESTIONS) revert GeneralMeetingInvalidAgenda(n);
+        // The register is the one of the convening block, whoever convenes: the convener does
+        // not choose who votes.
         meetingId = _open(
             0,
             0,
             n,
             convocation.opensAt,
             convocation.closesAt,
-            convocation.recordBlock,
             convocation.secretary,
             convocation.chair
         );
@@ -200,6 +332,8 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             if (q.targets.length != q.calldatas.length) {
                 revert GeneralMeetingInvalidActions(q.targets.length, q.calldatas.length);
             }
+            Majority least = _leastMajority(q.targets, q.calldatas);
+            if (q.majority < least) revert GeneralMeetingMajorityTooLow(i, least);
             _questionDocs[meetingId][i] = q.documentHash;
             if (q.targets.length != 0) {
                 _questionActions[meetingId][i] = _hashActions(q.targets, q.calldatas);
@@ -212,12 +346,52 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         _meetings[meetingId].agenda.majorities = uint64(majorities);
     }
 
+    /// @dev Counts `member` (a member when the demand was first made) into the demand for
+    /// `agenda`; returns the selector of the error that refuses it, or zero.
+    function _addDemander(bytes32 agenda, address member) private returns (bytes4) {
+        Demand memory d = _demands[agenda];
+        if (d.satisfied) return GeneralMeetingDemandSatisfied.selector;
+        if (d.recordBlock == 0) {
+            // The first demander fixes the register the share is counted on.
+            uint256 active = _membership.activeMemberCount();
+            d.recordBlock = uint48(block.number);
+            d.eligible = active > type(uint32).max ? type(uint32).max : uint32(active);
+        }
+        uint256 index = _membership.voterIndexAt(member, d.recordBlock);
+        if (index == 0) return GeneralMeetingNotVoter.selector;
+        uint256 word = index / 256;
+        uint256 bit = 1 << (index % 256);
+        uint256 bits = _demanders[agenda][word];
+        if (bits & bit != 0) return GeneralMeetingAlreadyDemanded.selector;
+        _demanders[agenda][word] = bits | bit;
+        // Cannot overflow: one per membership.
+        unchecked {
+            d.count += 1;
+        }
+        emit MeetingDemanded(agenda, member, d.count);
+        if (d.reachedAt == 0 && uint256(d.count) * _BPS >= uint256(d.eligible) * demandThresholdBps())
+        {
+            d.reachedAt = uint40(block.timestamp);
+            emit MeetingDemandReached(agenda, d.count, d.eligible, block.timestamp + demandPeriod());
+        }
+        _demands[agenda] = d;
+        return bytes4(0);
+    }
+
+    function _isDemander(bytes32 agenda, uint256 index) private view returns (bool) {
+        return _demanders[agenda][index / 256] & (1 << (index % 256)) != 0;
+    }
+
+    function _satisfy(bytes32 agenda, uint256 meetingId) private {
+        _demands[agenda].satisfied = true;
+        emit MeetingDemandSatisfied(agenda, meetingId, msg.sender);
+    }
+
     /// @inheritdoc IGeneralMeeting
     function reconvene(
         uint256 previousMeetingId,
         uint40 opensAt,
         uint40 closesAt,
-        uint48 recordBlock,
         address secretary,
         address chair
     ) external returns (uint256 meetingId) {
@@ -230,14 +404,14 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         }
         prev.core.status = Status.Reconvened;
         uint256 n = pc.questionCount;
-        // Checked: a 256th convocation of one agenda reverts (the attempt is a uint8).
+        // Checked: a 256th convocation of one agenda reverts (the attempt is a uint8). The
+        // register stays the first convocation's: reconvening cannot change who votes.
         meetingId = _open(
             previousMeetingId,
             pc.attempt + 1,
             n,
             opensAt,
             closesAt,
-            recordBlock,
             secretary,
             chair
         );
@@ -317,7 +491,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         if (core.status != Status.Convened || block.timestamp < core.closesAt) {
             revert GeneralMeetingUnexpectedState(meetingId, _state(core));
         }
-        uint256 eligible = _membership.activeMemberCountAt(core.recordBlock);
+        uint256 eligible = m.result.eligible;
         uint256 participants = _participants(meetingId);
         bool quorum = participants * _BPS > eligible * core.quorumBps;
         uint32 accepted;
@@ -331,7 +505,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             }
         }
         m.core.status = quorum ? Status.Held : Status.QuorumMissed;
-        m.result.eligible = eligible > type(uint32).max ? type(uint32).max : uint32(eligible);
+        m.core.closedAt = uint40(block.timestamp);
         m.result.acceptedMask = accepted;
         emit MeetingClosed(meetingId, quorum, participants, eligible, accepted);
     }
@@ -374,7 +548,8 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         if (core.status != Status.Held) {
             revert GeneralMeetingUnexpectedState(meetingId, _state(core));
         }
-        if (core.flags != (_SECRETARY_SIGNED | _CHAIR_SIGNED)) {
+        uint8 missing = (_SECRETARY_SIGNED | _CHAIR_SIGNED) & ~core.flags;
+        if (missing != 0 && block.timestamp < uint256(core.closedAt) + signingPeriod()) {
             revert GeneralMeetingProtocolNotSigned(meetingId);
         }
         if (index >= core.questionCount) revert GeneralMeetingUnknownQuestion(meetingId, index);
@@ -393,7 +568,9 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         }
 
         m.result.executedMask = result.executedMask | bit;
+        if (missing != 0) emit MeetingProtocolSignatureMissing(meetingId, missing);
         ICouncil council_ = _council;
+        uint8 majority = uint8((m.agenda.majorities >> (2 * index)) & 3);
         for (uint256 i; i < targets.length; ++i) {
             address target = targets[i];
             if (target == address(this) || target == address(council_)) {
@@ -401,7 +578,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
                 // callee accepts the call because it comes from the meeting.
                 Address.functionCall(target, calldatas[i]);
             } else {
-                council_.executeMeetingDecision(target, calldatas[i]);
+                council_.executeMeetingDecision(target, calldatas[i], majority);
             }
         }
         emit QuestionExecuted(meetingId, index, msg.sender);
@@ -413,9 +590,73 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         _setParameters(noticePeriod_, quorumSchedule_);
     }
 
+    /// @inheritdoc IGeneralMeeting
+    function setSigningPeriod(uint32 signingPeriod_) external {
+        if (msg.sender != address(this)) revert GeneralMeetingNotMeetingDecision(msg.sender);
+        if (signingPeriod_ < _MIN_SIGNING_PERIOD || signingPeriod_ > _MAX_SIGNING_PERIOD) {
+            revert GeneralMeetingInvalidSigningPeriod(signingPeriod_);
+        }
+        _signingPeriod = signingPeriod_;
+        emit GeneralMeetingSigningPeriodSet(signingPeriod_);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                   VIEWS
     //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IGeneralMeeting
+    function signingPeriod() public view returns (uint32) {
+        uint32 period = _signingPeriod;
+        return period == 0 ? _DEFAULT_SIGNING_PERIOD : period;
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function demandThresholdBps() public view returns (uint16) {
+        uint16 bps = _demandBps;
+        return bps == 0 ? _DEFAULT_DEMAND_BPS : bps;
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function demandPeriod() public view returns (uint32) {
+        uint32 period = _demandPeriod;
+        return period == 0 ? _DEFAULT_DEMAND_PERIOD : period;
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function demand(bytes32 agendaHash_) external view returns (DemandInfo memory info) {
+        Demand memory d = _demands[agendaHash_];
+        info = DemandInfo({
+            recordBlock: d.recordBlock,
+            eligible: d.eligible,
+            count: d.count,
+            reachedAt: d.reachedAt,
+            satisfied: d.satisfied,
+            councilDueBy: d.reachedAt == 0 ? 0 : uint256(d.reachedAt) + demandPeriod()
+        });
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function hasDemanded(bytes32 agendaHash_, address member) external view returns (bool) {
+        uint256 index = _membership.voterIndexAt(member, _demands[agendaHash_].recordBlock);
+        return index != 0 && _isDemander(agendaHash_, index);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function agendaHash(Question[] calldata questions) external pure returns (bytes32) {
+        return _agendaHash(questions);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function demandDigest(bytes32 agendaHash_, address member) external view returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(
+            _domainSeparator(), keccak256(abi.encode(_DEMAND_TYPEHASH, agendaHash_, member))
+        );
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function closedAt(uint256 meetingId) external view returns (uint40) {
+        return _meetings[meetingId].core.closedAt;
+    }
 
     /// @inheritdoc IGeneralMeeting
     function meeting(uint256 meetingId) external view returns (MeetingInfo memory info) {
@@ -588,22 +829,18 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         uint256 questionCount,
         uint40 opensAt,
         uint40 closesAt,
-        uint48 recordBlock,
         address secretary,
         address chair
     ) private returns (uint256 meetingId) {
-        uint256 earliest = block.timestamp + _noticePeriod;
-        if (opensAt < earliest || closesAt <= opensAt) {
-            revert GeneralMeetingInvalidSchedule(opensAt, closesAt, earliest);
+        {
+            uint256 earliest = block.timestamp + _noticePeriod;
+            if (opensAt < earliest || closesAt <= opensAt) {
+                revert GeneralMeetingInvalidSchedule(opensAt, closesAt, earliest);
+            }
         }
-        if (recordBlock == 0) recordBlock = uint48(block.number);
-        else if (recordBlock > block.number) revert GeneralMeetingInvalidRecordBlock(recordBlock);
         if (secretary == address(0)) revert GeneralMeetingZeroAddress();
         if (secretary == _chairOf(chair)) revert GeneralMeetingSecretaryIsChair(secretary);
-
-        uint256 scheduleLength = _quorumSchedule.length;
-        uint16 quorumBps =
-            _quorumSchedule[attempt < scheduleLength ? attempt : scheduleLength - 1];
+        (uint48 recordBlock, uint32 eligible) = _register(previousMeetingId);
 
         // Cannot overflow: one id per transaction, 2**64 transactions are out of reach.
         unchecked {
@@ -614,13 +851,15 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             opensAt: opensAt,
             closesAt: closesAt,
             recordBlock: recordBlock,
-            quorumBps: quorumBps,
+            quorumBps: _quorumAt(attempt),
             attempt: uint8(attempt),
             questionCount: uint8(questionCount),
             status: Status.Convened,
-            flags: 0
+            flags: 0,
+            closedAt: 0
         });
         m.result.secretary = secretary;
+        m.result.eligible = eligible;
         if (chair != address(0)) m.agenda.chair = chair;
         if (previousMeetingId != 0) m.previousMeetingId = previousMeetingId;
         uint256 words = (questionCount + _LANES - 1) / _LANES;
@@ -632,17 +871,61 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         for (uint256 w; w < words; ++w) {
             _voted[meetingId][w] = _MARKER;
         }
+        _announce(meetingId, previousMeetingId, chair);
+    }
+
+    /// @dev Who votes: the members of the convening block, or the first convocation's register
+    /// when reconvening (the convener never chooses it).
+    function _register(uint256 previousMeetingId)
+        private
+        view
+        returns (uint48 recordBlock, uint32 eligible)
+    {
+        if (previousMeetingId == 0) {
+            uint256 count = _membership.activeMemberCount();
+            return (
+                uint48(block.number),
+                count > type(uint32).max ? type(uint32).max : uint32(count)
+            );
+        }
+        Meeting storage prev = _meetings[previousMeetingId];
+        return (prev.core.recordBlock, prev.result.eligible);
+    }
+
+    function _quorumAt(uint256 attempt) private view returns (uint16) {
+        uint256 scheduleLength = _quorumSchedule.length;
+        return _quorumSchedule[attempt < scheduleLength ? attempt : scheduleLength - 1];
+    }
+
+    /// @dev `MeetingConvened` from what `_open` stored (a function of its own: the stack).
+    function _announce(uint256 meetingId, uint256 previousMeetingId, address chair) private {
+        Meeting storage m = _meetings[meetingId];
+        MeetingCore memory core = m.core;
         emit MeetingConvened(
             meetingId,
             previousMeetingId,
-            uint8(attempt),
-            opensAt,
-            closesAt,
-            recordBlock,
-            quorumBps,
-            secretary,
+            core.attempt,
+            core.opensAt,
+            core.closesAt,
+            core.recordBlock,
+            core.quorumBps,
+            m.result.secretary,
             chair
         );
+    }
+
+    /// @dev The least majority the question's actions need: the highest any target reserves
+    /// for its call. This contract's and the council's own functions are the meeting's anyway
+    /// (its parameters, the council's composition): a simple majority.
+    function _leastMajority(address[] calldata targets, bytes[] calldata calldatas)
+        private
+        view
+        returns (Majority least)
+    {
+        for (uint256 i; i < targets.length; ++i) {
+            (bool reserved, uint8 majority) = MeetingDecision.required(targets[i], calldatas[i]);
+            if (reserved && majority > uint8(least)) least = Majority(majority);
+        }
     }
 
     function _chairOf(address meetingChair) private view returns (address) {
@@ -832,7 +1115,17 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             if (err == ECDSA.RecoverError.NoError && recovered == voter) return true;
         }
         if (voter.code.length == 0) return false;
-        return SignatureChecker.isValidERC1271SignatureNow(voter, digest, signature);
+        // A wallet contract answers with bounded gas and at most 32 bytes copied: a hostile
+        // voter cannot burn the relayer's gas or fail the batch it is in.
+        bytes memory query = abi.encodeCall(IERC1271.isValidSignature, (digest, signature));
+        bool ok;
+        bytes32 answer;
+        assembly ("memory-safe") {
+            ok := staticcall(_ERC1271_GAS, voter, add(query, 0x20), mload(query), 0, 0x20)
+            if lt(returndatasize(), 0x20) { ok := 0 }
+            answer := mload(0)
+        }
+        return ok && bytes4(answer) == IERC1271.isValidSignature.selector;
     }
 
     function _domainSeparator() private view returns (bytes32) {
@@ -865,5 +1158,10 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         returns (bytes32)
     {
         return keccak256(abi.encode(targets, calldatas));
+    }
+
+    /// @dev What members demand: the agenda itself (questions, majorities, actions).
+    function _agendaHash(Question[] calldata questions) private pure returns (bytes32) {
+        return keccak256(abi.encode(questions));
     }
 }

@@ -9,11 +9,13 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
+import {IMeetingReserved} from "./interfaces/IMeetingReserved.sol";
 import {IObligationSource} from "./interfaces/IObligationSource.sol";
 import {IShares} from "./interfaces/IShares.sol";
 import {ITreasury} from "./interfaces/ITreasury.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
 import {CloneEIP712} from "./libraries/CloneEIP712.sol";
+import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title Membership
 /// @notice A cooperative's membership register; see {IMembership}.
@@ -25,7 +27,7 @@ import {CloneEIP712} from "./libraries/CloneEIP712.sol";
 /// bytes, and the 4-byte member index), so the dense index that governance keys its has-voted
 /// bitmaps by costs no slot of its own. The index counter is set at initialisation, so that the
 /// first application pays no fresh slot for it.
-contract Membership is IMembership, Initializable {
+contract Membership is IMembership, IMeetingReserved, Initializable {
     using Checkpoints for Checkpoints.Trace208;
 
     /*//////////////////////////////////////////////////////////////
@@ -293,10 +295,18 @@ contract Membership is IMembership, Initializable {
         });
         _dossiers[to] = _dossiers[from];
         delete _dossiers[from];
+        // The new address inherits the membership's past (its history is empty: it never held
+        // an index), so that it votes in meetings whose register was fixed before the recovery.
+        Checkpoints.Trace208 storage past = _activeHistory[from];
+        Checkpoints.Trace208 storage inherited = _activeHistory[to];
+        uint256 entries = past.length();
+        for (uint256 i = 0; i < entries; ++i) {
+            Checkpoints.Checkpoint208 memory c = past.at(SafeCast.toUint32(i));
+            inherited.push(c._key, c._value);
+        }
         if (moved.status == MemberStatus.Member) {
             // The count stays: one member, new address.
             _activeHistory[from].push(SafeCast.toUint48(block.number), 0);
-            _activeHistory[to].push(SafeCast.toUint48(block.number), moved.index);
         }
         emit MemberRecovered(from, to, decision);
 
@@ -307,13 +317,22 @@ contract Membership is IMembership, Initializable {
         }
     }
 
+    /// @inheritdoc IMeetingReserved
+    function reservedMajority(bytes4 selector) external pure returns (bool, uint8) {
+        if (selector == this.removeObligationSource.selector) return (true, 0);
+        return (false, 0);
+    }
+
     /// @inheritdoc IMembership
     function addObligationSource(address source) external onlyDecisionExecutor {
         _addObligationSource(source);
     }
 
     /// @inheritdoc IMembership
+    /// @dev Only the general meeting: unhooking a source (the mutual-aid fund) would let a
+    /// borrower leave with an open loan, and which funds exist is the meeting's to decide.
     function removeObligationSource(address source) external onlyDecisionExecutor {
+        MeetingDecision.check(msg.sender, this.removeObligationSource.selector, 0);
         uint256 count = _obligationSources.length;
         for (uint256 i = 0; i < count; ++i) {
             if (_obligationSources[i].account == source) {
@@ -363,7 +382,12 @@ contract Membership is IMembership, Initializable {
     /// @inheritdoc IMembershipView
     function voterIndexAt(address account, uint256 blockNumber) external view returns (uint32) {
         // The checkpoint's value is the index itself (see `_activeHistory`).
-        return uint32(_activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber)));
+        uint32 index =
+            uint32(_activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber)));
+        // A former address (its membership recovered to another key) keeps its history but
+        // holds nothing now: status None with an index.
+        if (index != 0 && _members[account].status == MemberStatus.None) return 0;
+        return index;
     }
 
     /// @inheritdoc IMembershipView

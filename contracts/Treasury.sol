@@ -5,11 +5,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
+import {ICouncil} from "./interfaces/ICouncil.sol";
+import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
 import {IDocumentRegistry} from "./interfaces/IDocumentRegistry.sol";
+import {IMeetingReserved} from "./interfaces/IMeetingReserved.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {ISettlementUnits} from "./interfaces/ISettlementUnits.sol";
 import {ITreasury} from "./interfaces/ITreasury.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
+import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title Treasury
 /// @notice A cooperative's money in named funds; see {ITreasury}.
@@ -17,7 +21,7 @@ import {CloneArgs} from "./libraries/CloneArgs.sol";
 /// `charter, membership, shares, documents, paymentToken` (20 bytes each).
 /// Tokens sent straight to the treasury (not through `collect` or `receiveIncome`, e.g. a union's
 /// refund) are outside every fund: they cannot be paid out until the next version accounts them.
-contract Treasury is ITreasury {
+contract Treasury is ITreasury, IMeetingReserved {
     using SafeERC20 for IERC20;
 
     /*//////////////////////////////////////////////////////////////
@@ -119,10 +123,12 @@ contract Treasury is ITreasury {
     }
 
     /// @inheritdoc ITreasury
+    /// @dev Only the general meeting decides to join a union (Закон 3085-1 art. 18).
     function joinUnion(address unionMembership, bytes32 identityHash, bytes32 applicationHash)
         external
         onlyDecisionExecutor
     {
+        MeetingDecision.check(msg.sender, this.joinUnion.selector, 0);
         if (unionMembership == address(0)) revert TreasuryZeroAddress();
         _unionMembership = unionMembership;
         IMembership(unionMembership).applyToJoin(
@@ -131,12 +137,70 @@ contract Treasury is ITreasury {
         emit UnionApplied(unionMembership, applicationHash);
     }
 
+    /// @inheritdoc IMeetingReserved
+    function reservedMajority(bytes4 selector) external pure returns (bool, uint8) {
+        return (selector == this.joinUnion.selector || selector == this.leaveUnion.selector, 0);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                  THE COOPERATIVE AS A MEMBER OF ITS UNION
+    //////////////////////////////////////////////////////////////*/
+
     /// @inheritdoc ITreasury
-    function payUnionFees(address unionMembership, Fund fund, bytes32 decision)
+    function voteInUnion(uint256 meetingId, uint8[] calldata choices)
         external
         onlyDecisionExecutor
     {
+        IGeneralMeeting(_unionMeeting()).castBallot(meetingId, choices);
+        emit UnionBallotCast(_unionMembership, meetingId);
+    }
+
+    /// @inheritdoc ITreasury
+    function demandUnionMeeting(bytes32 agendaHash) external onlyDecisionExecutor {
+        IGeneralMeeting(_unionMeeting()).demandMeeting(agendaHash);
+        emit UnionMeetingDemanded(_unionMembership, agendaHash);
+    }
+
+    /// @inheritdoc ITreasury
+    function conveneUnionMeetingOnDemand(IGeneralMeeting.Convocation calldata convocation)
+        external
+        onlyDecisionExecutor
+        returns (uint256 meetingId)
+    {
+        meetingId = IGeneralMeeting(_unionMeeting()).conveneOnDemand(convocation);
+    }
+
+    /// @inheritdoc ITreasury
+    function signUnionProtocol(uint256 meetingId, bytes32 protocolHash)
+        external
+        onlyDecisionExecutor
+    {
+        IGeneralMeeting(_unionMeeting()).signProtocol(meetingId, protocolHash);
+    }
+
+    /// @inheritdoc ITreasury
+    /// @dev Only the general meeting decides to leave a union (Закон 3085-1 art. 18).
+    function leaveUnion(bytes32 applicationHash) external onlyDecisionExecutor {
+        MeetingDecision.check(msg.sender, this.leaveUnion.selector, 0);
+        address joined = _unionMembership;
+        if (joined == address(0)) revert TreasuryNoUnion();
+        IMembership(joined).requestExit(applicationHash);
+        emit UnionExitRequested(joined, applicationHash);
+    }
+
+    /// @inheritdoc ITreasury
+    /// @dev Pays at most what the decision approved, only to the union the cooperative applied
+    /// to, and leaves no allowance behind: the union's fees are the union's to change, and a
+    /// rise between the decision and its execution must not be paid unseen.
+    function payUnionFees(
+        address unionMembership,
+        Fund fund,
+        uint256 approvedAmount,
+        bytes32 decision
+    ) external onlyDecisionExecutor {
         if (unionMembership == address(0)) revert TreasuryZeroAddress();
+        address joined = _unionMembership;
+        if (unionMembership != joined) revert TreasuryWrongUnion(joined, unionMembership);
         ICharter union = ICharter(IMembership(unionMembership).charter());
         address token = CloneArgs.addressAt(80);
         if (union.paymentToken() != token) {
@@ -145,11 +209,17 @@ contract Treasury is ITreasury {
         _useDecision(decision);
         ICharter.Fees memory due = union.fees(ICharter.MemberKind.Organisation);
         uint256 total = uint256(due.entranceFee) + due.minimumShare;
+        if (total > approvedAmount) revert TreasuryUnionFeesAboveApproved(total, approvedAmount);
         distributeIncome();
         _debit(fund, total);
         emit UnionFeesPaid(unionMembership, fund, total, decision);
-        IERC20(token).forceApprove(union.treasury(), total);
+        address unionTreasury = union.treasury();
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        IERC20(token).forceApprove(unionTreasury, total);
         IMembership(unionMembership).payFees(address(this));
+        IERC20(token).forceApprove(unionTreasury, 0);
+        uint256 spent = balanceBefore - IERC20(token).balanceOf(address(this));
+        if (spent != total) revert TreasuryUnionFeesMismatch(total, spent);
     }
 
     /// @inheritdoc ITreasury
@@ -257,6 +327,15 @@ contract Treasury is ITreasury {
         units = ISettlementUnits(unionUnits);
         address register = units.membership();
         if (register != joined) revert TreasuryWrongUnion(joined, register);
+    }
+
+    /// @dev The general meeting of the union the cooperative applied to: the union's decision
+    /// executor is its council, which names the meeting.
+    function _unionMeeting() private view returns (address) {
+        address joined = _unionMembership;
+        if (joined == address(0)) revert TreasuryNoUnion();
+        address executor = ICharter(IMembership(joined).charter()).decisionExecutor();
+        return ICouncil(executor).generalMeeting();
     }
 
     function _token() private view returns (IERC20) {

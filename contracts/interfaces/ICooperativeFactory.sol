@@ -33,7 +33,7 @@ interface ICooperativeFactory {
         ICharter.CooperativeKind kind;
         /// @notice The ERC-20 token its money is held in.
         address paymentToken;
-        /// @notice The council elected by the founding meeting (1 to 255 members).
+        /// @notice The council elected by the founding meeting (3 to 64 members).
         address[] council;
         /// @notice How far below zero a member's ВРЕ balance may go by default.
         uint256 defaultCreditLimit;
@@ -47,9 +47,12 @@ interface ICooperativeFactory {
 
     /// @notice A required address is zero.
     error CooperativeFactoryZeroAddress();
+
+    /// @notice `account` is named twice in the council: three seats need three people.
+    error CooperativeFactoryDuplicateCouncilMember(address account);
     /// @notice The name is empty or longer than 255 bytes, or the symbol empty or over 32 bytes.
     error CooperativeFactoryInvalidName();
-    /// @notice The council is empty or has more than 255 members.
+    /// @notice The council has fewer than 3 or more than 64 members.
     error CooperativeFactoryInvalidCouncil(uint256 size);
     /// @notice A clone did not land at its predicted address (the factory's nonce is off).
     error CooperativeFactoryUnexpectedAddress(address predicted, address created);

@@ -167,6 +167,17 @@ interface ICouncil {
     /// general-meeting decision may do that.
     error CouncilExecutorChangeForbidden(address newExecutor);
 
+    /// @notice The action calls a function only the general meeting may decide
+    /// (`IMeetingReserved`): a council item cannot propose it.
+    error CouncilActionReservedToMeeting(address target, bytes4 selector);
+
+    /// @notice A council item cannot be executed from inside a general-meeting decision (its
+    /// actions would borrow the meeting's authority).
+    error CouncilExecutionInsideMeetingDecision(uint256 itemId);
+
+    /// @notice A majority outside `IGeneralMeeting.Majority`.
+    error CouncilInvalidMajority(uint8 majority);
+
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
     //////////////////////////////////////////////////////////////*/
@@ -216,12 +227,19 @@ interface ICouncil {
     /// @param target The contract called.
     /// @param data The call data.
     /// @return result What the call returned.
-    function executeMeetingDecision(address target, bytes calldata data)
+    /// @param majority The majority the question was convened with (`IGeneralMeeting.Majority`):
+    /// functions reserved to the meeting read it back through `meetingDecisionMajority`.
+    function executeMeetingDecision(address target, bytes calldata data, uint8 majority)
         external
         returns (bytes memory result);
 
+    /// @notice Zero unless the council is carrying out a general-meeting decision right now
+    /// (inside `executeMeetingDecision`); then the decision's majority plus one. Functions that
+    /// only the meeting may decide (`IMeetingReserved`) accept the council's call only then.
+    function meetingDecisionMajority() external view returns (uint256);
+
     /// @notice Seats a new council (a new term). Only the general meeting contract.
-    /// @param members The new council (2 to 64 distinct addresses).
+    /// @param members The new council (3 to 64 distinct addresses).
     function setCouncil(address[] calldata members) external;
 
     /// @notice Sets how long items stay open. Only the general meeting contract.

@@ -12,9 +12,14 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 ///    action of a passed and signed council item) with an agenda of questions, each with a
 ///    document hash, a required majority and optional on-chain actions; voting opens no sooner
 ///    than the charter's notice period after convening.
-/// 2. The voters are the members active at the record block (the convening block or a chosen
-///    earlier one); a member who joins later does not vote in this meeting. Each membership
-///    (member index) casts at most one ballot, whatever address holds it.
+/// 2. The voters are the members active at the record block, which is the convening block: the
+///    contract fixes it, the convener cannot choose it, and a reconvened meeting keeps it and its
+///    count of eligible voters (stored at convening). A member who joins later does not vote in
+///    this meeting. Each membership (member index) casts at most one ballot, from the address
+///    that holds it now: after a key recovery the new key votes and the old one cannot.
+///    Each question's majority is at least the one the law fixes for what its actions do
+///    (`IMeetingReserved.reservedMajority` of each target): convening a charter change as a
+///    simple-majority question is refused.
 /// 3. Each voter casts one ballot with a choice per question: from their own wallet
 ///    (`castBallot`) or as an EIP-712 signature that anyone relays, alone (`castBallotBySig`) or
 ///    in a batch (`castBallotsBySig`).
@@ -24,8 +29,12 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 ///    quorum may be reconvened by the council with the next, lower threshold of the charter's
 ///    schedule.
 /// 5. The secretary and the presiding chair sign the protocol; the results are final and anyone
-///    executes each accepted question's actions, once. Actions run with the council's authority
-///    (through `ICouncil.executeMeetingDecision`); actions addressed to the council itself (a new
+///    executes each accepted question's actions, once. Officers who never sign cannot freeze a
+///    held meeting's decisions: once the signing period (a charter parameter, 14 days unless the
+///    meeting set another) has passed since closing, the accepted questions are executable
+///    without the missing signature, which is recorded (`MeetingProtocolSignatureMissing`).
+///    Actions run with the council's authority and the question's majority (through
+///    `ICouncil.executeMeetingDecision`); actions addressed to the council itself (a new
 ///    council, the item expiry) or to this contract (its parameters) are called directly.
 interface IGeneralMeeting is IERC5267 {
     /*//////////////////////////////////////////////////////////////
@@ -81,8 +90,6 @@ interface IGeneralMeeting is IERC5267 {
         uint40 opensAt;
         /// @notice When voting closes (unix seconds), after `opensAt`.
         uint40 closesAt;
-        /// @notice Block whose active members vote; zero for the convening block.
-        uint48 recordBlock;
         /// @notice Who keeps and signs the protocol.
         address secretary;
         /// @notice Who presides and signs the protocol; zero for the cooperative's chair.
@@ -105,7 +112,7 @@ interface IGeneralMeeting is IERC5267 {
         uint48 recordBlock;
         /// @notice Voters who cast a ballot.
         uint32 participants;
-        /// @notice Active members at the record block (set when closed).
+        /// @notice Active members at the record block (stored at convening).
         uint32 eligible;
         /// @notice Bit i set: question i accepted (set when closed).
         uint32 acceptedMask;
@@ -131,6 +138,23 @@ interface IGeneralMeeting is IERC5267 {
         uint256 forVotes;
         uint256 againstVotes;
         uint256 abstainVotes;
+    }
+
+    /// @notice Where the members' demand for an extraordinary meeting with one agenda stands.
+    struct DemandInfo {
+        /// @notice The register the share is counted on (the block of the first demand).
+        uint48 recordBlock;
+        /// @notice Active members at that block.
+        uint32 eligible;
+        /// @notice Memberships that signed the demand.
+        uint32 count;
+        /// @notice When the share was reached (zero until then).
+        uint40 reachedAt;
+        /// @notice Whether a meeting with the agenda was convened in answer.
+        bool satisfied;
+        /// @notice Until when the council alone may answer (zero until reached); after it the
+        /// demanders convene the meeting themselves (`conveneOnDemand`).
+        uint256 councilDueBy;
     }
 
     /// @notice A ballot relayed for a voter who signed it (EIP-712 type
@@ -198,9 +222,69 @@ interface IGeneralMeeting is IERC5267 {
     /// @notice An accepted question's actions ran (`executor` sent the transaction).
     event QuestionExecuted(uint256 indexed meetingId, uint8 indexed index, address executor);
 
+    /// @notice A question was executed after the signing period without the signatures in
+    /// `missing` (bit 0: the secretary's, bit 1: the presiding chair's).
+    event MeetingProtocolSignatureMissing(uint256 indexed meetingId, uint8 missing);
+
+    /// @notice `member` joined the demand for an extraordinary meeting with agenda
+    /// `agendaHash` (`count` memberships so far).
+    event MeetingDemanded(bytes32 indexed agendaHash, address indexed member, uint32 count);
+
+    /// @notice A relayed demand signature was skipped; `reason` is the selector of the error a
+    /// direct demand would revert with.
+    event MeetingDemandRejected(bytes32 indexed agendaHash, address indexed member, bytes4 reason);
+
+    /// @notice The demand reached the charter's share of members: the council must convene the
+    /// meeting by `councilDueBy`, after which the demanders may.
+    event MeetingDemandReached(
+        bytes32 indexed agendaHash, uint32 count, uint32 eligible, uint256 councilDueBy
+    );
+
+    /// @notice A meeting with the demanded agenda was convened by `convener` (the council, or a
+    /// demander after the council's period).
+    event MeetingDemandSatisfied(
+        bytes32 indexed agendaHash, uint256 indexed meetingId, address convener
+    );
+
+    /// @notice The demand rules changed (a general-meeting decision).
+    event GeneralMeetingDemandRulesSet(uint16 thresholdBps, uint32 period);
+
+    /// @notice The signing period changed (a general-meeting decision).
+    event GeneralMeetingSigningPeriodSet(uint32 signingPeriod);
+
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
+
+    /// @notice Question `index` calls a function that needs at least `required`
+    /// (`Majority`) and was convened with less.
+    error GeneralMeetingMajorityTooLow(uint256 index, Majority required);
+
+    /// @notice A meeting with this agenda was already convened in answer to the demand.
+    error GeneralMeetingDemandSatisfied(bytes32 agendaHash);
+
+    /// @notice This membership already joined the demand.
+    error GeneralMeetingAlreadyDemanded(bytes32 agendaHash, address member);
+
+    /// @notice No demand with this agenda has reached the members' share, or it was answered.
+    error GeneralMeetingNoPendingDemand(bytes32 agendaHash);
+
+    /// @notice The council still has until `due` to convene the demanded meeting.
+    error GeneralMeetingCouncilStillDue(bytes32 agendaHash, uint256 due);
+
+    /// @notice Only a member who joined the demand may convene it after the council's period.
+    error GeneralMeetingNotDemander(bytes32 agendaHash, address account);
+
+    /// @notice The council's answer to a demand must open by `latest` (the notice period plus
+    /// the demand period from now).
+    error GeneralMeetingDemandedMeetingTooLate(bytes32 agendaHash, uint256 opensAt, uint256 latest);
+
+    /// @notice The share must be 1 to 1,000 basis points (at most one tenth, the law's) and the
+    /// period 1 to 60 days.
+    error GeneralMeetingInvalidDemandRules(uint16 thresholdBps, uint32 period);
+
+    /// @notice The signing period must be between one day and 90 days.
+    error GeneralMeetingInvalidSigningPeriod(uint32 signingPeriod);
 
     /// @notice A zero address was given where an account or contract is needed.
     error GeneralMeetingZeroAddress();
@@ -226,9 +310,6 @@ interface IGeneralMeeting is IERC5267 {
     /// @notice Voting would open before the notice period (`earliest`) has passed, or would not
     /// close after it opens.
     error GeneralMeetingInvalidSchedule(uint256 opensAt, uint256 closesAt, uint256 earliest);
-
-    /// @notice The record block is in the future.
-    error GeneralMeetingInvalidRecordBlock(uint256 recordBlock);
 
     /// @notice The secretary is also the presiding chair: the protocol needs two signers.
     error GeneralMeetingSecretaryIsChair(address account);
@@ -306,7 +387,6 @@ interface IGeneralMeeting is IERC5267 {
     /// @param previousMeetingId The meeting that missed its quorum.
     /// @param opensAt When voting opens (at least the notice period from now).
     /// @param closesAt When voting closes.
-    /// @param recordBlock Block whose active members vote; zero for the convening block.
     /// @param secretary Who keeps and signs the protocol.
     /// @param chair Who presides and signs; zero for the cooperative's chair.
     /// @return meetingId The new meeting's id.
@@ -314,7 +394,6 @@ interface IGeneralMeeting is IERC5267 {
         uint256 previousMeetingId,
         uint40 opensAt,
         uint40 closesAt,
-        uint48 recordBlock,
         address secretary,
         address chair
     ) external returns (uint256 meetingId);
@@ -348,7 +427,8 @@ interface IGeneralMeeting is IERC5267 {
     /// @param protocolHash Hash of the protocol document; the chair must sign the same hash.
     function signProtocol(uint256 meetingId, bytes32 protocolHash) external;
 
-    /// @notice Anyone runs an accepted question's actions, once, after both signatures. A
+    /// @notice Anyone runs an accepted question's actions, once, after both signatures or, when
+    /// a signature is still missing, once the signing period has passed since closing. A
     /// failing action reverts the whole execution, which may be retried.
     function execute(
         uint256 meetingId,
@@ -359,6 +439,61 @@ interface IGeneralMeeting is IERC5267 {
 
     /// @notice Sets the notice period and quorum schedule. Only a general-meeting decision.
     function setParameters(uint32 noticePeriod, uint16[] calldata quorumSchedule) external;
+
+    /// @notice The sender, a member, joins the demand for an extraordinary meeting with the
+    /// agenda `agendaHash` (`agendaHash(questions)`). The first demand fixes the register; when
+    /// the charter's share of its members (one tenth by default) has joined, the council must
+    /// convene a meeting with exactly this agenda within the demand period (30 days by default),
+    /// or the demanders may convene it themselves (`conveneOnDemand`).
+    function demandMeeting(bytes32 agendaHash) external;
+
+    /// @notice Anyone relays members' signed demands (EIP-712
+    /// `MeetingDemand(bytes32 agendaHash,address member)` in this contract's domain). An invalid
+    /// one is skipped with `MeetingDemandRejected`.
+    /// @return added Number of memberships counted.
+    function demandMeetingBySig(
+        bytes32 agendaHash,
+        address[] calldata members,
+        bytes[] calldata signatures
+    ) external returns (uint256 added);
+
+    /// @notice A member who joined a demand that reached the share convenes the meeting when the
+    /// council has not within its period. The agenda must be the demanded one; the schedule and
+    /// majorities are checked as for `convene`.
+    function conveneOnDemand(Convocation calldata convocation) external returns (uint256 meetingId);
+
+    /// @notice Sets the members' share (basis points, 1 to 1,000) and the council's period
+    /// (1 to 60 days) for demanded meetings. Only a general-meeting decision.
+    function setDemandRules(uint16 thresholdBps, uint32 period) external;
+
+    /// @notice The members' share that obliges the council to convene (basis points).
+    function demandThresholdBps() external view returns (uint16);
+
+    /// @notice The council's period to convene a demanded meeting (seconds).
+    function demandPeriod() external view returns (uint32);
+
+    /// @notice Where the demand for the agenda stands.
+    function demand(bytes32 agendaHash) external view returns (DemandInfo memory);
+
+    /// @notice Whether the membership `member` holds joined the demand.
+    function hasDemanded(bytes32 agendaHash, address member) external view returns (bool);
+
+    /// @notice The hash members demand: `keccak256(abi.encode(questions))`.
+    function agendaHash(Question[] calldata questions) external pure returns (bytes32);
+
+    /// @notice The EIP-712 digest a member signs to join a demand.
+    function demandDigest(bytes32 agendaHash, address member) external view returns (bytes32);
+
+    /// @notice Sets how long after closing the officers have to sign the protocol before the
+    /// accepted questions become executable without them (1 to 90 days). Only a general-meeting
+    /// decision.
+    function setSigningPeriod(uint32 signingPeriod) external;
+
+    /// @notice How long after closing a missing protocol signature stops holding back execution.
+    function signingPeriod() external view returns (uint32);
+
+    /// @notice When the meeting was closed (zero while not closed).
+    function closedAt(uint256 meetingId) external view returns (uint40);
 
     /// @notice Everything stored about a meeting.
     function meeting(uint256 meetingId) external view returns (MeetingInfo memory);

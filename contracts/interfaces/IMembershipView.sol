@@ -28,9 +28,10 @@ interface IMembershipView {
     function memberIndexOf(address account) external view returns (uint32);
 
     /// @notice The membership index with which `account` takes part in a vote whose record
-    /// block is `blockNumber`: zero unless `account` was an active member at the end of that
-    /// block (see `wasActiveMemberAt`), otherwise the index of the membership it held then,
-    /// even if key recovery has since moved that membership to another address.
+    /// block is `blockNumber`: zero unless the membership `account` holds now was active at the
+    /// end of that block, otherwise that membership's index. After a key recovery the new address
+    /// answers for the membership's whole past and the former address for nothing: the new key
+    /// votes in a meeting whose record block came before the recovery, the old key cannot.
     /// @dev An address's index never changes once assigned (a former address can neither apply
     /// again nor receive another membership), so one index is one membership: counting one
     /// ballot per index counts each membership active at the record block at most once.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IGeneralMeeting} from "./IGeneralMeeting.sol";
+
 /// @title ITreasury
 /// @notice Holds a cooperative's money in its ERC-20 payment token, accounted in named funds.
 /// Entrance fees and other income are split into funds by the charter's percentages (lazily, in
@@ -47,6 +49,10 @@ interface ITreasury {
     /// @notice The settlement units belong to the union with register `actual`, not to the
     /// union the cooperative applied to (`expected`).
     error TreasuryWrongUnion(address expected, address actual);
+    /// @notice The union asks `due`, more than the decision approved (`approved`).
+    error TreasuryUnionFeesAboveApproved(uint256 due, uint256 approved);
+    /// @notice The union took `spent` instead of the `due` fees it asked.
+    error TreasuryUnionFeesMismatch(uint256 due, uint256 spent);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -64,6 +70,12 @@ interface ITreasury {
     event ShareRefunded(address indexed account, uint256 amount);
     /// @notice Money left `fund` to `to` by `decision`.
     event PaidOut(Fund indexed fund, address indexed to, uint256 amount, bytes32 decision);
+    /// @notice By decision, the cooperative cast its ballot in its union's meeting `meetingId`.
+    event UnionBallotCast(address indexed unionMembership, uint256 indexed meetingId);
+    /// @notice By decision, the cooperative joined the demand for an extraordinary union meeting.
+    event UnionMeetingDemanded(address indexed unionMembership, bytes32 indexed agendaHash);
+    /// @notice By a general-meeting decision, the cooperative asked to leave its union.
+    event UnionExitRequested(address indexed unionMembership, bytes32 applicationHash);
     /// @notice The cooperative applied to join the union whose register is `unionMembership`.
     event UnionApplied(address indexed unionMembership, bytes32 applicationHash);
     /// @notice The cooperative paid its joining fees to a union from `fund` by `decision`.
@@ -116,8 +128,36 @@ interface ITreasury {
     function joinUnion(address unionMembership, bytes32 identityHash, bytes32 applicationHash)
         external;
 
-    /// @notice Pays the joining fees the union asks from `fund` (decision, signed by the chair).
-    function payUnionFees(address unionMembership, Fund fund, bytes32 decision) external;
+    /// @notice Casts the cooperative's ballot (one member, one vote: the cooperative is one
+    /// member of its union) in the union's general meeting, as its council or meeting decided.
+    function voteInUnion(uint256 meetingId, uint8[] calldata choices) external;
+
+    /// @notice Joins, by decision, the members' demand for an extraordinary union meeting.
+    function demandUnionMeeting(bytes32 agendaHash) external;
+
+    /// @notice Convenes, by decision, the union meeting the cooperative demanded with others
+    /// when the union's council did not within its period.
+    function conveneUnionMeetingOnDemand(IGeneralMeeting.Convocation calldata convocation)
+        external
+        returns (uint256 meetingId);
+
+    /// @notice Signs, by decision, the protocol of a union meeting the cooperative keeps as
+    /// secretary or presides.
+    function signUnionProtocol(uint256 meetingId, bytes32 protocolHash) external;
+
+    /// @notice Asks to leave the union (its exit then follows the union's own decision). Only a
+    /// general-meeting decision of this cooperative.
+    function leaveUnion(bytes32 applicationHash) external;
+
+    /// @notice Pays the joining fees the union asks from `fund` (decision, signed by the chair),
+    /// to the union the cooperative applied to, at most `approvedAmount` (what the decision
+    /// approved); no allowance is left behind.
+    function payUnionFees(
+        address unionMembership,
+        Fund fund,
+        uint256 approvedAmount,
+        bytes32 decision
+    ) external;
 
     /// @notice Issues an obligation of `debtor` to this cooperative in the union's settlement
     /// units (decision executor; `unionUnits` must belong to the union the cooperative applied

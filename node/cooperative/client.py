@@ -357,9 +357,21 @@ class Cooperative:
         return send(self.chain, fn, executor)
 
     def pay_union_fees(
-        self, executor: LocalAccount, union: Cooperative, fund: Fund, decision: bytes
+        self,
+        executor: LocalAccount,
+        union: Cooperative,
+        fund: Fund,
+        decision: bytes,
+        approved_amount: int | None = None,
     ) -> Sent:
-        fn = self.treasury.functions.payUnionFees(union.addresses.membership, int(fund), decision)
+        """Pay the union's joining fees; `approved_amount` is what the decision approved (by
+        default the union's organisation fees as they stand now)."""
+        if approved_amount is None:
+            entrance, minimum = union.charter.functions.fees(1).call()
+            approved_amount = int(entrance) + int(minimum)
+        fn = self.treasury.functions.payUnionFees(
+            union.addresses.membership, int(fund), approved_amount, decision
+        )
         return send(self.chain, fn, executor)
 
     # -- documents ----------------------------------------------------------------------------

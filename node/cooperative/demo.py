@@ -8,7 +8,8 @@ Anvil's ten development accounts play every part:
 - 5, 6: individual members of «Ромашка» (5 applies by its own wallet and pays in tokens,
   6 applies by a signed application a relayer submits and pays by bank);
 - 7: an organisation member of «Ромашка»;
-- 8: chair of «Лесная артель»; 9: chair of the union «Союз кооперативов».
+- 8: chair of «Лесная артель» (5 and 6 sit on its council with it); 9: chair of the union
+  «Союз кооперативов» (the chairs of its member cooperatives, 1 and 8, sit on its council).
 
 The union's members are the two cooperatives, joined through their treasuries by decisions
 signed by their chairs.
@@ -114,7 +115,7 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
             token_address,
             acc[8],
             executor,
-            [acc[8]],
+            [acc[8], acc[5], acc[6]],
             [],
         ),
     )
@@ -129,7 +130,7 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
             token_address,
             acc[9],
             executor,
-            [acc[9]],
+            [acc[9], acc[1], acc[8]],
             [],
         ),
     )

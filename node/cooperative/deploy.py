@@ -75,6 +75,19 @@ class CooperativeParams:
         )
 
 
+def sandbox_council(first: str, label: str, size: int = 3) -> list[str]:
+    """`first` and `size - 1` more seats held by keys derived from `label`, for test and
+    benchmark cooperatives run by one executor key: the factory takes no council of fewer than
+    three distinct people (Закон 3085-1 art. 21), and such a set-up needs no real council."""
+    from eth_account import Account
+    from eth_utils import keccak
+
+    others = [
+        Account.from_key(keccak(text=f"{label} council seat {i}")).address for i in range(1, size)
+    ]
+    return [checksum(first), *others]
+
+
 def deploy_network(chain: Chain, sender: LocalAccount) -> NetworkAddresses:
     """Deploy the implementations and the factory (which creates the registry)."""
     impls: dict[str, str] = {}

@@ -112,6 +112,7 @@ def measure_union_gas(chain: Chain, accounts: list[LocalAccount]) -> dict[str, i
         create_cooperative,
         deploy_network,
         deploy_test_token,
+        sandbox_council,
     )
 
     deployer, chair, union_chair = accounts[0], accounts[1], accounts[2]
@@ -131,7 +132,7 @@ def measure_union_gas(chain: Chain, accounts: list[LocalAccount]) -> dict[str, i
                 symbol="GAS",
                 kind=kind,
                 payment_token=token,
-                council=[chair_of.address],
+                council=sandbox_council(chair_of.address, name),
                 chair=chair_of.address,
                 decision_executor=deployer.address,
                 charter_document=_h(name),

@@ -35,6 +35,14 @@ BALLOT_TYPES: dict[str, list[dict[str, str]]] = {
     ]
 }
 
+DEMAND_TYPES: dict[str, list[dict[str, str]]] = {
+    "MeetingDemand": [
+        {"name": "agendaHash", "type": "bytes32"},
+        {"name": "member", "type": "address"},
+    ]
+}
+"""What a member signs to demand an extraordinary meeting with an agenda (gasless)."""
+
 EIP712_DOMAIN_TYPE: list[dict[str, str]] = [
     {"name": "name", "type": "string"},
     {"name": "version", "type": "string"},
@@ -128,3 +136,13 @@ def pack_choices(choices: Sequence[int]) -> int:
 def unpack_choices(packed: int, question_count: int) -> tuple[Choice, ...]:
     """Inverse of `pack_choices`."""
     return tuple(Choice((packed >> (2 * i)) & 3) for i in range(question_count))
+
+
+def demand_typed_data(domain: dict[str, Any], agenda_hash: bytes, member: str) -> dict[str, Any]:
+    """The `eth_signTypedData_v4` payload of a demand for an extraordinary meeting."""
+    return {
+        "types": {"EIP712Domain": EIP712_DOMAIN_TYPE, **DEMAND_TYPES},
+        "primaryType": "MeetingDemand",
+        "domain": dict(domain),
+        "message": {"agendaHash": "0x" + bytes(agenda_hash).hex(), "member": member},
+    }

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
@@ -28,6 +29,7 @@ from node.governance.ballots import (
     SignedBallot,
     ballot_domain,
     ballot_typed_data,
+    demand_typed_data,
     sign_ballot,
 )
 
@@ -234,14 +236,13 @@ class Convocation:
     closes_at: int
     secretary: str
     questions: tuple[Question, ...]
-    record_block: int = 0
     chair: str = "0x0000000000000000000000000000000000000000"
+    """The register of voters is not chosen: the contract fixes it at the convening block."""
 
     def as_abi(self) -> tuple[Any, ...]:
         return (
             self.opens_at,
             self.closes_at,
-            self.record_block,
             checksum(self.secretary),
             checksum(self.chair),
             [q.as_abi() for q in self.questions],
@@ -316,16 +317,15 @@ class GeneralMeeting:
         closes_at: int,
         secretary: str,
         *,
-        record_block: int = 0,
         chair: str = "0x0000000000000000000000000000000000000000",
     ) -> Action:
+        """Reconvening keeps the first convocation's register (record block and eligible count)."""
         return Action.call(
             self.contract,
             "reconvene",
             previous_meeting_id,
             opens_at,
             closes_at,
-            record_block,
             checksum(secretary),
             checksum(chair),
         )
@@ -333,6 +333,16 @@ class GeneralMeeting:
     def set_parameters_action(self, notice_period: int, quorum_schedule: Sequence[int]) -> Action:
         """An action for a meeting question that changes this contract's parameters."""
         return Action.call(self.contract, "setParameters", notice_period, list(quorum_schedule))
+
+    def set_signing_period_action(self, seconds: int) -> Action:
+        """An action for a meeting question: how long officers have to sign a protocol."""
+        return Action.call(self.contract, "setSigningPeriod", seconds)
+
+    def signing_period(self) -> int:
+        return int(self.contract.functions.signingPeriod().call())
+
+    def closed_at(self, meeting_id: int) -> int:
+        return int(self.contract.functions.closedAt(meeting_id).call())
 
     @staticmethod
     def convened_id(chain: Chain, meeting_address: str, sent: Sent) -> int:
@@ -383,6 +393,60 @@ class GeneralMeeting:
             for e in events(self.contract, "BallotRejected", sent.receipt)
         ]
         return BatchResult(sent, accepted, rejected)
+
+    # -- extraordinary meetings on the members' demand ----------------------------------------
+
+    def agenda_hash(self, questions: Sequence[Question]) -> bytes:
+        """What members demand: the hash of the agenda's questions (as the contract computes)."""
+        return bytes(self.contract.functions.agendaHash([q.as_abi() for q in questions]).call())
+
+    def demand(self, member: LocalAccount, agenda_hash: bytes) -> Sent:
+        """`member` joins the demand for a meeting with the agenda (from their own wallet)."""
+        return self.chain.transact(self.contract.functions.demandMeeting(agenda_hash), member)
+
+    def demand_typed_data(self, agenda_hash: bytes, member: str) -> dict[str, Any]:
+        """The `eth_signTypedData_v4` payload a member's wallet signs to join a demand."""
+        return demand_typed_data(self.domain(), agenda_hash, member)
+
+    def sign_demand(self, member: LocalAccount, agenda_hash: bytes) -> bytes:
+        data = self.demand_typed_data(agenda_hash, member.address)
+        return bytes(member.sign_message(encode_typed_data(full_message=data)).signature)
+
+    def demand_by_sig(
+        self, relayer: LocalAccount, agenda_hash: bytes, signed: Sequence[tuple[str, bytes]]
+    ) -> BatchResult:
+        """Relay members' signed demands; invalid ones are skipped and reported by reason."""
+        fn = self.contract.functions.demandMeetingBySig(
+            agenda_hash, [checksum(m) for m, _ in signed], [sig for _, sig in signed]
+        )
+        sent = self.chain.transact(fn, relayer)
+        accepted: list[str] = [
+            checksum(e["args"]["member"])
+            for e in events(self.contract, "MeetingDemanded", sent.receipt)
+        ]
+        rejected: list[tuple[str, str]] = [
+            (checksum(e["args"]["member"]), error_name(self.chain, bytes(e["args"]["reason"])))
+            for e in events(self.contract, "MeetingDemandRejected", sent.receipt)
+        ]
+        return BatchResult(sent, accepted, rejected)
+
+    def demand_info(self, agenda_hash: bytes) -> dict[str, Any]:
+        r = self.contract.functions.demand(agenda_hash).call()
+        return {
+            "record_block": int(r[0]),
+            "eligible": int(r[1]),
+            "count": int(r[2]),
+            "reached_at": int(r[3]),
+            "satisfied": bool(r[4]),
+            "council_due_by": int(r[5]),
+        }
+
+    def convene_on_demand(self, member: LocalAccount, convocation: Convocation) -> int:
+        """A demander convenes the demanded meeting after the council's period; its id."""
+        fn = self.contract.functions.conveneOnDemand(convocation.as_abi())
+        sent = self.chain.transact(fn, member)
+        (event,) = events(self.contract, "MeetingConvened", sent.receipt)
+        return int(event["args"]["meetingId"])
 
     # -- results ------------------------------------------------------------------------------
 

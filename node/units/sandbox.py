@@ -17,6 +17,7 @@ from node.cooperative.deploy import (
     create_cooperative,
     deploy_network,
     deploy_test_token,
+    sandbox_council,
 )
 
 
@@ -37,7 +38,7 @@ def single_executor_cooperative(
         symbol=symbol,
         kind=CooperativeKind.CONSUMER,
         payment_token=token,
-        council=[executor.address],
+        council=sandbox_council(executor.address, name),
         chair=executor.address,
         decision_executor=executor.address,
         charter_document=keccak(text="charter"),

@@ -94,7 +94,18 @@ def test_factory_refusals(
     expect_revert(lambda: create(name="я" * 128), "CooperativeFactoryInvalidName")
     expect_revert(lambda: create(symbol="S" * 33), "CooperativeFactoryInvalidName")
     expect_revert(lambda: create(council=[]), "CooperativeFactoryInvalidCouncil", 0)
-    expect_revert(lambda: create(council=[ZERO_ADDRESS]), "CooperativeFactoryZeroAddress")
+    # The law's least council is three people (Закон 3085-1 art. 21): two, or one named thrice,
+    # is refused.
+    c = [a.address for a in roles.council]
+    expect_revert(lambda: create(council=c[:2]), "CooperativeFactoryInvalidCouncil", 2)
+    expect_revert(
+        lambda: create(council=[c[0], c[1], c[0]]),
+        "CooperativeFactoryDuplicateCouncilMember",
+        c[0],
+    )
+    expect_revert(
+        lambda: create(council=[ZERO_ADDRESS, c[1], c[2]]), "CooperativeFactoryZeroAddress"
+    )
     expect_revert(lambda: create(payment_token=ZERO_ADDRESS), "CooperativeFactoryZeroAddress")
     expect_revert(lambda: create(chair=ZERO_ADDRESS), "CharterZeroAddress")
     expect_revert(lambda: create(decision_executor=ZERO_ADDRESS), "CharterZeroAddress")

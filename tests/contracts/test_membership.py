@@ -787,10 +787,10 @@ def test_index_moves_with_key_recovery(
     mine(chain)
     assert index_of(coop, new_key.address) == index
     assert index_of(coop, member.address) == 0
-    # At a record block before the recovery the old address took part with the same index
-    # (one membership, one index: a ballot by either address is the membership's ballot).
-    assert voter_index(coop, member.address, block_before) == index
-    assert voter_index(coop, new_key.address, block_before) == 0
+    # At a record block before the recovery the membership votes with its new key, and the old
+    # (lost or stolen) key has no vote at all: the new address inherits the membership's past.
+    assert voter_index(coop, member.address, block_before) == 0
+    assert voter_index(coop, new_key.address, block_before) == index
     assert voter_index(coop, member.address, recovered_at) == 0
     assert voter_index(coop, new_key.address, recovered_at) == index
 

@@ -166,7 +166,7 @@ def test_module_only_entry_points(chain: Chain, coop: Cooperative, roles: Roles)
         "TreasuryNotDecisionExecutor",
     )
     expect_revert(
-        lambda: chain.transact(t.payUnionFees(ZERO_ADDRESS, 1, ZERO32), roles.executor),
+        lambda: chain.transact(t.payUnionFees(ZERO_ADDRESS, 1, 0, ZERO32), roles.executor),
         "TreasuryZeroAddress",
     )
     assert chain_state(coop, roles.deployer.address) == before

@@ -104,7 +104,27 @@ def test_union_admits_member_cooperatives_by_their_treasuries(
         )
         member_coop.anchor(roles.executor, decision, DocumentType.COUNCIL_DECISION)
         member_coop.sign_document(roles.chair, decision)
+        # The decision approved the fees as they stood; the union may not take more, nor be
+        # paid as some other union.
+        expect_revert(
+            lambda mc=member_coop, d=decision: mc.pay_union_fees(
+                roles.executor, union, Fund.RESERVE, d, approved_amount=org_fees - 1
+            ),
+            "TreasuryUnionFeesAboveApproved",
+        )
+        wrong = second if member_coop is coop else coop
+        expect_revert(
+            lambda mc=member_coop, d=decision, w=wrong: mc.pay_union_fees(
+                roles.executor, w, Fund.RESERVE, d
+            ),
+            "TreasuryWrongUnion",
+        )
         member_coop.pay_union_fees(roles.executor, union, Fund.RESERVE, decision)
+        token = chain.contract("TestToken", member_coop.charter.functions.paymentToken().call())
+        allowance = token.functions.allowance(
+            treasury, union.charter.functions.treasury().call()
+        ).call()
+        assert allowance == 0
         assert member_coop.fund_balances()[Fund.RESERVE] == before - org_fees
         union.admit(union_roles.executor, treasury, h(f"union admits {treasury}"))
         assert union.is_active_member(treasury)

@@ -145,7 +145,7 @@ def union(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Union]:
             "Союз кооперативов «Край»",
             CooperativeKind.UNION,
             acc[9],
-            [acc[9]],
+            [acc[9], acc[7], acc[8]],
         )
         sandboxes: dict[str, Sandbox] = {}
         for slug, name, kind, chair, council in (

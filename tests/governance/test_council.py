@@ -199,6 +199,7 @@ def test_no_single_key_can_act(coop: Sandbox) -> None:
                 council.contract.functions.executeMeetingDecision(
                     membership.address,
                     membership.encode_abi("admit", args=[person.address, h("x")]),
+                    0,
                 ),
                 key,
             ),

@@ -305,7 +305,7 @@ def test_protocol_signatures_then_each_accepted_question_runs_once(coop: Sandbox
         Question(h("amend the charter"), Majority.THREE_QUARTERS, amend),
         Question(h("meeting rules"), Majority.TWO_THIRDS, params),
         Question(h("shorter council items"), Majority.SIMPLE, expiry),
-        Question(h("rejected proposal"), Majority.SIMPLE, amend),
+        Question(h("rejected proposal"), Majority.THREE_QUARTERS, amend),
     ]
     meeting_id = convene(coop, questions)
     open_voting(coop, meeting_id)
@@ -515,26 +515,35 @@ def test_a_recovered_membership_votes_once_whatever_its_address(coop: Sandbox) -
     )
     council.decide(coop.council[0], coop.council[:2], coop.chair, h("recover 4"), [recover])
     assert meeting.has_voted(meeting_id, newer_key.address)
-    expect_revert(lambda: meeting.cast_ballot(newer_key, meeting_id, [A]), "GeneralMeetingNotVoter")
+    expect_revert(
+        lambda: meeting.cast_ballot(newer_key, meeting_id, [A]), "GeneralMeetingAlreadyVoted"
+    )
     expect_revert(
         lambda: meeting.cast_ballot(voted_then_recovered, meeting_id, [A]),
-        "GeneralMeetingAlreadyVoted",
+        "GeneralMeetingNotVoter",
     )
 
-    # Recovered after the record block, before voting: the membership votes once, with the
-    # address it had at the record block; the new key has no vote in this meeting.
+    # Recovered after the record block, before voting (the key was lost or stolen): the
+    # membership votes with its new key; the old key, whoever holds it now, has no vote.
     recover = Action.call(
         coop.cooperative.membership, "recoverMembership", old.address, new_key.address, h("r3")
     )
     council.decide(coop.council[0], coop.council[:2], coop.chair, h("recover 3"), [recover])
     assert membership.memberIndexOf(new_key.address).call() == index
     assert membership.memberIndexOf(old.address).call() == 0
-    expect_revert(lambda: meeting.cast_ballot(new_key, meeting_id, [F]), "GeneralMeetingNotVoter")
+    expect_revert(lambda: meeting.cast_ballot(old, meeting_id, [F]), "GeneralMeetingNotVoter")
+    stolen = meeting.sign_ballot(old, meeting_id, [A])
+    expect_revert(
+        lambda: meeting.cast_ballot_by_sig(coop.deployer, stolen), "GeneralMeetingNotVoter"
+    )
     assert not meeting.has_voted(meeting_id, new_key.address)
-    signed = meeting.sign_ballot(old, meeting_id, [F])
-    result = meeting.cast_ballots_by_sig(coop.deployer, meeting_id, [signed, signed])
+    signed = meeting.sign_ballot(new_key, meeting_id, [F])
+    result = meeting.cast_ballots_by_sig(coop.deployer, meeting_id, [stolen, signed, signed])
     assert len(result.accepted) == 1
-    assert [name for _, name in result.rejected] == ["GeneralMeetingAlreadyVoted"]
+    assert [name for _, name in result.rejected] == [
+        "GeneralMeetingNotVoter",
+        "GeneralMeetingAlreadyVoted",
+    ]
     assert meeting.has_voted(meeting_id, new_key.address)
     assert meeting.has_index_voted(meeting_id, index)
     assert not meeting.has_index_voted(meeting_id, 0)
