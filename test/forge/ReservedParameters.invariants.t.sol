@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ReservedHandler} from "./handlers/ReservedHandler.sol";
+import {Test} from "./utils/Test.sol";
+
+/// @title ReservedParametersInvariants
+/// @notice (e) No one but the authorised caller changes a meeting-reserved parameter: the
+/// charter document, the fees, the fund split, the decision executor (Charter), the council's
+/// composition (Council), the obligation sources (Membership).
+contract ReservedParametersInvariants is Test {
+    ReservedHandler internal handler;
+
+    function setUp() external {
+        handler = ReservedHandler(vm.deployCode("ReservedHandler.sol:ReservedHandler"));
+        targetContract(address(handler));
+    }
+
+    function invariant_reservedParameters() external view {
+        assertEq(handler.unauthorisedChanges(), 0, "(e) a reserved parameter changed without a decision");
+    }
+}

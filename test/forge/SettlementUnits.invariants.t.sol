@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ISettlementUnits} from "../../contracts/interfaces/ISettlementUnits.sol";
+import {UnitsHandler} from "./handlers/UnitsHandler.sol";
+import {Test} from "./utils/Test.sol";
+
+/// @title SettlementUnitsInvariants
+/// @notice ВРЕ: (a) balances sum to zero and none is below minus its credit limit; (b) clearing
+/// never changes a member's net position.
+/// @dev The properties are checked together, after every call of every run: forge runs one
+/// campaign per invariant function, so one function keeps the run count per property at the
+/// configured number for a fraction of the time.
+contract SettlementUnitsInvariants is Test {
+    UnitsHandler internal handler;
+    ISettlementUnits internal units;
+
+    function setUp() external {
+        handler = UnitsHandler(vm.deployCode("UnitsHandler.sol:UnitsHandler"));
+        units = ISettlementUnits(handler.unitsAddress());
+        targetContract(address(handler));
+    }
+
+    function invariant_settlementUnits() external view {
+        _balancesSumToZero();
+        _balancesAboveCreditLimits();
+        _clearingKeepsNetPositions();
+    }
+
+    /// @dev (a) Units are only moved, never created: the signed balances sum to zero, and the
+    /// supply is the sum of the positive ones.
+    function _balancesSumToZero() internal view {
+        address[] memory accounts = handler.accounts();
+        int256 sum;
+        uint256 positive;
+        for (uint256 i; i < accounts.length; ++i) {
+            int256 balance = units.signedBalanceOf(accounts[i]);
+            sum += balance;
+            if (balance > 0) positive += uint256(balance);
+        }
+        assertEq(sum, int256(0), "(a) balances do not sum to zero");
+        assertEq(units.totalSupply(), positive, "(a) supply is not the sum of positive balances");
+    }
+
+    /// @dev (a) No balance is below minus its member's credit limit.
+    function _balancesAboveCreditLimits() internal view {
+        address[] memory accounts = handler.accounts();
+        for (uint256 i; i < accounts.length; ++i) {
+            int256 balance = units.signedBalanceOf(accounts[i]);
+            assertTrue(
+                balance >= -int256(units.creditLimitOf(accounts[i])), "(a) balance below credit limit"
+            );
+        }
+    }
+
+    /// @dev (b) No clearing changed any member's net position (balance plus what accepted
+    /// obligations owe them minus what they owe), compared before and after each clearing.
+    function _clearingKeepsNetPositions() internal view {
+        assertTrue(!handler.clearingChangedNet(), "(b) a clearing changed a net position");
+    }
+}

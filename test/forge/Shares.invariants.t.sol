@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IShares} from "../../contracts/interfaces/IShares.sol";
+import {SharesHandler} from "./handlers/SharesHandler.sol";
+import {Test} from "./utils/Test.sol";
+
+/// @title SharesInvariants
+/// @notice (d) The share capital is what was paid in (minimum, voluntary and in-kind shares)
+/// minus what was settled at exits; the holdings add up to it; the treasury's share fund holds
+/// the part paid in tokens.
+contract SharesInvariants is Test {
+    SharesHandler internal handler;
+    IShares internal shares;
+
+    function setUp() external {
+        handler = SharesHandler(vm.deployCode("SharesHandler.sol:SharesHandler"));
+        shares = IShares(handler.sharesAddress());
+        targetContract(address(handler));
+    }
+
+    function invariant_shares() external view {
+        uint256 supply = shares.totalSupply();
+        assertEq(supply, handler.paid() - handler.refunded(), "(d) shares != paid - refunded");
+        address[] memory accounts = handler.accounts();
+        uint256 sum;
+        for (uint256 i; i < accounts.length; ++i) sum += shares.balanceOf(accounts[i]);
+        assertEq(sum, supply, "(d) holdings do not add up to the total");
+        assertEq(handler.shareFund(), handler.tokenPaidShares(), "(d) share fund != token-paid shares");
+    }
+}
