@@ -17,6 +17,18 @@ contract ReservedParametersInvariants is Test {
     }
 
     function invariant_reservedParameters() external view {
-        assertEq(handler.unauthorisedChanges(), 0, "(e) a reserved parameter changed without a decision");
+        assertEq(
+            handler.unauthorisedChanges(), 0, "(e) a reserved parameter changed without a decision"
+        );
+    }
+
+    /// @notice The handler's paths work (so the invariant is not vacuous): the decision
+    /// executor changes the fees; a council member's attempt changes nothing.
+    function test_handlerSeesAuthorisedChangesOnly() external {
+        handler.attempt(1, 0, 42, true); // setFees by the decision executor (the council)
+        assertEq(handler.authorisedChanges(), 1, "the executor could not change the fees");
+        handler.attempt(1, 0, 43, false); // setFees by council member 0xA1
+        assertEq(handler.unauthorisedChanges(), 0, "a council member changed the fees");
+        assertEq(handler.authorisedChanges(), 1, "the refused attempt counted as a change");
     }
 }

@@ -48,7 +48,8 @@ contract SettlementUnitsInvariants is Test {
         for (uint256 i; i < accounts.length; ++i) {
             int256 balance = units.signedBalanceOf(accounts[i]);
             assertTrue(
-                balance >= -int256(units.creditLimitOf(accounts[i])), "(a) balance below credit limit"
+                balance >= -int256(units.creditLimitOf(accounts[i])),
+                "(a) balance below credit limit"
             );
         }
     }
@@ -57,5 +58,21 @@ contract SettlementUnitsInvariants is Test {
     /// obligations owe them minus what they owe), compared before and after each clearing.
     function _clearingKeepsNetPositions() internal view {
         assertTrue(!handler.clearingChangedNet(), "(b) a clearing changed a net position");
+    }
+
+    /// @notice The handler's paths work (so the invariants are not vacuous): a triangle of
+    /// accepted invoices is found and cleared, and nobody's net position moves.
+    function test_handlerClearsATriangle() external {
+        address[] memory accounts = handler.accounts();
+        handler.issue(0, 1, 299, true); // member 0 is owed 300 by member 1
+        handler.issue(1, 2, 399, true); // member 1 is owed 400 by member 2
+        handler.issue(2, 0, 499, true); // member 2 is owed 500 by member 0
+        int256 before = handler.netPosition(accounts[0]);
+        handler.clearCycle(0);
+        assertEq(handler.clearings(), 1, "the triangle was not cleared");
+        assertEq(units.obligation(1).outstanding, 0, "the smallest leg is not settled");
+        assertEq(units.obligation(2).outstanding, 100, "400 - 300 left");
+        assertEq(handler.netPosition(accounts[0]), before, "net position moved");
+        _clearingKeepsNetPositions();
     }
 }

@@ -41,8 +41,12 @@ contract ReservedHandler is CoopFixture {
         _reserved.push(Reserved(address(council), ICouncil.setCouncil.selector));
         _reserved.push(Reserved(address(membership), IMembership.removeObligationSource.selector));
 
-        for (uint256 i; i < councilMembers.length; ++i) _actors.push(councilMembers[i]);
-        for (uint256 i; i < members.length; ++i) _actors.push(members[i]);
+        for (uint256 i; i < councilMembers.length; ++i) {
+            _actors.push(councilMembers[i]);
+        }
+        for (uint256 i; i < members.length; ++i) {
+            _actors.push(members[i]);
+        }
         _actors.push(CHAIR);
         _actors.push(CASHIER);
         _actors.push(FOUNDER);
@@ -74,6 +78,8 @@ contract ReservedHandler is CoopFixture {
         bytes32 before = snapshot();
         vm.prank(caller);
         (bool ok,) = call.target.call(data);
+        // Refused is the expected outcome for most callers, and a refused call changes nothing.
+        if (!ok) return;
         if (snapshot() != before) {
             if (authorised) {
                 ++authorisedChanges;
@@ -83,7 +89,6 @@ contract ReservedHandler is CoopFixture {
                 lastSelector = call.selector;
             }
         }
-        ok; // a refused call is the expected outcome for most callers
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -124,7 +129,9 @@ contract ReservedHandler is CoopFixture {
             return abi.encodeWithSelector(
                 selector,
                 ICharter.MemberKind(seed % 2),
-                ICharter.Fees({entranceFee: uint128(seed % 1_000), minimumShare: uint128(seed % 7_777)})
+                ICharter.Fees({
+                    entranceFee: uint128(seed % 1_000), minimumShare: uint128(seed % 7_777)
+                })
             );
         }
         if (selector == ICharter.setFundSplit.selector) {
@@ -139,7 +146,9 @@ contract ReservedHandler is CoopFixture {
         }
         if (selector == ICouncil.setCouncil.selector) {
             address[] memory seats = new address[](3);
-            for (uint256 i; i < 3; ++i) seats[i] = address(uint160(0xA100 + (seed >> (8 * i)) % 256 * 3 + i));
+            for (uint256 i; i < 3; ++i) {
+                seats[i] = address(uint160(0xA100 + (seed >> (8 * i)) % 256 * 3 + i));
+            }
             return abi.encodeWithSelector(selector, seats);
         }
         // removeObligationSource: one of the registered sources (or none left).

@@ -28,7 +28,9 @@ contract SharesHandler is CoopFixture {
 
     constructor() {
         _deployCooperative(FOUNDERS);
-        for (uint256 i; i < FOUNDERS; ++i) holders.push(members[i]);
+        for (uint256 i; i < FOUNDERS; ++i) {
+            holders.push(members[i]);
+        }
         paid = FOUNDERS * MINIMUM_SHARE;
     }
 

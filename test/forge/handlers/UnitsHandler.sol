@@ -17,7 +17,7 @@ contract UnitsHandler is CoopFixture {
     uint256 public clearings;
     /// @notice Set when a clearing changed some member's net position.
     bool public clearingChangedNet;
-    /// @notice The member whose net position changed, and by how much (for the report).
+    /// @notice The member whose net position a clearing changed (for the failure report).
     address public netChangedFor;
 
     constructor() {
@@ -49,8 +49,11 @@ contract UnitsHandler is CoopFixture {
         address creditor = _member(creditorSeed);
         address debtor = _member(debtorSeed);
         vm.prank(creditor);
-        try units.issueObligation(debtor, _bound(amount, 1, MAX_AMOUNT), 0, keccak256("invoice"))
-        returns (uint256 id) {
+        try units.issueObligation(
+            debtor, _bound(amount, 1, MAX_AMOUNT), 0, keccak256("invoice")
+        ) returns (
+            uint256 id
+        ) {
             if (andAccept) {
                 vm.prank(debtor);
                 try units.acceptObligation(id) {} catch {}
@@ -173,7 +176,9 @@ contract UnitsHandler is CoopFixture {
 
     function _settle(ISettlementUnits.ClearingEntry[] memory entries, address caller) private {
         int256[] memory before = new int256[](members.length);
-        for (uint256 i; i < members.length; ++i) before[i] = netPosition(members[i]);
+        for (uint256 i; i < members.length; ++i) {
+            before[i] = netPosition(members[i]);
+        }
         vm.prank(caller);
         try units.settleClearing(entries) {
             ++clearings;

@@ -60,7 +60,8 @@ abstract contract CoopFixture is Test {
     function _deployCooperative(uint256 memberCount) internal {
         // Deployed from forge's artifacts (`vm.deployCode`), so that no test contract carries
         // the contracts' creation code (it would exceed the size limits).
-        token = ITestToken(vm.deployCode("TestToken.sol:TestToken", abi.encode("Test Ruble", "tRUB")));
+        token =
+            ITestToken(vm.deployCode("TestToken.sol:TestToken", abi.encode("Test Ruble", "tRUB")));
         ICooperativeFactory factory = ICooperativeFactory(
             vm.deployCode(
                 "CooperativeFactory.sol:CooperativeFactory",
@@ -93,8 +94,12 @@ abstract contract CoopFixture is Test {
                     chair: CHAIR,
                     decisionExecutor: FOUNDER,
                     charterDocument: keccak256("charter v1"),
-                    individualFees: ICharter.Fees({entranceFee: ENTRANCE_FEE, minimumShare: MINIMUM_SHARE}),
-                    organisationFees: ICharter.Fees({entranceFee: ENTRANCE_FEE, minimumShare: MINIMUM_SHARE}),
+                    individualFees: ICharter.Fees({
+                        entranceFee: ENTRANCE_FEE, minimumShare: MINIMUM_SHARE
+                    }),
+                    organisationFees: ICharter.Fees({
+                        entranceFee: ENTRANCE_FEE, minimumShare: MINIMUM_SHARE
+                    }),
                     fundSplit: [uint16(2_500), 2_500, 2_500, 2_500],
                     cashiers: cashiers,
                     verifiers: new address[](0)

@@ -85,9 +85,13 @@ abstract contract Test {
     function _toString(uint256 value) private pure returns (string memory) {
         if (value == 0) return "0";
         uint256 digits;
-        for (uint256 v = value; v != 0; v /= 10) ++digits;
+        for (uint256 v = value; v != 0; v /= 10) {
+            ++digits;
+        }
         bytes memory out = new bytes(digits);
-        for (; value != 0; value /= 10) out[--digits] = bytes1(uint8(48 + value % 10));
+        for (; value != 0; value /= 10) {
+            out[--digits] = bytes1(uint8(48 + value % 10));
+        }
         return string(out);
     }
 }
