@@ -18,6 +18,7 @@ contract MutualAidFundInvariants is Test {
     FundHandler internal handler;
     IMutualAidFund internal fund;
 
+    /// @notice Deploys the cooperative through its handler; the handler is forge's only target.
     function setUp() external {
         handler = FundHandler(vm.deployCode("FundHandler.sol:FundHandler"));
         fund = IMutualAidFund(handler.fundAddress());

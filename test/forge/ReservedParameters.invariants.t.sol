@@ -11,11 +11,13 @@ import {Test} from "./utils/Test.sol";
 contract ReservedParametersInvariants is Test {
     ReservedHandler internal handler;
 
+    /// @notice Deploys the cooperative through its handler; the handler is forge's only target.
     function setUp() external {
         handler = ReservedHandler(vm.deployCode("ReservedHandler.sol:ReservedHandler"));
         targetContract(address(handler));
     }
 
+    /// @notice (e), after every call of every run.
     function invariant_reservedParameters() external view {
         assertEq(
             handler.unauthorisedChanges(), 0, "(e) a reserved parameter changed without a decision"

@@ -15,12 +15,14 @@ contract SettlementUnitsInvariants is Test {
     UnitsHandler internal handler;
     ISettlementUnits internal units;
 
+    /// @notice Deploys the cooperative through its handler; the handler is forge's only target.
     function setUp() external {
         handler = UnitsHandler(vm.deployCode("UnitsHandler.sol:UnitsHandler"));
         units = ISettlementUnits(handler.unitsAddress());
         targetContract(address(handler));
     }
 
+    /// @notice (a) and (b), after every call of every run.
     function invariant_settlementUnits() external view {
         _balancesSumToZero();
         _balancesAboveCreditLimits();

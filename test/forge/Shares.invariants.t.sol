@@ -13,12 +13,14 @@ contract SharesInvariants is Test {
     SharesHandler internal handler;
     IShares internal shares;
 
+    /// @notice Deploys the cooperative through its handler; the handler is forge's only target.
     function setUp() external {
         handler = SharesHandler(vm.deployCode("SharesHandler.sol:SharesHandler"));
         shares = IShares(handler.sharesAddress());
         targetContract(address(handler));
     }
 
+    /// @notice (d), after every call of every run.
     function invariant_shares() external view {
         uint256 supply = shares.totalSupply();
         assertEq(supply, handler.paid() - handler.refunded(), "(d) shares != paid - refunded");

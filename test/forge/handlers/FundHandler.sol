@@ -43,14 +43,17 @@ contract FundHandler is CoopFixture {
         }
     }
 
+    /// @notice The fund under test.
     function fundAddress() external view returns (address) {
         return address(fund);
     }
 
+    /// @notice The payment token.
     function tokenAddress() external view returns (address) {
         return address(token);
     }
 
+    /// @notice The members.
     function accounts() external view returns (address[] memory) {
         return members;
     }
@@ -59,6 +62,7 @@ contract FundHandler is CoopFixture {
                                 ACTIONS
     //////////////////////////////////////////////////////////////*/
 
+    /// @notice A member contributes 1..5,000 tokens.
     function contribute(uint256 seed, uint256 amount) external {
         address member = _member(seed);
         amount = _bound(amount, 1, 5_000);
@@ -69,6 +73,7 @@ contract FundHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice A member withdraws up to their withdrawable balance.
     function withdraw(uint256 seed, uint256 amount) external {
         address member = _member(seed);
         uint256 free = fund.positionOf(member).withdrawable;
@@ -79,6 +84,8 @@ contract FundHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice A member asks for a loan, one time in three with a guarantor pledging part of
+    /// their free balance.
     function requestLoan(
         uint256 seed,
         uint256 amount,
@@ -112,6 +119,7 @@ contract FundHandler is CoopFixture {
         try fund.requestLoan(request) {} catch {}
     }
 
+    /// @notice The guarantors of a requested loan accept.
     function acceptGuarantee(uint256 loanSeed) external {
         uint256 id = _loanIn(loanSeed, IMutualAidFund.LoanState.Requested);
         if (id == 0) return;
@@ -123,6 +131,7 @@ contract FundHandler is CoopFixture {
         }
     }
 
+    /// @notice The council approves a requested loan.
     function approveLoan(uint256 loanSeed) external {
         uint256 id = _loanIn(loanSeed, IMutualAidFund.LoanState.Requested);
         if (id == 0) return;
@@ -133,6 +142,7 @@ contract FundHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The council rejects a loan (requested or approved).
     function rejectLoan(uint256 loanSeed) external {
         uint256 id = _loanId(loanSeed);
         if (id == 0) return;
@@ -142,6 +152,7 @@ contract FundHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The borrower cancels a loan (requested or approved).
     function cancelLoan(uint256 loanSeed) external {
         uint256 id = _loanId(loanSeed);
         if (id == 0) return;
@@ -151,6 +162,7 @@ contract FundHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The borrower has an approved loan paid out.
     function disburse(uint256 loanSeed) external {
         uint256 id = _loanIn(loanSeed, IMutualAidFund.LoanState.Approved);
         if (id == 0) return;
@@ -158,6 +170,8 @@ contract FundHandler is CoopFixture {
         try fund.disburse(id) {} catch {}
     }
 
+    /// @notice The borrower (or an accepted guarantor) repays part or all of an active or
+    /// overdue loan.
     function repay(uint256 loanSeed, uint256 amount, bool byGuarantor) external {
         uint256 id = _loanIn(loanSeed, IMutualAidFund.LoanState.Active);
         if (loanSeed % 2 == 0) id = _loanIn(loanSeed, IMutualAidFund.LoanState.Overdue);
@@ -174,10 +188,12 @@ contract FundHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice One hour to sixty days pass.
     function passTime(uint256 seconds_) external {
         vm.warp(block.timestamp + _bound(seconds_, 1 hours, 60 days));
     }
 
+    /// @notice The council calls the guarantees of an overdue loan.
     function callGuarantees(uint256 loanSeed) external {
         uint256 id = _loanIn(loanSeed, IMutualAidFund.LoanState.Overdue);
         if (id == 0) return;

@@ -60,6 +60,7 @@ contract ReservedHandler is CoopFixture {
         _actors.push(address(meeting));
     }
 
+    /// @notice How many reserved calls are tried.
     function reservedCount() external view returns (uint256) {
         return _reserved.length;
     }

@@ -34,14 +34,17 @@ contract SharesHandler is CoopFixture {
         paid = FOUNDERS * MINIMUM_SHARE;
     }
 
+    /// @notice The share register under test.
     function sharesAddress() external view returns (address) {
         return address(shares);
     }
 
+    /// @notice The treasury.
     function treasuryAddress() external view returns (address) {
         return address(treasury);
     }
 
+    /// @notice Every address that ever held shares.
     function accounts() external view returns (address[] memory) {
         return holders;
     }
@@ -74,6 +77,7 @@ contract SharesHandler is CoopFixture {
         holders.push(account);
     }
 
+    /// @notice A member contributes 1..10,000 tokens as voluntary shares.
     function contribute(uint256 seed, uint128 amount) external {
         address member = _member(seed);
         amount = uint128(_bound(amount, 1, 10_000));
@@ -84,6 +88,7 @@ contract SharesHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The cashier attests a member's voluntary contribution paid by bank.
     function attestContribution(uint256 seed, uint128 amount) external {
         amount = uint128(_bound(amount, 1, 10_000));
         vm.prank(CASHIER);
@@ -92,6 +97,7 @@ contract SharesHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The council credits an in-kind contribution.
     function creditInKind(uint256 seed, uint128 amount) external {
         amount = uint128(_bound(amount, 1, 10_000));
         vm.prank(address(council));
@@ -100,6 +106,7 @@ contract SharesHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The council moves part of a member's voluntary shares to another member.
     function moveByDecision(uint256 fromSeed, uint256 toSeed, uint128 amount) external {
         address from = _member(fromSeed);
         uint256 voluntary = shares.holdingOf(from).voluntaryShares;
@@ -123,11 +130,13 @@ contract SharesHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The council blocks a member.
     function blockMember(uint256 seed) external {
         vm.prank(address(council));
         try membership.blockMember(_member(seed), keccak256("block")) {} catch {}
     }
 
+    /// @notice The council unblocks a member.
     function unblockMember(uint256 seed) external {
         vm.prank(address(council));
         try membership.unblockMember(_member(seed), keccak256("unblock")) {} catch {}

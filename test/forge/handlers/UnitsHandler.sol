@@ -29,6 +29,7 @@ contract UnitsHandler is CoopFixture {
         return members;
     }
 
+    /// @notice The ВРЕ contract under test.
     function unitsAddress() external view returns (address) {
         return address(units);
     }
@@ -37,12 +38,14 @@ contract UnitsHandler is CoopFixture {
                                 ACTIONS
     //////////////////////////////////////////////////////////////*/
 
+    /// @notice A member transfers 1..1,500 units to a member.
     function transfer(uint256 fromSeed, uint256 toSeed, uint256 amount) external {
         address from = _member(fromSeed);
         vm.prank(from);
         try units.transfer(_member(toSeed), _bound(amount, 1, MAX_AMOUNT)) {} catch {}
     }
 
+    /// @notice A member invoices another (and the debtor accepts, if `andAccept`).
     function issue(uint256 creditorSeed, uint256 debtorSeed, uint256 amount, bool andAccept)
         external
     {
@@ -61,24 +64,28 @@ contract UnitsHandler is CoopFixture {
         } catch {}
     }
 
+    /// @notice The debtor accepts an obligation.
     function accept(uint256 idSeed) external {
         (uint256 id, ISettlementUnits.ObligationInfo memory o) = _obligation(idSeed);
         vm.prank(o.debtor);
         try units.acceptObligation(id) {} catch {}
     }
 
+    /// @notice The debtor rejects an obligation.
     function reject(uint256 idSeed) external {
         (uint256 id, ISettlementUnits.ObligationInfo memory o) = _obligation(idSeed);
         vm.prank(o.debtor);
         try units.rejectObligation(id) {} catch {}
     }
 
+    /// @notice The creditor cancels an obligation.
     function cancel(uint256 idSeed) external {
         (uint256 id, ISettlementUnits.ObligationInfo memory o) = _obligation(idSeed);
         vm.prank(o.creditor);
         try units.cancelObligation(id) {} catch {}
     }
 
+    /// @notice The debtor pays part or all of an obligation.
     function pay(uint256 idSeed, uint256 amount) external {
         (uint256 id, ISettlementUnits.ObligationInfo memory o) = _obligation(idSeed);
         vm.prank(o.debtor);
@@ -132,16 +139,19 @@ contract UnitsHandler is CoopFixture {
         _settle(entries, address(uint160(id1 ^ id2)));
     }
 
+    /// @notice The council sets a member's credit limit (0..3,000).
     function setCreditLimit(uint256 memberSeed, uint256 limit) external {
         vm.prank(address(council));
         try units.setCreditLimit(_member(memberSeed), _bound(limit, 0, 3_000)) {} catch {}
     }
 
+    /// @notice The council blocks a member.
     function blockMember(uint256 memberSeed) external {
         vm.prank(address(council));
         try membership.blockMember(_member(memberSeed), keccak256("block")) {} catch {}
     }
 
+    /// @notice The council unblocks a member.
     function unblockMember(uint256 memberSeed) external {
         vm.prank(address(council));
         try membership.unblockMember(_member(memberSeed), keccak256("unblock")) {} catch {}
