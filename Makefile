@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
 
-.PHONY: install compile run test test-postgres lint slither bench clean
+.PHONY: install compile run test forge-test test-postgres lint slither bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else "Python 3.11 or 3.12 is required")'
@@ -38,8 +38,13 @@ run: compile
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: compile /usr/bin/chromium
+test: compile /usr/bin/chromium forge-test
 	pytest
+
+# Invariant fuzzing of the contracts (test/forge, see docs/contracts.md): forge from npm, offline,
+# with the same compiler wrapper; the `ci` profile runs 10,000 runs of every invariant.
+forge-test: node_modules/.installed
+	FOUNDRY_PROFILE=ci forge test
 
 # The SQL suites against PostgreSQL (DATABASE_URL, default the local server's `test` database).
 test-postgres: compile
@@ -65,4 +70,4 @@ bench: compile
 	python benchmarks/run_all.py
 
 clean:
-	rm -rf .build contracts/.cache
+	rm -rf .build contracts/.cache out cache
