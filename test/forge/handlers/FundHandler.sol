@@ -292,7 +292,6 @@ contract FundHandler is CoopFixture {
             IGeneralMeeting.Convocation({
                 opensAt: opensAt,
                 closesAt: opensAt + 1 hours,
-                recordBlock: 0,
                 secretary: SECRETARY,
                 chair: address(0),
                 questions: questions

@@ -3,17 +3,21 @@ pragma solidity 0.8.28;
 
 import {ICharter} from "../../../contracts/interfaces/ICharter.sol";
 import {ICouncil} from "../../../contracts/interfaces/ICouncil.sol";
+import {IMeetingReserved} from "../../../contracts/interfaces/IMeetingReserved.sol";
 import {IMembership} from "../../../contracts/interfaces/IMembership.sol";
+import {ITreasury} from "../../../contracts/interfaces/ITreasury.sol";
 import {CoopFixture} from "../utils/CoopFixture.sol";
 
 /// @title ReservedHandler
-/// @notice Tries to change the meeting-reserved parameters from random callers: council
-/// members, the chair, the cashier, the founding executor, members, the secretary, strangers, and
-/// also the authorised callers (the decision executor, the general meeting), so that changes do
-/// happen. After every attempt it compares a snapshot of all the reserved parameters: a change
-/// made by anyone but the authorised caller is counted in `unauthorisedChanges`.
-/// @dev The reserved calls are one list, `_reserved` (target, selector); `_authorised` says who
-/// may make each. To narrow the rule to "only an executed meeting decision", change those two.
+/// @notice Tries to change the meeting-reserved parameters from random callers (council
+/// members, the chair, the cashier, the founding executor, members, the secretary, strangers,
+/// the council contract itself acting as executor, the general meeting contract), either directly
+/// or through `Council.executeMeetingDecision` with a random majority. After every attempt it
+/// compares a snapshot of all the reserved parameters: a change made other than by an executed
+/// general-meeting decision of at least the required majority is counted in
+/// `unauthorisedChanges`.
+/// @dev The reserved calls are one list, `_reserved` (target, selector); `_authorised` says
+/// which path may make each.
 contract ReservedHandler is CoopFixture {
     /// @notice One meeting-reserved call.
     struct Reserved {
@@ -40,6 +44,8 @@ contract ReservedHandler is CoopFixture {
         _reserved.push(Reserved(address(charter), ICharter.setDecisionExecutor.selector));
         _reserved.push(Reserved(address(council), ICouncil.setCouncil.selector));
         _reserved.push(Reserved(address(membership), IMembership.removeObligationSource.selector));
+        _reserved.push(Reserved(address(charter), ICharter.setChair.selector));
+        _reserved.push(Reserved(address(treasury), ITreasury.joinUnion.selector));
 
         for (uint256 i; i < councilMembers.length; ++i) {
             _actors.push(councilMembers[i]);
@@ -60,6 +66,11 @@ contract ReservedHandler is CoopFixture {
         _actors.push(address(meeting));
     }
 
+    /// @notice How many actors there are (the last one is the general meeting contract).
+    function actorCount() external view returns (uint256) {
+        return _actors.length;
+    }
+
     /// @notice How many reserved calls are tried.
     function reservedCount() external view returns (uint256) {
         return _reserved.length;
@@ -70,15 +81,28 @@ contract ReservedHandler is CoopFixture {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Reserved call number `which` with random arguments from actor `who` (or, when
-    /// `executor` is set, from whoever is the decision executor now).
-    function attempt(uint256 which, uint256 who, uint256 argSeed, bool executor) external {
+    /// `executor` is set, from whoever is the decision executor now), directly or (`route` odd)
+    /// through `Council.executeMeetingDecision` with majority `majority % 3`.
+    function attempt(
+        uint256 which,
+        uint256 who,
+        uint256 argSeed,
+        bool executor,
+        uint8 route,
+        uint8 majority
+    ) external {
         Reserved memory call = _reserved[which % _reserved.length];
         address caller = executor ? charter.decisionExecutor() : _actors[who % _actors.length];
         bytes memory data = _arguments(call.selector, argSeed);
-        bool authorised = caller == _authorised(call);
+        majority %= 3;
+        bool viaCouncil = route % 2 == 1 && call.target != address(council);
+        bool authorised = _authorised(call, caller, viaCouncil, majority);
+        bytes memory payload = viaCouncil
+            ? abi.encodeCall(ICouncil.executeMeetingDecision, (call.target, data, majority))
+            : data;
         bytes32 before = snapshot();
         vm.prank(caller);
-        (bool ok,) = call.target.call(data);
+        (bool ok,) = (viaCouncil ? address(council) : call.target).call(payload);
         // Refused is the expected outcome for most callers, and a refused call changes nothing.
         if (!ok) return;
         if (snapshot() != before) {
@@ -105,6 +129,8 @@ contract ReservedHandler is CoopFixture {
                 charter.fees(ICharter.MemberKind.Organisation),
                 charter.fundSplit(),
                 charter.decisionExecutor(),
+                charter.chair(),
+                treasury.joinedUnion(),
                 council.councilMembers(),
                 membership.obligationSources()
             )
@@ -115,11 +141,21 @@ contract ReservedHandler is CoopFixture {
                                  HELPERS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Who may make `call` today: the general meeting seats the council; the decision
-    /// executor makes the charter and register changes.
-    function _authorised(Reserved memory call) internal view returns (address) {
-        if (call.target == address(council)) return council.generalMeeting();
-        return charter.decisionExecutor();
+    /// @dev Whether this path may make `call`: the general meeting seats the council itself;
+    /// every other reserved call needs the council carrying out a meeting decision of at least
+    /// the call's majority. Only an executor without code (a key the meeting itself handed the
+    /// role to) decides alone, as before governance.
+    function _authorised(Reserved memory call, address caller, bool viaCouncil, uint8 majority)
+        internal
+        view
+        returns (bool)
+    {
+        address gm = council.generalMeeting();
+        if (call.target == address(council)) return caller == gm;
+        address executor = charter.decisionExecutor();
+        if (!viaCouncil) return caller == executor && executor.code.length == 0;
+        (, uint8 required) = IMeetingReserved(call.target).reservedMajority(call.selector);
+        return caller == gm && executor == address(council) && majority >= required;
     }
 
     function _arguments(bytes4 selector, uint256 seed) internal view returns (bytes memory) {
@@ -151,6 +187,15 @@ contract ReservedHandler is CoopFixture {
                 seats[i] = address(uint160(0xA100 + (seed >> (8 * i)) % 256 * 3 + i));
             }
             return abi.encodeWithSelector(selector, seats);
+        }
+        if (selector == ICharter.setChair.selector) {
+            return abi.encodeWithSelector(selector, _actors[seed % _actors.length]);
+        }
+        if (selector == ITreasury.joinUnion.selector) {
+            // Any registry: a refusal by the "union" is a refused call like any other.
+            return abi.encodeWithSelector(
+                selector, address(membership), bytes32(seed), keccak256(abi.encode(seed))
+            );
         }
         // removeObligationSource: one of the registered sources (or none left).
         address[] memory sources = membership.obligationSources();
