@@ -30,7 +30,13 @@ from tests.node.test_cli_run import COOP, Node
 class JsonNode(Node):
     def env(self) -> dict[str, str]:
         env = super().env()
-        env.update(COOP_LOG_FORMAT="json", PYTHONPATH=str(PROJECT_ROOT))
+        # Slow-request warnings are tested on their own below: on a loaded machine a /health
+        # answer may take a second, which is not idle noise.
+        env.update(
+            COOP_LOG_FORMAT="json",
+            COOP_LOG_SLOW_REQUEST_MS="600000",
+            PYTHONPATH=str(PROJECT_ROOT),
+        )
         env["COOP_ARTIFACTS"] = str(PROJECT_ROOT / ".build" / "__local__.json")
         return env
 
@@ -205,7 +211,8 @@ def test_slow_requests_are_logged(caplog: pytest.LogCaptureFixture) -> None:
         assert client.get("/fast").status_code == 200
         assert client.get("/slow").status_code == 200
     slow_records = [r for r in caplog.records if r.name == "coop.api.slow"]
-    assert len(slow_records) == 1
-    record = slow_records[0]
+    # Only what took longer than the threshold is logged (on a loaded machine even /fast may).
+    assert all(r.__dict__["duration_ms"] >= 250 for r in slow_records), slow_records
+    (record,) = [r for r in slow_records if "GET /slow" in r.getMessage()]
     assert record.levelname == "WARNING" and "GET /slow -> 200" in record.getMessage()
     assert record.__dict__["duration_ms"] >= 400
