@@ -225,9 +225,9 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         bytes32 agenda = _agendaHash(convocation.questions);
         Demand memory d = _demands[agenda];
         if (d.reachedAt != 0 && !d.satisfied) {
-            // The council answers the members' demand: with a meeting that opens within the
-            // demand period after the notice, or its convocation does not count as the answer.
-            uint256 latest = block.timestamp + _noticePeriod + demandPeriod();
+            // The council answers the members' demand: with a meeting that opens by the end of
+            // its period plus the notice, or its convocation does not count as the answer.
+            uint256 latest = uint256(d.reachedAt) + demandPeriod() + _noticePeriod;
             if (convocation.opensAt > latest) {
                 revert GeneralMeetingDemandedMeetingTooLate(agenda, convocation.opensAt, latest);
             }
@@ -332,7 +332,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             if (q.targets.length != q.calldatas.length) {
                 revert GeneralMeetingInvalidActions(q.targets.length, q.calldatas.length);
             }
-            Majority least = _leastMajority(q.targets, q.calldatas);
+            Majority least = _leastMajority(i, q.targets, q.calldatas);
             if (q.majority < least) revert GeneralMeetingMajorityTooLow(i, least);
             _questionDocs[meetingId][i] = q.documentHash;
             if (q.targets.length != 0) {
@@ -917,12 +917,18 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     /// @dev The least majority the question's actions need: the highest any target reserves
     /// for its call. This contract's and the council's own functions are the meeting's anyway
     /// (its parameters, the council's composition): a simple majority.
-    function _leastMajority(address[] calldata targets, bytes[] calldata calldatas)
-        private
-        view
-        returns (Majority least)
-    {
+    function _leastMajority(
+        uint256 questionIndex,
+        address[] calldata targets,
+        bytes[] calldata calldatas
+    ) private view returns (Majority least) {
+        address council_ = address(_council);
         for (uint256 i; i < targets.length; ++i) {
+            // A question calls the council directly only for its composition and expiry: a
+            // hand-made `executeMeetingDecision` would name its own majority and skip this check.
+            if (targets[i] == council_ && bytes4(calldatas[i]) == ICouncil.executeMeetingDecision.selector) {
+                revert GeneralMeetingActionNotAllowed(questionIndex, i);
+            }
             (bool reserved, uint8 majority) = MeetingDecision.required(targets[i], calldatas[i]);
             if (reserved && majority > uint8(least)) least = Majority(majority);
         }

@@ -260,6 +260,10 @@ interface IGeneralMeeting is IERC5267 {
     /// (`Majority`) and was convened with less.
     error GeneralMeetingMajorityTooLow(uint256 index, Majority required);
 
+    /// @notice Action `action` of question `question` calls `Council.executeMeetingDecision`
+    /// itself: a question names its targets, the meeting forwards them with its own majority.
+    error GeneralMeetingActionNotAllowed(uint256 question, uint256 action);
+
     /// @notice A meeting with this agenda was already convened in answer to the demand.
     error GeneralMeetingDemandSatisfied(bytes32 agendaHash);
 
@@ -275,8 +279,8 @@ interface IGeneralMeeting is IERC5267 {
     /// @notice Only a member who joined the demand may convene it after the council's period.
     error GeneralMeetingNotDemander(bytes32 agendaHash, address account);
 
-    /// @notice The council's answer to a demand must open by `latest` (the notice period plus
-    /// the demand period from now).
+    /// @notice The council's answer to a demand must open by `latest` (the end of its demand
+    /// period plus the notice period).
     error GeneralMeetingDemandedMeetingTooLate(bytes32 agendaHash, uint256 opensAt, uint256 latest);
 
     /// @notice The share must be 1 to 1,000 basis points (at most one tenth, the law's) and the

@@ -23,9 +23,18 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from node.chain.client import Chain
-from node.cooperative.client import events
+from node.cooperative.client import CooperativeKind, events
+from node.cooperative.deploy import NetworkAddresses, deploy_test_token
 from node.governance import Action, Choice, Convocation, Majority, Question, SignedBallot
-from node.governance.sandbox import Sandbox, fund, generated_accounts, h, now, warp
+from node.governance.sandbox import (
+    Sandbox,
+    fund,
+    generated_accounts,
+    h,
+    now,
+    sandbox_cooperative,
+    warp,
+)
 from tests.governance.conftest import (
     DAY,
     convene,
@@ -425,3 +434,75 @@ def test_the_council_answers_a_demand_in_time_or_not_at_all(coop: Sandbox) -> No
     meeting_id = convene(coop, questions, label="answer the demand")
     assert meeting.demand_info(agenda)["satisfied"]
     assert meeting.meeting(meeting_id).question_count == 1
+
+
+def test_a_question_cannot_forward_its_own_majority(coop: Sandbox) -> None:
+    """A question whose action is `Council.executeMeetingDecision(charter, setCharterDocument,
+    3/4)` would pass the charter change by a simple majority: refused at convening."""
+    council = coop.governance.council
+    forward = Action.call(
+        council.contract,
+        "executeMeetingDecision",
+        coop.cooperative.charter.address,
+        coop.cooperative.charter.encode_abi("setCharterDocument", args=[h("charter by stealth")]),
+        int(Majority.THREE_QUARTERS),
+    )
+    error = expect_revert(
+        lambda: convene(coop, [Question(h("stealth"), Majority.SIMPLE, (forward,))]),
+        "GeneralMeetingActionNotAllowed",
+    )
+    assert tuple(error.error_args) == (0, 0)
+
+
+def test_a_contract_executor_cannot_take_the_meetings_decisions(
+    chain: Chain, accounts: list[LocalAccount], gov_network: NetworkAddresses
+) -> None:
+    """An executor that is a contract but not a Council (a multisig) cannot say it carries out a
+    general-meeting decision: the reserved function refuses it (`MeetingDecisionRequired`)."""
+    deployer, owner = accounts[0], accounts[9]
+    token = deploy_test_token(chain, deployer)
+    coop = sandbox_cooperative(
+        chain,
+        deployer,
+        gov_network.factory,
+        token,
+        "Кооператив с мультиподписью",
+        CooperativeKind.CONSUMER,
+        accounts[1],
+        [accounts[1], accounts[2], accounts[3]],
+    )
+    wallet, _ = chain.deploy("TestContractWallet", owner.address, sender=owner)
+    charter = coop.charter
+    chain.transact(charter.functions.setDecisionExecutor(wallet.address), deployer)
+    set_fees = charter.encode_abi("setFees", args=[0, (1, 2)])
+    error = expect_revert(
+        lambda: chain.transact(wallet.functions.execute(charter.address, set_fees), owner),
+        "MeetingDecisionRequired",
+    )
+    assert error.error_args[0] == wallet.address
+    # Ordinary decisions still work for it.
+    roles = charter.encode_abi("setRoles", args=[accounts[4].address, 1])
+    chain.transact(wallet.functions.execute(charter.address, roles), owner)
+    assert charter.functions.isCashier(accounts[4].address).call()
+
+
+def test_a_meeting_decision_cannot_lend_its_authority_to_a_council_item(coop: Sandbox) -> None:
+    """A meeting question's action reaches a contract that calls back into `Council.execute` of
+    a signed council item: the item would run with the meeting's authority. Refused."""
+    chain, council, meeting = coop.chain, coop.governance.council, coop.governance.meeting
+    # A wallet the council owns: the meeting's action calls it, it calls Council.execute.
+    relay, _ = chain.deploy("TestContractWallet", council.address, sender=coop.deployer)
+    roles = Action.call(coop.cooperative.charter, "setRoles", coop.council[2].address, 1)
+    item_id, _ = council.propose(coop.council[0], h("an ordinary item"), [roles])
+    for voter in coop.council[:2]:
+        council.vote(voter, item_id)
+    council.sign_protocol(coop.chair, item_id, h("an ordinary item"))
+    run_item = council.contract.encode_abi("execute", args=[item_id, [roles.target], [roles.data]])
+    through = Action.call(relay, "execute", council.address, run_item)
+    meeting_id = _held(coop, [Question(h("run it"), Majority.SIMPLE, (through,))])
+    expect_revert(
+        lambda: meeting.execute(coop.deployer, meeting_id, 0),
+        "CouncilExecutionInsideMeetingDecision",
+    )
+    assert not coop.cooperative.charter.functions.isCashier(coop.council[2].address).call()
+    assert council.contract.functions.meetingDecisionMajority().call() == 0
