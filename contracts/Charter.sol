@@ -41,6 +41,7 @@ contract Charter is ICharter, Initializable {
     bytes32 private _charterDocument;
     mapping(MemberKind kind => Fees) private _fees;
     mapping(address account => uint8 roles) private _roles;
+    mapping(address account => bool appointed) private _auditors;
 
     /*//////////////////////////////////////////////////////////////
                                MODIFIERS
@@ -140,6 +141,15 @@ contract Charter is ICharter, Initializable {
         emit CharterDocumentChanged(previous, newDocument);
     }
 
+    /// @inheritdoc ICharter
+    function setAuditor(address account, bool appointed) external {
+        _onlyAuditorAppointer();
+        if (account == address(0)) revert CharterZeroAddress();
+        if (_auditors[account] == appointed) revert CharterAuditorUnchanged(account, appointed);
+        _auditors[account] = appointed;
+        emit AuditorChanged(account, appointed);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
@@ -185,6 +195,11 @@ contract Charter is ICharter, Initializable {
     /// @inheritdoc ICharter
     function isVerifier(address account) external view returns (bool) {
         return account == _chair || _roles[account] & ROLE_VERIFIER != 0;
+    }
+
+    /// @inheritdoc ICharter
+    function isAuditor(address account) external view returns (bool) {
+        return _auditors[account];
     }
 
     /// @inheritdoc ICharter
@@ -252,6 +267,12 @@ contract Charter is ICharter, Initializable {
     /*//////////////////////////////////////////////////////////////
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
+
+    /// @dev Who may appoint and remove auditors. For now the decision executor; the one place
+    /// to narrow it to general-meeting decisions (the meeting elects the audit commission).
+    function _onlyAuditorAppointer() private view {
+        if (msg.sender != _decisionExecutor) revert CharterNotAuditorAppointer(msg.sender);
+    }
 
     function _grant(address account, uint8 role) private {
         if (account == address(0)) revert CharterZeroAddress();
