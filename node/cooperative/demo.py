@@ -8,7 +8,10 @@ Anvil's ten development accounts play every part:
 - 5, 6: individual members of «Ромашка» (5 applies by its own wallet and pays in tokens,
   6 applies by a signed application a relayer submits and pays by bank);
 - 7: an organisation member of «Ромашка»;
-- 8: chair of «Лесная артель»; 9: chair of the union «Союз кооперативов».
+- 8: chair of «Лесная артель»; 9: chair of the union «Союз кооперативов»;
+- 10 (the 11th key of the same mnemonic, `node.chain.devkeys.demo_auditor`, not funded): the
+  auditor of «Ромашка», appointed by a decision (`Charter.setAuditor`), so the auditor's portal
+  pages work with no `COOP_AUDITORS` set.
 
 The union's members are the two cooperatives, joined through their treasuries by decisions
 signed by their chairs.
@@ -27,7 +30,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from node.chain.client import Chain
-from node.chain.devkeys import dev_accounts
+from node.chain.devkeys import demo_auditor, dev_accounts
 from node.cooperative.client import (
     CooperativeKind,
     MemberKind,
@@ -195,6 +198,10 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
         )
         units.accept(debtor, obligation_id)
 
+    # The revision commission: one auditor, appointed by a decision (the executor's call).
+    auditor = demo_auditor()
+    romashka.set_auditor(executor, auditor.address)
+
     # Mutual-aid fund and property register, registered while the executor is still a key.
     fund = deploy_fund_and_property(chain, executor, romashka.addresses)
 
@@ -235,6 +242,7 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
     contracts["romashka.mutual_aid_fund"] = fund["mutual_aid_fund"]
     contracts["romashka.property_registry"] = fund["property_registry"]
     cooperatives["romashka"]["decision_executor"] = governance["council"]
+    cooperatives["romashka"]["auditors"] = [auditor.address]
     cooperatives["romashka"]["members"] = [
         {"address": a.address, "kind": "individual"},
         {"address": b.address, "kind": "individual"},
