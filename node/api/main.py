@@ -28,6 +28,7 @@ from node.api.routes import (
     applications,
     audit,
     auth,
+    contracts,
     cooperative,
     council,
     documents,
@@ -132,6 +133,7 @@ def create_app(
     for module in (
         auth,
         cooperative,
+        contracts,
         members,
         applications,
         council,
