@@ -832,6 +832,8 @@ class CooperativePublic(CooperativeBase):
     """The charter document in force."""
     fund_split: list[int] = []
     """Basis points of income per fund (share, reserve, mutual aid, development)."""
+    auditors: list[str] = []
+    """The audit commission appointed on chain (`AuditorChanged`), in address order."""
     registered: EventRef
 
 

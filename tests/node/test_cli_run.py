@@ -148,6 +148,11 @@ def test_the_demo_auditor_signs_in_as_auditor_without_coop_auditors(node: Node) 
             "/documents/generate", headers=headers, json={"template": "meeting_notice"}
         )
         assert refused.status_code == 403, refused.text
+        # The indexer mirrors the appointment (AuditorChanged): GET /cooperative lists it.
+        deadline = time.monotonic() + 60
+        while auditor.address not in http.get("/cooperative").json()["auditors"]:
+            assert time.monotonic() < deadline, http.get("/cooperative").json()
+            time.sleep(0.2)
     assert node.stop() == 0
 
 
