@@ -50,6 +50,7 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
     bytes32 private _charterDocument;
     mapping(MemberKind kind => Fees) private _fees;
     mapping(address account => uint8 roles) private _roles;
+    mapping(address account => bool appointed) private _auditors;
 
     /*//////////////////////////////////////////////////////////////
                                MODIFIERS
@@ -169,6 +170,15 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
         emit CharterDocumentChanged(previous, newDocument);
     }
 
+    /// @inheritdoc ICharter
+    function setAuditor(address account, bool appointed) external {
+        _onlyAuditorAppointer();
+        if (account == address(0)) revert CharterZeroAddress();
+        if (_auditors[account] == appointed) revert CharterAuditorUnchanged(account, appointed);
+        _auditors[account] = appointed;
+        emit AuditorChanged(account, appointed);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
@@ -219,6 +229,11 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
     /// @inheritdoc ICharter
     function isVerifier(address account) external view returns (bool) {
         return account == _chair || _roles[account] & ROLE_VERIFIER != 0;
+    }
+
+    /// @inheritdoc ICharter
+    function isAuditor(address account) external view returns (bool) {
+        return _auditors[account];
     }
 
     /// @inheritdoc ICharter
@@ -294,9 +309,16 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
         ) return (true, _THREE_QUARTERS);
         if (
             selector == this.setChair.selector || selector == this.setFees.selector
-                || selector == this.setFundSplit.selector
+                || selector == this.setFundSplit.selector || selector == this.setAuditor.selector
         ) return (true, _SIMPLE);
         return (false, _SIMPLE);
+    }
+
+    /// @dev Who may appoint and remove auditors: the general meeting (it elects the audit
+    /// commission, Закон 3085-1 art. 18), through the decision executor.
+    function _onlyAuditorAppointer() private view {
+        if (msg.sender != _decisionExecutor) revert CharterNotAuditorAppointer(msg.sender);
+        MeetingDecision.check(msg.sender, this.setAuditor.selector, _SIMPLE);
     }
 
     function _grant(address account, uint8 role) private {

@@ -247,7 +247,8 @@ class ConfigEventBase(SQLModel):
     contract: str = Field(max_length=_ADDRESS)
     """Emitter: a Charter, Membership, ВРЕ, Council or GeneralMeeting."""
     action: str = Field(max_length=32)
-    """chair, executor, charter_document, fees, fund_split, roles, obligation_source_added,
+    """chair, executor, charter_document, fees, fund_split, roles, auditor (number: 1
+    appointed, 0 removed), obligation_source_added,
     obligation_source_removed, default_credit_limit, council_seated, item_expiry,
     meeting_parameters, fund_rules (value: the rules as JSON; previous: the decision's
     document)."""
@@ -831,6 +832,8 @@ class CooperativePublic(CooperativeBase):
     """The charter document in force."""
     fund_split: list[int] = []
     """Basis points of income per fund (share, reserve, mutual aid, development)."""
+    auditors: list[str] = []
+    """The audit commission appointed on chain (`AuditorChanged`), in address order."""
     registered: EventRef
 
 

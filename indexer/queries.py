@@ -270,6 +270,19 @@ def _config(db: Db, chain_id: int, contract: str, action: str) -> Any:
     ).first()
 
 
+def _auditors(db: Db, chain_id: int, charter: str) -> list[str]:
+    """Accounts whose latest `AuditorChanged` appointed them."""
+    latest = _latest(
+        CONFIG,
+        ("account",),
+        CONFIG.c.chain_id == chain_id,
+        CONFIG.c.contract == charter,
+        CONFIG.c.action == "auditor",
+    )
+    rows = _exec(db, sa.select(latest.c.account).where(latest.c.number == 1))
+    return sorted(r.account for r in rows)
+
+
 def _coop_public(db: Db, chain_id: int, row: Any) -> CooperativePublic:
     chair = _config(db, chain_id, row.charter, "chair")
     executor = _config(db, chain_id, row.charter, "executor")
@@ -288,6 +301,7 @@ def _coop_public(db: Db, chain_id: int, row: Any) -> CooperativePublic:
         chair=chair.account if chair is not None else row.chair,
         decision_executor=executor.account if executor is not None else None,
         fund_split=[int(v) for v in split.value.split(",")] if split is not None else [],
+        auditors=_auditors(db, chain_id, row.charter),
         membership=row.membership,
         shares=row.shares,
         treasury=row.treasury,

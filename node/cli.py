@@ -49,11 +49,12 @@ def _register_subcommands() -> None:
     # `coop --help` lists everything in one place.
     from indexer.cli import audit, index
     from node.api.cli import serve
+    from node.chain.cli import abi
     from node.clearing.cli import clearing
     from node.cooperative.cli import deploy
     from node.identity.cli import identity
 
-    for command in (serve, deploy, clearing, index, audit, identity):
+    for command in (serve, deploy, clearing, index, audit, identity, abi):
         main.add_command(command)
 
 

@@ -3,6 +3,7 @@ snapshot/revert isolation per test (state made in one test is gone in the next).
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -18,6 +19,13 @@ from node.chain.devkeys import dev_accounts
 from node.core.config import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / ".build" / "__local__.json"
+
+# The `coop` processes the tests start run this checkout's code: the console script's editable
+# install maps `node` to whichever checkout installed it last, which in a shared environment
+# need not be this one.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 
 
 def free_port() -> int:

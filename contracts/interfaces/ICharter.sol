@@ -73,6 +73,10 @@ interface ICharter is ICharterView {
     error CharterInvalidFundSplit(uint256 totalBasisPoints);
     /// @notice The roles bitmask has bits that name no role.
     error CharterUnknownRoles(uint8 roles);
+    /// @notice `account` may not appoint or remove auditors.
+    error CharterNotAuditorAppointer(address account);
+    /// @notice `account` already is (`appointed`) or already is not an auditor.
+    error CharterAuditorUnchanged(address account, bool appointed);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -90,6 +94,8 @@ interface ICharter is ICharterView {
     event FundSplitChanged(uint16[4] basisPoints);
     /// @notice A new charter document is in force.
     event CharterDocumentChanged(bytes32 indexed previousDocument, bytes32 indexed newDocument);
+    /// @notice `account` was appointed to (`appointed`) or removed from the audit commission.
+    event AuditorChanged(address indexed account, bool appointed);
 
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
@@ -115,6 +121,12 @@ interface ICharter is ICharterView {
 
     /// @notice Records the hash of an amended charter document.
     function setCharterDocument(bytes32 newDocument) external;
+
+    /// @notice Appoints `account` to the audit commission (revision commission), or removes it
+    /// when `appointed` is false. Auditors read every register and change none.
+    /// @dev Only through a decision: the decision executor for now (the law has the general
+    /// meeting elect the commission; the check lives in one place to be narrowed to that).
+    function setAuditor(address account, bool appointed) external;
 
     /// @notice The cooperative's name.
     function name() external view returns (string memory);
@@ -151,6 +163,9 @@ interface ICharter is ICharterView {
 
     /// @notice Whether `account` may attest identity checks (the chair or a branch trustee).
     function isVerifier(address account) external view returns (bool);
+
+    /// @notice Whether `account` is an appointed auditor (a member of the audit commission).
+    function isAuditor(address account) external view returns (bool);
 
     /// @notice Whether `account` holds any office (chair, executor, cashier, verifier).
     function isOfficer(address account) external view returns (bool);

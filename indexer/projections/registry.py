@@ -43,6 +43,7 @@ def cooperative_registered(ctx: ProjectionContext, event: Event) -> None:
     "FeesChanged",
     "FundSplitChanged",
     "RolesChanged",
+    "AuditorChanged",
     "ObligationSourceAdded",
     "ObligationSourceRemoved",
     tables=(ConfigEvent,),
@@ -77,6 +78,8 @@ def configuration_changed(ctx: ProjectionContext, event: Event) -> None:
         values = {"action": "fund_split", "value": ",".join(a["basisPoints"])}
     elif name == "RolesChanged":
         values = {"action": "roles", "account": a["account"], "number": int(a["roles"])}
+    elif name == "AuditorChanged":
+        values = {"action": "auditor", "account": a["account"], "number": int(a["appointed"])}
     elif name == "ObligationSourceAdded":
         values = {"action": "obligation_source_added", "account": a["source"]}
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -9,6 +10,55 @@ from sqlmodel import Session
 
 from node.api.gateway import Gateway
 from node.api.models import DocumentFile
+
+#: The media types a stored document is served as: `GET /documents/{sha256}` declares each of
+#: them, and a file stored with any other type is served as `application/octet-stream`. Kept
+#: to what a cooperative's papers are (text, HTML the gateway generates, PDF, office formats,
+#: scans, detached electronic signatures), so that the schema names every answer.
+DOCUMENT_MEDIA_TYPES: tuple[str, ...] = (
+    "application/octet-stream",
+    "application/pdf",
+    "application/json",
+    "application/xml",
+    "application/zip",
+    "application/rtf",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/pkcs7-signature",
+    "text/plain",
+    "text/html",
+    "text/csv",
+    "text/markdown",
+    "text/xml",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+)
+_SERVED = frozenset(DOCUMENT_MEDIA_TYPES)
+_CHARSET = re.compile(r"^\s*charset\s*=\s*\"?([A-Za-z0-9_.:-]{1,40})\"?\s*$", re.I)
+
+
+def document_media_type(value: str | None) -> str:
+    """The media type a document with the declared `value` is stored and served as: one of
+    `DOCUMENT_MEDIA_TYPES` (text types keep their charset), else `application/octet-stream`."""
+    if not value:
+        return "application/octet-stream"
+    base, *params = value.split(";")
+    base = base.strip().lower()
+    if base not in _SERVED:
+        return "application/octet-stream"
+    if base.startswith("text/"):
+        for param in params:
+            found = _CHARSET.match(param)
+            if found:
+                return f"{base}; charset={found.group(1).lower()}"
+    return base
 
 
 def store_document(

@@ -11,7 +11,7 @@ relayer account. Roles come from the chain (cached for `roles_ttl` seconds):
 | council | `Council.isCouncilMember(a)` (executor is a Council), else `initialCouncil()` |
 | chair | `Charter.chair() == a` |
 | cashier, verifier | `Charter.isCashier(a)`, `Charter.isVerifier(a)` |
-| auditor | `COOP_AUDITORS` (the charter has no auditor role bit) |
+| auditor | `Charter.isAuditor(a)` (appointed by a decision), or listed in `COOP_AUDITORS` |
 """
 
 from __future__ import annotations
@@ -212,11 +212,11 @@ class Gateway:
 
     # -- roles --------------------------------------------------------------------------------
     #
-    # A role lookup is seven contract calls. They are cached per address for `roles_ttl`
+    # A role lookup is eight contract calls. They are cached per address for `roles_ttl`
     # seconds; when an entry goes stale, the request that notices it keeps the stale roles
     # (at most `2 * roles_ttl` old) and one background refresh per address replaces them.
     # Without this every request of a busy session missed at the same moment when the entry
-    # expired, each ran the seven calls in the thread pool, and the p99 latency of every read
+    # expired, each ran the eight calls in the thread pool, and the p99 latency of every read
     # became the length of that herd (about a second every `roles_ttl` seconds): see
     # benchmarks/gateway_results.md. A cold or too old entry is looked up once (per-address
     # lock): concurrent requests wait for that one lookup instead of repeating it.
@@ -284,7 +284,7 @@ class Gateway:
 
     def _lookup_roles(self, address: str) -> frozenset[str]:
         roles: set[str] = set()
-        if address in self.auditors:
+        if address in self.auditors or self.coop.charter.functions.isAuditor(address).call():
             roles.add("auditor")
         status = int(self.coop.membership.functions.statusOf(address).call())
         if status == 1:

@@ -28,6 +28,7 @@ from node.api.routes import (
     applications,
     audit,
     auth,
+    contracts,
     cooperative,
     council,
     documents,
@@ -135,6 +136,7 @@ def create_app(
     for module in (
         auth,
         cooperative,
+        contracts,
         members,
         applications,
         council,

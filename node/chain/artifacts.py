@@ -7,7 +7,7 @@ The node never carries hand-copied ABIs: every ABI and bytecode comes from the o
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,19 @@ class ContractArtifact:
     source_id: str
     abi: list[dict[str, Any]]
     bytecode: str
+    userdoc: dict[str, Any] = field(default_factory=dict)
+    devdoc: dict[str, Any] = field(default_factory=dict)
 
     def events(self) -> list[dict[str, Any]]:
         return [item for item in self.abi if item.get("type") == "event"]
 
     def errors(self) -> list[dict[str, Any]]:
         return [item for item in self.abi if item.get("type") == "error"]
+
+
+def signature(item: dict[str, Any]) -> str:
+    """The canonical signature of an ABI function, error or event: `Name(type,...)`."""
+    return _signature(item)
 
 
 def _signature(item: dict[str, Any]) -> str:
@@ -63,8 +70,17 @@ class Artifacts:
         for name, ct in types.items():
             bytecode = (ct.get("deploymentBytecode") or {}).get("bytecode") or "0x"
             self._contracts[name] = ContractArtifact(
-                name=name, source_id=ct.get("sourceId", ""), abi=ct["abi"], bytecode=bytecode
+                name=name,
+                source_id=ct.get("sourceId", ""),
+                abi=ct["abi"],
+                bytecode=bytecode,
+                userdoc=ct.get("userdoc") or {},
+                devdoc=ct.get("devdoc") or {},
             )
+        self.compilers: list[dict[str, Any]] = [
+            {k: v for k, v in c.items() if k in ("name", "version", "settings")}
+            for c in data.get("compilers") or []
+        ]
 
     def __contains__(self, name: str) -> bool:
         return name in self._contracts

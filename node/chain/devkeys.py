@@ -18,3 +18,13 @@ def dev_accounts(count: int = 10) -> list[LocalAccount]:
         Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
         for i in range(count)
     ]
+
+
+#: The demo's auditor: the 11th key of the same mnemonic (m/44'/60'/0'/0/10), one that no other
+#: demo role uses. anvil does not fund it: an auditor signs in and reads, it never pays gas.
+DEMO_AUDITOR_INDEX = 10
+
+
+def demo_auditor() -> LocalAccount:
+    """The auditor the demo cooperative «Ромашка» appoints by a decision."""
+    return dev_accounts(DEMO_AUDITOR_INDEX + 1)[DEMO_AUDITOR_INDEX]

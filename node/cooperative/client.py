@@ -278,6 +278,14 @@ class Cooperative:
         fn = self.membership.functions.admit(checksum(account), decision)
         return send(self.chain, fn, executor)
 
+    def set_auditor(self, executor: LocalAccount, account: str, appointed: bool = True) -> Sent:
+        """Appoint (or remove) a member of the audit commission: a decision's action."""
+        fn = self.charter.functions.setAuditor(checksum(account), appointed)
+        return send(self.chain, fn, executor)
+
+    def is_auditor(self, account: str) -> bool:
+        return bool(self.charter.functions.isAuditor(checksum(account)).call())
+
     def request_exit(self, member: LocalAccount, application_hash: bytes) -> Sent:
         return send(self.chain, self.membership.functions.requestExit(application_hash), member)
 

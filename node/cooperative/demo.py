@@ -9,7 +9,10 @@ Anvil's ten development accounts play every part:
   6 applies by a signed application a relayer submits and pays by bank);
 - 7: an organisation member of «Ромашка»;
 - 8: chair of «Лесная артель» (5 and 6 sit on its council with it); 9: chair of the union
-  «Союз кооперативов» (the chairs of its member cooperatives, 1 and 8, sit on its council).
+  «Союз кооперативов» (the chairs of its member cooperatives, 1 and 8, sit on its council);
+- 10 (the 11th key of the same mnemonic, `node.chain.devkeys.demo_auditor`, not funded): the
+  auditor of «Ромашка», appointed by a decision (`Charter.setAuditor`), so the auditor's portal
+  pages work with no `COOP_AUDITORS` set.
 
 The union's members are the two cooperatives, joined through their treasuries by decisions
 signed by their chairs.
@@ -28,7 +31,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from node.chain.client import Chain
-from node.chain.devkeys import dev_accounts
+from node.chain.devkeys import demo_auditor, dev_accounts
 from node.cooperative.client import (
     CooperativeKind,
     MemberKind,
@@ -196,6 +199,10 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
         )
         units.accept(debtor, obligation_id)
 
+    # The revision commission: one auditor, appointed by a decision (the executor's call).
+    auditor = demo_auditor()
+    romashka.set_auditor(executor, auditor.address)
+
     # Mutual-aid fund and property register, registered while the executor is still a key.
     fund = deploy_fund_and_property(chain, executor, romashka.addresses)
 
@@ -236,6 +243,7 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
     contracts["romashka.mutual_aid_fund"] = fund["mutual_aid_fund"]
     contracts["romashka.property_registry"] = fund["property_registry"]
     cooperatives["romashka"]["decision_executor"] = governance["council"]
+    cooperatives["romashka"]["auditors"] = [auditor.address]
     cooperatives["romashka"]["members"] = [
         {"address": a.address, "kind": "individual"},
         {"address": b.address, "kind": "individual"},

@@ -138,8 +138,9 @@ class Settings(BaseSettings):
     auditors: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("COOP_AUDITORS", "auditors")
     )
-    """Addresses of the revision commission (comma-separated): they read everything, write
-    nothing. The charter has no auditor role bit, so the node's operator lists them."""
+    """Extra auditors (comma-separated addresses): they read everything, write nothing. The
+    revision commission is on chain (`Charter.isAuditor`, appointed by a decision); this
+    setting adds auditors the node's operator trusts besides them (an outside audit firm)."""
 
     rate_limit_auth: float = Field(
         default=60.0, gt=0, validation_alias=AliasChoices("COOP_RATE_LIMIT_AUTH")

@@ -233,8 +233,143 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         anvil.stop()
 
 
+@dataclass(frozen=True)
+class SchemaObjects:
+    """Real objects for the schema tests' path parameters: a member (`owner`, whose session the
+    tests use) with a stored document, an invoice, a loan request, an offer and an order, a
+    council decision, a meeting, a property asset and a relayed action; `buyer` ordered from
+    `owner`. Made for these tests only, so what the tests do to them touches no other test."""
+
+    owner: LocalAccount
+    buyer: LocalAccount
+    parameters: dict[str, Any]
+
+
 @pytest.fixture(scope="session")
-def api_schema(api: Api) -> Any:
+def schema_objects(api: Api) -> SchemaObjects:
+    from eth_utils import keccak
+
+    from node.fund.client import Category
+    from node.governance.client import Action, Convocation, Question
+    from node.governance.sandbox import fund, now
+
+    token = 10**18
+    sb = api.sandbox
+    owner: LocalAccount = Account.from_key(keccak(text="coopnode schema tests: owner"))
+    buyer: LocalAccount = Account.from_key(keccak(text="coopnode schema tests: buyer"))
+    fund(api.chain, [owner.address, buyer.address])
+    for account in (owner, buyer):
+        sb.applicant(account, "schema")
+    api.chain.transact(
+        sb.cooperative.token.functions.mint(owner.address, 10_000 * token), sb.deployer
+    )
+    registry = api.gateway.registry()
+    assert registry is not None
+    opens = now(api.chain) + sb.governance.meeting.notice_period() + 3600
+    convene = sb.governance.meeting.convene_action(
+        Convocation(
+            opens_at=opens,
+            closes_at=opens + 7 * 86_400,
+            secretary=sb.secretary.address,
+            questions=(Question(document_hash=keccak(text="schema tests: question")),),
+        )
+    )
+    membership = sb.cooperative.membership
+    item_id = sb.governance.council.decide(
+        sb.council[0],
+        sb.council[:2],
+        sb.chair,
+        keccak(text="schema tests: admissions, a meeting, an asset"),
+        [
+            Action.call(membership, "admit", owner.address, keccak(text="admit owner")),
+            Action.call(membership, "admit", buyer.address, keccak(text="admit buyer")),
+            convene,
+            registry.mint_action(
+                owner.address,
+                Category.EQUIPMENT,
+                1_000 * token,
+                keccak(text="schema tests: title"),
+                keccak(text="schema tests: metadata"),
+                keccak(text="schema tests: asset decision"),
+            ),
+        ],
+    )
+    obligation_id, _ = api.gateway.units.issue(
+        owner, buyer.address, 5 * token, document_hash=keccak(text="schema tests: invoice")
+    )
+    api.synced()
+
+    stored = api.http.post(
+        "/documents",
+        params={"filename": "note.txt"},
+        content="Справка для проверки схемы / a note for the schema tests\n".encode(),
+        headers={**api.headers(owner), "Content-Type": "text/plain; charset=utf-8"},
+    )
+    sha256 = api.ok(stored, 201)["sha256"]
+    api.act(owner, "/fund/approval/tx", {"amount": str(1_000 * token)})
+    contributed = api.act(owner, "/fund/contributions/tx", {"amount": str(500 * token)})
+    assert contributed["status"] == "indexed", contributed
+    loan = {
+        "amount": str(100 * token),
+        "term": 30 * 86_400,
+        "instalments": 1,
+        "purpose": "0x" + keccak(text="schema tests: loan").hex(),
+    }
+    assert api.act(owner, "/fund/loans/tx", loan)["status"] == "indexed"
+    loans = api.ok(api.get(owner, f"/fund/members/{owner.address}/loans"))["data"]
+    offer = api.ok(
+        api.post(
+            owner,
+            "/offers",
+            json={"title": "Проверка схемы", "category": "прочее", "price": "1", "quantity": 5},
+        ),
+        201,
+    )
+    order = api.ok(api.post(buyer, "/orders", json={"offer_id": offer["id"], "quantity": 1}), 201)
+    meetings = api.ok(api.get(owner, "/meetings", params={"limit": 500}))["data"]
+    assets = api.ok(api.get(owner, "/property/assets", params={"limit": 500}))["data"]
+    asset = next(a for a in assets if a["custodian"] == owner.address)
+    return SchemaObjects(
+        owner=owner,
+        buyer=buyer,
+        parameters={
+            "path.address": owner.address,
+            "path.sha256": sha256,
+            "path.item_id": item_id,
+            "path.meeting_id": max(m["meeting_id"] for m in meetings),
+            "path.obligation_id": obligation_id,
+            "path.loan_id": loans[-1]["loan_id"],
+            "path.token_id": asset["token_id"],
+            "path.offer_id": offer["id"],
+            "path.order_id": order["id"],
+            "path.relay_id": contributed["id"],
+            "path.name": "shares",
+        },
+    )
+
+
+def _pinned_schema(api: Api, objects: SchemaObjects) -> Any:
     import schemathesis
 
-    return schemathesis.openapi.from_dict(api.http.get("/openapi.json").json())
+    schema = schemathesis.openapi.from_dict(api.http.get("/openapi.json").json())
+    schema.config.update(parameters=objects.parameters)
+    # Probing every path with methods it does not have (405s, answered by the framework) is a
+    # quarter of the coverage phase's requests and tests none of our code.
+    schema.config.phases.coverage.unexpected_methods = set()
+    return schema
+
+
+@pytest.fixture(scope="session")
+def api_schema(api: Api, schema_objects: SchemaObjects) -> Any:
+    """The gateway's OpenAPI for schemathesis, every path parameter pinned to a real object."""
+    return _pinned_schema(api, schema_objects)
+
+
+@pytest.fixture(scope="session")
+def api_schema_quick(api: Api, schema_objects: SchemaObjects) -> Any:
+    """The same, with schemathesis' coverage phase (boundary and negative values of every
+    parameter and body field) off: the explicit examples and a few generated cases only. For
+    runs whose answers are mostly the same refusal (signed out: 401)."""
+    schema = _pinned_schema(api, schema_objects)
+    schema.config.phases.coverage.enabled = False
+    return schema

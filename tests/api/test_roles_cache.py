@@ -1,7 +1,7 @@
 """The role cache under concurrent requests (the cause of the benchmark's one-second p99): when
 an entry goes stale, requests keep being served from it while one background lookup refreshes
 it; with no usable entry, concurrent requests share one lookup instead of each making the
-seven contract calls."""
+eight contract calls."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from node.chain.client import Chain
-from node.chain.devkeys import dev_accounts
+from node.chain.devkeys import demo_auditor, dev_accounts
 from node.cooperative.cli import deploy
 from node.cooperative.client import Cooperative, MemberStatus
 from node.cooperative.demo import deploy_demo
@@ -83,6 +83,10 @@ def test_demo_network(chain: Chain) -> None:
     assert romashka.active_member_count() == 3
     assert len(coops["romashka"]["council"]) == 3
     assert union.active_member_count() == 2
+    # The demo's auditor is a fact on chain, appointed by a decision.
+    assert coops["romashka"]["auditors"] == [demo_auditor().address]
+    assert romashka.is_auditor(demo_auditor().address)
+    assert not romashka.is_auditor(dev_accounts(10)[1].address)
     for member in coops["union"]["members"]:
         assert union.status(member["address"]) is MemberStatus.MEMBER
     assert "CooperativeFactory" in record["contracts"]

@@ -14,10 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
+from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
 from node.chain.artifacts import Artifacts
 from node.chain.client import Chain
+from node.chain.devkeys import demo_auditor
 from node.core.config import PROJECT_ROOT
 from tests.conftest import free_port
 
@@ -121,6 +123,39 @@ def test_run_reports_health_and_restart_keeps_state(node: Node) -> None:
     second = node.health()
     assert second["contracts"] == first["contracts"], "restart deployed a new set"
     assert second["latest_block"] >= head, "restart lost blocks"
+    assert node.stop() == 0
+
+
+def test_the_demo_auditor_signs_in_as_auditor_without_coop_auditors(node: Node) -> None:
+    """`make run` as a fresh clone runs it: no COOP_AUDITORS, yet the demo's auditor (appointed
+    on chain by a decision) signs in with Sign-In with Ethereum and gets the auditor role."""
+    assert not any(k == "COOP_AUDITORS" for k in node.env())
+    node.start()
+    node.health()
+    auditor = demo_auditor()
+    base = f"http://127.0.0.1:{node.api_port}"
+    with httpx.Client(base_url=base, timeout=30) as http:
+        nonce = http.post("/auth/nonce", json={"address": auditor.address})
+        assert nonce.status_code == 200, nonce.text
+        message = nonce.json()["message"]
+        signature = auditor.sign_message(encode_defunct(text=message)).signature.to_0x_hex()
+        verified = http.post("/auth/verify", json={"message": message, "signature": signature})
+        assert verified.status_code == 200, verified.text
+        assert "auditor" in verified.json()["roles"]
+        headers = {"Authorization": f"Bearer {verified.json()['token']}"}
+        me = http.get("/auth/me", headers=headers).json()
+        assert me["roles"] == ["auditor"]
+        # An auditor reads the registers and writes nothing.
+        assert http.get("/members", headers=headers).status_code == 200
+        refused = http.post(
+            "/documents/generate", headers=headers, json={"template": "meeting_notice"}
+        )
+        assert refused.status_code == 403, refused.text
+        # The indexer mirrors the appointment (AuditorChanged): GET /cooperative lists it.
+        deadline = time.monotonic() + 60
+        while auditor.address not in http.get("/cooperative").json()["auditors"]:
+            assert time.monotonic() < deadline, http.get("/cooperative").json()
+            time.sleep(0.2)
     assert node.stop() == 0
 
 

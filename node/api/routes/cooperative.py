@@ -22,6 +22,8 @@ class CooperativeInfo(BaseModel):
     relayer: str
     """The account that pays gas for gasless actions."""
     auditors: list[str]
+    """The audit commission appointed on chain (as the mirror has it) and the extra auditors
+    of `COOP_AUDITORS`."""
     details: CooperativePublic | None
     """As the mirror has it (None until the indexer has seen the cooperative)."""
     block: int | None
@@ -44,7 +46,7 @@ def cooperative(gw: GatewayDep) -> CooperativeInfo:
         chain_id=gw.chain_id,
         contracts=gw.contract_addresses(),
         relayer=gw.relayer.address,
-        auditors=sorted(gw.auditors),
+        auditors=sorted(gw.auditors | set(details.auditors if details is not None else ())),
         details=details,
         block=block,
     )

@@ -3,7 +3,6 @@ signers, verify a file against the chain, anchor and sign (the signature relayed
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,7 +17,12 @@ from indexer.models import DocumentPublic
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import Caller, CallerDep, GatewayDep, RelayRateLimit, WriterDep
-from node.api.documents import cooperative_context, store_document
+from node.api.documents import (
+    DOCUMENT_MEDIA_TYPES,
+    cooperative_context,
+    document_media_type,
+    store_document,
+)
 from node.api.gateway import Gateway
 from node.api.models import DocumentFile
 from node.api.problems import Problem, problem_responses
@@ -60,7 +64,6 @@ DocumentTypeName = Literal[
     "payment",
     "other",
 ]
-_MEDIA = re.compile(r"^[\w.+-]+/[\w.+-]+(; ?charset=[\w-]+)?$")
 FILE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -214,9 +217,7 @@ async def upload_document(
     content = await request.body()
     if not content:
         raise Problem(422, "Пустой файл / Empty file")
-    media = request.headers.get("content-type", "application/octet-stream").strip()
-    if not _MEDIA.match(media):
-        media = "application/octet-stream"
+    media = document_media_type(request.headers.get("content-type"))
     row = await run_in_threadpool(
         store_document, gw, content, media_type=media, filename=filename, stored_by=caller.address
     )
@@ -293,8 +294,13 @@ async def verify_document(request: Request, gw: GatewayDep) -> DocumentInfoPubli
     response_class=Response,
     responses={
         200: {
-            "description": "The file; X-Document-* headers carry its anchor and signers",
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "description": "The file, as the media type it was stored with (any type not "
+            "listed here is served as application/octet-stream); X-Document-* headers carry "
+            "its anchor and signers",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in DOCUMENT_MEDIA_TYPES
+            },
         },
         **problem_responses(401, 403, 404, 410),
     },
@@ -323,7 +329,10 @@ def download_document(gw: GatewayDep, caller: CallerDep, sha256: Sha256Path) -> 
         headers["X-Document-Anchored-At"] = str(info.chain.anchored_at)
         headers["X-Document-Anchored-By"] = info.chain.anchored_by
         headers["X-Document-Signers"] = ",".join(info.chain.signers)
-    media = row.media_type if _MEDIA.match(row.media_type) else "application/octet-stream"
+    # A stored HTML file must not run as a page of the gateway's origin (the portal's).
+    headers["Content-Security-Policy"] = "sandbox"
+    headers["X-Content-Type-Options"] = "nosniff"
+    media = document_media_type(row.media_type)
     return Response(content=content, media_type=media, headers=headers)
 
 
