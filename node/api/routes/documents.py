@@ -363,7 +363,7 @@ def signature_payload(gw: GatewayDep, caller: WriterDep, sha256: Sha256Path) -> 
         "types": {"EIP712Domain": EIP712_DOMAIN, **DOCUMENT_SIGNATURE_TYPES},
         "primaryType": "DocumentSignature",
         "domain": eip712_domain(gw.coop.documents),
-        "message": {"document": "0x" + sha256},
+        "message": {"signer": caller.address, "document": "0x" + sha256},
     }
     return TypedDataToSign(
         typed_data=typed, digest=typed_digest(typed), submit_to=f"/documents/{sha256}/signatures"
