@@ -194,7 +194,7 @@ def test_only_officers_anchor_official_documents(
         for intruder in (member, roles.cashier):
             forged = h(f"forged {i} by {intruder.address}")
             expect_revert(
-                lambda: coop.anchor(intruder, forged, kind),
+                lambda who=intruder, doc=forged, kind=kind: coop.anchor(who, doc, kind),
                 "DocumentRegistryNotOfficer",
                 intruder.address,
                 int(kind),
@@ -272,7 +272,11 @@ def test_front_running_an_official_anchor_neither_blocks_nor_relabels_it(
 
 
 def test_council_members_and_the_general_meeting_are_officers(
-    chain: Chain, network: NetworkAddresses, roles: Roles, token_address: str, new_account: NewAccount
+    chain: Chain,
+    network: NetworkAddresses,
+    roles: Roles,
+    token_address: str,
+    new_account: NewAccount,
 ) -> None:
     """Once the Council is the decision executor, its sitting members and its general meeting
     anchor official documents; the former executor key and strangers do not."""
@@ -312,7 +316,9 @@ def test_a_signature_names_its_signer_and_is_not_replayed_for_another(
     coop.sign_document_with_sig(roles.deployer, doc, owner.address, as_owner)
     for account in (wallet.address, second.address):
         expect_revert(
-            lambda: coop.sign_document_with_sig(roles.deployer, doc, account, as_owner),
+            lambda account=account: coop.sign_document_with_sig(
+                roles.deployer, doc, account, as_owner
+            ),
             "DocumentRegistryInvalidSignature",
             doc,
             account,
