@@ -244,3 +244,33 @@ def test_a_rebasing_token_cannot_inflate_the_funds(
     _pay_fees_refused(coop, roles, applicant, received)
     assert sum(coop.fund_balances().values()) == 0
     assert token.functions.balanceOf(coop.addresses.treasury).call() == 0
+
+
+def test_a_hook_token_cannot_pay_twice_into_one_measurement(
+    chain: Chain, network: NetworkAddresses, roles: Roles
+) -> None:
+    """Attack: an ERC-777-style token calls the payer's hook while the treasury pulls; the hook
+    has an accomplice pay 10 tokens of income into the same treasury. The payer's own transfer
+    loses a 1% fee (10 of 1,000), so the outer measurement (990 + 10) would look complete:
+    1,010 credited, 1,000 held. A pull inside a pull is refused."""
+    token, _ = chain.deploy("TestHookToken", 100, sender=roles.deployer)
+    coop = _hostile_coop(chain, network, roles, token.address)
+    treasury = coop.addresses.treasury
+    payer, _ = chain.deploy("TestReentrantPayer", token.address, sender=roles.deployer)
+    accomplice, _ = chain.deploy("TestReentrantPayer", token.address, sender=roles.deployer)
+    for holder in (payer, accomplice):
+        chain.transact(token.functions.mint(holder.address, 10_000 * TOKEN), roles.deployer)
+    chain.transact(token.functions.setHook(payer.address, payer.address), roles.deployer)
+    chain.transact(
+        payer.functions.setAccomplice(accomplice.address, treasury, 10 * TOKEN), roles.deployer
+    )
+    expect_revert(
+        lambda: chain.transact(payer.functions.pay(treasury, 1_000 * TOKEN), roles.deployer),
+        "TreasuryReentrantTransfer",
+    )
+    assert coop.treasury.functions.pendingIncome().call() == 0
+    assert token.functions.balanceOf(treasury).call() == 0
+    # Each alone is measured as usual: the accomplice's plain payment goes through.
+    chain.transact(accomplice.functions.pay(treasury, 10 * TOKEN), roles.deployer)
+    assert coop.treasury.functions.pendingIncome().call() == 10 * TOKEN
+    assert token.functions.balanceOf(treasury).call() == 10 * TOKEN
