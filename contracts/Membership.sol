@@ -226,7 +226,9 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         record.feesPaid = false;
         if (status == MemberStatus.Member) _setActive(account, 0);
         emit MemberExited(account, decision);
-        if (status == MemberStatus.Member) _notifyDeactivated(account);
+        // Every exit is pushed, not only an active member's: a source settles what the leaver
+        // still holds there (the ВРЕ forfeits a positive balance to the treasury's account).
+        _notifyDeactivated(account);
         if (paid) IShares(CloneArgs.addressAt(20)).settle(account);
     }
 

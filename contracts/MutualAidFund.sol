@@ -167,7 +167,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
             _members[msg.sender].units += uint128(units);
         }
         emit Contributed(msg.sender, amount, units);
-        _token.safeTransferFrom(msg.sender, address(this), amount);
+        _pull(amount);
     }
 
     /// @inheritdoc IMutualAidFund
@@ -385,7 +385,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         _cash += uint128(amount);
         emit LoanRepaid(loanId, msg.sender, amount, uint256(l.repaid) + amount);
         if (amount == owed) _close(loanId, l);
-        _token.safeTransferFrom(msg.sender, address(this), amount);
+        _pull(amount);
     }
 
     /// @inheritdoc IMutualAidFund
@@ -919,5 +919,22 @@ contract MutualAidFund is IMutualAidFund, Initializable {
                 document
             )
         );
+    }
+
+    /// @dev Set while a payment is being pulled in (transient: cleared at the end of the pull,
+    /// and by the EVM at the end of the transaction).
+    bool private transient _pulling;
+
+    /// @dev Pulls `amount` from the sender and refuses to count what did not arrive (a
+    /// fee-on-transfer or rounding rebasing token), nor a pull inside a pull (a token hook
+    /// calling back, whose payment the outer measurement would count too).
+    function _pull(uint256 amount) private {
+        if (_pulling) revert MutualAidFundReentrantTransfer();
+        _pulling = true;
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = _token.balanceOf(address(this)) - before;
+        if (received < amount) revert MutualAidFundTransferShortfall(amount, received);
+        _pulling = false;
     }
 }

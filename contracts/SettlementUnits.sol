@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ICharter} from "./interfaces/ICharter.sol";
 import {ICharterView} from "./interfaces/ICharterView.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
@@ -551,10 +552,13 @@ contract SettlementUnits is ISettlementUnits, Initializable {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IObligationSource
+    /// @dev A debt (negative balance) or an accepted obligation blocks; units held do not (else
+    /// anyone could block anyone's exit by sending them one unit): they are forfeited to the
+    /// treasury's account at the exit (`memberDeactivated`).
     function hasOpenObligations(address member) external view returns (bool) {
         Member storage m = _members[member];
         uint256 key = m.tag & _KEY_MASK;
-        return m.balance != 0 || (key != 0 && _openCount[uint32(key)] != 0);
+        return m.balance < 0 || (key != 0 && _openCount[uint32(key)] != 0);
     }
 
     /// @inheritdoc IObligationSource
@@ -591,12 +595,27 @@ contract SettlementUnits is ISettlementUnits, Initializable {
     }
 
     /// @inheritdoc IObligationSource
-    /// @dev Clears the member's cached status bit (one slot write, none if it was not set).
+    /// @dev Clears the member's cached status bit (one slot write, none if it was not set). On
+    /// an exit (Membership calls on every exit, the status already `Exited`), a positive balance
+    /// left goes to the treasury's account: units are never destroyed, so the balances still
+    /// sum to zero and the supply does not change. Membership is asked only when there is a
+    /// positive balance.
     function memberDeactivated(address member) external {
         if (msg.sender != address(_membership)) revert SettlementUnitsUnauthorized(msg.sender);
         Member storage m = _members[member];
         uint32 tag = m.tag;
         if (tag & _ACTIVE_BIT != 0) m.tag = uint32(tag & _KEY_MASK);
+        int256 balance = m.balance;
+        if (
+            balance > 0
+                && IMembership(msg.sender).memberOf(member).status == IMembership.MemberStatus.Exited
+        ) {
+            address treasury = ICharter(address(_charter)).treasury();
+            // The leaver may only spend down to zero (not active); the treasury's account takes
+            // it whatever its status (it is not a member here).
+            _move(member, treasury, uint256(balance), _INACTIVE, _ACTIVE);
+            emit ExitBalanceForfeited(member, treasury, uint256(balance));
+        }
     }
 
     /// @inheritdoc IObligationSource

@@ -48,6 +48,9 @@ contract Treasury is ITreasury, IMeetingReserved {
     /// @dev The register of the union the cooperative applied to (set by `joinUnion`): the only
     /// union whose ВРЕ the treasury trades in.
     address private _unionMembership;
+    /// @dev Set while a payment is being pulled in (transient: cleared at the end of the pull,
+    /// and by the EVM at the end of the transaction).
+    bool private transient _pulling;
 
     /*//////////////////////////////////////////////////////////////
                                MODIFIERS
@@ -75,8 +78,7 @@ contract Treasury is ITreasury, IMeetingReserved {
         uint256 total = entranceFee + shareAmount;
         // `payer` is always the module's own msg.sender (Membership.payFees, Shares.contribute):
         // only those two modules may call, so no one can pull another account's allowance.
-        // slither-disable-next-line arbitrary-send-erc20
-        if (total != 0) _token().safeTransferFrom(payer, address(this), total);
+        if (total != 0) _pull(payer, total);
     }
 
     /// @inheritdoc ITreasury
@@ -92,7 +94,7 @@ contract Treasury is ITreasury, IMeetingReserved {
         if (amount == 0) revert TreasuryZeroAmount();
         _pendingIncome += SafeCast.toUint128(amount);
         emit IncomeReceived(msg.sender, amount, document);
-        _token().safeTransferFrom(msg.sender, address(this), amount);
+        _pull(msg.sender, amount);
     }
 
     /// @inheritdoc ITreasury
@@ -371,6 +373,22 @@ contract Treasury is ITreasury, IMeetingReserved {
         else if (fund == Fund.Reserve) _reserveFund = left;
         else if (fund == Fund.MutualAid) _mutualAidFund = left;
         else _developmentFund = left;
+    }
+
+    /// @dev Pulls `amount` from `payer` and refuses to count what did not arrive: the funds are
+    /// credited `amount`, so the treasury's balance must grow by at least that much (a
+    /// fee-on-transfer or rounding rebasing token falls short). A pull inside a pull (a token
+    /// hook calling back) is refused: the outer measurement would count the inner payment too.
+    function _pull(address payer, uint256 amount) private {
+        if (_pulling) revert TreasuryReentrantTransfer();
+        _pulling = true;
+        IERC20 token = _token();
+        uint256 before = token.balanceOf(address(this));
+        // slither-disable-next-line arbitrary-send-erc20
+        token.safeTransferFrom(payer, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received < amount) revert TreasuryTransferShortfall(amount, received);
+        _pulling = false;
     }
 
     /// @dev A decision moves money once, and only when anchored as a council decision or meeting

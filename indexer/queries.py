@@ -830,7 +830,7 @@ def _documents_public(db: Db, chain_id: int, rows: Sequence[Any]) -> list[Docume
         for r in _exec(
             db,
             sa.select(DOC.c.contract, DOC.c.replaces, DOC.c.document).where(
-                DOC.c.chain_id == chain_id, DOC.c.replaces.in_(hashes)
+                DOC.c.chain_id == chain_id, DOC.c.replaces.in_(hashes), _doc_current()
             ),
         )
     }
@@ -859,6 +859,24 @@ def _documents_public(db: Db, chain_id: int, rows: Sequence[Any]) -> list[Docume
     return out
 
 
+def _doc_current() -> sa.ColumnElement[bool]:
+    """A `doc_document` row not superseded by a later anchor of the same hash: an officer's
+    official anchor takes over a hash first anchored as another type (`DocumentReclaimed`),
+    and the registry then holds the later record only."""
+    later = DOC.alias("later")
+    return ~sa.exists().where(
+        later.c.chain_id == DOC.c.chain_id,
+        later.c.contract == DOC.c.contract,
+        later.c.document == DOC.c.document,
+        sa.or_(
+            later.c.block_number > DOC.c.block_number,
+            sa.and_(
+                later.c.block_number == DOC.c.block_number, later.c.log_index > DOC.c.log_index
+            ),
+        ),
+    )
+
+
 def list_documents(
     db: Db,
     coop: str | int,
@@ -870,7 +888,7 @@ def list_documents(
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
     c = _coop_row(db, cid, coop)
-    where = [DOC.c.chain_id == cid, DOC.c.contract == c.documents]
+    where = [DOC.c.chain_id == cid, DOC.c.contract == c.documents, _doc_current()]
     if document_type is not None:
         code = (
             DOCUMENT_TYPE.index(document_type) if isinstance(document_type, str) else document_type
@@ -895,7 +913,7 @@ def document(
 ) -> DocumentPublic | None:
     """One anchored document: type, who anchored it when (block, time), its signers."""
     cid = _chain(db, chain_id)
-    where = [DOC.c.chain_id == cid, DOC.c.document == document_hash.lower()]
+    where = [DOC.c.chain_id == cid, DOC.c.document == document_hash.lower(), _doc_current()]
     if coop is not None:
         where.append(DOC.c.contract == _coop_row(db, cid, coop).documents)
     rows = list(_exec(db, sa.select(DOC).where(*where).order_by(DOC.c.block_number).limit(1)))
@@ -1229,7 +1247,7 @@ def dashboard(db: Db, coop: str | int, chain_id: int | None = None) -> Dashboard
             db,
             sa.select(sa.func.count())
             .select_from(DOC)
-            .where(DOC.c.chain_id == cid, DOC.c.contract == c.documents),
+            .where(DOC.c.chain_id == cid, DOC.c.contract == c.documents, _doc_current()),
         ).scalar()
     )
     return DashboardPublic(

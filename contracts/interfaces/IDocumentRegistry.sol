@@ -7,7 +7,11 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 /// @notice A cooperative's register of legally meaningful documents: the hash of each, its type,
 /// the document it replaces, and who signed it when. A signature is either the signer's own
 /// transaction or an EIP-712 signature (ERC-1271 for contract wallets) that anyone may submit.
-/// Active members and officers anchor; anyone may sign (the signature says who).
+/// Active members and charter office holders anchor; only officers (the chair, the decision
+/// executor, the Council's members and its general meeting) anchor official documents (council
+/// decisions, meeting protocols, the charter), and an official anchor takes over a hash someone
+/// anchored first as another type. Only the first version's anchorer or an officer adds a
+/// version. Anyone may sign; the signature names the signer.
 interface IDocumentRegistry is IERC5267 {
     /*//////////////////////////////////////////////////////////////
                                  TYPES
@@ -51,6 +55,11 @@ interface IDocumentRegistry is IERC5267 {
 
     /// @notice Only active members and officers may anchor documents.
     error DocumentRegistryNotAuthorized(address account);
+    /// @notice Only officers (chair, decision executor, council members, the general meeting)
+    /// anchor council decisions, meeting protocols and the charter.
+    error DocumentRegistryNotOfficer(address account, DocumentType documentType);
+    /// @notice Only the anchorer of `replaces` or an officer may register its new version.
+    error DocumentRegistryNotVersionAuthor(bytes32 replaces, address account);
     /// @notice The document hash is zero.
     error DocumentRegistryZeroHash();
     /// @notice The document is already anchored.
@@ -79,6 +88,11 @@ interface IDocumentRegistry is IERC5267 {
         address indexed anchoredBy,
         bytes32 indexed replaces
     );
+    /// @notice An officer's official anchor took `document` over from `firstAnchorer`, who had
+    /// anchored it as `firstType` (its version links were dropped; its signatures stay).
+    event DocumentReclaimed(
+        bytes32 indexed document, address indexed firstAnchorer, DocumentType firstType
+    );
     /// @notice `signer` signed `document` (`submitter` sent the transaction).
     event DocumentSigned(bytes32 indexed document, address indexed signer, address submitter);
 
@@ -92,7 +106,8 @@ interface IDocumentRegistry is IERC5267 {
     /// @notice The sender signs an anchored document.
     function sign(bytes32 document) external;
 
-    /// @notice Records `signer`'s EIP-712 (or ERC-1271) signature of an anchored document.
+    /// @notice Records `signer`'s EIP-712 (or ERC-1271) signature of an anchored document: a
+    /// `DocumentSignature(address signer,bytes32 document)` that names `signer`.
     function signWithSig(bytes32 document, address signer, bytes calldata signature) external;
 
     /// @notice The record of `document` (zero `anchoredBy` if not anchored).
@@ -121,4 +136,8 @@ interface IDocumentRegistry is IERC5267 {
 
     /// @notice The cooperative's charter.
     function charter() external view returns (address);
+
+    /// @notice Whether `account` is an officer here: the chair, the decision executor, or (when
+    /// the executor is the Council) a sitting council member or the general meeting.
+    function isOfficer(address account) external view returns (bool);
 }

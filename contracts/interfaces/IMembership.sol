@@ -191,8 +191,9 @@ interface IMembership is IMembershipView, IERC5267 {
 
     /// @notice Ends a membership or declines an application and refunds the refundable shares
     /// (decision).
-    /// @dev When the account was an active member, tells every obligation source
-    /// (`IObligationSource.memberDeactivated`).
+    /// @dev Tells every obligation source that caches status
+    /// (`IObligationSource.memberDeactivated`), whatever the status it left: the ВРЕ forfeits a
+    /// positive balance left to the treasury's account then.
     function exit(address account, bytes32 decision) external;
 
     /// @notice Blocks an account (decision).

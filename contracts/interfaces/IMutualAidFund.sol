@@ -325,6 +325,14 @@ interface IMutualAidFund is IObligationSource {
     /// @notice Key recovery to an address that already holds a fund position.
     error MutualAidFundRebindTargetInUse(address account);
 
+    /// @notice The token delivered less than it was asked to move (a fee-on-transfer or
+    /// rebasing token): nothing is credited.
+    error MutualAidFundTransferShortfall(uint256 expected, uint256 received);
+
+    /// @notice A payment into the fund started while another was under way (a token hook
+    /// calling back).
+    error MutualAidFundReentrantTransfer();
+
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
     //////////////////////////////////////////////////////////////*/

@@ -26,8 +26,9 @@ interface IObligationSource {
     /// @dev Must not depend on state: Membership may ask before the source is initialised.
     function cachesMemberStatus() external view returns (bool);
 
-    /// @notice `member` has just stopped being an active member (exit requested, exited or
-    /// blocked while active): any cached "active" status of it must be dropped.
+    /// @notice `member` has just stopped being an active member (exit requested, blocked while
+    /// active) or has just exited (from any status): any cached "active" status of it must be
+    /// dropped, and on an exit the source may settle what the leaver still holds there.
     /// @dev Only the cooperative's Membership contract may call this. Emits nothing: the
     /// status change itself is Membership's event.
     function memberDeactivated(address member) external;

@@ -26,11 +26,13 @@ import {ISettlementUnitsInitializer} from "./ISettlementUnitsInitializer.sol";
 /// - Paying an accepted obligation, clearing and cancelling never create new credit (they turn
 ///   a debt into a balance or strike it off), so they stay open to both parties whatever their
 ///   membership status; the debtor's credit limit still applies to a payment.
-/// - Exit is blocked (`hasOpenObligations`) while the member's balance is not zero (in debt to
-///   the other members, or holding units the others owe them) or while they are debtor or
-///   creditor of an accepted obligation with something outstanding. An invoice not yet accepted
-///   does not block exit (otherwise anyone could block anyone by invoicing them); the debtor
-///   may reject it and the creditor may cancel it.
+/// - Exit is blocked (`hasOpenObligations`) while the member's balance is negative (in debt to
+///   the other members) or while they are debtor or creditor of an accepted obligation with
+///   something outstanding. Neither units held nor an invoice not yet accepted block exit
+///   (otherwise anyone could block anyone by sending them one unit or invoicing them): the
+///   member may spend the units until the exit decision (also while exiting: down to zero);
+///   what is left then goes to the cooperative treasury's account (`ExitBalanceForfeited`). The
+///   debtor may reject a pending invoice and the creditor may cancel it.
 ///
 /// Membership status is cached per member (`memberStatusCached`): set lazily by a movement once
 /// Membership answered "active", cleared by Membership's `memberDeactivated` push, trusted only
@@ -120,6 +122,10 @@ interface ISettlementUnits is IERC20Metadata, IERC5267, IObligationSource, ISett
     event ClearingSettled(
         address indexed submitter, bytes32 indexed planHash, uint256 entries, uint256 totalCleared
     );
+
+    /// @notice `member` exited holding `amount` units, which went to the cooperative treasury's
+    /// account `treasury` (a `Transfer` from `member` to `treasury` precedes this event).
+    event ExitBalanceForfeited(address indexed member, address indexed treasury, uint256 amount);
 
     /// @notice Membership moved `from`'s balance, limit and obligations to `to` (key recovery).
     event MemberRebound(address indexed from, address indexed to);

@@ -44,6 +44,12 @@ interface ITreasury {
     error TreasuryZeroAmount();
     /// @notice The union takes fees in another token than this cooperative holds.
     error TreasuryTokenMismatch(address expected, address actual);
+    /// @notice The token delivered less than it was asked to move (a fee-on-transfer or
+    /// rebasing token): nothing is credited.
+    error TreasuryTransferShortfall(uint256 expected, uint256 received);
+    /// @notice A payment into the treasury started while another was under way (a token hook
+    /// calling back).
+    error TreasuryReentrantTransfer();
     /// @notice The cooperative has not applied to any union.
     error TreasuryNoUnion();
     /// @notice The settlement units belong to the union with register `actual`, not to the

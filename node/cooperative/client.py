@@ -135,7 +135,14 @@ APPLICATION_TYPES = {
     ]
 }
 
-DOCUMENT_SIGNATURE_TYPES = {"DocumentSignature": [{"name": "document", "type": "bytes32"}]}
+#: The signature names its signer, so it verifies for that account only (an owner key's
+#: signature is not its ERC-1271 wallet's, nor another wallet's of the same key).
+DOCUMENT_SIGNATURE_TYPES = {
+    "DocumentSignature": [
+        {"name": "signer", "type": "address"},
+        {"name": "document", "type": "bytes32"},
+    ]
+}
 
 
 def events(contract: Contract, name: str, receipt: Any) -> list[Any]:
@@ -397,12 +404,15 @@ class Cooperative:
     def sign_document(self, signer: LocalAccount, document: bytes) -> Sent:
         return send(self.chain, self.documents.functions.sign(document), signer)
 
-    def document_signature(self, signer: LocalAccount, document: bytes) -> bytes:
-        """`signer`'s EIP-712 signature of `document` for this cooperative's registry."""
-        signed = signer.sign_typed_data(
+    def document_signature(
+        self, key: LocalAccount, document: bytes, signer: str | None = None
+    ) -> bytes:
+        """`key`'s EIP-712 signature of `document` for this cooperative's registry, on behalf of
+        `signer` (the key's own address by default; an ERC-1271 wallet the key controls)."""
+        signed = key.sign_typed_data(
             domain_data=eip712_domain(self.documents),
             message_types=DOCUMENT_SIGNATURE_TYPES,
-            message_data={"document": document},
+            message_data={"signer": checksum(signer or key.address), "document": document},
         )
         return bytes(signed.signature)
 

@@ -646,8 +646,9 @@ def test_obligation_source_registration(
 def test_every_source_hears_of_every_deactivation(
     chain: Chain, coop: Cooperative, roles: Roles, new_account: NewAccount
 ) -> None:
-    """Leaving the active status (exit request, exit and block of an active member) is pushed to
-    every obligation source; admission, unblocking and status changes of non-members are not."""
+    """Leaving the active status (exit request, block of an active member) and every exit are
+    pushed to every obligation source that caches status; admission, unblocking and blocking a
+    non-member are not."""
     m = coop.membership.functions
     source, _ = chain.deploy("TestObligationSource", True, sender=roles.deployer)
     chain.transact(m.addObligationSource(source.address), roles.executor)
@@ -667,8 +668,8 @@ def test_every_source_hears_of_every_deactivation(
 
     coop.request_exit(requester, h("leave"))
     assert told(requester.address).call() == 1
-    coop.exit(roles.executor, requester.address, h("exit"))  # from Exiting: already told
-    assert told(requester.address).call() == 1
+    coop.exit(roles.executor, requester.address, h("exit"))  # every exit: told again
+    assert told(requester.address).call() == 2
 
     coop.exit(roles.executor, exited.address, h("exit2"))  # straight from Member
     assert told(exited.address).call() == 1
@@ -684,11 +685,14 @@ def test_every_source_hears_of_every_deactivation(
     coop.apply(applicant, MemberKind.INDIVIDUAL, h("id"), h("app"))
     coop.block(roles.executor, applicant.address, h("block3"))  # never active: not pushed
     assert told(applicant.address).call() == 0
+    coop.exit(roles.executor, applicant.address, h("exit3"))  # but its exit is
+    assert told(applicant.address).call() == 1
     # The cooperative's own ВРЕ contract heard of them too (it is the first source).
     units = coop.addresses.settlement_units
     assert m.obligationSources().call() == [units, source.address, quiet.address]
     everyone = (requester, exited, blocked, applicant)
     assert [quiet.functions.deactivations(a.address).call() for a in everyone] == [0, 0, 0, 0]
+    assert [told(a.address).call() for a in everyone] == [2, 1, 2, 1]
 
 
 def test_initialize_twice_refused(coop: Cooperative, roles: Roles, chain: Chain) -> None:

@@ -263,6 +263,11 @@ class CoopScenario:
             m[1].address,
             coop.document_signature(m[1], self.contract_doc),
         )
+        # A member anchors a hash first, as a contract of theirs; the executor's official anchor
+        # of it as a meeting protocol takes it over (DocumentReclaimed): one current record.
+        self.reclaimed_doc = _h("meeting protocol, front-run")
+        coop.anchor(m[2], self.reclaimed_doc, DocumentType.CONTRACT)
+        coop.anchor(deployer, self.reclaimed_doc, DocumentType.MEETING_PROTOCOL)
         # ВРЕ: transfers, invoices, a clearing of a three-way cycle, a partial payment.
         units = SettlementUnitsClient(chain, coop.addresses.settlement_units)
         self.units = units

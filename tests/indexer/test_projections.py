@@ -113,6 +113,12 @@ def test_projections_and_queries_equal_the_contracts(
             assert [s.signer for s in doc.signatures] == [m[0].address, m[1].address]
             assert doc.anchored_at and doc.event.block_number
             assert q.list_documents(conn, c.charter, document_type="council_decision").count == 0
+            reclaimed = q.document(conn, "0x" + scenario.reclaimed_doc.hex())
+            assert reclaimed is not None and reclaimed.document_type_name == "meeting_protocol"
+            assert reclaimed.anchored_by == scenario.deployer.address
+            listed = q.list_documents(conn, c.charter, limit=1_000).data
+            assert [d.document for d in listed].count("0x" + scenario.reclaimed_doc.hex()) == 1
+            assert q.list_documents(conn, c.charter, document_type="contract").count == 1
 
             # Treasury.
             funds = q.fund_balances(conn, c.charter)

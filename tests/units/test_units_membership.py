@@ -1,5 +1,6 @@
-"""ВРЕ and Membership together: exit is blocked while a member holds a balance or an open
-obligation (through Membership's real exit path), blocked and exiting members may only wind
+"""ВРЕ and Membership together: exit is blocked while a member is in debt or has an open
+obligation (through Membership's real exit path), a positive balance left at exit goes to the
+treasury's account, blocked and exiting members may only wind
 down, and key recovery moves a member's whole position."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from node.chain.client import TransactionReverted
+from node.cooperative.client import events
 from node.units.client import ObligationStatus
 from tests.units.conftest import DEFAULT_LIMIT, Coop
 
@@ -28,15 +30,14 @@ def test_units_contract_is_an_obligation_source(coop: Coop) -> None:
     assert coop.units.address in sources
 
 
-def test_exit_blocked_while_in_debt_or_in_credit(coop: Coop) -> None:
+def test_exit_blocked_while_in_debt_not_while_in_credit(coop: Coop) -> None:
     a, b, c = coop.members[:3]
     units = coop.units
     units.transfer(a, b.address, 100)
     assert units.has_open_obligations(a.address)  # owes the others
-    assert units.has_open_obligations(b.address)  # is owed: must not simply vanish
+    assert not units.has_open_obligations(b.address)  # is owed: forfeits it on exit if unspent
     assert not units.has_open_obligations(c.address)
     _exit_blocked(coop, a)
-    _exit_blocked(coop, b)
     # Settle up: b spends its 100 with c, c's units repay a's debt.
     units.transfer(b, c.address, 100)
     units.transfer(c, a.address, 100)
@@ -47,6 +48,72 @@ def test_exit_blocked_while_in_debt_or_in_credit(coop: Coop) -> None:
     coop.exit(b)  # an exit decision without a request
     assert not coop.is_active(a.address)
     assert not coop.is_active(b.address)
+
+
+def _sum_of_balances(coop: Coop) -> int:
+    people = [*coop.members, coop.outsider]
+    treasury = coop.cooperative.addresses.treasury
+    return sum(coop.units.signed_balance(a) for a in [*(p.address for p in people), treasury])
+
+
+def test_a_stranger_cannot_block_an_exit_with_one_unit_or_an_invoice(coop: Coop) -> None:
+    """Attack: right before a member's exit request another member sends them 1 ВРЕ and an
+    invoice they never accepted. Neither holds the exit back; the unit goes to the
+    cooperative's treasury account at the exit decision (`ExitBalanceForfeited`)."""
+    leaver, griefer = coop.members[:2]
+    units = coop.units
+    treasury = coop.cooperative.addresses.treasury
+    units.transfer(griefer, leaver.address, 1)
+    invoice, _ = units.issue(griefer, leaver.address, 5)
+    assert not units.has_open_obligations(leaver.address)
+    coop.request_exit(leaver)
+    # Exiting: no one can top the balance up any more, nor make the invoice a debt.
+    coop.reverts(
+        "SettlementUnitsNotActiveMember", lambda: units.transfer(griefer, leaver.address, 1)
+    )
+    coop.reverts("SettlementUnitsNotActiveMember", lambda: units.accept(leaver, invoice))
+    supply = units.total_supply()
+    sent = coop.exit(leaver)
+    (forfeited,) = events(units.contract, "ExitBalanceForfeited", sent.receipt)
+    assert forfeited["args"]["member"] == leaver.address
+    assert forfeited["args"]["treasury"] == treasury
+    assert forfeited["args"]["amount"] == 1
+    assert units.signed_balance(leaver.address) == 0
+    assert units.signed_balance(treasury) == 1
+    assert units.total_supply() == supply
+    assert _sum_of_balances(coop) == 0
+    assert not coop.is_active(leaver.address)
+
+
+def test_a_leaving_member_may_spend_their_units_before_the_decision(coop: Coop) -> None:
+    leaver, buyer, seller = coop.members[:3]
+    units = coop.units
+    treasury = coop.cooperative.addresses.treasury
+    units.transfer(buyer, leaver.address, 80)
+    coop.request_exit(leaver)
+    units.transfer(leaver, seller.address, 75)  # settles what it can while exiting
+    coop.exit(leaver)
+    assert units.signed_balance(leaver.address) == 0
+    assert units.signed_balance(treasury) == 5  # the rest forfeited
+    assert _sum_of_balances(coop) == 0
+
+
+def test_exit_from_member_or_blocked_forfeits_a_positive_balance(coop: Coop) -> None:
+    a, b, c = coop.members[:3]
+    units = coop.units
+    treasury = coop.cooperative.addresses.treasury
+    units.transfer(c, a.address, 7)
+    units.transfer(c, b.address, 11)
+    coop.exit(a)  # straight from Member
+    coop.block(b)
+    assert units.signed_balance(b.address) == 11  # blocking forfeits nothing
+    coop.exit(b)  # from Blocked
+    assert units.signed_balance(a.address) == units.signed_balance(b.address) == 0
+    assert units.signed_balance(treasury) == 18
+    assert units.signed_balance(c.address) == -18
+    # A negative balance still blocks the exit.
+    _exit_blocked(coop, c)
+    assert _sum_of_balances(coop) == 0
 
 
 def test_exit_blocked_by_open_obligation_as_debtor_and_as_creditor(coop: Coop) -> None:
@@ -64,7 +131,7 @@ def test_exit_blocked_by_open_obligation_as_debtor_and_as_creditor(coop: Coop) -
     assert units.obligation(oid).status == ObligationStatus.SETTLED
     assert units.open_obligation_count(debtor.address) == 0
     _exit_blocked(coop, debtor)  # the debt is now a negative balance
-    _exit_blocked(coop, creditor)  # and the creditor holds the units
+    assert not units.has_open_obligations(creditor.address)  # holding units blocks nothing
     units.transfer(creditor, debtor.address, 50)
     coop.request_exit(creditor)  # the pending invoice it issued does not hold it back
     coop.exit(creditor)

@@ -1,9 +1,10 @@
 """Property-based stateful test against anvil: random transfers, invoices, acceptances (direct
 and signed), payments, cancellations and clearings (the engine's plans and random plans), and
-membership changes (block, unblock, exit request) through the real Membership contract, on a
-real cooperative, checked against a model after every step.
+membership changes (block, unblock, exit request, exit decision) through the real Membership
+contract, on a real cooperative, checked against a model after every step.
 
-Invariants after every step: the balances sum to zero; no balance is below its limit; the
+Invariants after every step: the balances (with the treasury's account, which takes what a
+leaving member held) sum to zero; no balance is below its limit; the
 chain agrees with the model (balances, outstanding amounts, statuses, open counts, supply);
 nothing outstanding is below zero; every clearing changed no member's net position; and the
 ВРЕ contract's cached status bit is set only for active members."""
@@ -47,6 +48,7 @@ def test_units_state_machine(coop: Coop) -> None:
     units = coop.units
     members = coop.members[:N_MEMBERS]
     people = [m.address for m in members]
+    treasury = coop.cooperative.addresses.treasury
 
     class UnitsMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -54,8 +56,10 @@ def test_units_state_machine(coop: Coop) -> None:
             self.snapshot = chain.w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
             self.balance = [0] * N_MEMBERS
             self.obs: dict[int, Ob] = {}
-            # Membership status: "member", "blocked" (from Member) or "exiting".
+            # Membership status: "member", "blocked" (from Member), "exiting" or "exited".
             self.status = ["member"] * N_MEMBERS
+            # The treasury's account: what members held when they exited.
+            self.treasury = 0
 
         def teardown(self) -> None:
             chain.w3.provider.make_request("evm_revert", [self.snapshot])  # type: ignore[arg-type]
@@ -106,8 +110,9 @@ def test_units_state_machine(coop: Coop) -> None:
             return None
 
         def open_for(self, i: int) -> bool:
-            """Whether member i has something that blocks exit in the ВРЕ contract."""
-            if self.balance[i] != 0:
+            """Whether member i has something that blocks exit in the ВРЕ contract: a debt or
+            an accepted obligation (units held and pending invoices do not)."""
+            if self.balance[i] < 0:
                 return True
             return any(
                 o.status == ObligationStatus.ACCEPTED and i in (o.debtor, o.creditor)
@@ -274,7 +279,9 @@ def test_units_state_machine(coop: Coop) -> None:
             coop.unblock(members[i])
             self.status[i] = "member"
 
-        @precondition(lambda self: "exiting" not in self.status and "member" in self.status)
+        @precondition(
+            lambda self: not {"exiting", "exited"} & set(self.status) and "member" in self.status
+        )
         @rule(data=st.data())
         def request_exit(self, data: st.DataObject) -> None:
             """At most one member leaves per run (the others keep trading)."""
@@ -282,6 +289,18 @@ def test_units_state_machine(coop: Coop) -> None:
             error = "MembershipOpenObligations" if self.open_for(i) else None
             if self.expect(error, lambda: coop.request_exit(members[i])):
                 self.status[i] = "exiting"
+
+        @precondition(lambda self: "exited" not in self.status)
+        @rule(data=st.data())
+        def exit(self, data: st.DataObject) -> None:
+            """An exit decision, from Member, Blocked or Exiting (at most one per run): a
+            positive balance left goes to the treasury's account."""
+            i = data.draw(st.integers(0, N_MEMBERS - 1))
+            error = "MembershipOpenObligations" if self.open_for(i) else None
+            if self.expect(error, lambda: coop.exit(members[i])):
+                self.treasury += max(self.balance[i], 0)
+                self.balance[i] = min(self.balance[i], 0)
+                self.status[i] = "exited"
 
         # -- invariants ---------------------------------------------------------------------
 
@@ -296,10 +315,11 @@ def test_units_state_machine(coop: Coop) -> None:
         def balances_sum_to_zero_and_respect_limits(self) -> None:
             onchain = [units.signed_balance(p) for p in people]
             assert onchain == self.balance
-            assert sum(onchain) == 0
+            assert units.signed_balance(treasury) == self.treasury
+            assert sum(onchain) + self.treasury == 0
             for p, b in zip(people, onchain, strict=True):
                 assert b >= -units.credit_limit(p)
-            assert units.total_supply() == sum(b for b in onchain if b > 0)
+            assert units.total_supply() == sum(b for b in onchain if b > 0) + self.treasury
 
         @invariant()
         def obligations_match_the_model(self) -> None:

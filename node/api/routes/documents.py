@@ -354,7 +354,8 @@ def document_info(gw: GatewayDep, caller: CallerDep, sha256: Sha256Path) -> Docu
 def anchor_tx(
     gw: GatewayDep, caller: WriterDep, sha256: Sha256Path, body: AnchorCreate
 ) -> TransactionToSign:
-    """For a member or an officer: anchor the document's hash in the registry."""
+    """For a member or an officer: anchor the document's hash in the registry (council
+    decisions, meeting protocols and the charter: officers only, see `docs/contracts.md`)."""
     kind = DocumentType[body.document_type.upper()]
     replaces = bytes32(body.replaces) if body.replaces else b"\0" * 32
     fn = gw.coop.documents.functions.anchor(bytes.fromhex(sha256), int(kind), replaces)
@@ -372,7 +373,7 @@ def signature_payload(gw: GatewayDep, caller: WriterDep, sha256: Sha256Path) -> 
         "types": {"EIP712Domain": EIP712_DOMAIN, **DOCUMENT_SIGNATURE_TYPES},
         "primaryType": "DocumentSignature",
         "domain": eip712_domain(gw.coop.documents),
-        "message": {"document": "0x" + sha256},
+        "message": {"signer": caller.address, "document": "0x" + sha256},
     }
     return TypedDataToSign(
         typed_data=typed, digest=typed_digest(typed), submit_to=f"/documents/{sha256}/signatures"
