@@ -359,8 +359,8 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         }
         uint256 index = _membership.voterIndexAt(member, d.recordBlock);
         if (index == 0) return GeneralMeetingNotVoter.selector;
-        uint256 word = index / 256;
-        uint256 bit = 1 << (index % 256);
+        uint256 word = index >> 8;
+        uint256 bit = 1 << (index & 0xff);
         uint256 bits = _demanders[agenda][word];
         if (bits & bit != 0) return GeneralMeetingAlreadyDemanded.selector;
         _demanders[agenda][word] = bits | bit;
@@ -379,7 +379,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     }
 
     function _isDemander(bytes32 agenda, uint256 index) private view returns (bool) {
-        return _demanders[agenda][index / 256] & (1 << (index % 256)) != 0;
+        return _demanders[agenda][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 
     function _satisfy(bytes32 agenda, uint256 meetingId) private {

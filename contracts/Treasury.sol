@@ -216,12 +216,11 @@ contract Treasury is ITreasury, IMeetingReserved {
         _debit(fund, total);
         emit UnionFeesPaid(unionMembership, fund, total, decision);
         address unionTreasury = union.treasury();
-        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         IERC20(token).forceApprove(unionTreasury, total);
         IMembership(unionMembership).payFees(address(this));
-        IERC20(token).forceApprove(unionTreasury, 0);
-        uint256 spent = balanceBefore - IERC20(token).balanceOf(address(this));
-        if (spent != total) revert TreasuryUnionFeesMismatch(total, spent);
+        // The union took exactly what it asked: the allowance is spent, none is left behind.
+        uint256 left = IERC20(token).allowance(address(this), unionTreasury);
+        if (left != 0) revert TreasuryUnionFeesMismatch(total, total - left);
     }
 
     /// @inheritdoc ITreasury

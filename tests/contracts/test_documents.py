@@ -283,9 +283,12 @@ def test_council_members_and_the_general_meeting_are_officers(
     coop, _ = create_cooperative(
         chain, roles.deployer, network.factory, standard_params(roles, token_address)
     )
-    councillor, stranger = new_account(), new_account()
+    councillor, other, stranger = new_account(), new_account(), new_account()
     record = deploy_governance(
-        chain, roles.executor, coop.addresses, [councillor.address, roles.chair.address]
+        chain,
+        roles.executor,
+        coop.addresses,
+        [councillor.address, roles.chair.address, other.address],
     )
     d = coop.documents.functions
     assert d.isOfficer(councillor.address).call()
