@@ -46,6 +46,7 @@ contract ReservedHandler is CoopFixture {
         _reserved.push(Reserved(address(membership), IMembership.removeObligationSource.selector));
         _reserved.push(Reserved(address(charter), ICharter.setChair.selector));
         _reserved.push(Reserved(address(treasury), ITreasury.joinUnion.selector));
+        _reserved.push(Reserved(address(charter), ICharter.setAuditor.selector));
 
         for (uint256 i; i < councilMembers.length; ++i) {
             _actors.push(councilMembers[i]);
@@ -132,7 +133,8 @@ contract ReservedHandler is CoopFixture {
                 charter.chair(),
                 treasury.joinedUnion(),
                 council.councilMembers(),
-                membership.obligationSources()
+                membership.obligationSources(),
+                _auditors()
             )
         );
     }
@@ -156,6 +158,13 @@ contract ReservedHandler is CoopFixture {
         if (!viaCouncil) return caller == executor && executor.code.length == 0;
         (, uint8 required) = IMeetingReserved(call.target).reservedMajority(call.selector);
         return caller == gm && executor == address(council) && majority >= required;
+    }
+
+    /// @dev Which actors are auditors, as a bitmap.
+    function _auditors() internal view returns (uint256 bits) {
+        for (uint256 i; i < _actors.length; ++i) {
+            if (charter.isAuditor(_actors[i])) bits |= 1 << i;
+        }
     }
 
     function _arguments(bytes4 selector, uint256 seed) internal view returns (bytes memory) {
@@ -187,6 +196,9 @@ contract ReservedHandler is CoopFixture {
                 seats[i] = address(uint160(0xA100 + (seed >> (8 * i)) % 256 * 3 + i));
             }
             return abi.encodeWithSelector(selector, seats);
+        }
+        if (selector == ICharter.setAuditor.selector) {
+            return abi.encodeWithSelector(selector, _actors[seed % _actors.length], seed % 2 == 0);
         }
         if (selector == ICharter.setChair.selector) {
             return abi.encodeWithSelector(selector, _actors[seed % _actors.length]);
