@@ -42,9 +42,12 @@ test: compile /usr/bin/chromium forge-test
 	pytest
 
 # Invariant fuzzing of the contracts (test/forge, see docs/contracts.md): forge from npm, offline,
-# with the same compiler wrapper; the `ci` profile runs 10,000 runs of every invariant.
+# with the same compiler wrapper; the `ci` profile runs 10,000 runs of every invariant. The
+# platform binary is run, not npm's node launcher in node_modules/.bin, which exits 0 whatever
+# forge answered (a failing invariant must fail the build).
 forge-test: node_modules/.installed
-	FOUNDRY_PROFILE=ci forge test
+	forge=$$(ls node_modules/@foundry-rs/forge-*/bin/forge | head -n 1) && test -x "$$forge" \
+	  && FOUNDRY_PROFILE=ci "$$forge" test
 
 # The SQL suites against PostgreSQL (DATABASE_URL, default the local server's `test` database).
 test-postgres: compile
