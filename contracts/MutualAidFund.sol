@@ -190,7 +190,9 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 cash = _cash;
         uint256 totalUnits = _totalUnits;
         uint256 entry = cash + _lent + _pendingInterest;
-        if (amount > _MAX_POOL - entry) revert MutualAidFundAmountTooLarge(amount, _MAX_POOL - entry);
+        if (amount > _MAX_POOL - entry) {
+            revert MutualAidFundAmountTooLarge(amount, _MAX_POOL - entry);
+        }
         uint256 units = Math.mulDiv(amount, totalUnits + 1, entry + 1);
         if (units == 0) revert MutualAidFundZeroAmount();
         // Units are cheap after a large loss: then their total bounds the contribution.

@@ -385,7 +385,7 @@ interface IMutualAidFund is IObligationSource {
     function initialize(address charter, address membership, Rules calldata rules) external;
 
     /// @notice The sender, an active member, contributes `amount` of the payment token (approve
-    /// the fund first) and receives pool units.
+    /// the fund first) and receives pool units at the entry value (see `Valuation`).
     function contribute(uint256 amount) external;
 
     /// @notice The sender withdraws `amount` of their balance (valued at the exit value): at
