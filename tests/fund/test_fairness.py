@@ -16,7 +16,7 @@ from eth_account.signers.local import LocalAccount
 
 from node.fund import FundRules, LoanRequest, LoanState
 from node.governance._utils import events
-from node.governance.sandbox import h
+from node.governance.sandbox import h, warp
 from tests.fund.conftest import (
     DAY,
     MONTH,
@@ -69,13 +69,10 @@ def test_loss_escape_before_write_off_is_refused(world: World) -> None:
     # The attack: the whole position at the pre-loss value. Refused until the fund's view of
     # its loans is current.
     state = fund_state(w, [loan_id])
-    review_by = w.fund.valuation().review_by
-    expect_revert(
-        lambda: w.fund.withdraw(attacker, 1_000 * TOKEN),
-        "MutualAidFundReviewDue",
-        review_by,
-    )
+    _, due = w.fund.instalment_due(loan_id, 1)
+    expect_revert(lambda: w.fund.withdraw(attacker, 1_000 * TOKEN), "MutualAidFundReviewDue", due)
     assert fund_state(w, [loan_id]) == state
+    assert w.fund.valuation().review_by == due
 
     # Anybody (here a member with no stake in the outcome) brings the view up to date; the
     # overdue principal is marked down at once, for everybody.
@@ -238,3 +235,66 @@ def test_contribution_pays_for_income_already_earned(world: World) -> None:
     w.fund.repay(m0, loan_id, 1_000 * TOKEN + interest)
     assert _close(w.fund.balance_of(newcomer.address), 2_000 * TOKEN)
     assert _close(w.fund.balance_of(m1.address), 1_000 * TOKEN + interest // 2)
+
+
+def _next_block_at(w: World, timestamp: int) -> None:
+    w.chain.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])  # type: ignore[arg-type]
+
+
+def test_review_must_be_complete_and_the_mark_down_is_to_the_second(world: World) -> None:
+    """A withdrawal in the second an instalment falls due goes through; one second later, when
+    the instalment is missed, it waits for a review. A review that leaves out a loan, repeats
+    one, lists one out of order or lists a closed one is refused: nobody can hide an overdue
+    loan from it."""
+    w = world
+    m0, m1, saver = w.members[:3]
+    for member in (m0, m1, saver):
+        w.fund.contribute(member, 1_000 * TOKEN)
+    first = _borrow(
+        w,
+        m0,
+        LoanRequest(amount=600 * TOKEN, term=2 * MONTH, instalments=2, purpose=h("a")),
+        "first",
+    )
+    advance(w, DAY)
+    second = _borrow(
+        w,
+        m1,
+        LoanRequest(amount=400 * TOKEN, term=2 * MONTH, instalments=2, purpose=h("b")),
+        "second",
+    )
+    closed = _borrow(w, saver, LoanRequest(amount=TOKEN, term=MONTH, purpose=h("c")), "closed")
+    w.fund.repay(saver, closed, TOKEN)
+    assert w.fund.state(closed) == LoanState.REPAID
+    _, due = w.fund.instalment_due(first, 1)
+    valuation = w.fund.valuation()
+    assert (valuation.review_by, valuation.open_loans) == (due, 2)
+
+    _next_block_at(w, due)
+    w.fund.withdraw(saver, 10 * TOKEN)  # due now, missed only after
+    warp(w.chain, due + 1)  # the instalment is missed from this second on
+    expect_revert(lambda: w.fund.withdraw(saver, 10 * TOKEN), "MutualAidFundReviewDue", due)
+    assert w.fund.state(first) == LoanState.OVERDUE
+    assert w.fund.state(second) == LoanState.ACTIVE
+
+    state = fund_state(w, [first, second, closed])
+    bad: list[tuple[list[int], str, tuple[object, ...]]] = [
+        ([second], "MutualAidFundReviewIncomplete", (1, 2)),
+        ([first, second, closed], "MutualAidFundReviewIncomplete", (3, 2)),
+        ([second, first], "MutualAidFundInvalidRequest", ()),
+        ([first, first], "MutualAidFundInvalidRequest", ()),
+        ([second, closed], "MutualAidFundUnexpectedLoanState", (closed, int(LoanState.REPAID))),
+        ([first, 99], "MutualAidFundUnexpectedLoanState", (99, int(LoanState.NONE))),
+    ]
+    for ids, error, args in bad:
+        expect_revert(lambda ids=ids: w.fund.review(w.members[5], ids), error, *args)
+    assert fund_state(w, [first, second, closed]) == state
+    assert w.fund.valuation().impaired == 0
+
+    sent = w.fund.review(w.members[5], [first, second])
+    (reviewed,) = events(w.fund.contract, "FundReviewed", sent.receipt)
+    _, second_due = w.fund.instalment_due(second, 1)
+    assert reviewed["args"]["impaired"] == 600 * TOKEN
+    assert reviewed["args"]["reviewBy"] == second_due
+    assert w.fund.valuation().impaired == 600 * TOKEN
+    w.fund.withdraw(saver, 10 * TOKEN)
