@@ -12,10 +12,10 @@ import {IObligationSource} from "./IObligationSource.sol";
 /// put in (`balanceOf`). Units are bought at the entry value (cash + lent principal + interest
 /// fixed on open loans and not yet received) and sold at the exit value (cash + lent principal
 /// - the unpaid principal of overdue and defaulted loans): a contributor cannot take a share of
-/// income earned before they came in, nor leave at the pre-loss value a loss the others would
-/// then carry (`valuation`). An overdue loan is marked down from the moment its instalment is
-/// missed: withdrawals wait for `review` once a due time of an open loan has passed since the
-/// last review (`MutualAidFundReviewDue`); anyone may call it.
+/// the interest of loans made before they came in, nor leave at the pre-loss value a loss the
+/// others would then carry (`valuation`). An overdue loan is marked down from the moment its
+/// instalment is missed: withdrawals wait for `review` once a due time of an open loan has
+/// passed since the last review (`MutualAidFundReviewDue`); anyone may call it.
 ///
 /// A loan's life:
 /// 1. An active member requests it (`requestLoan`): amount, term, number of instalments (equal

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -85,6 +86,14 @@ def test_fund_valuation_state_machine(world: World) -> None:
         def label(self) -> str:
             counter[0] += 1
             return f"stateful {counter[0]}"
+
+        @initialize(
+            amounts=st.lists(st.integers(500, 3_000), min_size=N_MEMBERS, max_size=N_MEMBERS)
+        )
+        def start(self, amounts: list[int]) -> None:
+            # Everybody has something in the pool, so that most loans pass the rules.
+            for member, amount in zip(members, amounts, strict=True):
+                fund.contribute(member, amount * TOKEN)
 
         # -- rules ---------------------------------------------------------------------------
 
@@ -210,7 +219,7 @@ def test_fund_valuation_state_machine(world: World) -> None:
     run_state_machine_as_test(
         FundMachine,
         settings=settings(
-            max_examples=6,
+            max_examples=8,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=list(HealthCheck),
