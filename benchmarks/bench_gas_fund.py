@@ -197,7 +197,37 @@ def measure_direct(
     f.disburse(b, loan_id)
     sent = f.repay(b, loan_id, 1_000 * TOKEN)
     rows.append(("repay (early, in full, releases 1 guarantee)", sent.gas_used, ""))
-    rows.append(("withdraw", f.withdraw(c, 100 * TOKEN).gas_used, ""))
+    rows.append(("withdraw", f.withdraw(c, 100 * TOKEN).gas_used, "no loan open"))
+
+    # Issue #14: withdrawals while loans are open, and the review that marks overdue ones down.
+    small = LoanRequest(amount=300 * TOKEN, term=3 * MONTH, instalments=3, purpose=h("s"))
+    open_ids = []
+    for borrower in (a, b, c, a, b):
+        loan_id, _ = f.request_loan(borrower, small)
+        chain.transact(f.contract.functions.approveLoan(loan_id, h(f"d{loan_id}")), deployer)
+        f.disburse(borrower, loan_id)
+        open_ids.append((borrower, loan_id))
+    rows.append(("withdraw (5 loans open, no review due)", f.withdraw(c, 10 * TOKEN).gas_used, ""))
+    for borrower, loan_id in open_ids[:4]:
+        f.repay(borrower, loan_id, 100 * TOKEN)
+    warp(chain, now(chain) + MONTH + DAY)
+    sent = f.review(d)
+    rows.append(
+        (
+            "review (5 open loans, 1 overdue: marked down)",
+            sent.gas_used,
+            "anyone; needed once a due time passed, before a withdrawal",
+        )
+    )
+    rows.append(("withdraw (after the review)", f.withdraw(c, 10 * TOKEN).gas_used, ""))
+    late_borrower, late = open_ids[4]
+    rows.append(
+        (
+            "repay (an instalment of a marked-down loan)",
+            f.repay(late_borrower, late, 100 * TOKEN).gas_used,
+            "",
+        )
+    )
 
     def mint(custodian: str, label: str) -> Sent:
         fn = registry.contract.functions.mint(

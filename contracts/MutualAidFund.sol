@@ -5,7 +5,6 @@ import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.s
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {ICouncil} from "./interfaces/ICouncil.sol";
 import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
@@ -18,9 +17,24 @@ import {IObligationSource} from "./interfaces/IObligationSource.sol";
 /// on {IMutualAidFund}.
 /// @dev Deployed once as an implementation and used through EIP-1167 clones (no immutables).
 ///
-/// Accounting: contributions are pool units, priced at `(cash + lent + 1) / (totalUnits + 1)`
-/// (OpenZeppelin ERC-4626's virtual share and asset), rounded in the pool's favour. Tokens sent
-/// to the fund other than through its functions are not counted.
+/// Accounting: contributions are pool units (OpenZeppelin ERC-4626's virtual share and asset,
+/// rounded in the pool's favour). A contribution buys them at the entry value
+/// `cash + lent + pendingInterest`, a withdrawal sells them at the exit value
+/// `cash + lent - impaired`: income counts for a seller only once received, and the unpaid
+/// principal of an overdue or defaulted loan counts for nobody who leaves. Tokens sent to the
+/// fund other than through its functions are not counted.
+///
+/// Overdue loans are found without a keeper: `_reviewBy` is a time before which no unmarked
+/// loan can fall overdue (the earliest due time not covered, over the open loans, as of the last
+/// look). A withdrawal after it reverts until somebody calls `review` with the full list of open
+/// loans, which marks the overdue ones down and moves `_reviewBy` on.
+///
+/// Bounds: the entry value `cash + lent + pendingInterest` never exceeds 2**128 - 1 (checked on
+/// every contribution and approval; no other operation raises it), so every pool amount,
+/// a member's outstanding principal and the marked-down principal fit their 128 bits. A loan's
+/// total due fits 112 bits, a pledge and a member's pledges 96 bits (checked with
+/// `MutualAidFundAmountTooLarge`), the per-party counters 8 bits (`MutualAidFundTooManyLoans`),
+/// the keys 32 bits (`MutualAidFundTooManyParties`).
 ///
 /// Parties: a member who borrows or guarantees gets a key (as in SettlementUnits); loans and
 /// guarantees refer to keys, so key recovery moves everything by rewriting two slots.
@@ -41,6 +55,13 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     uint256 private constant _YEAR = 365 days;
     uint256 private constant _MAX_GUARANTORS = 8;
     uint8 private constant _MAX_OPEN = type(uint8).max;
+    /// @dev `Loan.flags`: the principal is split by a custom schedule.
+    uint8 private constant _CUSTOM = 1;
+    /// @dev `Loan.flags`: the loan's unpaid principal is counted in `_impaired`.
+    uint8 private constant _MARKED = 2;
+    uint256 private constant _MAX_POOL = type(uint128).max;
+    uint256 private constant _MAX_DUE = type(uint112).max;
+    uint256 private constant _MAX_PLEDGE = type(uint96).max;
 
     bytes32 private constant _WRITE_OFF_TYPEHASH =
         keccak256("MutualAidFund.writeOff(uint256 loanId,bytes32 document)");
@@ -75,7 +96,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint8 instalments;
         uint8 guarantorCount;
         uint8 acceptedMask;
-        bool customSchedule;
+        uint8 flags;
         uint32 term;
         uint40 disbursedAt;
         uint112 repaid;
@@ -102,9 +123,18 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     uint128 private _cash;
     uint128 private _totalUnits;
 
+    /// @dev The loan book slot: principal approved and not repaid or written off; interest fixed
+    /// on those loans and not yet received.
     uint128 private _lent;
+    uint128 private _pendingInterest;
 
     Rules private _rules;
+
+    /// @dev The valuation slot: unpaid principal of the marked (overdue or defaulted) loans;
+    /// the time until which no other open loan can be overdue; disbursed loans not closed.
+    uint128 private _impaired;
+    uint40 private _reviewBy;
+    uint64 private _openLoans;
 
     mapping(address account => Member) private _members;
     mapping(uint32 key => Party) private _parties;
@@ -145,6 +175,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         address token_ = ICharter(charter_).paymentToken();
         if (token_ == address(0)) revert MutualAidFundZeroAddress();
         _token = IERC20(token_);
+        _reviewBy = type(uint40).max;
         _setRules(rules_, bytes32(0));
     }
 
@@ -158,12 +189,21 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         _requireActiveMember(msg.sender);
         uint256 cash = _cash;
         uint256 totalUnits = _totalUnits;
-        uint256 units = Math.mulDiv(amount, totalUnits + 1, cash + _lent + 1);
+        uint256 entry = cash + _lent + _pendingInterest;
+        if (amount > _MAX_POOL - entry) {
+            revert MutualAidFundAmountTooLarge(amount, _MAX_POOL - entry);
+        }
+        uint256 units = Math.mulDiv(amount, totalUnits + 1, entry + 1);
         if (units == 0) revert MutualAidFundZeroAmount();
-        _cash = SafeCast.toUint128(cash + amount);
-        _totalUnits = SafeCast.toUint128(totalUnits + units);
-        // Cannot overflow: a member's units are at most the total, which fits 128 bits.
+        // Units are cheap after a large loss: then their total bounds the contribution.
+        if (units > _MAX_POOL - totalUnits) {
+            revert MutualAidFundAmountTooLarge(units, _MAX_POOL - totalUnits);
+        }
+        // Cannot overflow: checked above (the entry value and the units stay within 128 bits);
+        // a member's units are at most the total.
         unchecked {
+            _cash = uint128(cash + amount);
+            _totalUnits = uint128(totalUnits + units);
             _members[msg.sender].units += uint128(units);
         }
         emit Contributed(msg.sender, amount, units);
@@ -173,10 +213,12 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     /// @inheritdoc IMutualAidFund
     function withdraw(uint256 amount) external {
         if (amount == 0) revert MutualAidFundZeroAmount();
+        uint256 reviewBy = _reviewBy;
+        if (block.timestamp > reviewBy) revert MutualAidFundReviewDue(reviewBy);
         Member memory m = _members[msg.sender];
         uint256 cash = _cash;
         uint256 totalUnits = _totalUnits;
-        uint256 assets = cash + _lent;
+        uint256 assets = _exitValue(cash);
         uint256 balance = _valueOf(m.units, assets, totalUnits);
         uint256 free = _free(m, balance);
         if (amount > free) revert MutualAidFundBalanceLocked(msg.sender, amount, free);
@@ -211,7 +253,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 maxTerm = _rules.maxTerm;
         if (request.term > maxTerm) revert MutualAidFundTermTooLong(request.term, maxTerm);
         _requireActiveMember(msg.sender);
-        uint112 principal = SafeCast.toUint112(request.amount);
+        if (request.amount > _MAX_DUE) revert MutualAidFundAmountTooLarge(request.amount, _MAX_DUE);
 
         // Cannot overflow: one id per transaction, 2**64 transactions are out of reach.
         unchecked {
@@ -222,22 +264,25 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         if (custom) _storeSchedule(loanId, request.schedule, request.amount);
         for (uint256 i; i < guarantors; ++i) {
             address g = request.guarantors[i];
-            if (g == msg.sender || request.pledges[i] == 0) revert MutualAidFundInvalidRequest();
+            uint256 pledge = request.pledges[i];
+            if (g == msg.sender || pledge == 0) revert MutualAidFundInvalidRequest();
+            if (pledge > _MAX_PLEDGE) revert MutualAidFundAmountTooLarge(pledge, _MAX_PLEDGE);
             for (uint256 j; j < i; ++j) {
                 if (request.guarantors[j] == g) revert MutualAidFundInvalidRequest();
             }
             _requireActiveMember(g);
-            _guarantees[loanId][i] =
-                Guarantee({key: _keyFor(g), amount: SafeCast.toUint96(request.pledges[i])});
+            // Cannot truncate: checked just above.
+            _guarantees[loanId][i] = Guarantee({key: _keyFor(g), amount: uint96(pledge)});
         }
         Loan storage l = _loans[loanId];
         l.borrower = borrower;
         l.status = LoanStatus.Requested;
         l.instalments = uint8(n);
         l.guarantorCount = uint8(guarantors);
-        l.customSchedule = custom;
+        if (custom) l.flags = _CUSTOM;
         l.term = request.term;
-        l.principal = principal;
+        // Cannot truncate: checked above.
+        l.principal = uint112(request.amount);
         l.purpose = request.purpose;
         emit LoanRequested(loanId, msg.sender, request);
     }
@@ -264,12 +309,14 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         _requireActiveMember(msg.sender);
         uint96 amount = _guarantees[loanId][index].amount;
         Member storage m = _members[msg.sender];
-        uint256 free = _free(m, _valueOf(m.units, _cash + _lent, _totalUnits));
+        uint256 cash = _cash;
+        uint256 free = _free(m, _valueOf(m.units, _exitValue(cash), _totalUnits));
         if (amount > free) revert MutualAidFundBalanceLocked(msg.sender, amount, free);
         Party storage p = _parties[key];
         if (p.openPledges == _MAX_OPEN) revert MutualAidFundTooManyLoans(msg.sender);
-        // Cannot overflow: the pledge is at most the member's free balance; the counter was
-        // checked just above.
+        uint256 room = _MAX_PLEDGE - m.pledged;
+        if (amount > room) revert MutualAidFundAmountTooLarge(amount, room);
+        // Cannot overflow: both checked just above.
         unchecked {
             m.pledged += amount;
             ++p.openPledges;
@@ -312,7 +359,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 cash = _cash;
         uint256 lent = _lent;
         (uint256 byContribution, uint256 byMemberCap) =
-            _borrowerRoom(_members[account], p.borrowed, cash + lent, r);
+            _borrowerRoom(_members[account], p.borrowed, _exitValue(cash), r);
         if (principal > byContribution) {
             revert MutualAidFundAboveContributionCap(account, principal, byContribution);
         }
@@ -322,16 +369,10 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 lendable = _lendable(cash, lent, r.reserveBps);
         if (principal > lendable) revert MutualAidFundBelowReserve(principal, lendable);
 
-        uint256 interest = principal * r.interestBps * l.term / (_BPS * _YEAR);
-        // The total due must fit the loan's `repaid` counter.
-        SafeCast.toUint112(principal + interest);
-        l.interest = uint112(interest);
-        l.status = LoanStatus.Approved;
-        // Cannot overflow or underflow: `principal <= lendable <= cash`; lent principal is at most
-        // the pool's value, which fits 128 bits; the counter was checked above.
+        uint256 interest = _book(l, principal, cash, lent, r.interestBps);
+        // Cannot overflow: a member's outstanding principal is part of the lent principal, which
+        // fits 128 bits; the counter was checked above.
         unchecked {
-            _cash = uint128(cash - principal);
-            _lent = uint128(lent + principal);
             p.borrowed += uint128(principal);
             ++p.openLoans;
         }
@@ -360,8 +401,16 @@ contract MutualAidFund is IMutualAidFund, Initializable {
             revert MutualAidFundNotBorrower(loanId, msg.sender);
         }
         l.status = LoanStatus.Active;
+        // Cannot truncate before the year 36,812.
         l.disbursedAt = uint40(block.timestamp);
         uint256 principal = l.principal;
+        // The first instalment's due time: the loan cannot be overdue before it.
+        uint256 firstDue = block.timestamp + uint256(l.term) / l.instalments;
+        if (firstDue < _reviewBy) _reviewBy = uint40(firstDue);
+        // Cannot overflow: at most one per loan id, which fits 64 bits.
+        unchecked {
+            ++_openLoans;
+        }
         emit LoanDisbursed(loanId, borrower, principal);
         _token.safeTransfer(borrower, principal);
     }
@@ -381,9 +430,14 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 owed = total - l.repaid;
         if (amount > owed) revert MutualAidFundOverpayment(loanId, amount, owed);
         _applyRepayment(loanId, l, amount);
-        // Cannot overflow: `amount <= owed`, and the pool's cash is at most the token supply.
-        _cash += uint128(amount);
-        emit LoanRepaid(loanId, msg.sender, amount, uint256(l.repaid) + amount);
+        // Cannot overflow: the entry value `cash + lent + pendingInterest` stays the same (the
+        // principal part leaves the lent principal, the rest the pending interest) and fits 128
+        // bits.
+        unchecked {
+            _cash += uint128(amount);
+        }
+        uint256 repaid = uint256(l.repaid) + amount;
+        emit LoanRepaid(loanId, msg.sender, amount, repaid);
         if (amount == owed) _close(loanId, l);
         _pull(amount);
     }
@@ -399,6 +453,12 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         }
         Loan memory l = stored;
         uint256 total = uint256(l.principal) + l.interest;
+        if (l.flags & _MARKED == 0) {
+            _markDown(loanId);
+            l.flags |= _MARKED;
+        }
+        // The pledges are taken at the book value (`cash + lent`): a pledge is an amount of
+        // money, and the part it repays is no longer marked down.
         for (uint256 i; i < l.guarantorCount; ++i) {
             Guarantee memory g = _guarantees[loanId][i];
             Party storage p = _parties[g.key];
@@ -444,18 +504,68 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         }
         _useMeetingDecision(meetingId, questionIndex, _writeOffCommitment(loanId, document));
         Loan memory l = stored;
-        uint256 loss = l.principal - _principalPaid(l.repaid, l.principal, l.interest);
+        uint256 principalPaid = _principalPaid(l.repaid, l.principal, l.interest);
+        uint256 loss = l.principal - principalPaid;
         Party storage p = _parties[l.borrower];
-        // Cannot underflow: the unpaid principal is part of both the pool's and the borrower's
-        // outstanding principal.
+        // Cannot underflow: the unpaid principal is part of the pool's and the borrower's
+        // outstanding principal (and of the marked-down principal if the loan is marked); the
+        // unpaid interest is part of the pending interest.
         unchecked {
             _lent -= uint128(loss);
+            _pendingInterest -= uint128(l.interest - (l.repaid - principalPaid));
+            if (l.flags & _MARKED != 0) _impaired -= uint128(loss);
             p.borrowed -= uint128(loss);
             --p.openLoans;
         }
+        _loanClosed();
         stored.status = LoanStatus.WrittenOff;
         if (status == LoanStatus.Active) _releasePledges(loanId, l);
         emit LoanWrittenOff(loanId, loss, meetingId, questionIndex, document);
+    }
+
+    /// @inheritdoc IMutualAidFund
+    function review(uint256[] calldata loanIds) external {
+        uint256 count = loanIds.length;
+        uint256 open = _openLoans;
+        if (count != open) revert MutualAidFundReviewIncomplete(count, open);
+        uint256 reviewBy = type(uint40).max;
+        uint256 previous;
+        for (uint256 i; i < count; ++i) {
+            uint256 loanId = loanIds[i];
+            // Increasing ids, each open, as many as are open: exactly the open loans.
+            if (loanId <= previous) revert MutualAidFundInvalidRequest();
+            previous = loanId;
+            LoanState state = _state(loanId);
+            if (state < LoanState.Active || state > LoanState.Defaulted) {
+                revert MutualAidFundUnexpectedLoanState(loanId, state);
+            }
+            Loan storage l = _loans[loanId];
+            bool marked = l.flags & _MARKED != 0;
+            if (state != LoanState.Active) {
+                if (!marked) _markDown(loanId);
+                continue;
+            }
+            if (marked) {
+                // Caught up since it was marked: counted in the exit value again.
+                uint256 unpaid = l.principal - _principalPaid(l.repaid, l.principal, l.interest);
+                l.flags &= ~_MARKED;
+                // Cannot underflow: the loan's unpaid principal is counted there.
+                unchecked {
+                    _impaired -= uint128(unpaid);
+                }
+                emit LoanMarkDownLifted(loanId, unpaid);
+            }
+            // The due time of the first instalment not yet due (instalment k is missed once
+            // `disbursedAt + floor(term * k / n)` has passed): not overdue before it.
+            uint256 n = l.instalments;
+            uint256 elapsed = block.timestamp - l.disbursedAt;
+            uint256 next = elapsed == 0 ? 1 : Math.mulDiv(elapsed, n, l.term, Math.Rounding.Ceil);
+            next = l.disbursedAt + uint256(l.term) * next / n;
+            if (next < reviewBy) reviewBy = next;
+        }
+        // Cannot truncate: a due time (40 bits) or the 40-bit maximum.
+        _reviewBy = uint40(reviewBy);
+        emit FundReviewed(count, _impaired, reviewBy);
     }
 
     /// @inheritdoc IMutualAidFund
@@ -522,14 +632,14 @@ contract MutualAidFund is IMutualAidFund, Initializable {
 
     /// @inheritdoc IMutualAidFund
     function balanceOf(address member) external view returns (uint256) {
-        return _valueOf(_members[member].units, _cash + _lent, _totalUnits);
+        return _valueOf(_members[member].units, _exitValue(_cash), _totalUnits);
     }
 
     /// @inheritdoc IMutualAidFund
     function positionOf(address member) external view returns (MemberPosition memory position) {
         Member memory m = _members[member];
         Party storage p = _parties[m.key];
-        uint256 balance = _valueOf(m.units, _cash + _lent, _totalUnits);
+        uint256 balance = _valueOf(m.units, _exitValue(_cash), _totalUnits);
         bool keyed = m.key != 0;
         uint256 borrowed = keyed ? p.borrowed : 0;
         position = MemberPosition({
@@ -550,6 +660,16 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     }
 
     /// @inheritdoc IMutualAidFund
+    function valuation() external view returns (Valuation memory) {
+        return Valuation({
+            pendingInterest: _pendingInterest,
+            impaired: _impaired,
+            reviewBy: _reviewBy,
+            openLoans: _openLoans
+        });
+    }
+
+    /// @inheritdoc IMutualAidFund
     function rules() external view returns (Rules memory) {
         return _rules;
     }
@@ -565,7 +685,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
             repaid: l.repaid,
             term: l.term,
             instalments: l.instalments,
-            customSchedule: l.customSchedule,
+            customSchedule: l.flags & _CUSTOM != 0,
             disbursedAt: l.disbursedAt,
             purpose: l.purpose,
             guarantorCount: l.guarantorCount,
@@ -632,7 +752,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         Rules memory r = _rules;
         uint256 cash = _cash;
         uint256 lent = _lent;
-        (uint256 a, uint256 b) = _borrowerRoom(m, borrowed, cash + lent, r);
+        (uint256 a, uint256 b) = _borrowerRoom(m, borrowed, _exitValue(cash), r);
         return Math.min(Math.min(a, b), _lendable(cash, lent, r.reserveBps));
     }
 
@@ -677,8 +797,13 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     function _keyFor(address account) private returns (uint32 key) {
         key = _members[account].key;
         if (key == 0) {
-            // Checked: a 2**32nd party reverts.
-            key = ++_keyCount;
+            uint32 count = _keyCount;
+            if (count == type(uint32).max) revert MutualAidFundTooManyParties();
+            // Cannot overflow: checked just above.
+            unchecked {
+                key = count + 1;
+            }
+            _keyCount = key;
             _members[account].key = key;
             _parties[key].account = account;
         }
@@ -693,6 +818,8 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     function _storeSchedule(uint256 loanId, uint256[] calldata schedule, uint256 amount) private {
         uint256 cumulative;
         for (uint256 i; i < schedule.length; ++i) {
+            // Each part at most the amount: the sum of at most 255 parts cannot overflow.
+            if (schedule[i] > amount) revert MutualAidFundInvalidRequest();
             cumulative += schedule[i];
             _schedules[loanId][i + 1] = cumulative;
         }
@@ -714,6 +841,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
             unchecked {
                 _cash += copy.principal;
                 _lent -= copy.principal;
+                _pendingInterest -= copy.interest;
                 p.borrowed -= copy.principal;
                 --p.openLoans;
             }
@@ -727,9 +855,13 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 repaid = l.repaid + amount;
         uint256 principalPart = _principalPaid(repaid, l.principal, l.interest) - before;
         // Cannot underflow: the principal part of what was paid never exceeds the principal,
-        // which is counted in both totals until paid. `repaid <= total` fits 112 bits.
+        // which is counted in the totals until paid (in the marked-down principal if the loan is
+        // marked); the rest is interest, never more than the loan's, counted as pending until
+        // paid. `repaid <= total` fits 112 bits.
         unchecked {
             _lent -= uint128(principalPart);
+            _pendingInterest -= uint128(amount - principalPart);
+            if (l.flags & _MARKED != 0) _impaired -= uint128(principalPart);
             _parties[l.borrower].borrowed -= uint128(principalPart);
         }
         _loans[loanId].repaid = uint112(repaid);
@@ -742,8 +874,62 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         unchecked {
             --_parties[l.borrower].openLoans;
         }
+        _loanClosed();
         if (l.status == LoanStatus.Active) _releasePledges(loanId, l);
         emit LoanClosed(loanId);
+    }
+
+    /// @dev Approval's bookkeeping: fixes the interest and moves the principal from the cash to
+    /// the lent principal, the interest to the pending interest.
+    function _book(
+        Loan storage l,
+        uint256 principal,
+        uint256 cash,
+        uint256 lent,
+        uint256 interestBps
+    ) private returns (uint256 interest) {
+        // Cannot overflow: at most 2**112 * 2**16 * 2**32.
+        interest = principal * interestBps * l.term / (_BPS * _YEAR);
+        // The total due must fit the loan's `repaid` counter, the interest the pool's bound.
+        if (interest > _MAX_DUE - principal) {
+            revert MutualAidFundAmountTooLarge(interest, _MAX_DUE - principal);
+        }
+        uint256 pending = _pendingInterest;
+        uint256 room = _MAX_POOL - (cash + lent + pending);
+        if (interest > room) revert MutualAidFundAmountTooLarge(interest, room);
+        l.interest = uint112(interest);
+        l.status = LoanStatus.Approved;
+        // Cannot overflow or underflow: `principal <= cash` (the caller checked the reserve);
+        // the entry value `cash + lent + pending` fits 128 bits (checked above with the
+        // interest) and bounds the lent principal and the pending interest.
+        unchecked {
+            _cash = uint128(cash - principal);
+            _lent = uint128(lent + principal);
+            _pendingInterest = uint128(pending + interest);
+        }
+    }
+
+    /// @dev A disbursed loan closed (repaid or written off). With no open loan left, nothing can
+    /// fall overdue: no review is due.
+    function _loanClosed() private {
+        // Cannot underflow: disbursement counted this loan.
+        unchecked {
+            uint64 open = _openLoans - 1;
+            _openLoans = open;
+            if (open == 0) _reviewBy = type(uint40).max;
+        }
+    }
+
+    /// @dev Counts the unpaid principal of an overdue loan in the marked-down principal.
+    function _markDown(uint256 loanId) private {
+        Loan storage l = _loans[loanId];
+        uint256 unpaid = l.principal - _principalPaid(l.repaid, l.principal, l.interest);
+        l.flags |= _MARKED;
+        // Cannot overflow: the marked-down principal is part of the lent principal.
+        unchecked {
+            _impaired += uint128(unpaid);
+        }
+        emit LoanMarkedDown(loanId, unpaid);
     }
 
     function _releasePledges(uint256 loanId, Loan memory l) private {
@@ -783,6 +969,15 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     {
         if (interest == 0) return repaid;
         return Math.mulDiv(repaid, principal, principal + interest);
+    }
+
+    /// @dev What the pool is worth to a member who leaves: the cash and the lent principal not
+    /// marked down (pending interest is not counted until received).
+    function _exitValue(uint256 cash) private view returns (uint256) {
+        // Cannot underflow: the marked-down principal is part of the lent principal.
+        unchecked {
+            return cash + _lent - _impaired;
+        }
     }
 
     function _valueOf(uint256 units, uint256 assets, uint256 totalUnits)
@@ -843,7 +1038,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         view
         returns (uint256)
     {
-        uint256 principalDue = l.customSchedule
+        uint256 principalDue = l.flags & _CUSTOM != 0
             ? _schedules[loanId][index]
             : uint256(l.principal) * index / l.instalments;
         if (l.interest == 0) return principalDue;
@@ -889,13 +1084,24 @@ contract MutualAidFund is IMutualAidFund, Initializable {
             revert MutualAidFundNoGeneralMeeting();
         }
         if (address(meeting).code.length == 0) revert MutualAidFundNoGeneralMeeting();
-        IGeneralMeeting.MeetingInfo memory info = meeting.meeting(meetingId);
+        // `MeetingInfo` is 17 static words, read as such (a typed decoding of its 17 fields
+        // would not fit the contract's size limit): 0 state, 2 questionCount, 9 acceptedMask,
+        // 13 secretarySigned, 14 chairSigned.
+        (bool ok, bytes memory data) =
+            address(meeting).staticcall(abi.encodeCall(IGeneralMeeting.meeting, (meetingId)));
+        if (!ok) revert MutualAidFundNotMeetingDecision(meetingId, questionIndex);
+        uint256[17] memory info = abi.decode(data, (uint256[17]));
         if (
-            info.state != IGeneralMeeting.MeetingState.Held || !info.secretarySigned
-                || !info.chairSigned || questionIndex >= info.questionCount
-                || (info.acceptedMask >> questionIndex) & 1 == 0
+            info[0] != uint256(IGeneralMeeting.MeetingState.Held) || info[13] != 1
+                || info[14] != 1 || questionIndex >= info[2]
+                || (info[9] >> questionIndex) & 1 == 0
         ) revert MutualAidFundNotMeetingDecision(meetingId, questionIndex);
-        bytes32 actual = meeting.question(meetingId, questionIndex).documentHash;
+        // `QuestionInfo` starts with the document hash.
+        (ok, data) = address(meeting).staticcall(
+            abi.encodeCall(IGeneralMeeting.question, (meetingId, questionIndex))
+        );
+        if (!ok) revert MutualAidFundNotMeetingDecision(meetingId, questionIndex);
+        bytes32 actual = abi.decode(data, (bytes32));
         if (actual != commitment) revert MutualAidFundDecisionMismatch(commitment, actual);
         bytes32 used = keccak256(abi.encode(meeting, meetingId, questionIndex));
         if (_usedDecisions[used]) revert MutualAidFundDecisionUsed(meetingId, questionIndex);

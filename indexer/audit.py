@@ -549,8 +549,11 @@ _OVERDUE, _ACTIVE = 4, 3
 def _audit_fund(conn: Connection, chain_id: int, v: _Views, address: str) -> None:
     """`pool()`, every mirrored member's `positionOf` (units, balance) and `balanceOf`, and
     every loan's `loan(id)` and `outstanding(id)`. The mirror does not derive `Overdue` (it
-    depends on the schedule and time): a loan the chain calls Overdue must be Active in it."""
+    depends on the schedule and time): a loan the chain calls Overdue must be Active in it.
+    Balances: the mirror has the book value; the chain's are at the exit value, so the mirrored
+    units are valued at the chain's marked-down principal (`valuation().impaired`) too."""
     from indexer import queries as q
+    from indexer.projections.fund import value_of
 
     fund = v.chain.contract("MutualAidFund", address)
     label = f"mutual-aid fund {address}"
@@ -562,12 +565,16 @@ def _audit_fund(conn: Connection, chain_id: int, v: _Views, address: str) -> Non
     v.same(label, "pool.totalUnits", positions.total_units, int(total_units))
     v.same(label, "pool.loanCount", max((ln.loan_id for ln in loans), default=0), int(loan_count))
     v.count("fund_pools")
+    impaired = int(v.call(fund, "valuation")[1])
     for p in positions.positions:
         where = f"{label} account {p.account}"
         chain_pos = v.call(fund, "positionOf", p.account)
+        exit_balance = value_of(
+            p.units, positions.cash, positions.lent - impaired, positions.total_units
+        )
         v.same(where, "positionOf.units", p.units, int(chain_pos[0]))
-        v.same(where, "positionOf.balance", p.balance, int(chain_pos[1]))
-        v.same(where, "balanceOf", p.balance, int(v.call(fund, "balanceOf", p.account)))
+        v.same(where, "positionOf.balance", exit_balance, int(chain_pos[1]))
+        v.same(where, "balanceOf", exit_balance, int(v.call(fund, "balanceOf", p.account)))
         v.count("fund_positions")
     for ln in loans:
         where = f"{label} loan {ln.loan_id}"

@@ -1057,7 +1057,9 @@ class FundPositionPublic(SQLModel):
     account: str
     units: int
     balance: int
-    """What the units are worth at the mirror's pool (`balanceOf`)."""
+    """What the units are worth at the mirror's pool at the book value, `units * (cash + lent
+    + 1) / (totalUnits + 1)`. The chain's `balanceOf` is the exit value: lower while a loan is
+    marked down (overdue or defaulted, `valuation().impaired`; `GET /fund/valuation`)."""
     contributed: int
     """Net contributions (contributed less withdrawn)."""
     last_event: EventRef

@@ -1375,7 +1375,8 @@ def _pool_row(db: Db, chain_id: int, fund: str) -> Any:
 
 def fund_positions(db: Db, fund: str, chain_id: int | None = None) -> FundPositionsPublic:
     """The pool (`pool()`: cash, lent, total units) and every member with units or history in
-    the fund: units (`positionOf.units`), balance (`balanceOf`) and net contributions."""
+    the fund: units (`positionOf.units`), balance at the book value (`balanceOf` when no loan is
+    marked down) and net contributions."""
     from indexer.projections.fund import value_of
 
     cid = _chain(db, chain_id)

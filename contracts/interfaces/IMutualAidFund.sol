@@ -7,10 +7,15 @@ import {IObligationSource} from "./IObligationSource.sol";
 /// @notice The mutual-aid fund (касса взаимопомощи) of one cooperative: members pool
 /// contributions in the cooperative's payment token and lend to each other from the pool.
 ///
-/// Contributions are shares of the pool: a contribution buys pool units at the pool's value per
-/// unit, so interest received raises and a written-off loss lowers every contributor's balance
-/// in proportion to what they put in (`balanceOf`). The pool's value is its cash plus the
-/// principal it has lent out and not yet got back.
+/// Contributions are shares of the pool: a contribution buys pool units, so interest received
+/// raises and a written-off loss lowers every contributor's balance in proportion to what they
+/// put in (`balanceOf`). Units are bought at the entry value (cash + lent principal + interest
+/// fixed on open loans and not yet received) and sold at the exit value (cash + lent principal
+/// - the unpaid principal of overdue and defaulted loans): a contributor cannot take a share of
+/// the interest of loans made before they came in, nor leave at the pre-loss value a loss the
+/// others would then carry (`valuation`). An overdue loan is marked down from the moment its
+/// instalment is missed: withdrawals wait for `review` once a due time of an open loan has
+/// passed since the last review (`MutualAidFundReviewDue`); anyone may call it.
 ///
 /// A loan's life:
 /// 1. An active member requests it (`requestLoan`): amount, term, number of instalments (equal
@@ -164,6 +169,22 @@ interface IMutualAidFund is IObligationSource {
         uint256 openPledges;
     }
 
+    /// @notice How the pool is valued: a contribution buys units at the entry value (`cash +
+    /// lent + pendingInterest`, see `pool`), a withdrawal sells them at the exit value (`cash +
+    /// lent - impaired`).
+    struct Valuation {
+        /// @notice Interest fixed on approved and open loans and not yet received.
+        uint256 pendingInterest;
+        /// @notice Unpaid principal of the loans marked down (overdue at the last review or at a
+        /// call of guarantees, or defaulted).
+        uint256 impaired;
+        /// @notice Withdrawals need a `review` after this time (a due time of an open loan not
+        /// marked down); the 40-bit maximum when no loan is open.
+        uint256 reviewBy;
+        /// @notice Disbursed loans not yet repaid or written off.
+        uint256 openLoans;
+    }
+
     /// @notice The pool as a whole.
     struct PoolInfo {
         /// @notice Tokens held and not earmarked for a loan.
@@ -228,6 +249,17 @@ interface IMutualAidFund is IObligationSource {
         uint8 questionIndex,
         bytes32 indexed document
     );
+
+    /// @notice Overdue or defaulted `loanId` is marked down: its `unpaidPrincipal` no longer
+    /// counts in the exit value.
+    event LoanMarkedDown(uint256 indexed loanId, uint256 unpaidPrincipal);
+
+    /// @notice `loanId` caught up: its `unpaidPrincipal` counts in the exit value again.
+    event LoanMarkDownLifted(uint256 indexed loanId, uint256 unpaidPrincipal);
+
+    /// @notice The `openLoans` open loans were reviewed: `impaired` principal is marked down,
+    /// withdrawals need no review until `reviewBy`.
+    event FundReviewed(uint256 openLoans, uint256 impaired, uint256 reviewBy);
 
     /// @notice The fund's rules changed (at initialisation or by a general-meeting decision).
     event RulesChanged(Rules rules, bytes32 indexed document);
@@ -322,6 +354,23 @@ interface IMutualAidFund is IObligationSource {
     /// @notice The rules are out of range (a reserve of 100% or more).
     error MutualAidFundInvalidRules();
 
+    /// @notice `amount` would take a bounded amount past its bound: a loan's total due (112
+    /// bits), a pledge or a member's pledges (96 bits), the pool's entry value or its units (128
+    /// bits; for the units, `amount` is the units the contribution would buy). `max` is the most
+    /// that would still fit.
+    error MutualAidFundAmountTooLarge(uint256 amount, uint256 max);
+
+    /// @notice All 2**32 - 1 party keys are taken.
+    error MutualAidFundTooManyParties();
+
+    /// @notice A due time of an open loan passed at `reviewBy`: call `review` before withdrawing.
+    error MutualAidFundReviewDue(uint256 reviewBy);
+
+    /// @notice A review must list every open loan: `listed` given, `open` open. (A listed loan
+    /// that is not open: `MutualAidFundUnexpectedLoanState`; ids not increasing:
+    /// `MutualAidFundInvalidRequest`.)
+    error MutualAidFundReviewIncomplete(uint256 listed, uint256 open);
+
     /// @notice Key recovery to an address that already holds a fund position.
     error MutualAidFundRebindTargetInUse(address account);
 
@@ -344,11 +393,12 @@ interface IMutualAidFund is IObligationSource {
     function initialize(address charter, address membership, Rules calldata rules) external;
 
     /// @notice The sender, an active member, contributes `amount` of the payment token (approve
-    /// the fund first) and receives pool units.
+    /// the fund first) and receives pool units at the entry value (see `Valuation`).
     function contribute(uint256 amount) external;
 
-    /// @notice The sender withdraws `amount` of their balance: at most their free balance and at
-    /// most the fund's cash.
+    /// @notice The sender withdraws `amount` of their balance (valued at the exit value): at
+    /// most their free balance and at most the fund's cash. Reverts `MutualAidFundReviewDue`
+    /// when a due time of an open loan passed since the last `review`.
     function withdraw(uint256 amount) external;
 
     /// @notice The sender, an active member, requests a loan.
@@ -389,6 +439,13 @@ interface IMutualAidFund is IObligationSource {
     function writeOff(uint256 loanId, bytes32 document, uint256 meetingId, uint8 questionIndex)
         external;
 
+    /// @notice Brings the fund's view of its loans up to date, for anyone: marks down every
+    /// overdue or defaulted loan and lifts the mark of a loan that caught up; withdrawals need no
+    /// other review until the earliest due time of the loans not marked down.
+    /// @param loanIds Every open (disbursed, not closed) loan, in increasing order (the loans
+    /// whose `loanState` is Active, Overdue or Defaulted).
+    function review(uint256[] calldata loanIds) external;
+
     /// @notice Sets the fund's rules, as an accepted question of a general meeting decided (its
     /// document hash: `rulesCommitment(rules, document)`). Applies to loans approved later.
     function setRules(
@@ -398,7 +455,7 @@ interface IMutualAidFund is IObligationSource {
         uint8 questionIndex
     ) external;
 
-    /// @notice What the units of `member` are worth now.
+    /// @notice What the units of `member` are worth now, at the exit value.
     function balanceOf(address member) external view returns (uint256);
 
     /// @notice The fund position of `member`.
@@ -406,6 +463,10 @@ interface IMutualAidFund is IObligationSource {
 
     /// @notice The pool's cash, lent principal, units and loan count.
     function pool() external view returns (PoolInfo memory);
+
+    /// @notice Pending interest, marked-down principal, when a review is next due, the number of
+    /// open loans.
+    function valuation() external view returns (Valuation memory);
 
     /// @notice The fund's rules.
     function rules() external view returns (Rules memory);

@@ -12,8 +12,11 @@
   rules in force, so an auditor sees when the interest or the loan multiple changed and why.
 
 Both tables carry the pool after the event (`pool()`: cash, lent principal, total units), so a
-member's balance (`balanceOf` = units * (cash + lent + 1) / (totalUnits + 1)) is the latest
-pool row's, and a called guarantee's burnt units are recomputed exactly as the contract does.
+member's book value (units * (cash + lent + 1) / (totalUnits + 1)) is the latest pool row's,
+and a called guarantee's burnt units are recomputed exactly as the contract does (it takes them
+at the book value). The mirror does not follow the valuation of issue #14 (pending interest,
+marked-down principal: `LoanMarkedDown`, `LoanMarkDownLifted`, `FundReviewed` are not
+projected): the chain's `balanceOf` is the exit value, `valuation()` tells the difference.
 
 A cooperative's fund is announced by `FundInstaller`'s `FundInstalled` event (discovered like
 governance; older deployment records give it as a root, `<slug>.mutual_aid_fund`): these
@@ -66,7 +69,8 @@ def _mul_div(a: int, b: int, d: int, ceil: bool = False) -> int:
 
 
 def value_of(units: int, cash: int, lent: int, total_units: int) -> int:
-    """`MutualAidFund._valueOf`: what `units` are worth."""
+    """`MutualAidFund._valueOf` at the book value `cash + lent`: what `units` are worth when no
+    loan is marked down (and what a called guarantee takes them at)."""
     return _mul_div(units, cash + lent + 1, total_units + 1)
 
 

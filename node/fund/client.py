@@ -171,6 +171,27 @@ class PoolInfo:
     loan_count: int
 
 
+@dataclass(frozen=True)
+class Valuation:
+    """`IMutualAidFund.Valuation` with the pool's entry and exit values (from `pool()`):
+    contributions buy units at `entry_value`, withdrawals sell them at `exit_value`."""
+
+    entry_value: int
+    """cash + lent principal + pending interest."""
+    exit_value: int
+    """cash + lent principal - marked-down principal."""
+    pending_interest: int
+    impaired: int
+    """Unpaid principal of the loans marked down (overdue or defaulted)."""
+    review_by: int
+    """Withdrawals need `review` after this time (unix seconds; 2**40 - 1: no open loan)."""
+    open_loans: int
+
+
+#: The loan states `review` must list (disbursed, not closed).
+OPEN_STATES = (LoanState.ACTIVE, LoanState.OVERDUE, LoanState.DEFAULTED)
+
+
 def write_off_commitment(fund: str, loan_id: int, document: bytes) -> bytes:
     """The document hash of a meeting question that writes `loan_id` off."""
     return keccak(
@@ -214,7 +235,15 @@ class MutualAidFund:
         return self.chain.transact(self.contract.functions.contribute(amount), member)
 
     def withdraw(self, member: LocalAccount, amount: int) -> Sent:
+        """Withdraw at the exit value; raises `MutualAidFundReviewDue` when a due time of an
+        open loan passed since the last `review` (see `review_due`)."""
         return self.chain.transact(self.contract.functions.withdraw(amount), member)
+
+    def review(self, sender: LocalAccount, loan_ids: Sequence[int] | None = None) -> Sent:
+        """Bring the fund's view of its loans up to date (anyone may): marks the overdue ones
+        down. `loan_ids` defaults to every open loan, read from the chain."""
+        ids = self.open_loan_ids() if loan_ids is None else list(loan_ids)
+        return self.chain.transact(self.contract.functions.review(ids), sender)
 
     def request_loan(self, borrower: LocalAccount, request: LoanRequest) -> tuple[int, Sent]:
         """Request a loan; returns its id."""
@@ -298,6 +327,31 @@ class MutualAidFund:
 
     def rules(self) -> FundRules:
         return FundRules(*(int(v) for v in self._read(self.contract.functions.rules())))
+
+    def valuation(self) -> Valuation:
+        pool = self.pool()
+        pending, impaired, review_by, open_loans = (
+            int(v) for v in self._read(self.contract.functions.valuation())
+        )
+        return Valuation(
+            entry_value=pool.cash + pool.lent + pending,
+            exit_value=pool.cash + pool.lent - impaired,
+            pending_interest=pending,
+            impaired=impaired,
+            review_by=review_by,
+            open_loans=open_loans,
+        )
+
+    def review_due(self) -> bool:
+        """Whether a withdrawal now (in the next block) needs a `review` first."""
+        latest = self.chain.w3.eth.get_block("latest")
+        return int(latest["timestamp"]) + 1 > self.valuation().review_by
+
+    def open_loan_ids(self) -> list[int]:
+        """The disbursed loans not closed, in increasing order: what `review` must list. One
+        `loanState` call per loan ever requested."""
+        count = self.pool().loan_count
+        return [i for i in range(1, count + 1) if self.state(i) in OPEN_STATES]
 
     def loan(self, loan_id: int) -> LoanInfo:
         r = self._read(self.contract.functions.loan(loan_id))

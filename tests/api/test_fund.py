@@ -10,8 +10,8 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
-from node.fund import Category, MutualAidFund, PropertyRegistry
-from node.governance.sandbox import h
+from node.fund import Category, LoanRequest, MutualAidFund, PropertyRegistry
+from node.governance.sandbox import h, now, warp
 from tests.api.conftest import Api
 
 TOKEN = 10**18
@@ -233,3 +233,44 @@ def test_property_register(api: Api) -> None:
     assert detail["history"][0]["valuation"] == str(250_000 * TOKEN)
     assert api.get(custodian, "/property/assets/424242").status_code == 404
     assert api.get(custodian, "/property/assets?category=spaceship").status_code == 422
+
+
+def test_overdue_loan_is_marked_down_after_a_review(api: Api) -> None:
+    """Issue #14 over HTTP: once an instalment is missed, the withdrawal the gateway builds is
+    refused (`MutualAidFundReviewDue`) until somebody signs the review it builds; then the
+    overdue principal is marked down and withdrawals go on at the exit value."""
+    sb = api.sandbox
+    borrower, saver = sb.members[1], sb.members[2]
+    fund = _fund(api)
+    for member in (borrower, saver):
+        api.chain.transact(
+            sb.cooperative.token.functions.mint(member.address, 10_000 * TOKEN), sb.deployer
+        )
+        api.act(member, "/fund/approval/tx", {"amount": str(10_000 * TOKEN)})
+        api.act(member, "/fund/contributions/tx", {"amount": str(1_000 * TOKEN)})
+    before = api.ok(api.get(saver, "/fund/valuation"))
+    assert before["impaired"] == "0" and before["review_due"] is False
+    loan_id, _ = fund.request_loan(
+        borrower, LoanRequest(amount=500 * TOKEN, term=30 * DAY, purpose=h("late"))
+    )
+    _council_decides(
+        api,
+        "approve the late loan",
+        [fund.approve_action(loan_id, h("late")), fund.disburse_action(loan_id)],
+    )
+    warp(api.chain, now(api.chain) + 31 * DAY)
+    api.synced()
+
+    r = api.post(saver, "/fund/withdrawals/tx", json={"amount": str(100 * TOKEN)})
+    assert r.status_code == 422 and r.json()["error"] == "MutualAidFundReviewDue", r.text
+    assert api.ok(api.get(saver, "/fund/valuation"))["review_due"] is True
+
+    assert api.act(saver, "/fund/review/tx")["status"] == "indexed"
+    after = api.ok(api.get(saver, "/fund/valuation"))
+    assert after["impaired"] == str(500 * TOKEN) and after["review_due"] is False
+    assert int(after["exit_value"]) == int(before["exit_value"]) - 500 * TOKEN
+    assert after["open_loans"] >= 1
+    api.act(saver, "/fund/withdrawals/tx", {"amount": str(100 * TOKEN)})
+    # The borrower pays in full: the marked principal comes back with the payment.
+    fund.repay(borrower, loan_id, 500 * TOKEN)
+    assert fund.valuation().impaired == 0

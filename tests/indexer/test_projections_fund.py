@@ -18,6 +18,7 @@ from eth_account import Account
 from indexer import queries as q
 from indexer.audit import audit_raw
 from indexer.db import make_engine
+from indexer.projections.fund import value_of
 from indexer.run import roots_from_record
 from node.chain.devkeys import dev_accounts
 from node.cooperative.deploy import deploy_network
@@ -247,10 +248,16 @@ def test_fund_and_register_projections_equal_the_contracts(
             by_account = {p.account: p for p in pos.positions}
             assert set(by_account) == {a.address for a in m[:6]} | {NEW_KEY.address}
             assert by_account[m[4].address].units == 0
+            # The mirror's balance is the book value; the chain's is the exit value, lower by
+            # the defaulted loan's marked-down principal (issue #14).
+            impaired = w.fund.valuation().impaired
+            assert impaired > 0
             for account, p in by_account.items():
                 chain_pos = w.fund.position(account)
-                assert (p.units, p.balance) == (chain_pos.units, chain_pos.balance)
-                assert p.balance == w.fund.balance_of(account)
+                assert p.balance == value_of(p.units, pos.cash, pos.lent, pos.total_units)
+                exit_balance = value_of(p.units, pos.cash, pos.lent - impaired, pos.total_units)
+                assert (p.units, exit_balance) == (chain_pos.units, chain_pos.balance)
+                assert exit_balance == w.fund.balance_of(account)
             assert by_account[m[3].address].contributed == 500 * TOKEN
 
             # The rules in force are the fund's latest `fund_rules` row (set at initialisation).

@@ -40,7 +40,7 @@ LoanStateQuery = Annotated[
         description="Loan state (`overdue` is derived from time: the mirror never lists it)",
     ),
 ]
-MAX_UINT128 = 2**128 - 1
+MAX_UINT112 = 2**112 - 1
 
 
 def _no_fund() -> Problem:
@@ -126,8 +126,11 @@ def _schedule(fund: MutualAidFund, loan: LoanPublic) -> list[InstalmentPublic]:
     responses=problem_responses(401, 404, 503),
 )
 async def fund_overview(gw: GatewayDep, caller: CallerDep) -> Response:
-    """The pool (cash, lent principal, units) and every member's position: units, what they
-    are worth, net contributions."""
+    """The pool (cash, lent principal, units) and every member's position from the mirror:
+    units, what they are worth at the book value (cash + lent), net contributions. What a
+    member could withdraw now (the exit value, lower while a loan is marked down) is
+    `GET /fund/members/{address}/position`; the pool's entry and exit values are
+    `GET /fund/valuation`."""
     fund, cid = _fund_address(gw), gw.chain_id
     return await mirror.respond(
         gw, ("fund", fund), lambda c: queries.fund_positions(c, fund, chain_id=cid)
@@ -278,6 +281,46 @@ async def member_position(
     return await run_in_threadpool(read)
 
 
+class ValuationPublic(BaseModel):
+    """`valuation()` read from the chain now: contributions buy units at `entry_value`,
+    withdrawals sell them at `exit_value` (docs/fund-and-property.md, "Entry and exit
+    values")."""
+
+    entry_value: AmountOut
+    """Cash + lent principal + pending interest."""
+    exit_value: AmountOut
+    """Cash + lent principal - marked-down principal."""
+    pending_interest: AmountOut
+    impaired: AmountOut
+    """Unpaid principal of the loans marked down (overdue or defaulted)."""
+    review_by: int
+    """Unix seconds after which a withdrawal needs `POST /fund/review/tx` first."""
+    review_due: bool
+    open_loans: int
+
+
+@router.get("/valuation", response_model=ValuationPublic, responses=problem_responses(401, 404))
+async def fund_valuation(gw: GatewayDep, caller: CallerDep) -> ValuationPublic:
+    """The pool's entry and exit values, pending interest, marked-down principal and whether a
+    withdrawal needs a review of the loans first."""
+    _fund_address(gw)
+
+    def read() -> ValuationPublic:
+        fund = _fund(gw)
+        v = fund.valuation()
+        return ValuationPublic(
+            entry_value=v.entry_value,
+            exit_value=v.exit_value,
+            pending_interest=v.pending_interest,
+            impaired=v.impaired,
+            review_by=v.review_by,
+            review_due=fund.review_due(),
+            open_loans=v.open_loans,
+        )
+
+    return await run_in_threadpool(read)
+
+
 # -- transactions to sign ------------------------------------------------------------------------
 
 
@@ -303,8 +346,8 @@ class LoanCreate(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> LoanCreate:
-        if self.amount == 0 or self.amount > MAX_UINT128:
-            raise ValueError("amount: between 1 and 2**128 - 1")
+        if self.amount == 0 or self.amount > MAX_UINT112:
+            raise ValueError("amount: between 1 and 2**112 - 1")
         if self.term < self.instalments:
             raise ValueError("term: at least one second per instalment")
         if self.schedule and (
@@ -356,11 +399,32 @@ def contribution_tx(gw: GatewayDep, caller: WriterDep, body: AmountCreate) -> Tr
     responses=problem_responses(401, 403, 404, 422),
 )
 def withdrawal_tx(gw: GatewayDep, caller: WriterDep, body: AmountCreate) -> TransactionToSign:
-    """Withdraw from your free balance (only the fund's cash, not what is lent out)."""
+    """Withdraw from your free balance at the exit value (only the fund's cash, not what is
+    lent out). Refused with `MutualAidFundReviewDue` when a due time of an open loan passed
+    since the last review: sign `POST /fund/review/tx` first."""
     fund = _fund(gw)
     fn = fund.contract.functions.withdraw(body.amount)
     return unsigned_tx(
         gw, fn, caller.address, "Вывод из кассы взаимопомощи / Withdraw from the mutual-aid fund"
+    )
+
+
+@router.post(
+    "/review/tx",
+    response_model=TransactionToSign,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def review_tx(gw: GatewayDep, caller: WriterDep) -> TransactionToSign:
+    """For anyone: bring the fund's view of its loans up to date (`review` with every open
+    loan, read from the chain now), so that overdue loans are marked down and withdrawals may
+    go ahead."""
+    fund = _fund(gw)
+    fn = fund.contract.functions.review(fund.open_loan_ids())
+    return unsigned_tx(
+        gw,
+        fn,
+        caller.address,
+        "Пересмотр займов кассы взаимопомощи / Review the mutual-aid fund's loans",
     )
 
 
