@@ -190,15 +190,11 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 cash = _cash;
         uint256 totalUnits = _totalUnits;
         uint256 entry = cash + _lent + _pendingInterest;
-        if (amount > _MAX_POOL - entry) {
-            revert MutualAidFundAmountTooLarge(amount, _MAX_POOL - entry);
-        }
+        _bound(amount, _MAX_POOL - entry);
         uint256 units = Math.mulDiv(amount, totalUnits + 1, entry + 1);
         if (units == 0) revert MutualAidFundZeroAmount();
         // Units are cheap after a large loss: then their total bounds the contribution.
-        if (units > _MAX_POOL - totalUnits) {
-            revert MutualAidFundAmountTooLarge(units, _MAX_POOL - totalUnits);
-        }
+        _bound(units, _MAX_POOL - totalUnits);
         // Cannot overflow: checked above (the entry value and the units stay within 128 bits);
         // a member's units are at most the total.
         unchecked {
@@ -253,7 +249,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         uint256 maxTerm = _rules.maxTerm;
         if (request.term > maxTerm) revert MutualAidFundTermTooLong(request.term, maxTerm);
         _requireActiveMember(msg.sender);
-        if (request.amount > _MAX_DUE) revert MutualAidFundAmountTooLarge(request.amount, _MAX_DUE);
+        _bound(request.amount, _MAX_DUE);
 
         // Cannot overflow: one id per transaction, 2**64 transactions are out of reach.
         unchecked {
@@ -266,7 +262,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
             address g = request.guarantors[i];
             uint256 pledge = request.pledges[i];
             if (g == msg.sender || pledge == 0) revert MutualAidFundInvalidRequest();
-            if (pledge > _MAX_PLEDGE) revert MutualAidFundAmountTooLarge(pledge, _MAX_PLEDGE);
+            _bound(pledge, _MAX_PLEDGE);
             for (uint256 j; j < i; ++j) {
                 if (request.guarantors[j] == g) revert MutualAidFundInvalidRequest();
             }
@@ -314,8 +310,7 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         if (amount > free) revert MutualAidFundBalanceLocked(msg.sender, amount, free);
         Party storage p = _parties[key];
         if (p.openPledges == _MAX_OPEN) revert MutualAidFundTooManyLoans(msg.sender);
-        uint256 room = _MAX_PLEDGE - m.pledged;
-        if (amount > room) revert MutualAidFundAmountTooLarge(amount, room);
+        _bound(amount, _MAX_PLEDGE - m.pledged);
         // Cannot overflow: both checked just above.
         unchecked {
             m.pledged += amount;
@@ -757,20 +752,6 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     }
 
     /// @inheritdoc IMutualAidFund
-    function writeOffCommitment(uint256 loanId, bytes32 document) external view returns (bytes32) {
-        return _writeOffCommitment(loanId, document);
-    }
-
-    /// @inheritdoc IMutualAidFund
-    function rulesCommitment(Rules calldata rules_, bytes32 document)
-        external
-        view
-        returns (bytes32)
-    {
-        return _rulesCommitment(rules_, document);
-    }
-
-    /// @inheritdoc IMutualAidFund
     function charter() external view returns (address) {
         return address(_charter);
     }
@@ -891,12 +872,9 @@ contract MutualAidFund is IMutualAidFund, Initializable {
         // Cannot overflow: at most 2**112 * 2**16 * 2**32.
         interest = principal * interestBps * l.term / (_BPS * _YEAR);
         // The total due must fit the loan's `repaid` counter, the interest the pool's bound.
-        if (interest > _MAX_DUE - principal) {
-            revert MutualAidFundAmountTooLarge(interest, _MAX_DUE - principal);
-        }
+        _bound(interest, _MAX_DUE - principal);
         uint256 pending = _pendingInterest;
-        uint256 room = _MAX_POOL - (cash + lent + pending);
-        if (interest > room) revert MutualAidFundAmountTooLarge(interest, room);
+        _bound(interest, _MAX_POOL - (cash + lent + pending));
         l.interest = uint112(interest);
         l.status = LoanStatus.Approved;
         // Cannot overflow or underflow: `principal <= cash` (the caller checked the reserve);
@@ -1125,6 +1103,12 @@ contract MutualAidFund is IMutualAidFund, Initializable {
                 document
             )
         );
+    }
+
+    /// @dev Refuses `amount` over the room `max` a packed counter has left (one revert site for
+    /// every bound: this contract is close to the code size limit).
+    function _bound(uint256 amount, uint256 max) private pure {
+        if (amount > max) revert MutualAidFundAmountTooLarge(amount, max);
     }
 
     /// @dev Set while a payment is being pulled in (transient: cleared at the end of the pull,

@@ -496,14 +496,7 @@ interface IMutualAidFund is IObligationSource {
     /// @notice The largest principal `borrower` could be approved for now, by the rules.
     function maxLoanFor(address borrower) external view returns (uint256);
 
-    /// @notice The document hash a general-meeting question must carry to write `loanId` off.
-    function writeOffCommitment(uint256 loanId, bytes32 document) external view returns (bytes32);
 
-    /// @notice The document hash a general-meeting question must carry to set `rules`.
-    function rulesCommitment(Rules calldata rules, bytes32 document)
-        external
-        view
-        returns (bytes32);
 
     /// @notice The cooperative's charter.
     function charter() external view returns (address);

@@ -12,7 +12,7 @@ from eth_account.signers.local import LocalAccount
 
 from node.chain.client import checksum
 from node.fund import FundRules, LoanRequest, LoanState, PoolInfo
-from node.governance import Action, Majority, Question
+from node.governance import Action
 from node.governance._utils import events
 from node.governance.sandbox import fund as fund_eth
 from node.governance.sandbox import generated_accounts, h, now, warp
@@ -372,10 +372,9 @@ def test_interest_set_by_meeting_goes_to_the_contributors(world: World) -> None:
         max_loan_per_member=RULES.max_loan_per_member,
     )
     document = h("interest 12% a year")
+    # The commitment is computed off chain (node.fund.rules_commitment); the fund accepting the
+    # meeting's decision below is what shows it matches the contract's.
     question = w.fund.rules_question(rules, document)
-    assert question.document_hash == bytes(
-        w.fund.contract.functions.rulesCommitment(rules.as_abi(), document).call()
-    )
     meeting_id = meeting_decides(w, [question], label="interest")
     w.fund.set_rules(w.members[4], rules, document, meeting_id, 0)
     assert w.fund.rules() == rules
@@ -876,11 +875,3 @@ def test_meeting_decision_must_be_held_signed_and_accepted(world: World) -> None
         )
     assert fund_state(w) == state
     assert now(w.chain) > 0
-
-
-def test_question_helpers_match_the_contract(world: World) -> None:
-    w = world
-    question: Question = w.fund.write_off_question(7, h("act"), Majority.SIMPLE)
-    assert question.document_hash == bytes(
-        w.fund.contract.functions.writeOffCommitment(7, h("act")).call()
-    )
