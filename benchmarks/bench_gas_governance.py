@@ -209,6 +209,26 @@ def render(rows: list[tuple[str, int, str, str]]) -> str:
         "255 members. Governance was installed by four transactions from Python (two clone "
         "creations, two initialisations, front-runnable); `install` is now one.",
         "",
+        "### What governance integrity (issue #14, 2026-12-05) cost, and why",
+        "",
+        "Figures before the changes of issue #14 -> after (this script, same machine):",
+        "",
+        "| operation | before | after | why |",
+        "|---|---:|---:|---|",
+        "| castBallotsBySig, per ballot in a batch of 100 | 18,818 | 21,124 | `voterIndexAt` "
+        "also reads the voter's record (cold, 2,100): a former address whose membership was "
+        "recovered to a new key no longer votes. Goal 30,000: met. |",
+        "| castBallot, direct | 56,301 | 58,747 | the same read. Goal 60,000: met. |",
+        "| castBallotBySig, one relayed | 64,238 | 66,573 | the same read |",
+        "| Council.propose with one action | 111,194 | 118,319 | each action's target is asked "
+        "(`reservedMajority`, bounded static call) whether only the general meeting may decide "
+        "it |",
+        "| Council.execute convening a meeting | 205,037 | 216,244 | the register is fixed at "
+        "convening: the eligible count is read and stored; the agenda is hashed and checked "
+        "against a pending members' demand |",
+        "| GeneralMeeting.close | 64,581 | 43,748 | the eligible count is no longer looked up "
+        "in the checkpoints at close |",
+        "",
     ]
     return "\n".join(lines)
 
