@@ -908,6 +908,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             core.opensAt,
             core.closesAt,
             core.recordBlock,
+            m.result.eligible,
             core.quorumBps,
             m.result.secretary,
             chair

@@ -172,8 +172,8 @@ interface IGeneralMeeting is IERC5267 {
     /// @notice The notice period or quorum schedule changed.
     event GeneralMeetingParametersSet(uint32 noticePeriod, uint16[] quorumSchedule);
 
-    /// @notice The council convened a meeting. `previousMeetingId` is the meeting it reconvenes
-    /// (zero for a first convocation).
+    /// @notice A meeting was convened. `previousMeetingId` is the meeting it reconvenes (zero for
+    /// a first convocation); `recordBlock` and `eligible` are the register fixed at convening.
     event MeetingConvened(
         uint256 indexed meetingId,
         uint256 indexed previousMeetingId,
@@ -181,6 +181,7 @@ interface IGeneralMeeting is IERC5267 {
         uint40 opensAt,
         uint40 closesAt,
         uint48 recordBlock,
+        uint32 eligible,
         uint16 quorumBps,
         address secretary,
         address chair

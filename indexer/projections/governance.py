@@ -238,7 +238,8 @@ def meeting_event(ctx: ProjectionContext, event: Event) -> None:
             "secretary": a["secretary"],
             "chair": a["chair"] or ZERO_ADDRESS,
             "participants": None,
-            "eligible": None,
+            # The register is fixed at convening (contracts before issue #14: at close).
+            "eligible": int(a["eligible"]) if "eligible" in a else None,
             "accepted_mask": 0,
             "executed_mask": 0,
             "secretary_signed": False,
