@@ -216,7 +216,16 @@ contract FundHandler is CoopFixture {
                 && state != IMutualAidFund.LoanState.Defaulted
         ) return;
         bytes32 document = keccak256(abi.encode("write-off", id));
-        uint256 meetingId = _holdMeeting(fund.writeOffCommitment(id, document));
+        // The commitment the fund checks (as node.fund.write_off_commitment computes it).
+        bytes32 commitment = keccak256(
+            abi.encode(
+                keccak256("MutualAidFund.writeOff(uint256 loanId,bytes32 document)"),
+                address(fund),
+                id,
+                document
+            )
+        );
+        uint256 meetingId = _holdMeeting(commitment);
         IMutualAidFund.LoanInfo memory l = fund.loan(id);
         uint256 loss = l.principal - _principalPaid(l);
         try fund.writeOff(id, document, meetingId, 0) {
