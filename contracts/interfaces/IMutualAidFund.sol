@@ -43,8 +43,10 @@ import {IObligationSource} from "./IObligationSource.sol";
 /// General-meeting decisions (a write-off, new rules) are read from the cooperative's
 /// GeneralMeeting: the caller names the meeting and the question, which must be accepted, with
 /// the protocol signed by the secretary and the chair, and whose document hash is the
-/// operation's commitment (`writeOffCommitment`, `rulesCommitment`). Each question authorises
-/// one operation.
+/// operation's commitment, `keccak256(abi.encode(TYPEHASH, fund, arguments..., document))` with
+/// the typehashes `MutualAidFund.writeOff(uint256 loanId,bytes32 document)` and
+/// `MutualAidFund.setRules(...)` (computed off chain: `node.fund.write_off_commitment`,
+/// `rules_commitment`). Each question authorises one operation.
 ///
 /// The fund is an obligation source of the cooperative's Membership: a borrower with an
 /// approved, unclosed loan or a guarantor with an accepted, unreleased pledge cannot exit. Key
@@ -434,7 +436,7 @@ interface IMutualAidFund is IObligationSource {
     function callGuarantees(uint256 loanId, bytes32 decision) external;
 
     /// @notice Writes off what is still owed on a disbursed loan, as an accepted question of a
-    /// general meeting decided (its document hash: `writeOffCommitment(loanId, document)`).
+    /// general meeting decided (its document hash: the write-off commitment of `loanId`, `document`).
     /// Anyone may submit it once the meeting's protocol is signed.
     function writeOff(uint256 loanId, bytes32 document, uint256 meetingId, uint8 questionIndex)
         external;
@@ -447,7 +449,7 @@ interface IMutualAidFund is IObligationSource {
     function review(uint256[] calldata loanIds) external;
 
     /// @notice Sets the fund's rules, as an accepted question of a general meeting decided (its
-    /// document hash: `rulesCommitment(rules, document)`). Applies to loans approved later.
+    /// document hash: the rules commitment of `rules`, `document`). Applies to loans approved later.
     function setRules(
         Rules calldata rules,
         bytes32 document,
