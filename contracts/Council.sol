@@ -23,10 +23,10 @@ import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 /// chair alone can only sign what the council passed. A council item cannot seat a council or
 /// change the expiry (only the general meeting contract may call those), cannot propose a call
 /// that only the general meeting may decide (`IMeetingReserved`: the charter, fees, funds, the
-/// executor...), and cannot hand the decision executor role away (checked after any action
-/// addressed to the charter). While the council carries out a meeting decision it says so, with
-/// the decision's majority, in storage for the length of the call (`meetingDecisionMajority`); a council item
-/// cannot be executed from inside one.
+/// executor...), so it cannot hand the decision executor role away either. While the council
+/// carries out a meeting decision it says so, with the decision's majority, in storage for the
+/// length of the call (`meetingDecisionMajority`); a council item cannot be executed from inside
+/// one.
 contract Council is ICouncil, Initializable {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
@@ -215,7 +215,7 @@ contract Council is ICouncil, Initializable {
     function execute(uint256 itemId, address[] calldata targets, bytes[] calldata calldatas)
         external
     {
-        if (_meetingDecision() != 0) revert CouncilExecutionInsideMeetingDecision(itemId);
+        if (_meetingDecisionMajority != 0) revert CouncilExecutionInsideMeetingDecision(itemId);
         Item storage it = _items[itemId];
         ItemCore memory core = it.core;
         if (core.status != Status.Signed) {
@@ -233,16 +233,11 @@ contract Council is ICouncil, Initializable {
         if (expected != it.actionsHash) revert CouncilActionsNotOnAgenda(itemId);
 
         it.core.status = Status.Executed;
-        address charter_ = address(_charter);
-        bool touchedCharter;
+        // Handing the executor role away (`Charter.setDecisionExecutor`) is reserved to the
+        // meeting: `propose` refused it, and the charter refuses the council's call outside a
+        // meeting decision.
         for (uint256 i; i < targets.length; ++i) {
-            if (targets[i] == charter_) touchedCharter = true;
             Address.functionCall(targets[i], calldatas[i]);
-        }
-        // Only the executor can move the role, and only by calling the charter itself.
-        if (touchedCharter) {
-            address executor = _charter.decisionExecutor();
-            if (executor != address(this)) revert CouncilExecutorChangeForbidden(executor);
         }
         emit CouncilItemExecuted(itemId, msg.sender);
     }
@@ -270,7 +265,7 @@ contract Council is ICouncil, Initializable {
 
     /// @inheritdoc ICouncil
     function meetingDecisionMajority() external view returns (uint256) {
-        return _meetingDecision();
+        return _meetingDecisionMajority;
     }
 
     /// @inheritdoc ICouncil
@@ -367,10 +362,6 @@ contract Council is ICouncil, Initializable {
     /*//////////////////////////////////////////////////////////////
                                 INTERNALS
     //////////////////////////////////////////////////////////////*/
-
-    function _meetingDecision() private view returns (uint256) {
-        return _meetingDecisionMajority;
-    }
 
     function _onlyGeneralMeeting() private view {
         if (msg.sender != _generalMeeting) revert CouncilNotGeneralMeeting(msg.sender);

@@ -163,10 +163,6 @@ interface ICouncil {
     /// @notice The actions given are not the ones the item was proposed with.
     error CouncilActionsNotOnAgenda(uint256 itemId);
 
-    /// @notice Executing the item's actions would hand the decision executor role away: only a
-    /// general-meeting decision may do that.
-    error CouncilExecutorChangeForbidden(address newExecutor);
-
     /// @notice The action calls a function only the general meeting may decide
     /// (`IMeetingReserved`): a council item cannot propose it.
     error CouncilActionReservedToMeeting(address target, bytes4 selector);
