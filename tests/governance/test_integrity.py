@@ -506,3 +506,43 @@ def test_a_meeting_decision_cannot_lend_its_authority_to_a_council_item(coop: Sa
     )
     assert not coop.cooperative.charter.functions.isCashier(coop.council[2].address).call()
     assert council.contract.functions.meetingDecisionMajority().call() == 0
+
+
+def test_meeting_rules_change_only_by_a_meeting_and_within_bounds(coop: Sandbox) -> None:
+    """The signing period and the demand rules: refused to anyone but a meeting decision, and
+    a meeting decision out of bounds (a share above one tenth, a period of zero) fails."""
+    meeting = coop.governance.meeting
+    for fn in (
+        meeting.contract.functions.setDemandRules(500, 10 * DAY),
+        meeting.contract.functions.setSigningPeriod(7 * DAY),
+    ):
+        for caller in (coop.chair, coop.council[0], coop.members[0]):
+            expect_revert(
+                lambda fn=fn, caller=caller: coop.chain.transact(fn, caller),
+                "GeneralMeetingNotMeetingDecision",
+            )
+    rules = meeting.contract
+    bad = [
+        Action.call(rules, "setDemandRules", 2_000, 10 * DAY),
+        Action.call(rules, "setSigningPeriod", 0),
+    ]
+    good = Action.call(rules, "setDemandRules", 500, 10 * DAY)
+    meeting_id = _held(
+        coop,
+        [
+            Question(h("harder demands"), Majority.SIMPLE, (bad[0],)),
+            Question(h("no signing period"), Majority.SIMPLE, (bad[1],)),
+            Question(h("easier demands"), Majority.SIMPLE, (good,)),
+        ],
+    )
+    expect_revert(
+        lambda: meeting.execute(coop.deployer, meeting_id, 0), "GeneralMeetingInvalidDemandRules"
+    )
+    expect_revert(
+        lambda: meeting.execute(coop.deployer, meeting_id, 1),
+        "GeneralMeetingInvalidSigningPeriod",
+    )
+    meeting.execute(coop.deployer, meeting_id, 2)
+    assert rules.functions.demandThresholdBps().call() == 500
+    assert rules.functions.demandPeriod().call() == 10 * DAY
+    assert meeting.signing_period() == 14 * DAY
