@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from indexer import queries
+from indexer.queries import common
 from node.api.amounts import as_response
 from node.api.gateway import Gateway
 from node.api.problems import Problem
@@ -73,8 +73,8 @@ def not_indexed() -> Problem:
 
 def _cursor_key(conn: Any, chain_id: int) -> tuple[int, str | None] | None:
     try:
-        ref = queries.current_block(conn, chain_id)
-    except queries.NotFound:
+        ref = common.current_block(conn, chain_id)
+    except common.NotFound:
         return None
     except DBAPIError:  # the indexer has not created the mirror's tables yet
         conn.rollback()
@@ -95,7 +95,7 @@ def read(gw: Gateway, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any
             return hit
         try:
             value = fn(conn, *args, chain_id=gw.chain_id, **kwargs)
-        except (queries.NotFound, DBAPIError) as exc:
+        except (common.NotFound, DBAPIError) as exc:
             raise not_indexed() from exc
         # Stored under the block it was computed at (the same as `cursor` inside one snapshot).
         as_of = getattr(value, "as_of", None)
@@ -121,8 +121,8 @@ def current_block(gw: Gateway) -> int | None:
 def block_ref(gw: Gateway) -> Any:
     with gw.engine.connect() as conn:
         try:
-            return queries.current_block(conn, gw.chain_id)
-        except (queries.NotFound, DBAPIError) as exc:
+            return common.current_block(conn, gw.chain_id)
+        except (common.NotFound, DBAPIError) as exc:
             raise not_indexed() from exc
 
 
@@ -201,7 +201,7 @@ def _compute(gw: Gateway, compute: Callable[[Connection], BaseModel]) -> BaseMod
     with gw.engine.connect() as conn:
         try:
             return compute(conn)
-        except (queries.NotFound, DBAPIError) as exc:
+        except (common.NotFound, DBAPIError) as exc:
             raise not_indexed() from exc
 
 

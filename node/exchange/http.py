@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from indexer import queries
+from indexer.queries import documents, governance, units
 from node.api import mirror
 from node.api.deps import Caller
 from node.api.gateway import Gateway
@@ -113,7 +113,13 @@ def _dispute_outcome(gw: Gateway, order: Order) -> str | None:
         return None
     try:
         page = mirror.read(
-            gw, "exchange-council-items", queries.council_items, order.cooperative, None, 0, 10_000
+            gw,
+            "exchange-council-items",
+            governance.council_items,
+            order.cooperative,
+            None,
+            0,
+            10_000,
         )
     except Problem:
         return None
@@ -145,7 +151,7 @@ def facts_of(gw: Gateway, order: Order) -> Facts | None:
         page = mirror.read(
             gw,
             "exchange-obligations",
-            queries.list_obligations,
+            units.list_obligations,
             where,
             debtor,
             creditor,
@@ -164,7 +170,7 @@ def facts_of(gw: Gateway, order: Order) -> Facts | None:
     if order.act_sha256 is not None:
         try:
             doc = mirror.read(
-                gw, "exchange-document", queries.document, "0x" + order.act_sha256, charter
+                gw, "exchange-document", documents.document, "0x" + order.act_sha256, charter
             )
         except Problem:
             doc = None

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from web3.exceptions import BadFunctionCallOutput, ContractCustomError, ContractLogicError
 
-from indexer import queries
+from indexer.queries import members
 from node.api import mirror
 from node.api.documents import store_document
 from node.api.gateway import ZERO, Gateway
@@ -112,7 +112,7 @@ def union_of(gw: Gateway) -> UnionView | None:
         units = checksum(gw.chain.contract("Charter", charter).functions.settlementUnits().call())
         try:
             page = mirror.read(
-                gw, "exchange-union-members", queries.list_members, charter, "member", 0, 1000
+                gw, "exchange-union-members", members.list_members, charter, "member", 0, 1000
             )
         except Problem:
             return None

@@ -63,7 +63,9 @@ def read_open_obligations_from_mirror(
     `max_lag` blocks below the head, and it knows the contract. Read-only: opens no write
     transaction, runs no migration. Raises `MirrorUnavailable` with the reason otherwise."""
     from indexer.db import make_engine
-    from indexer.queries import NotFound, current_block, get_cooperative, open_obligations
+    from indexer.queries.common import NotFound, current_block
+    from indexer.queries.registry import get_cooperative
+    from indexer.queries.units import open_obligations
 
     if sqlite_file_missing(database_url):
         raise MirrorUnavailable(f"no mirror database at {database_url}")

@@ -12,8 +12,9 @@ from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from indexer import queries
 from indexer.models import MemberEventPublic
+from indexer.queries import members
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
@@ -63,7 +64,7 @@ def _kind(kind: str) -> MemberKind:
 
 @router.get(
     "",
-    response_model=amounts_as_strings(queries.Page[MemberEventPublic]),
+    response_model=amounts_as_strings(Page[MemberEventPublic]),
     responses=problem_responses(401, 503),
 )
 async def list_applications(gw: GatewayDep, caller: CallerDep, open_only: bool = True) -> Response:
@@ -72,7 +73,7 @@ async def list_applications(gw: GatewayDep, caller: CallerDep, open_only: bool =
     return await mirror.respond(
         gw,
         ("applications", open_only),
-        lambda c: queries.list_applications(c, charter, open_only, chain_id=cid),
+        lambda c: members.list_applications(c, charter, open_only, chain_id=cid),
     )
 
 

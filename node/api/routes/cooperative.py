@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from indexer import queries
 from indexer.models import CooperativePublic, DashboardPublic, FundsPublic
+from indexer.queries import overview, registry, treasury
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep
@@ -36,7 +36,7 @@ def cooperative(gw: GatewayDep) -> CooperativeInfo:
     block: int | None = None
     try:
         details = mirror.read(
-            gw, "get_cooperative", queries.get_cooperative, gw.coop.addresses.charter
+            gw, "get_cooperative", registry.get_cooperative, gw.coop.addresses.charter
         )
         block = mirror.current_block(gw)
     except Problem:
@@ -61,7 +61,7 @@ async def dashboard(gw: GatewayDep, caller: CallerDep) -> Response:
     """Members by status, shares, funds, ВРЕ totals, open obligations, documents: one block."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
     return await mirror.respond(
-        gw, ("dashboard",), lambda c: queries.dashboard(c, charter, chain_id=cid)
+        gw, ("dashboard",), lambda c: overview.dashboard(c, charter, chain_id=cid)
     )
 
 
@@ -72,5 +72,5 @@ async def funds(gw: GatewayDep, caller: CallerDep) -> Response:
     """Fund balances (share, reserve, mutual aid, development) and pending income."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
     return await mirror.respond(
-        gw, ("funds",), lambda c: queries.fund_balances(c, charter, chain_id=cid)
+        gw, ("funds",), lambda c: treasury.fund_balances(c, charter, chain_id=cid)
     )

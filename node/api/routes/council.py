@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Query, Response
 from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 
-from indexer import queries
 from indexer.models import CouncilItemPublic
+from indexer.queries import governance
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep
@@ -123,7 +124,7 @@ def council_info(gw: GatewayDep, caller: CallerDep) -> CouncilPublic:
 
 @router.get(
     "/items",
-    response_model=amounts_as_strings(queries.Page[CouncilItemPublic]),
+    response_model=amounts_as_strings(Page[CouncilItemPublic]),
     responses=problem_responses(401, 503),
 )
 async def council_items(
@@ -137,7 +138,7 @@ async def council_items(
     return await mirror.respond(
         gw,
         ("council_items", offset, limit),
-        lambda c: queries.council_items(c, charter, None, offset, limit, chain_id=cid),
+        lambda c: governance.council_items(c, charter, None, offset, limit, chain_id=cid),
     )
 
 

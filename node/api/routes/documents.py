@@ -12,8 +12,9 @@ from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from indexer import queries
 from indexer.models import DocumentPublic
+from indexer.queries import documents
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import Caller, CallerDep, GatewayDep, RelayRateLimit, WriterDep
@@ -150,7 +151,7 @@ def _chain_anchor(gw: Gateway, digest: str) -> OnChainAnchor | None:
 def _mirror_anchor(gw: Gateway, digest: str) -> tuple[DocumentPublic | None, int | None]:
     try:
         found = mirror.read(
-            gw, "document", queries.document, "0x" + digest, gw.coop.addresses.charter
+            gw, "document", documents.document, "0x" + digest, gw.coop.addresses.charter
         )
         ref = mirror.block_ref(gw)
     except Problem:
@@ -181,7 +182,7 @@ def _may_read(caller: Caller, row: DocumentFile) -> bool:
 
 @router.get(
     "",
-    response_model=amounts_as_strings(queries.Page[DocumentPublic]),
+    response_model=amounts_as_strings(Page[DocumentPublic]),
     responses=problem_responses(401, 503),
 )
 async def list_documents(
@@ -196,7 +197,7 @@ async def list_documents(
     return await mirror.respond(
         gw,
         ("documents", document_type, offset, limit),
-        lambda c: queries.list_documents(c, charter, document_type, offset, limit, chain_id=cid),
+        lambda c: documents.list_documents(c, charter, document_type, offset, limit, chain_id=cid),
     )
 
 

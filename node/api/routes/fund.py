@@ -15,8 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.engine import Connection
 
-from indexer import queries
 from indexer.models import LOAN_STATE, BlockRef, EventRef, FundPositionsPublic, LoanPublic
+from indexer.queries import fund as fund_queries
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import AmountIn, AmountOut, amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep
@@ -133,7 +134,7 @@ async def fund_overview(gw: GatewayDep, caller: CallerDep) -> Response:
     `GET /fund/valuation`."""
     fund, cid = _fund_address(gw), gw.chain_id
     return await mirror.respond(
-        gw, ("fund", fund), lambda c: queries.fund_positions(c, fund, chain_id=cid)
+        gw, ("fund", fund), lambda c: fund_queries.fund_positions(c, fund, chain_id=cid)
     )
 
 
@@ -167,7 +168,7 @@ async def payment_token(gw: GatewayDep, caller: CallerDep) -> PaymentTokenPublic
 
 @router.get(
     "/loans",
-    response_model=amounts_as_strings(queries.Page[LoanPublic]),
+    response_model=amounts_as_strings(Page[LoanPublic]),
     responses=problem_responses(401, 404, 503),
 )
 async def list_loans(
@@ -184,7 +185,7 @@ async def list_loans(
     return await mirror.respond(
         gw,
         ("loans", fund, who, state, offset, limit),
-        lambda c: queries.list_loans(c, fund, who, state, offset, limit, chain_id=cid),
+        lambda c: fund_queries.list_loans(c, fund, who, state, offset, limit, chain_id=cid),
     )
 
 
@@ -198,10 +199,10 @@ async def get_loan(gw: GatewayDep, caller: CallerDep, loan_id: LoanId) -> Respon
     fund, cid = _fund_address(gw), gw.chain_id
 
     def compute(c: Connection) -> LoanDetail:  # in the thread pool
-        loan = queries.get_loan(c, fund, loan_id, chain_id=cid)
+        loan = fund_queries.get_loan(c, fund, loan_id, chain_id=cid)
         if loan is None:
             raise Problem(404, f"Займа {loan_id} нет / No loan {loan_id}")
-        history = queries.loan_history(c, fund, loan_id, chain_id=cid)
+        history = fund_queries.loan_history(c, fund, loan_id, chain_id=cid)
         return LoanDetail(
             loan=loan.model_dump(),
             schedule=_schedule(_fund(gw), loan),
@@ -214,7 +215,7 @@ async def get_loan(gw: GatewayDep, caller: CallerDep, loan_id: LoanId) -> Respon
 
 @router.get(
     "/members/{address}/loans",
-    response_model=amounts_as_strings(queries.Page[LoanPublic]),
+    response_model=amounts_as_strings(Page[LoanPublic]),
     responses=problem_responses(401, 404, 503),
 )
 async def member_loans(
@@ -229,7 +230,7 @@ async def member_loans(
     return await mirror.respond(
         gw,
         ("loans", fund, who, None, offset, limit),
-        lambda c: queries.list_loans(c, fund, who, None, offset, limit, chain_id=cid),
+        lambda c: fund_queries.list_loans(c, fund, who, None, offset, limit, chain_id=cid),
     )
 
 

@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel
 
-from indexer import queries
 from indexer.models import BlockRef, EventRef
+from indexer.queries import members, units
+from indexer.queries.common import Db
 from node.api import mirror
 from node.api.amounts import AmountOut
 from node.api.deps import CallerDep, GatewayDep
@@ -82,8 +83,8 @@ async def member_clearings(gw: GatewayDep, caller: CallerDep, address: AddressPa
         )
     charter, cid = gw.coop.addresses.charter, gw.chain_id
 
-    def compute(c: queries.Db) -> MemberClearings:
-        page = queries.member_clearings(c, charter, who, chain_id=cid)
+    def compute(c: Db) -> MemberClearings:
+        page = units.member_clearings(c, charter, who, chain_id=cid)
         return MemberClearings.model_validate(page.model_dump())
 
     return await mirror.respond(gw, ("history-clearings", who), compute)
@@ -99,8 +100,8 @@ async def membership_history(gw: GatewayDep, caller: CallerDep) -> Response:
     in-kind) after each block with a membership or shares event, oldest first."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
 
-    def compute(c: queries.Db) -> MembershipHistory:
-        page = queries.membership_history(c, charter, chain_id=cid)
+    def compute(c: Db) -> MembershipHistory:
+        page = members.membership_history(c, charter, chain_id=cid)
         return MembershipHistory.model_validate(page.model_dump())
 
     return await mirror.respond(gw, ("history-membership",), compute)

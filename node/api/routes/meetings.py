@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path, Response
 from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 
-from indexer import queries
 from indexer.models import MeetingPublic
+from indexer.queries import governance
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
@@ -54,14 +55,14 @@ def _meeting(gw: GatewayDep) -> GeneralMeeting:
 
 @router.get(
     "",
-    response_model=amounts_as_strings(queries.Page[MeetingPublic]),
+    response_model=amounts_as_strings(Page[MeetingPublic]),
     responses=problem_responses(401, 503),
 )
 async def list_meetings(gw: GatewayDep, caller: CallerDep) -> Response:
     """Meetings with agenda, ballots, tallies and state at the mirror's block."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
     return await mirror.respond(
-        gw, ("meetings",), lambda c: queries.meetings(c, charter, chain_id=cid)
+        gw, ("meetings",), lambda c: governance.meetings(c, charter, chain_id=cid)
     )
 
 

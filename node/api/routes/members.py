@@ -13,8 +13,15 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
-from indexer import queries
-from indexer.models import MEMBER_STATUS, MemberEventPublic, MemberPublic, ObligationPublic
+from indexer.models import (
+    MEMBER_STATUS,
+    BlockRef,
+    MemberEventPublic,
+    MemberPublic,
+    ObligationPublic,
+)
+from indexer.queries import members, units
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep, require_self_or
@@ -43,7 +50,7 @@ class MemberDashboard(BaseModel):
     """Issued or accepted invoices where the member is the debtor."""
     owed: list[ObligationPublic]
     """Issued or accepted invoices where the member is the creditor."""
-    as_of: queries.BlockRef
+    as_of: BlockRef
 
 
 class IdentityPublic(BaseModel):
@@ -60,7 +67,7 @@ class IdentityRead(IdentityPublic):
 
 @router.get(
     "",
-    response_model=amounts_as_strings(queries.Page[MemberPublic]),
+    response_model=amounts_as_strings(Page[MemberPublic]),
     responses=problem_responses(401, 503),
 )
 async def list_members(
@@ -75,7 +82,7 @@ async def list_members(
     return await mirror.respond(
         gw,
         ("members", status, offset, limit),
-        lambda c: queries.list_members(c, charter, status, offset, limit, chain_id=cid),
+        lambda c: members.list_members(c, charter, status, offset, limit, chain_id=cid),
     )
 
 
@@ -89,7 +96,7 @@ async def get_member(gw: GatewayDep, caller: CallerDep, address: AddressPath) ->
     charter, cid, account = gw.coop.addresses.charter, gw.chain_id, checksum(address)
 
     def compute(c: Connection) -> MemberPublic:
-        found = queries.get_member(c, charter, account, chain_id=cid)
+        found = members.get_member(c, charter, account, chain_id=cid)
         if found is None:
             raise Problem(404, f"{address} не подавал заявления / {address} never applied")
         return found
@@ -99,7 +106,7 @@ async def get_member(gw: GatewayDep, caller: CallerDep, address: AddressPath) ->
 
 @router.get(
     "/{address}/history",
-    response_model=amounts_as_strings(queries.Page[MemberEventPublic]),
+    response_model=amounts_as_strings(Page[MemberEventPublic]),
     responses=problem_responses(401, 503),
 )
 async def member_history(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> Response:
@@ -108,11 +115,11 @@ async def member_history(gw: GatewayDep, caller: CallerDep, address: AddressPath
     return await mirror.respond(
         gw,
         ("history", account),
-        lambda c: queries.member_history(c, charter, account, chain_id=cid),
+        lambda c: members.member_history(c, charter, account, chain_id=cid),
     )
 
 
-def _open(page: queries.Page[ObligationPublic]) -> list[ObligationPublic]:
+def _open(page: Page[ObligationPublic]) -> list[ObligationPublic]:
     return [o for o in page.data if o.status_name in ("issued", "accepted")]
 
 
@@ -127,9 +134,9 @@ async def member_dashboard(gw: GatewayDep, caller: CallerDep, address: AddressPa
     charter, cid, account = gw.coop.addresses.charter, gw.chain_id, checksum(address)
 
     def compute(c: Connection) -> MemberDashboard:
-        member = queries.get_member(c, charter, account, chain_id=cid)
-        owes = queries.list_obligations(c, charter, account, None, None, 0, 500, chain_id=cid)
-        owed = queries.list_obligations(c, charter, None, account, None, 0, 500, chain_id=cid)
+        member = members.get_member(c, charter, account, chain_id=cid)
+        owes = units.list_obligations(c, charter, account, None, None, 0, 500, chain_id=cid)
+        owed = units.list_obligations(c, charter, None, account, None, 0, 500, chain_id=cid)
         return MemberDashboard(
             address=account,
             member=member,

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
-from indexer import queries
 from indexer.models import ASSET_CATEGORY, AssetPublic, BlockRef, EventRef
+from indexer.queries import property as property_queries
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import AmountOut, amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep
@@ -57,7 +58,7 @@ class AssetDetail(BaseModel):
 
 @router.get(
     "/assets",
-    response_model=amounts_as_strings(queries.Page[AssetPublic]),
+    response_model=amounts_as_strings(Page[AssetPublic]),
     responses=problem_responses(401, 404, 503),
 )
 async def list_assets(
@@ -77,7 +78,7 @@ async def list_assets(
     return await mirror.respond(
         gw,
         ("assets", registry, who, category, include_disposed, encumbered, offset, limit),
-        lambda c: queries.list_assets(
+        lambda c: property_queries.list_assets(
             c,
             registry,
             include_disposed,
@@ -101,10 +102,10 @@ async def get_asset(gw: GatewayDep, caller: CallerDep, token_id: TokenId) -> Res
     registry, cid = _registry(gw), gw.chain_id
 
     def compute(c: Connection) -> AssetDetail:
-        asset = queries.get_asset(c, registry, token_id, chain_id=cid)
+        asset = property_queries.get_asset(c, registry, token_id, chain_id=cid)
         if asset is None:
             raise Problem(404, f"Имущества №{token_id} нет в реестре / No asset {token_id}")
-        history = queries.asset_history(c, registry, token_id, chain_id=cid)
+        history = property_queries.asset_history(c, registry, token_id, chain_id=cid)
         return AssetDetail(
             asset=asset.model_dump(),
             history=[AssetEventOut.model_validate(e.model_dump()) for e in history.data],

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Query, Response
 from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 
-from indexer import queries
 from indexer.models import OBLIGATION_STATUS, ClearingPublic, ObligationPublic
+from indexer.queries import units
+from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
@@ -77,7 +78,7 @@ class ClearingRunPublic(BaseModel):
 
 @router.get(
     "/obligations",
-    response_model=amounts_as_strings(queries.Page[ObligationPublic]),
+    response_model=amounts_as_strings(Page[ObligationPublic]),
     responses=problem_responses(401, 503),
 )
 async def list_obligations(
@@ -96,7 +97,7 @@ async def list_obligations(
     return await mirror.respond(
         gw,
         ("obligations", d, cr, status, offset, limit),
-        lambda c: queries.list_obligations(c, charter, d, cr, status, offset, limit, chain_id=cid),
+        lambda c: units.list_obligations(c, charter, d, cr, status, offset, limit, chain_id=cid),
     )
 
 
@@ -157,14 +158,14 @@ def submit_acceptance(
 
 @router.get(
     "/clearings",
-    response_model=amounts_as_strings(queries.Page[ClearingPublic]),
+    response_model=amounts_as_strings(Page[ClearingPublic]),
     responses=problem_responses(401, 503),
 )
 async def list_clearings(gw: GatewayDep, caller: CallerDep) -> Response:
     """Clearings applied to the cooperative's ВРЕ."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
     return await mirror.respond(
-        gw, ("clearings",), lambda c: queries.list_clearings(c, charter, chain_id=cid)
+        gw, ("clearings",), lambda c: units.list_clearings(c, charter, chain_id=cid)
     )
 
 

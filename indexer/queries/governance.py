@@ -1,0 +1,322 @@
+"""The council and the general meeting: items with votes and state, meetings with agenda,
+ballots, tallies and state, both judged at the cursor block's time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from indexer.models import (
+    ITEM_STATE,
+    MEETING_STATE,
+    BallotPublic,
+    CouncilItemPublic,
+    CouncilVotePublic,
+    MeetingPublic,
+    QuestionPublic,
+)
+from indexer.queries.common import (
+    BALLOT,
+    CONFIG,
+    ITEM,
+    MEETING,
+    QUESTION,
+    Db,
+    Page,
+    _chain,
+    _config,
+    _coop_row,
+    _exec,
+    _latest,
+    _now,
+    _ref,
+    _refs,
+    current_block,
+)
+
+
+def councils_of(db: Db, coop: str | int, chain_id: int | None = None) -> list[str]:
+    """Council contracts of a cooperative: the charter's decision executors that are councils
+    (they emitted council events), latest first."""
+    cid = _chain(db, chain_id)
+    c = _coop_row(db, cid, coop)
+    executors = [
+        r.account
+        for r in _exec(
+            db,
+            sa.select(CONFIG.c.account)
+            .where(
+                CONFIG.c.chain_id == cid,
+                CONFIG.c.contract == c.charter,
+                CONFIG.c.action == "executor",
+            )
+            .order_by(CONFIG.c.block_number.desc(), CONFIG.c.log_index.desc()),
+        )
+    ]
+    councils = {
+        r[0]
+        for r in _exec(
+            db,
+            sa.select(CONFIG.c.contract).where(
+                CONFIG.c.chain_id == cid,
+                CONFIG.c.action == "council_seated",
+                CONFIG.c.contract.in_(executors),
+            ),
+        )
+    }
+    seen: list[str] = []
+    for e in executors:
+        if e in councils and e not in seen:
+            seen.append(e)
+    return seen
+
+
+def _council_epoch(db: Db, chain_id: int, council: str) -> int:
+    row = _config(db, chain_id, council, "council_seated")
+    return int(row.number) if row is not None else 0
+
+
+def _item_state(status: int, epoch: int, expires_at: int, current_epoch: int, now: int) -> int:
+    """Council._state at time `now`."""
+    if status == 1:
+        return 6 if epoch != current_epoch or now >= expires_at else 1
+    if status == 2:
+        return 6 if now >= expires_at else 2
+    return status
+
+
+def council_items(
+    db: Db,
+    coop: str | int | None = None,
+    council: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    chain_id: int | None = None,
+) -> Page[CouncilItemPublic]:
+    """Council items with their votes and state at the mirror's block (of the cooperative's
+    councils, or of `council`)."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    if council is not None:
+        councils = [council]
+    elif coop is not None:
+        councils = councils_of(db, coop, cid)
+    else:
+        raise ValueError("give a cooperative or a council address")
+    sub = _latest(
+        ITEM, ("contract", "item_id"), ITEM.c.chain_id == cid, ITEM.c.contract.in_(councils)
+    )
+    all_rows = list(_exec(db, sa.select(sub).order_by(sub.c.contract, sub.c.item_id)))
+    rows = all_rows[offset : offset + limit]
+    ids = [int(r.item_id) for r in rows]
+    history = list(
+        _exec(
+            db,
+            sa.select(ITEM)
+            .where(
+                ITEM.c.chain_id == cid,
+                ITEM.c.contract.in_(councils),
+                ITEM.c.item_id.in_(ids),
+                ITEM.c.action.in_(("proposed", "vote")),
+            )
+            .order_by(ITEM.c.block_number, ITEM.c.log_index),
+        )
+    )
+    refs = _refs(db, cid, [*rows, *history])
+    epochs = {c: _council_epoch(db, cid, c) for c in councils}
+    now = _now(as_of)
+    data = []
+    for r in rows:
+        mine = [h for h in history if h.contract == r.contract and h.item_id == r.item_id]
+        proposed = next((h for h in mine if h.action == "proposed"), r)
+        state = _item_state(int(r.status), int(r.epoch), int(r.expires_at), epochs[r.contract], now)
+        data.append(
+            CouncilItemPublic(
+                contract=r.contract,
+                item_id=int(r.item_id),
+                state=state,
+                state_name=ITEM_STATE[state],
+                epoch=int(r.epoch),
+                expires_at=int(r.expires_at),
+                for_votes=int(r.for_votes),
+                against_votes=int(r.against_votes),
+                abstain_votes=int(r.abstain_votes),
+                document_hash=r.document_hash,
+                protocol_hash=r.protocol_hash,
+                proposer=proposed.actor if proposed is not r else None,
+                targets=proposed.targets or [],
+                calldatas=proposed.calldatas or [],
+                votes=[
+                    CouncilVotePublic(member=h.actor, support=int(h.support), event=_ref(refs, h))
+                    for h in mine
+                    if h.action == "vote"
+                ],
+                proposed=_ref(refs, proposed),
+                last_event=_ref(refs, r),
+            )
+        )
+    return Page[CouncilItemPublic](data=data, count=len(all_rows), as_of=as_of)
+
+
+def meeting_contracts_of(db: Db, coop: str | int, chain_id: int | None = None) -> list[str]:
+    """GeneralMeeting contracts of a cooperative: targets of its councils' items that convened
+    meetings (no event names a cooperative's meeting contract otherwise)."""
+    cid = _chain(db, chain_id)
+    councils = councils_of(db, coop, cid)
+    targets: set[str] = set()
+    for r in _exec(
+        db,
+        sa.select(ITEM.c.targets).where(
+            ITEM.c.chain_id == cid, ITEM.c.contract.in_(councils), ITEM.c.action == "proposed"
+        ),
+    ):
+        targets.update(r.targets or [])
+    if not targets:
+        return []
+    return sorted(
+        r[0]
+        for r in _exec(
+            db,
+            sa.select(MEETING.c.contract)
+            .where(MEETING.c.chain_id == cid, MEETING.c.contract.in_(sorted(targets)))
+            .distinct(),
+        )
+    )
+
+
+def _meeting_state(status: int, opens_at: int, closes_at: int, now: int) -> int:
+    """GeneralMeeting._state at time `now`."""
+    if status == 1:
+        if now < opens_at:
+            return 1
+        return 2 if now < closes_at else 3
+    return status
+
+
+def unpack_choices(packed: int, count: int) -> list[int]:
+    return [(packed >> (2 * i)) & 3 for i in range(count)]
+
+
+def meetings(
+    db: Db,
+    coop: str | int | None = None,
+    meeting_contract: str | None = None,
+    chain_id: int | None = None,
+) -> Page[MeetingPublic]:
+    """General meetings with agenda, ballots, tallies and state at the mirror's block."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    if meeting_contract is not None:
+        contracts = [meeting_contract]
+    elif coop is not None:
+        contracts = meeting_contracts_of(db, coop, cid)
+    else:
+        raise ValueError("give a cooperative or a meeting contract")
+    sub = _latest(
+        MEETING,
+        ("contract", "meeting_id"),
+        MEETING.c.chain_id == cid,
+        MEETING.c.contract.in_(contracts),
+    )
+    rows = list(_exec(db, sa.select(sub).order_by(sub.c.contract, sub.c.meeting_id)))
+    questions = list(
+        _exec(
+            db,
+            sa.select(QUESTION)
+            .where(QUESTION.c.chain_id == cid, QUESTION.c.contract.in_(contracts))
+            .order_by(QUESTION.c.meeting_id, QUESTION.c.question_index),
+        )
+    )
+    ballots = list(
+        _exec(
+            db,
+            sa.select(BALLOT)
+            .where(BALLOT.c.chain_id == cid, BALLOT.c.contract.in_(contracts))
+            .order_by(BALLOT.c.block_number, BALLOT.c.log_index),
+        )
+    )
+    convened = list(
+        _exec(
+            db,
+            sa.select(MEETING).where(
+                MEETING.c.chain_id == cid,
+                MEETING.c.contract.in_(contracts),
+                MEETING.c.action == "convened",
+            ),
+        )
+    )
+    refs = _refs(db, cid, [*ballots, *convened])
+    first = {(r.contract, int(r.meeting_id)): _ref(refs, r) for r in convened}
+    previous = {(r.contract, int(r.meeting_id)): int(r.previous_meeting_id) for r in rows}
+    agenda: dict[tuple[str, int], list[Any]] = {}
+    for q in questions:
+        agenda.setdefault((q.contract, int(q.meeting_id)), []).append(q)
+    now = _now(as_of)
+    data = []
+    for r in rows:
+        key = (r.contract, int(r.meeting_id))
+        root = key
+        while root not in agenda and previous.get(root):
+            root = (root[0], previous[root])
+        qs = agenda.get(root, [])
+        cast = [b for b in ballots if (b.contract, int(b.meeting_id)) == key]
+        counted = [b for b in cast if b.choices is not None]
+        tallies = [[0, 0, 0] for _ in qs]
+        for b in counted:
+            for i, choice in enumerate(unpack_choices(int(b.choices), len(qs))):
+                tallies[i][choice] += 1
+        participants = r.participants if r.participants is not None else len(counted)
+        state = _meeting_state(int(r.status), int(r.opens_at), int(r.closes_at), now)
+        data.append(
+            MeetingPublic(
+                contract=r.contract,
+                meeting_id=int(r.meeting_id),
+                state=state,
+                state_name=MEETING_STATE[state],
+                previous_meeting_id=int(r.previous_meeting_id),
+                attempt=int(r.attempt),
+                opens_at=int(r.opens_at),
+                closes_at=int(r.closes_at),
+                record_block=int(r.record_block),
+                quorum_bps=int(r.quorum_bps),
+                secretary=r.secretary,
+                chair=r.chair,
+                participants=int(participants),
+                eligible=int(r.eligible or 0),
+                accepted_mask=int(r.accepted_mask),
+                executed_mask=int(r.executed_mask),
+                secretary_signed=bool(r.secretary_signed),
+                chair_signed=bool(r.chair_signed),
+                protocol_hash=r.protocol_hash,
+                questions=[
+                    QuestionPublic(
+                        index=int(q.question_index),
+                        document_hash=q.document_hash,
+                        majority=int(q.majority),
+                        targets=q.targets or [],
+                        calldatas=q.calldatas or [],
+                        against_votes=tallies[i][0],
+                        for_votes=tallies[i][1],
+                        abstain_votes=tallies[i][2],
+                        accepted=bool(int(r.accepted_mask) >> i & 1),
+                        executed=bool(int(r.executed_mask) >> i & 1),
+                    )
+                    for i, q in enumerate(qs)
+                ],
+                ballots=[
+                    BallotPublic(
+                        voter=b.voter,
+                        choices=unpack_choices(int(b.choices), len(qs))
+                        if b.choices is not None
+                        else None,
+                        by_signature=bool(b.by_signature),
+                        rejected_reason=b.rejected_reason,
+                        event=_ref(refs, b),
+                    )
+                    for b in cast
+                ],
+                convened=first[key],
+            )
+        )
+    return Page[MeetingPublic](data=data, count=len(data), as_of=as_of)
