@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from node import __version__, portal
 from node.api import mirror
 from node.api.db import gateway_engine, migrate
+from node.api.exchange.follower import start_follower
 from node.api.gateway import Gateway, GatewayConfigError
 from node.api.limits import BodySizeLimit, RateStore
 from node.api.problems import PROBLEM_JSON, TITLES, ProblemDetail, install_handlers
@@ -47,7 +48,6 @@ from node.api.routes import (
 from node.api.timing import SlowRequestLog
 from node.chain.client import Chain
 from node.core.config import Settings
-from node.exchange.follower import start_follower
 
 log = logging.getLogger("coop.api")
 

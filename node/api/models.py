@@ -1,8 +1,10 @@
-"""The gateway's own tables (sign-in nonces, relay tracking, personal data, document files).
+"""The gateway's own tables (sign-in nonces, relay tracking, document files, revoked sessions).
 
 They live in the mirror's database but in their own Alembic history (`node/api/migrations`,
 version table `api_alembic_version`), created exactly by revision 0001; nothing creates tables
-from these classes at run time. Times are unix seconds.
+from these classes at run time. Times are unix seconds. Tables of a domain that the gateway's
+history creates are declared by the domain: members' identity records in
+`node/identity/models.py`, the exchange's offers and orders in `node/exchange/models.py`.
 """
 
 from __future__ import annotations
@@ -45,23 +47,6 @@ class Relay(RelayBase, table=True):
     id: str = Field(primary_key=True, max_length=36)
     created_at: int = Field(sa_type=sa.BigInteger)
     updated_at: int = Field(sa_type=sa.BigInteger)
-
-
-class IdentityRecord(SQLModel, table=True):
-    """A member's identity record, AES-256-GCM encrypted; only `identity_hash` is on chain."""
-
-    __tablename__ = "api_identity"
-
-    address: str = Field(primary_key=True, max_length=42)
-    identity_hash: str = Field(max_length=66)
-    key_id: str | None = Field(default=None, max_length=16)
-    """Which key encrypted it (first 8 bytes of the key's SHA-256, hex)."""
-    nonce: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    ciphertext: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    created_at: int = Field(sa_type=sa.BigInteger)
-    updated_at: int = Field(sa_type=sa.BigInteger)
-    deleted_at: int | None = Field(default=None, sa_type=sa.BigInteger)
-    """Set when the member had it erased: nonce and ciphertext are gone, the hash stays."""
 
 
 class DocumentFile(SQLModel, table=True):

@@ -2,8 +2,9 @@
 
 Every refusal the gateway makes is a `Problem`: `raise Problem(403, "...", "...")` in a route,
 and the handlers installed by `install_handlers` turn FastAPI's own errors (validation, 404,
-405), a contract's revert (`TransactionReverted`, named by its custom error) and any unexpected
-exception into the same shape.
+405), the domains' own refusals (a contract's revert, `TransactionReverted`, named by its custom
+error; a refused exchange step, `ExchangeError`) and any unexpected exception into the same
+shape. Domain code never raises `Problem`: it knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from node.chain.client import TransactionReverted
+from node.exchange.service import ExchangeError
 
 log = logging.getLogger("coop.api")
 
@@ -180,6 +182,10 @@ def install_handlers(app: FastAPI) -> None:
             error=problem.error,
         )
 
+    async def on_exchange(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ExchangeError)
+        return problem_response(exc.status, exc.detail, instance=request.url.path)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
@@ -192,6 +198,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(TransactionReverted, on_reverted)
+    app.add_exception_handler(ExchangeError, on_exchange)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -30,7 +30,6 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from node.api.models import IdentityRecord
 from node.documents.store import is_sha256_hex
 from node.identity.crypto import (
     DecryptionError,
@@ -41,6 +40,7 @@ from node.identity.crypto import (
     reseal,
     write_key_file,
 )
+from node.identity.models import IdentityRecord
 
 
 class RotationError(RuntimeError):

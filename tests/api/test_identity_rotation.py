@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from node.api.db import gateway_engine, migrate
-from node.api.models import IdentityRecord
 from node.cli import main
 from node.documents.store import DocumentStore
 from node.identity.crypto import (
@@ -31,6 +30,7 @@ from node.identity.crypto import (
     read_key_file,
     seal_identity,
 )
+from node.identity.models import IdentityRecord
 
 PEOPLE = {
     "0x" + "11" * 20: "Иванова Мария Петровна",

@@ -109,7 +109,7 @@ def test_member_cannot_read_another_members_personal_data(api: Api) -> None:
 def test_identity_is_encrypted_at_rest_and_erasable(api: Api) -> None:
     from sqlmodel import Session
 
-    from node.api.models import IdentityRecord
+    from node.identity.models import IdentityRecord
 
     account = Account.create()
     stored = api.ok(

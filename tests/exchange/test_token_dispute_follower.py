@@ -10,8 +10,8 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from sqlmodel import Session
 
+from node.api.exchange.follower import Follower, start_follower
 from node.exchange import service
-from node.exchange.follower import Follower, start_follower
 from node.units.client import ObligationStatus
 from tests.api.conftest import Api
 from tests.exchange.test_e2e import _invoiced, _offer, _order

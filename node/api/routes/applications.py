@@ -19,7 +19,6 @@ from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.documents import cooperative_context, store_document
-from node.api.models import IdentityRecord
 from node.api.problems import Problem, problem_responses
 from node.api.relay import relay_call
 from node.api.routes.relay import public
@@ -29,6 +28,7 @@ from node.chain.client import checksum
 from node.cooperative.client import APPLICATION_TYPES, MemberKind, eip712_domain
 from node.documents.templates import render
 from node.identity.crypto import Sealed, open_identity
+from node.identity.models import IdentityRecord
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 

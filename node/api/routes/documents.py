@@ -263,8 +263,8 @@ def generate_document(
 
 
 def _identity_fields(gw: Gateway, address: str) -> dict[str, Any]:
-    from node.api.models import IdentityRecord
     from node.identity.crypto import Sealed, open_identity
+    from node.identity.models import IdentityRecord
 
     with Session(gw.engine) as session:
         row = session.get(IdentityRecord, address)

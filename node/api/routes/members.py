@@ -25,12 +25,13 @@ from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep, require_self_or
-from node.api.models import DocumentFile, IdentityRecord
+from node.api.models import DocumentFile
 from node.api.problems import Problem, problem_responses
 from node.api.schemas import ADDRESS_PATTERN, Hash32, TransactionToSign
 from node.api.txbuild import bytes32, unsigned_tx
 from node.chain.client import checksum
 from node.identity.crypto import DecryptionError, IdentityData, Sealed, open_identity, seal_identity
+from node.identity.models import IdentityRecord
 
 router = APIRouter(prefix="/members", tags=["members"])
 

@@ -11,14 +11,14 @@ from sqlmodel import Session
 
 from node.api.deps import CallerDep, GatewayDep, WriterDep
 from node.api.documents import store_document
+from node.api.exchange.shared import OfferPublic, offer_public, require_member
+from node.api.exchange.union import visible_cooperatives
 from node.api.gateway import Gateway
 from node.api.problems import problem_responses
 from node.api.schemas import ADDRESS_PATTERN, UINT_PATTERN, Uint
 from node.chain.client import checksum
 from node.exchange import service
-from node.exchange.http import OfferPublic, offer_public, problems, require_member
 from node.exchange.models import Offer
-from node.exchange.union import visible_cooperatives
 
 router = APIRouter(prefix="/offers", tags=["exchange"])
 
@@ -88,7 +88,7 @@ def _visible(gw: Gateway, scope: str) -> list[str]:
 def create_offer(gw: GatewayDep, caller: WriterDep, body: OfferCreate) -> OfferPublic:
     """For a member: offer goods or work at a price in ВРЕ."""
     require_member(caller)
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         offer = service.create_offer(
             session,
             cooperative=gw.coop.addresses.charter,
@@ -146,7 +146,7 @@ def search_offers(
 @router.get("/{offer_id}", response_model=OfferPublic, responses=problem_responses(401, 404))
 def get_offer(gw: GatewayDep, caller: CallerDep, offer_id: OfferId) -> OfferPublic:
     """One offer (of the cooperative or of its union)."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         offer = service.get_offer(session, offer_id)
         if offer.cooperative != gw.coop.addresses.charter and offer.cooperative not in _visible(
             gw, "union"
@@ -162,7 +162,7 @@ def update_offer(
     gw: GatewayDep, caller: WriterDep, offer_id: OfferId, body: OfferUpdate
 ) -> OfferPublic:
     """For the supplier: change an active offer."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         changes = body.model_dump(exclude_unset=True)
         return offer_public(service.update_offer(session, offer_id, caller.address, changes))
 
@@ -172,14 +172,14 @@ def update_offer(
 )
 def withdraw_offer(gw: GatewayDep, caller: WriterDep, offer_id: OfferId) -> OfferPublic:
     """For the supplier: withdraw an offer (orders already placed go on)."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         return offer_public(service.withdraw_offer(session, offer_id, caller.address))
 
 
 def _attach(
     gw: Gateway, offer_id: int, caller: str, content: bytes, media: str, filename: str | None
 ) -> Offer:
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         service.get_offer(session, offer_id)
         offer = session.get(Offer, offer_id)
         if offer is not None and offer.supplier == caller and offer.status == "active":
@@ -205,9 +205,8 @@ async def add_attachment(
     """For the supplier: add a photo or attachment (the body as is; JPEG, PNG, WebP, GIF, PDF,
     plain text; at most 5 MiB); stored content-addressed, its SHA-256 listed on the offer."""
     content = await request.body()
-    with problems():
-        media = service.check_attachment(
-            request.headers.get("content-type", "application/octet-stream"), len(content)
-        )
+    media = service.check_attachment(
+        request.headers.get("content-type", "application/octet-stream"), len(content)
+    )
     offer = await run_in_threadpool(_attach, gw, offer_id, caller.address, content, media, filename)
     return offer_public(offer)

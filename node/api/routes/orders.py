@@ -15,16 +15,17 @@ from web3.exceptions import TransactionNotFound
 from node.api import mirror
 from node.api.deps import Caller, CallerDep, GatewayDep, WriterDep
 from node.api.documents import cooperative_context, store_document
+from node.api.exchange import union
+from node.api.exchange.shared import OrderPublic, follow, order_public, require_member
+from node.api.exchange.union import CouncilProposal, union_of
 from node.api.gateway import Gateway
 from node.api.problems import Problem, problem_responses
 from node.api.schemas import ADDRESS_PATTERN, Hash32, TransactionToSign
 from node.api.txbuild import unsigned_tx
 from node.chain.client import checksum
 from node.cooperative.client import DocumentType, events
-from node.exchange import service, union
-from node.exchange.http import OrderPublic, follow, order_public, problems, require_member
+from node.exchange import service
 from node.exchange.models import Order
-from node.exchange.union import CouncilProposal, union_of
 from node.units.client import ObligationStatus, SettlementUnitsClient
 
 router = APIRouter(prefix="/orders", tags=["exchange"])
@@ -202,7 +203,7 @@ def place_order(gw: GatewayDep, caller: WriterDep, body: OrderCreate) -> OrderPu
     invoice goes between their treasuries in the union's ВРЕ."""
     require_member(caller)
     own = gw.coop.addresses.charter
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         offer = service.get_offer(session, body.offer_id)
         buyer_cooperative = union_charter = None
         if offer.cooperative != own:
@@ -279,7 +280,7 @@ def get_reputation(
 @router.get("/{order_id}", response_model=OrderPublic, responses=PROBLEMS)
 def get_order(gw: GatewayDep, caller: CallerDep, order_id: OrderId) -> OrderPublic:
     """One order, its state advanced to what the chain shows."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         _may_read(caller, order)
         follow(gw, session, [order])
@@ -294,7 +295,7 @@ def get_order(gw: GatewayDep, caller: CallerDep, order_id: OrderId) -> OrderPubl
 def confirm_order(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> ConfirmationPublic:
     """For the supplier: confirm; stores the order document and returns the invoice
     (`issueObligation`, supplier -> buyer, for the order's total) for your wallet."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order, offer = service.check_confirmable(session, order_id, caller.address)
         if order.cooperative != gw.coop.addresses.charter:
             raise Problem(
@@ -330,7 +331,7 @@ def confirm_order(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> Confi
 )
 def invoice_tx(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> TransactionToSign:
     """For the supplier of a confirmed order: the invoice transaction again (fresh nonce)."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         if caller.address != order.supplier:
             raise Problem(403, "Только поставщик / Only the supplier")
@@ -348,14 +349,14 @@ def invoice_tx(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> Transact
 @router.post("/{order_id}/decline", response_model=OrderPublic, responses=PROBLEMS)
 def decline_order(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> OrderPublic:
     """For the supplier: decline a requested order (its quantity returns to the offer)."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         return order_public(service.decline_order(session, order_id, caller.address))
 
 
 @router.post("/{order_id}/cancel", response_model=OrderPublic, responses=PROBLEMS)
 def cancel_order(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> OrderPublic:
     """For the buyer: cancel an order the supplier has not confirmed yet."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         return order_public(service.cancel_order(session, order_id, caller.address))
 
 
@@ -363,7 +364,7 @@ def cancel_order(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> OrderP
 def delivery_act(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> ActPublic:
     """For either party of an invoiced order: the delivery act (generated once), and the
     transaction anchoring it; both parties then sign it by EIP-712 (gasless)."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         follow(gw, session, [order])
         order, offer = service.start_act(session, order_id, caller.address)
@@ -408,7 +409,7 @@ def delivery_act(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> ActPub
 def payment_tx(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> TransactionToSign:
     """For the buyer: pay the accepted invoice in ВРЕ now (`payObligation` of what is
     outstanding). Otherwise it stays open for the next clearing."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         if caller.address != order.buyer:
             raise Problem(403, "Платит покупатель / Only the buyer pays")
@@ -446,7 +447,7 @@ def dispute_order(
     gw: GatewayDep, caller: WriterDep, order_id: OrderId, body: DisputeCreate
 ) -> DisputePublic:
     """For either party: dispute the order; the statement is stored for the council's agenda."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.check_disputable(session, order_id, caller.address)
         content = service.dispute_document(order, caller.address, body.reason)
         row = store_document(
@@ -468,7 +469,7 @@ def record_payment(
     """For the buyer of a token order: record the mined ERC-20 transfer that paid it. The
     gateway checks it on chain (mined, final for the mirror, the cooperative's payment token,
     from the buyer to the supplier, the exact total, not used for another order)."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         if caller.address != order.buyer:
             raise Problem(403, "Платит покупатель / Only the buyer pays")
@@ -516,7 +517,7 @@ def _cross_party(gw: Gateway, caller: Caller, order: Order, side: str) -> None:
 def union_invoice(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> CouncilProposal:
     """For the supplier or the council of the supplier's cooperative: the council decision
     that invoices the buyer's cooperative in the union's ВРЕ (again, while confirmed)."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         _cross_party(gw, caller, order, "supplier")
         if order.status != "confirmed":
@@ -529,7 +530,7 @@ def union_acceptance(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> Co
     """For the buyer or the council of the buyer's cooperative, once the goods are received:
     the council decision accepting the union invoice as the cooperative's debt
     (`Treasury.acceptUnionObligation`); the order then counts as delivered."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         _cross_party(gw, caller, order, "buyer")
         follow(gw, session, [order])
@@ -547,7 +548,7 @@ def union_payment(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> Counc
     """For the buyer or the council of the buyer's cooperative: the council decision paying
     what is outstanding in the union's ВРЕ (`Treasury.payUnionObligation`). Otherwise the
     accepted invoice waits for the union's clearing."""
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         _cross_party(gw, caller, order, "buyer")
         follow(gw, session, [order])
@@ -576,7 +577,7 @@ def dispute_resolution(
     cancel); for the supplier, delivered (completed once paid)."""
     if not caller.has("council", "chair"):
         raise Problem(403, "Споры решает совет / The council decides disputes")
-    with Session(gw.engine) as session, problems():
+    with Session(gw.engine) as session:
         order = service.get_order(session, order_id)
         if order.cooperative != gw.coop.addresses.charter:
             raise Problem(

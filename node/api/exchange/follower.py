@@ -4,7 +4,7 @@ when nobody reads it.
 
 It keeps no state of its own: each pass reads the orders that chain facts can still move
 (`service.FOLLOWED`) of the served cooperative (as the supplier's or the buyer's) from the
-database, in id order and in batches, and applies the facts (`http.facts_of`,
+database, in id order and in batches, and applies the facts (`shared.facts_of`,
 `service.apply_facts`: states never go backwards). A restarted gateway therefore resumes where
 the database stands. Started with the gateway (`coop serve`, `coop run`) every
 `COOP_EXCHANGE_FOLLOW_INTERVAL` seconds (0: off).
@@ -17,9 +17,9 @@ import threading
 
 from sqlmodel import Session
 
+from node.api.exchange.shared import facts_of
 from node.api.gateway import Gateway
 from node.exchange import service
-from node.exchange.http import facts_of
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,9 @@
-"""What the exchange's two routers share: public models, errors, reading chain facts."""
+"""What the exchange's two routers share: public models, the members-only check, and the
+orders' chain facts read through the mirror (`facts_of`, `follow`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -12,21 +11,12 @@ from sqlmodel import Session
 from indexer.queries import documents, governance, units
 from node.api import mirror
 from node.api.deps import Caller
+from node.api.exchange.union import treasury_of
 from node.api.gateway import Gateway
 from node.api.problems import Problem
 from node.chain.client import checksum
 from node.exchange.models import Offer, Order
-from node.exchange.service import FOLLOWED, ExchangeError, Facts, apply_facts, outcome_of
-from node.exchange.union import treasury_of
-
-
-@contextmanager
-def problems() -> Iterator[None]:
-    """Turn a refused exchange step into problem+json."""
-    try:
-        yield
-    except ExchangeError as exc:
-        raise Problem(exc.status, exc.detail) from exc
+from node.exchange.service import FOLLOWED, Facts, apply_facts, outcome_of
 
 
 def require_member(caller: Caller) -> None:
