@@ -56,18 +56,19 @@ from indexer.queries.property import (
     property_registries,
 )
 from indexer.queries.registry import get_cooperative, list_cooperatives
-from indexer.queries.shares import _holdings, share_ledger
+from indexer.queries.shares import _holdings as _holdings  # coop audit compares holdings
+from indexer.queries.shares import share_ledger
 from indexer.queries.treasury import fund_balances, treasury_movements
 from indexer.queries.units import (
     ClearedLine,
     MemberClearingPublic,
-    _units,
     list_clearings,
     list_obligations,
     list_transfers,
     member_clearings,
     open_obligations,
 )
+from indexer.queries.units import _units as _units  # coop audit compares ВРЕ accounts
 
 __all__ = [
     "AssetEventPublic",
@@ -78,8 +79,6 @@ __all__ = [
     "MembershipPoint",
     "NotFound",
     "Page",
-    "_holdings",
-    "_units",
     "asset_history",
     "council_items",
     "councils_of",
