@@ -25,6 +25,7 @@ from node.api.limits import BodySizeLimit, RateStore
 from node.api.problems import PROBLEM_JSON, TITLES, ProblemDetail, install_handlers
 from node.api.relay import Tracker
 from node.api.routes import (
+    agreements,
     applications,
     audit,
     auth,
@@ -138,6 +139,7 @@ def create_app(
         cooperative,
         contracts,
         members,
+        agreements,
         applications,
         council,
         meetings,

@@ -154,7 +154,8 @@ def verify_detached(content: bytes, signature: bytes, *, ca_pem: bytes | None = 
 def _certificates(openssl: str, signature: Path, form: str) -> bytes:
     """The first certificate carried in the CMS (PEM), or b''."""
     out = subprocess.run(
-        [openssl, "pkcs7", "-engine", "gost", "-inform", form, "-in", str(signature), "-print_certs"],
+        [openssl, "pkcs7", "-engine", "gost", "-inform", form, "-in", str(signature)]
+        + ["-print_certs"],
         capture_output=True,
         timeout=OPENSSL_TIMEOUT,
         check=False,

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from indexer import queries
 from indexer.models import DocumentPublic
 from node.api import mirror
+from node.api.agreements import is_current_agreement
 from node.api.amounts import amounts_as_strings
 from node.api.deps import Caller, CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.documents import (
@@ -390,8 +391,10 @@ def signature_payload(gw: GatewayDep, caller: WriterDep, sha256: Sha256Path) -> 
 def submit_signature(
     gw: GatewayDep, caller: WriterDep, sha256: Sha256Path, body: SignatureCreate
 ) -> RelayPublic:
-    """Relay a signer's EIP-712 signature of an anchored document (`signWithSig`)."""
+    """Relay a signer's EIP-712 signature of an anchored document (`signWithSig`). Signing a
+    membership agreement in force is its acceptance: the one act relayed before it."""
     fn = gw.coop.documents.functions.signWithSig(
         bytes.fromhex(sha256), checksum(body.signer), bytes(HexBytes(body.signature))
     )
-    return public(relay_call(gw, fn, kind="signature", account=caller.address))
+    kind = "agreement" if is_current_agreement(gw, sha256) else "signature"
+    return public(relay_call(gw, fn, kind=kind, account=caller.address))
