@@ -153,9 +153,9 @@ def verify_detached(content: bytes, signature: bytes, *, ca_pem: bytes | None = 
 
 def _certificates(openssl: str, signature: Path, form: str) -> bytes:
     """The first certificate carried in the CMS (PEM), or b''."""
+    cmd = [openssl, "pkcs7", "-engine", "gost", "-inform", form, "-in", str(signature)]
     out = subprocess.run(
-        [openssl, "pkcs7", "-engine", "gost", "-inform", form, "-in", str(signature)]
-        + ["-print_certs"],
+        [*cmd, "-print_certs"],
         capture_output=True,
         timeout=OPENSSL_TIMEOUT,
         check=False,

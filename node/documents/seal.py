@@ -92,9 +92,7 @@ def _new_certificate(key: ec.EllipticCurvePrivateKey, organisation: str) -> x509
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "RU"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
-            x509.NameAttribute(
-                NameOID.COMMON_NAME, "Печать документов / Document seal"
-            ),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Печать документов / Document seal"),
         ]
     )
     now = datetime.now(UTC).replace(microsecond=0)

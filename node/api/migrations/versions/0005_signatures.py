@@ -45,9 +45,7 @@ def upgrade() -> None:
         sa.Column("submitted_by", sa.String(42), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
     )
-    op.create_index(
-        "ix_api_qualified_signature_document", "api_qualified_signature", ["document"]
-    )
+    op.create_index("ix_api_qualified_signature_document", "api_qualified_signature", ["document"])
     op.create_table(
         "api_agreement_version",
         sa.Column("sha256", sa.String(64), primary_key=True),
