@@ -42,6 +42,7 @@ from node.api.routes import (
     orders,
     property,
     relay,
+    signatures,
     unit_transfers,
     units,
 )
@@ -144,6 +145,7 @@ def create_app(
         council,
         meetings,
         units,
+        signatures,
         documents,
         fund,
         property,
