@@ -103,7 +103,7 @@ def agreements(gw: GatewayDep, caller: CallerDep) -> AgreementsPublic:
 
 @router.get(
     "/versions",
-    response_model=amounts_as_strings(list[AgreementPublic]),
+    response_model=list[AgreementPublic],
     responses=problem_responses(401),
 )
 def agreement_versions(gw: GatewayDep, caller: CallerDep) -> list[AgreementPublic]:

@@ -226,7 +226,7 @@ def get_identity(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> Ide
 
 @router.get(
     "/{address}/identity/disclosures",
-    response_model=amounts_as_strings(list[DisclosurePublic]),
+    response_model=list[DisclosurePublic],
     responses=problem_responses(401, 403),
 )
 def identity_disclosures(

@@ -324,7 +324,7 @@ def _attach(gw: Gateway, account: str, sha256: str, signature: bytes) -> Qualifi
 
 @router.get(
     "/{sha256}/qualified-signatures",
-    response_model=amounts_as_strings(list[QualifiedSignaturePublic]),
+    response_model=list[QualifiedSignaturePublic],
     responses=problem_responses(401),
 )
 def qualified_signatures(
