@@ -115,3 +115,23 @@ def test_foreign_root_and_non_gost_signatures_refused(pki: tuple[Path, Signer, S
     assert not ec_check.valid
     assert ec_check.algorithm is None
     assert ec_check.error is not None and "GOST" in ec_check.error
+
+
+def test_cli_verify_gost(pki: tuple[Path, Signer, Signer]) -> None:
+    from click.testing import CliRunner
+
+    from node.cli import main
+
+    work, ca, signer = pki
+    signature = _sign(work, signer, DOCUMENT)
+    (work / "doc.txt").write_bytes(DOCUMENT)
+    (work / "bad.txt").write_bytes(DOCUMENT + b"x")
+    (work / "cli.sig").write_bytes(signature)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["signatures", "verify-gost", str(work / "doc.txt"),
+                              str(work / "cli.sig"), "--ca", str(ca.cert)])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert "valid: True" in ok.output and "chain checked: True" in ok.output
+    bad = runner.invoke(main, ["signatures", "verify-gost", str(work / "bad.txt"),
+                               str(work / "cli.sig")])  # fmt: skip
+    assert bad.exit_code == 1 and "valid: False" in bad.output

@@ -111,3 +111,28 @@ def test_key_made_once_and_never_replaced(tmp_path: Path) -> None:
     (directory / CERT_FILE).write_bytes(other.cert_pem)
     with pytest.raises(SealError, match="not the seal key's"):
         load_seal_key(directory)
+
+
+def test_cli_seal_and_verify(pdf: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from node.cli import main
+
+    monkeypatch.setenv("COOP_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    missing = runner.invoke(main, ["signatures", "seal-certificate"])
+    assert missing.exit_code != 0 and "--organisation" in missing.output
+    made = runner.invoke(main, ["signatures", "seal-certificate", "--organisation", COOP])
+    assert made.exit_code == 0 and "BEGIN CERTIFICATE" in made.output
+    (tmp_path / "in.pdf").write_bytes(pdf)
+    sealed = runner.invoke(main, ["signatures", "seal", str(tmp_path / "in.pdf"),
+                                  str(tmp_path / "out.pdf")])  # fmt: skip
+    assert sealed.exit_code == 0, sealed.output
+    digest = hashlib.sha256(pdf).hexdigest()
+    ok = runner.invoke(main, ["signatures", "verify-seal", str(tmp_path / "out.pdf"),
+                              "--sha256", digest])  # fmt: skip
+    assert ok.exit_code == 0 and f"anchored sha256: {digest}" in ok.output
+    other = hashlib.sha256(b"other").hexdigest()
+    wrong = runner.invoke(main, ["signatures", "verify-seal", str(tmp_path / "out.pdf"),
+                                 "--sha256", other])  # fmt: skip
+    assert wrong.exit_code == 1
