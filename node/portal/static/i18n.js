@@ -120,6 +120,11 @@ const RU = {
   postal_address: "Адрес",
   generate: "Сформировать заявление",
   application_ready: "Заявление сформировано. Прочитайте его и подпишите.",
+  agreements_required:
+    "Сначала примите действующие соглашения кооператива: о простой электронной подписи (без него подпись кошелька не имеет силы подписи) и согласие на обработку персональных данных. Прочитайте каждое и подпишите (газ не нужен).",
+  agreement_version: "редакция {version}",
+  accept_agreement: "Принять (подписать)",
+  agreement_accepted: "Принято",
   open_document: "Открыть документ",
   sign_and_send: "Подписать и отправить",
   step_signed: "подписано",
@@ -437,6 +442,11 @@ const EN = {
   postal_address: "Address",
   generate: "Generate the application",
   application_ready: "Your application is ready. Read it, then sign it.",
+  agreements_required:
+    "First accept the cooperative's agreements in force: the simple electronic signature agreement (without it a wallet signature is not a legal signature) and the consent to personal data processing. Read each and sign it (no gas needed).",
+  agreement_version: "version {version}",
+  accept_agreement: "Accept (sign)",
+  agreement_accepted: "Accepted",
   open_document: "Open the document",
   sign_and_send: "Sign and send",
   step_signed: "signed",

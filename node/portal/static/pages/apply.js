@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { errorBox, field, h, message, progress, section } from "../ui.js";
 import { signTyped } from "../wallet.js";
 import { trackRelay } from "../api.js";
+import { agreementsBlock } from "./agreements.js";
 import { needSignIn, statusText } from "./membership.js";
 
 export function render(ctx) {
@@ -79,7 +80,17 @@ function showDraft(ctx, draft, kind, out, status) {
     const blob = await r.blob();
     window.open(URL.createObjectURL(blob), "_blank", "noopener");
   });
-  const button = h("button", { type: "button", id: "sign-application" }, t("sign_and_send"));
+  const button = h("button", { type: "button", id: "sign-application", disabled: true }, t("sign_and_send"));
+  // The agreements in force are accepted first: the gateway refuses the application before.
+  const agreements = h("div", {});
+  agreementsBlock(ctx, () => {
+    button.disabled = false;
+  })
+    .then((block) => agreements.replaceChildren(block))
+    .catch((e) => {
+      agreements.replaceChildren(errorBox(e, ctx));
+      button.disabled = false;
+    });
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
@@ -109,6 +120,7 @@ function showDraft(ctx, draft, kind, out, status) {
   out.replaceChildren(
     message("info", t("application_ready")),
     h("p", {}, open, " · ", h("span", { class: "mono" }, draft.application_hash)),
+    agreements,
     button,
     p,
     result,
