@@ -19,6 +19,8 @@ answers are cached for the process; negative ones are asked of the chain again e
 from __future__ import annotations
 
 import threading
+import weakref
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -28,21 +30,29 @@ from node.api.problems import Problem
 from node.cooperative.client import DocumentType
 
 _lock = threading.Lock()
-_in_force: set[str] = set()
-_accepted: set[tuple[str, str]] = set()
+#: Per gateway: hashes known to be in force, (hash, account) pairs known to be accepted.
+_in_force: weakref.WeakKeyDictionary[Gateway, set[str]] = weakref.WeakKeyDictionary()
+_accepted: weakref.WeakKeyDictionary[Gateway, set[tuple[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def _known(cache: weakref.WeakKeyDictionary[Gateway, set[Any]], gw: Gateway) -> set[Any]:
+    with _lock:
+        found = cache.get(gw)
+        if found is None:
+            found = cache[gw] = set()
+        return found
 
 
 def in_force(gw: Gateway, sha256: str) -> bool:
-    key = f"{gw.coop.addresses.charter}:{sha256}"
-    if key in _in_force:
+    known = _known(_in_force, gw)
+    if sha256 in known:
         return True
     anchored_by, _at, doc_type, _count = gw.coop.documents.functions.documentOf(
         bytes.fromhex(sha256)
     ).call()
     ok = int(anchored_by, 16) != 0 and int(doc_type) == int(DocumentType.COUNCIL_DECISION)
     if ok:
-        with _lock:
-            _in_force.add(key)
+        known.add(sha256)
     return ok
 
 
@@ -62,13 +72,13 @@ def current_versions(gw: Gateway) -> dict[str, AgreementVersion]:
 
 
 def has_accepted(gw: Gateway, sha256: str, account: str) -> bool:
-    key = (f"{gw.coop.addresses.charter}:{sha256}", account.lower())
-    if key in _accepted:
+    known = _known(_accepted, gw)
+    key = (sha256, account.lower())
+    if key in known:
         return True
     at = int(gw.coop.documents.functions.signedAt(bytes.fromhex(sha256), account).call())
     if at:
-        with _lock:
-            _accepted.add(key)
+        known.add(key)
     return at != 0
 
 
