@@ -284,6 +284,9 @@ def test_organisation_applies_after_accepting_and_disclosures_logged(api: Api) -
     bad = {**ORGANISATION, "ogrn": "1027700132196"}
     r = api.http.put(f"/members/{org.address}/identity", json=bad, headers=api.headers(org))
     assert r.status_code == 422 and "ОГРН" in r.text
+    # An organisation's record does not apply as an individual.
+    mismatch = api.post(org, "/applications/draft", json={"kind": "individual"})
+    assert mismatch.status_code == 422 and "организация" in mismatch.text
     draft = api.ok(api.post(org, "/applications/draft", json={"kind": "organisation"}))
     assert draft["identity_hash"] == stored["identity_hash"]
     message = draft["typed_data"]["message"]
