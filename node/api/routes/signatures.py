@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep
+from node.api.disclosures import log_disclosure
 from node.api.documents import store_document
 from node.api.gateway import Gateway
 from node.api.models import DocumentFile, QualifiedSignature, SealedDocument
@@ -167,6 +168,8 @@ def sealed_document(gw: GatewayDep, caller: CallerDep, sha256: Sha256Path) -> Re
         raise Problem(404, f"Файла {sha256} нет / No file {sha256}")
     if not _may_read(caller, row):
         raise Problem(403, "Документ с персональными данными / Personal document")
+    if row.personal and row.subject is not None:
+        log_disclosure(gw, caller, row.subject, f"document:{sha256}")
     if sealed_row is not None:
         sealed = gw.store.get(sealed_row.sealed_sha256)
         if sealed is not None:
