@@ -135,7 +135,9 @@ class Settings(BaseSettings):
     encrypts; all decrypt (key rotation). Unset: one key generated once and kept in
     `<data_dir>/gateway/pii.key` (development only: back it up or set the variable)."""
 
-    gost_ca_file: Path | None = None
+    gost_ca_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_GOST_CA_FILE", "gost_ca_file")
+    )
     """PEM file of the trusted roots for qualified (GOST) signatures (e.g. the Минцифры head
     CA and the accredited CAs); unset: a signature is checked but its chain is not."""
 
