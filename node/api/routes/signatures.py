@@ -294,7 +294,16 @@ def _attach(gw: Gateway, account: str, sha256: str, signature: bytes) -> Qualifi
         raise Problem(
             409, "Документ не закреплён в реестре / The document is not anchored in the registry"
         )
-    ca = gw.settings.gost_ca_file.read_bytes() if gw.settings.gost_ca_file else None
+    ca: bytes | None = None
+    if gw.settings.gost_ca_file is not None:
+        try:
+            ca = gw.settings.gost_ca_file.read_bytes()
+        except OSError as exc:
+            raise Problem(
+                503,
+                "Файл доверенных УЦ (COOP_GOST_CA_FILE) не читается / The trusted CA file "
+                "(COOP_GOST_CA_FILE) cannot be read",
+            ) from exc
     try:
         check = verify_detached(content, signature, ca_pem=ca)
     except GostUnavailable as exc:
