@@ -38,7 +38,14 @@ run: compile
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: compile /usr/bin/chromium forge-test
+# Qualified signatures (GOST R 34.10-2012) are checked by OpenSSL with Debian's GOST engine
+# (libengine-gost-openssl): install it if missing.
+GOST_ENGINE := $(shell openssl version -e 2>/dev/null | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')/gost.so
+$(GOST_ENGINE):
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libengine-gost-openssl
+
+test: compile /usr/bin/chromium $(GOST_ENGINE) forge-test
 	pytest
 
 # Invariant fuzzing of the contracts (test/forge, see docs/contracts.md): forge from npm, offline,

@@ -52,9 +52,10 @@ def _register_subcommands() -> None:
     from node.chain.cli import abi
     from node.clearing.cli import clearing
     from node.cooperative.cli import deploy
+    from node.documents.signatures_cli import signatures
     from node.identity.cli import identity
 
-    for command in (serve, deploy, clearing, index, audit, identity, abi):
+    for command in (serve, deploy, clearing, index, audit, identity, abi, signatures):
         main.add_command(command)
 
 

@@ -21,7 +21,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_account.signers.local import LocalAccount
 from sqlalchemy.engine import Engine
@@ -38,6 +38,9 @@ from node.fund.client import MutualAidFund, PropertyRegistry
 from node.governance.client import Council, GeneralMeeting
 from node.identity.crypto import KeyRing, load_keyring
 from node.units.client import SettlementUnitsClient
+
+if TYPE_CHECKING:
+    from node.documents.seal import SealKey
 
 log = logging.getLogger("coop.api.gateway")
 
@@ -135,6 +138,8 @@ class Gateway:
         self._role_refresher = ThreadPoolExecutor(1, thread_name_prefix="coop-roles")
         self._gov: tuple[float, Governance] | None = None
         self._fund: MutualAidFund | None = None
+        self._seal: SealKey | None = None
+        self._seal_lock = threading.Lock()
         self._registry: PropertyRegistry | None = None
 
     # -- contracts ----------------------------------------------------------------------------
@@ -187,6 +192,17 @@ class Gateway:
         if cached is None or cached.address != address:
             cached = self._registry = PropertyRegistry(self.chain, address)
         return cached
+
+    def seal_key(self) -> SealKey:
+        """The node's document seal, made on first use in `<data>/seal/` and the same ever
+        after (never regenerated: see `node.documents.seal`)."""
+        from node.documents.seal import ensure_seal_key  # pyHanko: loaded when first sealing
+
+        with self._seal_lock:
+            if self._seal is None:
+                name = str(self.coop.charter.functions.name().call())
+                self._seal, _created = ensure_seal_key(self.settings.seal_dir, name)
+            return self._seal
 
     def governance(self) -> Governance:
         """The council and meeting contracts, found from the charter's decision executor."""

@@ -26,6 +26,7 @@ from node.api.limits import BodySizeLimit, RateStore
 from node.api.problems import PROBLEM_JSON, TITLES, ProblemDetail, install_handlers
 from node.api.relay import Tracker
 from node.api.routes import (
+    agreements,
     applications,
     audit,
     auth,
@@ -42,6 +43,7 @@ from node.api.routes import (
     orders,
     property,
     relay,
+    signatures,
     unit_transfers,
     units,
 )
@@ -138,10 +140,12 @@ def create_app(
         cooperative,
         contracts,
         members,
+        agreements,
         applications,
         council,
         meetings,
         units,
+        signatures,
         documents,
         fund,
         property,

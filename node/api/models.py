@@ -84,10 +84,82 @@ class SessionRevocation(SQLModel, table=True):
     created_at: int = Field(sa_type=sa.BigInteger)
 
 
+class Disclosure(SQLModel, table=True):
+    """Someone other than the member read the member's personal data (an identity record or a
+    personal document): who, in which role, what, when. Kept after the data is erased, since
+    the member may ask who saw it (152-ФЗ art. 14). Created by revision 0005."""
+
+    __tablename__ = "api_disclosure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=42, index=True)
+    viewer: str = Field(max_length=42, index=True)
+    roles: str = Field(max_length=128)
+    """The viewer's roles that allowed it (comma-separated)."""
+    what: str = Field(max_length=128)
+    """`identity` or `document:<sha256>`."""
+    created_at: int = Field(sa_type=sa.BigInteger)
+
+
+class QualifiedSignature(SQLModel, table=True):
+    """A detached qualified signature (КЭП, GOST R 34.10-2012, CMS) attached to a document,
+    with the node's verification result. Created by revision 0005."""
+
+    __tablename__ = "api_qualified_signature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document: str = Field(max_length=64, index=True)
+    """SHA-256 of the signed document."""
+    signature_sha256: str = Field(max_length=64)
+    """The signature file (stored content-addressed, `GET /documents/{sha256}`)."""
+    valid: bool
+    chain_checked: bool
+    """The signer's certificate chain was checked against a trusted root given with it."""
+    signer_subject: str | None = Field(default=None, sa_type=sa.Text)
+    cert_sha256: str | None = Field(default=None, max_length=64)
+    algorithm: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, max_length=256)
+    submitted_by: str = Field(max_length=42)
+    created_at: int = Field(sa_type=sa.BigInteger)
+
+
+class AgreementVersion(SQLModel, table=True):
+    """A published version of one of the cooperative's membership agreements (the ПЭП
+    agreement, the personal data consent). It is in force once an officer has anchored it on
+    chain; a member accepts it by signing it in DocumentRegistry. Created by revision 0005."""
+
+    __tablename__ = "api_agreement_version"
+    __table_args__ = (sa.UniqueConstraint("kind", "version", name="uq_api_agreement_version"),)
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=32, index=True)
+    version: int
+    effective_date: str = Field(max_length=10)
+    published_by: str = Field(max_length=42)
+    created_at: int = Field(sa_type=sa.BigInteger)
+
+
+class SealedDocument(SQLModel, table=True):
+    """The sealed copy (PAdES) of a stored PDF: the unsealed file's bytes are a prefix of it.
+    Created by revision 0005."""
+
+    __tablename__ = "api_sealed_document"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    """The unsealed PDF (the anchored digest)."""
+    sealed_sha256: str = Field(max_length=64)
+    cert_sha256: str = Field(max_length=64)
+    created_at: int = Field(sa_type=sa.BigInteger)
+
+
 GATEWAY_TABLES = (
     "api_siwe_nonce",
     "api_relay",
     "api_identity",
     "api_document_file",
     "api_session_revocation",
+    "api_disclosure",
+    "api_qualified_signature",
+    "api_agreement_version",
+    "api_sealed_document",
 )

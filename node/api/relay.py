@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
 
+from node.api.agreements import require_accepted
 from node.api.gateway import Gateway
 from node.api.models import Relay
 from node.api.problems import Problem, reverted_problem
@@ -64,7 +65,12 @@ def track(gw: Gateway, kind: str, account: str, to: str | None, tx_hash: str) ->
 
 
 def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) -> Relay:
-    """Send `fn` from the relayer account (it pays the gas); track it."""
+    """Send `fn` from the relayer account (it pays the gas); track it.
+
+    Refused (403) until `account` has accepted the agreements in force, except the acceptance
+    itself (`kind="agreement"`, see `node.api.agreements`)."""
+    if kind != "agreement":
+        require_accepted(gw, account)
     w3 = gw.chain.w3
     with gw.relay_lock:  # one nonce at a time for the relayer account
         params: dict[str, Any] = {
@@ -110,7 +116,9 @@ def decode_raw(raw: bytes) -> dict[str, Any]:
 
 
 def relay_raw(gw: Gateway, raw: bytes, *, account: str, kind: str = "transaction") -> Relay:
-    """Broadcast a member-signed transaction after checking whose and where it is; track it."""
+    """Broadcast a member-signed transaction after checking whose and where it is; track it.
+
+    Refused (403) until `account` has accepted the agreements in force."""
     tx = decode_raw(raw)
     if tx["from"] != checksum(account):
         raise Problem(
@@ -118,6 +126,7 @@ def relay_raw(gw: Gateway, raw: bytes, *, account: str, kind: str = "transaction
             f"Транзакция подписана другим адресом ({tx['from']}), не вами / "
             f"The transaction is signed by another address ({tx['from']}), not yours",
         )
+    require_accepted(gw, account)
     if tx["chainId"] != gw.chain_id:
         raise Problem(
             422,

@@ -135,6 +135,12 @@ class Settings(BaseSettings):
     encrypts; all decrypt (key rotation). Unset: one key generated once and kept in
     `<data_dir>/gateway/pii.key` (development only: back it up or set the variable)."""
 
+    gost_ca_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_GOST_CA_FILE", "gost_ca_file")
+    )
+    """PEM file of the trusted roots for qualified (GOST) signatures (e.g. the Минцифры head
+    CA and the accredited CAs); unset: a signature is checked but its chain is not."""
+
     auditors: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("COOP_AUDITORS", "auditors")
     )
@@ -264,6 +270,11 @@ class Settings(BaseSettings):
     def gateway_dir(self) -> Path:
         """The gateway's own files: generated secrets (when not set) and documents."""
         return self.data_dir / "gateway"
+
+    @property
+    def seal_dir(self) -> Path:
+        """The node's document seal: its key and self-issued certificate (made once, kept)."""
+        return self.data_dir / "seal"
 
     @property
     def documents_dir(self) -> Path:

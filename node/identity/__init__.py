@@ -1,5 +1,19 @@
 """Personal data of members: identity records encrypted at rest, only their hash on chain."""
 
-from node.identity.crypto import IdentityData, KeyRing, identity_hash, load_keyring
+from node.identity.crypto import (
+    IdentityData,
+    KeyRing,
+    MemberIdentity,
+    OrganisationData,
+    identity_hash,
+    load_keyring,
+)
 
-__all__ = ["IdentityData", "KeyRing", "identity_hash", "load_keyring"]
+__all__ = [
+    "IdentityData",
+    "KeyRing",
+    "MemberIdentity",
+    "OrganisationData",
+    "identity_hash",
+    "load_keyring",
+]

@@ -20,9 +20,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from node.identity.requisites import check_inn, check_kpp, check_ogrn, check_snils
 
 
 class IdentityData(BaseModel):
@@ -35,6 +38,117 @@ class IdentityData(BaseModel):
     """Passport or other identity document number."""
     address: str = Field(min_length=1, max_length=500)
     """Postal address of residence."""
+    inn: str | None = None
+    """Personal ИНН (12 digits, check digits validated); optional."""
+    snils: str | None = None
+    """СНИЛС (11 digits, check digits validated); optional."""
+
+    @field_validator("inn")
+    @classmethod
+    def _inn(cls, value: str | None) -> str | None:
+        return None if value is None else check_inn(value, lengths=(12,))
+
+    @field_validator("snils")
+    @classmethod
+    def _snils(cls, value: str | None) -> str | None:
+        return None if value is None else check_snils(value)
+
+
+class Representative(BaseModel):
+    """Who acts for an organisation member (director by the charter, or by a power of
+    attorney) and signs with the organisation's wallet."""
+
+    name: str = Field(min_length=1, max_length=300)
+    position: str = Field(min_length=1, max_length=200)
+    """Должность: «директор», «председатель правления», «представитель по доверенности»."""
+    inn: str | None = None
+    snils: str | None = None
+
+    @field_validator("inn")
+    @classmethod
+    def _inn(cls, value: str | None) -> str | None:
+        return None if value is None else check_inn(value, lengths=(12,))
+
+    @field_validator("snils")
+    @classmethod
+    def _snils(cls, value: str | None) -> str | None:
+        return None if value is None else check_snils(value)
+
+
+class PowerOfAttorney(BaseModel):
+    """The representative's authority: a document stored in the vault (`POST /documents`,
+    personal) named by its SHA-256, with its number and term."""
+
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    number: str | None = Field(default=None, max_length=64)
+    issued_on: date | None = None
+    valid_until: date | None = None
+    """Machine-readable powers of attorney (МЧД) always have a term; paper ones may not."""
+
+
+class OrganisationData(BaseModel):
+    """An organisation member (юридическое лицо or a sole trader, ИП): its requisites and its
+    representative. Stored like an individual's record: encrypted, only its salted hash on
+    chain."""
+
+    kind: Literal["organisation"] = "organisation"
+    name: str = Field(min_length=1, max_length=500)
+    """Full name as registered (полное наименование)."""
+    inn: str
+    """ИНН: 10 digits for an organisation, 12 for a sole trader."""
+    kpp: str | None = None
+    """КПП: required for an organisation (10-digit ИНН), none for a sole trader."""
+    ogrn: str
+    """ОГРН (13 digits) or, for a sole trader, ОГРНИП (15)."""
+    address: str = Field(min_length=1, max_length=500)
+    """Legal address (адрес в пределах места нахождения)."""
+    representative: Representative
+    power_of_attorney: PowerOfAttorney | None = None
+    """None when the representative acts by the charter (the director)."""
+
+    @field_validator("inn")
+    @classmethod
+    def _inn(cls, value: str) -> str:
+        return check_inn(value)
+
+    @field_validator("kpp")
+    @classmethod
+    def _kpp(cls, value: str | None) -> str | None:
+        return None if value is None else check_kpp(value)
+
+    @field_validator("ogrn")
+    @classmethod
+    def _ogrn(cls, value: str) -> str:
+        return check_ogrn(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrganisationData:
+        legal_entity = len(self.inn) == 10
+        if legal_entity and len(self.ogrn) != 13:
+            raise ValueError(
+                "организации нужен ОГРН из 13 цифр / an organisation has a 13-digit OGRN"
+            )
+        if not legal_entity and len(self.ogrn) != 15:
+            raise ValueError(
+                "у ИП 12-значный ИНН и ОГРНИП из 15 цифр / a sole trader has a 12-digit INN "
+                "and a 15-digit OGRNIP"
+            )
+        if legal_entity and self.kpp is None:
+            raise ValueError("организации нужен КПП / an organisation needs a KPP")
+        if not legal_entity and self.kpp is not None:
+            raise ValueError("у ИП нет КПП / a sole trader has no KPP")
+        return self
+
+
+#: What the vault holds for a member: an individual's record or an organisation's.
+MemberIdentity = IdentityData | OrganisationData
+
+
+def parse_identity(body: dict[str, object]) -> MemberIdentity:
+    """The record a decrypted JSON body describes (organisations carry `kind`)."""
+    if body.get("kind") == "organisation":
+        return OrganisationData.model_validate(body)
+    return IdentityData.model_validate(body)
 
 
 class DecryptionError(RuntimeError):
@@ -88,28 +202,29 @@ class KeyRing:
         raise DecryptionError("no key of the ring opens this record")
 
 
-def _canonical(data: IdentityData, salt: bytes) -> bytes:
-    body = {"salt": salt.hex(), **data.model_dump(mode="json")}
+def _canonical(data: MemberIdentity, salt: bytes) -> bytes:
+    # Unset optional fields are left out, so a record made before they existed hashes as then.
+    body = {"salt": salt.hex(), **data.model_dump(mode="json", exclude_none=True)}
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def identity_hash(data: IdentityData, salt: bytes) -> bytes:
+def identity_hash(data: MemberIdentity, salt: bytes) -> bytes:
     """The 32 bytes that go on chain (`identityHash` of the application)."""
     return hashlib.sha256(_canonical(data, salt)).digest()
 
 
-def seal_identity(ring: KeyRing, address: str, data: IdentityData) -> tuple[bytes, Sealed]:
+def seal_identity(ring: KeyRing, address: str, data: MemberIdentity) -> tuple[bytes, Sealed]:
     """Encrypt a new record with a fresh salt: (identity hash, sealed record)."""
     salt = secrets.token_bytes(32)
     plaintext = _canonical(data, salt)
     return hashlib.sha256(plaintext).digest(), ring.seal(plaintext, address.lower().encode())
 
 
-def open_identity(ring: KeyRing, address: str, sealed: Sealed) -> tuple[IdentityData, bytes]:
+def open_identity(ring: KeyRing, address: str, sealed: Sealed) -> tuple[MemberIdentity, bytes]:
     """Decrypt a record: (the data, its salt). Raises DecryptionError."""
     body = json.loads(ring.open(sealed, address.lower().encode()))
     salt = bytes.fromhex(body.pop("salt"))
-    return IdentityData.model_validate(body), salt
+    return parse_identity(body), salt
 
 
 def reseal(ring: KeyRing, address: str, sealed: Sealed) -> Sealed:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,9 +143,11 @@ class Api:
             time.sleep(0.05)
 
 
-@pytest.fixture(scope="session")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    tmp: Path = tmp_path_factory.mktemp("gateway")
+@contextmanager
+def running_gateway(tmp: Path, *, with_modules: bool = True) -> Iterator[Api]:
+    """A gateway of its own: anvil, a governed cooperative (with the mutual-aid fund and the
+    property register unless `with_modules` is False), the indexer, uvicorn. The session's
+    `api` is one; a module whose state must not leak into the other tests starts another."""
     anvil = Anvil(free_port())
     anvil.start()
     stop = threading.Event()
@@ -159,16 +162,18 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             chain, accounts, 4, GovernanceParams(notice_period=3600), label="Шлюз"
         )
         # The mutual-aid fund and the property register (registered by a council decision).
-        modules = deploy_fund_and_property(
-            chain,
-            sandbox.deployer,
-            sandbox.cooperative.addresses.to_dict(),
-            FundParams(
-                rules=FundRules(max_term=2 * 365 * 86_400),
-                base_uri="https://coop.test/property/",
-                council=CouncilSigners(sandbox.council[0], sandbox.council[:2], sandbox.chair),
-            ),
-        )
+        modules: dict[str, Any] = {}
+        if with_modules:
+            modules = deploy_fund_and_property(
+                chain,
+                sandbox.deployer,
+                sandbox.cooperative.addresses.to_dict(),
+                FundParams(
+                    rules=FundRules(max_term=2 * 365 * 86_400),
+                    base_uri="https://coop.test/property/",
+                    council=CouncilSigners(sandbox.council[0], sandbox.council[:2], sandbox.chair),
+                ),
+            )
         record = {
             "contracts": {},
             "cooperatives": {
@@ -176,8 +181,11 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
                     **sandbox.cooperative.addresses.to_dict(),
                     "council": sandbox.governance.council.address,
                     "general_meeting": sandbox.governance.meeting.address,
-                    "mutual_aid_fund": modules["mutual_aid_fund"],
-                    "property_registry": modules["property_registry"],
+                    **{
+                        k: modules[k]
+                        for k in ("mutual_aid_fund", "property_registry")
+                        if k in modules
+                    },
                 }
             },
         }
@@ -231,6 +239,12 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         for t in threads:
             t.join(timeout=10)
         anvil.stop()
+
+
+@pytest.fixture(scope="session")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    with running_gateway(tmp_path_factory.mktemp("gateway")) as running:
+        yield running
 
 
 @dataclass(frozen=True)

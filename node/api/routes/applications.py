@@ -27,7 +27,7 @@ from node.api.txbuild import EIP712_DOMAIN, bytes32, typed_digest
 from node.chain.client import checksum
 from node.cooperative.client import APPLICATION_TYPES, MemberKind, eip712_domain
 from node.documents.templates import render
-from node.identity.crypto import Sealed, open_identity
+from node.identity.crypto import OrganisationData, Sealed, open_identity
 from node.identity.models import IdentityRecord
 
 router = APIRouter(prefix="/applications", tags=["applications"])
@@ -100,6 +100,12 @@ def draft_application(
         gw.keyring, account, Sealed(row.key_id or "", row.nonce, row.ciphertext)
     )
     kind = _kind(body.kind)
+    if isinstance(identity, OrganisationData) != (kind == MemberKind.ORGANISATION):
+        raise Problem(
+            422,
+            "Вид пайщика не совпадает с анкетой (организация или физическое лицо) / The member "
+            "kind does not match the identity record (organisation or individual)",
+        )
     entrance_fee, minimum_share = gw.coop.charter.functions.fees(int(kind)).call()
     latest = gw.chain.w3.eth.get_block("latest")
     deadline = int(latest["timestamp"]) + body.valid_for

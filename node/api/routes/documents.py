@@ -16,8 +16,10 @@ from indexer.models import DocumentPublic
 from indexer.queries import documents
 from indexer.queries.common import Page
 from node.api import mirror
+from node.api.agreements import is_current_agreement
 from node.api.amounts import amounts_as_strings
 from node.api.deps import Caller, CallerDep, GatewayDep, RelayRateLimit, WriterDep
+from node.api.disclosures import log_disclosure
 from node.api.documents import (
     DOCUMENT_MEDIA_TYPES,
     cooperative_context,
@@ -177,7 +179,9 @@ def _info(gw: Gateway, digest: str) -> DocumentInfoPublic:
 def _may_read(caller: Caller, row: DocumentFile) -> bool:
     if not row.personal:
         return True
-    return (row.subject is not None and caller.address == row.subject) or caller.has("council")
+    return (row.subject is not None and caller.address == row.subject) or caller.has(
+        "council", "chair", "verifier"
+    )
 
 
 @router.get(
@@ -213,14 +217,26 @@ async def upload_document(
     gw: GatewayDep,
     caller: WriterDep,
     filename: Annotated[str | None, Query(max_length=255, pattern=r"^[^/\\\x00]+$")] = None,
+    personal: bool = False,
 ) -> DocumentFilePublic:
-    """Store a file (the request body as is); its name is its SHA-256."""
+    """Store a file (the request body as is); its name is its SHA-256. `personal=true`: a
+    document with your personal data (a power of attorney, a scan of a passport): stored
+    encrypted, readable by you, the council, the chair and the verifier only (each of their
+    reads logged), erased with your identity record."""
     content = await request.body()
     if not content:
         raise Problem(422, "Пустой файл / Empty file")
     media = document_media_type(request.headers.get("content-type"))
     row = await run_in_threadpool(
-        store_document, gw, content, media_type=media, filename=filename, stored_by=caller.address
+        lambda: store_document(
+            gw,
+            content,
+            media_type=media,
+            filename=filename,
+            stored_by=caller.address,
+            subject=caller.address if personal else None,
+            personal=personal,
+        )
     )
     return _file_public(row)
 
@@ -246,7 +262,10 @@ def generate_document(
     if subject is not None:
         ctx["wallet"] = subject
         if caller.address == subject or caller.has("council"):
-            ctx.update(_identity_fields(gw, subject))
+            fields = _identity_fields(gw, subject)
+            if fields:
+                log_disclosure(gw, caller, subject, f"identity:{body.template}")
+            ctx.update(fields)
     ctx.update(body.fields)
     content = render(body.template, ctx)
     row = store_document(
@@ -322,6 +341,8 @@ def download_document(gw: GatewayDep, caller: CallerDep, sha256: Sha256Path) -> 
     content = gw.store.get(sha256)
     if content is None:
         raise Problem(410, "Файл удалён по просьбе пайщика / Erased at the member's request")
+    if row.personal and row.subject is not None:
+        log_disclosure(gw, caller, row.subject, f"document:{sha256}")
     info = _info(gw, sha256)
     headers = {"X-Document-Sha256": sha256}
     if info.anchor is not None:
@@ -391,8 +412,10 @@ def signature_payload(gw: GatewayDep, caller: WriterDep, sha256: Sha256Path) -> 
 def submit_signature(
     gw: GatewayDep, caller: WriterDep, sha256: Sha256Path, body: SignatureCreate
 ) -> RelayPublic:
-    """Relay a signer's EIP-712 signature of an anchored document (`signWithSig`)."""
+    """Relay a signer's EIP-712 signature of an anchored document (`signWithSig`). Signing a
+    membership agreement in force is its acceptance: the one act relayed before it."""
     fn = gw.coop.documents.functions.signWithSig(
         bytes.fromhex(sha256), checksum(body.signer), bytes(HexBytes(body.signature))
     )
-    return public(relay_call(gw, fn, kind="signature", account=caller.address))
+    kind = "agreement" if is_current_agreement(gw, sha256) else "signature"
+    return public(relay_call(gw, fn, kind=kind, account=caller.address))

@@ -25,12 +25,20 @@ from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep, require_self_or
+from node.api.disclosures import DisclosurePublic, list_disclosures, log_disclosure
 from node.api.models import DocumentFile
 from node.api.problems import Problem, problem_responses
 from node.api.schemas import ADDRESS_PATTERN, Hash32, TransactionToSign
 from node.api.txbuild import bytes32, unsigned_tx
 from node.chain.client import checksum
-from node.identity.crypto import DecryptionError, IdentityData, Sealed, open_identity, seal_identity
+from node.identity.crypto import (
+    DecryptionError,
+    IdentityData,
+    OrganisationData,
+    Sealed,
+    open_identity,
+    seal_identity,
+)
 from node.identity.models import IdentityRecord
 
 router = APIRouter(prefix="/members", tags=["members"])
@@ -63,7 +71,8 @@ class IdentityPublic(BaseModel):
 
 
 class IdentityRead(IdentityPublic):
-    identity: IdentityData
+    identity: IdentityData | OrganisationData
+    """An individual's record, or an organisation's (`kind: organisation`)."""
 
 
 @router.get(
@@ -162,9 +171,16 @@ def _identity_row(session: Session, address: str) -> IdentityRecord | None:
     responses=problem_responses(401, 403, 422),
 )
 def put_identity(
-    gw: GatewayDep, caller: WriterDep, address: AddressPath, body: IdentityData
+    gw: GatewayDep,
+    caller: WriterDep,
+    address: AddressPath,
+    body: IdentityData | OrganisationData,
 ) -> IdentityPublic:
-    """Store (or replace) your identity record, encrypted; returns the hash for the chain."""
+    """Store (or replace) your identity record, encrypted; returns the hash for the chain.
+
+    An organisation sends `kind: organisation` with its requisites (ИНН, КПП, ОГРН: check
+    digits validated), address and representative; a power of attorney is a personal document
+    stored first (`POST /documents`) and named by its SHA-256."""
     require_self_or(caller, address)
     account = checksum(address)
     digest, sealed = seal_identity(gw.keyring, account, body)
@@ -188,8 +204,10 @@ def put_identity(
     responses=problem_responses(401, 403, 404, 410),
 )
 def get_identity(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> IdentityRead:
-    """The decrypted record: for the member and the council only."""
-    require_self_or(caller, address, "council")
+    """The decrypted record: for the member, the council, the chair and the identity verifier
+    (who checks it against the applicant's papers). Every read by someone other than the member
+    is logged (`GET /members/{address}/identity/disclosures`)."""
+    require_self_or(caller, address, "council", "chair", "verifier")
     with Session(gw.engine) as session:
         row = _identity_row(session, address)
     if row is None:
@@ -204,6 +222,7 @@ def get_identity(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> Ide
         raise Problem(
             500, "Нет ключа для расшифровки анкеты / No key decrypts this record"
         ) from exc
+    log_disclosure(gw, caller, row.address, "identity")
     return IdentityRead(
         address=row.address,
         identity_hash=row.identity_hash,
@@ -211,6 +230,24 @@ def get_identity(gw: GatewayDep, caller: CallerDep, address: AddressPath) -> Ide
         updated_at=row.updated_at,
         identity=data,
     )
+
+
+@router.get(
+    "/{address}/identity/disclosures",
+    response_model=list[DisclosurePublic],
+    responses=problem_responses(401, 403),
+)
+def identity_disclosures(
+    gw: GatewayDep,
+    caller: CallerDep,
+    address: AddressPath,
+    offset: Offset = 0,
+    limit: Limit = 100,
+) -> list[DisclosurePublic]:
+    """Who other than the member read the member's personal data (the identity record,
+    personal documents), newest first: for the member, the council and auditors."""
+    require_self_or(caller, address, "council", "auditor")
+    return list_disclosures(gw, checksum(address), offset, limit)
 
 
 @router.delete(

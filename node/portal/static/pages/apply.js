@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { errorBox, field, h, message, progress, section } from "../ui.js";
 import { signTyped } from "../wallet.js";
 import { trackRelay } from "../api.js";
+import { agreementsBlock } from "./agreements.js";
 import { needSignIn, statusText } from "./membership.js";
 
 export function render(ctx) {
@@ -15,6 +16,14 @@ export function render(ctx) {
   const birth = field("birth_date", t("birth_date"), { type: "date", required: true, autocomplete: "bday" });
   const doc = field("document_number", t("document_number"), { required: true, maxlength: 64 });
   const addr = field("postal_address", t("postal_address"), { required: true, autocomplete: "street-address", maxlength: 500 });
+  // An organisation: its requisites (check digits validated by the gateway) and representative.
+  const inn = field("org_inn", t("org_inn"), { inputmode: "numeric", maxlength: 12 });
+  const kpp = field("org_kpp", t("org_kpp"), { maxlength: 9 });
+  const ogrn = field("org_ogrn", t("org_ogrn"), { inputmode: "numeric", maxlength: 15 });
+  const repName = field("rep_name", t("rep_name"), { maxlength: 300 });
+  const repPosition = field("rep_position", t("rep_position"), { maxlength: 200 });
+  const orgFields = h("fieldset", { id: "org-fields", hidden: true }, h("legend", {}, t("org_requisites")), inn, kpp, ogrn, repName, repPosition);
+  const personFields = [birth, doc];
   const kind = h(
     "fieldset",
     {},
@@ -33,11 +42,19 @@ export function render(ctx) {
     doc,
     addr,
     kind,
+    orgFields,
     h("button", { type: "submit", id: "generate" }, t("generate")),
   );
+  const isOrganisation = () => form.querySelector("input[name=kind]:checked").value === "organisation";
+  form.addEventListener("change", () => {
+    orgFields.hidden = !isOrganisation();
+    for (const f of personFields) f.hidden = isOrganisation();
+    name.querySelector("label").textContent = isOrganisation() ? t("org_name") : t("full_name");
+  });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    for (const f of [name, birth, doc, addr]) {
+    const required = isOrganisation() ? [name, addr, inn, ogrn, repName, repPosition] : [name, birth, doc, addr];
+    for (const f of required) {
       if (!f.input.value.trim()) {
         out.replaceChildren(message("error", t("field_required", { field: f.querySelector("label").textContent })));
         f.input.focus();
@@ -47,12 +64,23 @@ export function render(ctx) {
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
     try {
-      await put(`/members/${ctx.state.address}/identity`, {
-        name: name.input.value.trim(),
-        birth_date: birth.input.value,
-        document_number: doc.input.value.trim(),
-        address: addr.input.value.trim(),
-      });
+      const record = isOrganisation()
+        ? {
+            kind: "organisation",
+            name: name.input.value.trim(),
+            inn: inn.input.value.trim(),
+            kpp: kpp.input.value.trim() || null,
+            ogrn: ogrn.input.value.trim(),
+            address: addr.input.value.trim(),
+            representative: { name: repName.input.value.trim(), position: repPosition.input.value.trim() },
+          }
+        : {
+            name: name.input.value.trim(),
+            birth_date: birth.input.value,
+            document_number: doc.input.value.trim(),
+            address: addr.input.value.trim(),
+          };
+      await put(`/members/${ctx.state.address}/identity`, record);
       const draft = await post("/applications/draft", { kind: form.querySelector("input[name=kind]:checked").value });
       showDraft(ctx, draft, form.querySelector("input[name=kind]:checked").value, out, status);
     } catch (e) {
@@ -79,7 +107,17 @@ function showDraft(ctx, draft, kind, out, status) {
     const blob = await r.blob();
     window.open(URL.createObjectURL(blob), "_blank", "noopener");
   });
-  const button = h("button", { type: "button", id: "sign-application" }, t("sign_and_send"));
+  const button = h("button", { type: "button", id: "sign-application", disabled: true }, t("sign_and_send"));
+  // The agreements in force are accepted first: the gateway refuses the application before.
+  const agreements = h("div", {});
+  agreementsBlock(ctx, () => {
+    button.disabled = false;
+  })
+    .then((block) => agreements.replaceChildren(block))
+    .catch((e) => {
+      agreements.replaceChildren(errorBox(e, ctx));
+      button.disabled = false;
+    });
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
@@ -109,6 +147,7 @@ function showDraft(ctx, draft, kind, out, status) {
   out.replaceChildren(
     message("info", t("application_ready")),
     h("p", {}, open, " · ", h("span", { class: "mono" }, draft.application_hash)),
+    agreements,
     button,
     p,
     result,

@@ -1,5 +1,6 @@
 // My membership: status, shares with their breakdown, documents I signed, history.
 
+import { agreementsBlock } from "./agreements.js";
 import { get } from "../api.js";
 import { eventText, fmtAmount, fmtTime, shortAddress, t } from "../i18n.js";
 import { asOf, h, lazy, message, section, table } from "../ui.js";
@@ -22,7 +23,12 @@ export function needSignIn(ctx) {
 export function render(ctx) {
   if (!ctx.has("signed")) return needSignIn(ctx);
   const me = ctx.state.address;
-  const page = h("div", { class: "page" }, h("h1", {}, t("nav_membership")), lazy(() => load(me), ctx));
+  // A new version of an agreement in force: asked here (the gateway refuses other acts until).
+  const agreements = h("div", {});
+  agreementsBlock(ctx, () => {})
+    .then((block) => agreements.replaceChildren(block))
+    .catch(() => {});
+  const page = h("div", { class: "page" }, h("h1", {}, t("nav_membership")), agreements, lazy(() => load(me), ctx));
   // An applicant sees the status change without reloading: poll while this page is shown.
   if (ctx.has("applicant")) {
     const timer = setInterval(async () => {
