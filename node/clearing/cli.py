@@ -5,17 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from node.clearing.engine import DEFAULT_MAX_PER_CHUNK, ClearingPlan, plan_clearing, verify_plan
-from node.clearing.io import (
-    ObligationFileError,
-    plan_to_json,
-    read_obligations_csv,
-    write_text_atomic,
-)
+from node.clearing.limits import DEFAULT_MAX_PER_CHUNK
+
+if TYPE_CHECKING:
+    from node.clearing.engine import ClearingPlan
 
 
 @click.group()
@@ -82,6 +79,14 @@ def plan_command(input_path: str, output_path: str, max_per_chunk: int) -> None:
     Every bad row of the CSV is reported with its line number and nothing is written; the
     output file is replaced atomically, so it is never left half-written.
     """
+    from node.clearing.engine import plan_clearing, verify_plan
+    from node.clearing.io import (
+        ObligationFileError,
+        plan_to_json,
+        read_obligations_csv,
+        write_text_atomic,
+    )
+
     started = time.perf_counter()
     try:
         obligations = read_obligations_csv(input_path)
@@ -196,7 +201,7 @@ def run_command(
     from node.chain.artifacts import Artifacts, ArtifactsError
     from node.chain.client import Chain, ChainError, account_from_key
     from node.chain.deployment import DeploymentError, read_record
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
     from node.units.clearing_run import MirrorUnavailable, run_clearing, sqlite_file_missing
 
     settings = load_settings()

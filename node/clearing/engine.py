@@ -65,7 +65,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-DEFAULT_MAX_PER_CHUNK = 150
+from node.clearing.limits import DEFAULT_MAX_PER_CHUNK
 
 # Total capacity handed to OR-tools in one solve. int64 tops out at 2**63 - 1; staying well
 # below keeps every intermediate sum of the solver (supplies, flows, costs) in range.
