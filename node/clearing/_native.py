@@ -88,8 +88,10 @@ def library() -> ctypes.CDLL | None:
         _i64, _p64, _i64, _i64, _i64,  # m_orig, ids, max_per_chunk, window, scan_limit
         _p64, ctypes.POINTER(_p64), _p64, ctypes.POINTER(_p64), ctypes.POINTER(_p64),
     ]  # fmt: skip
+    lib.coop_strong_components.restype = ctypes.c_int
+    lib.coop_strong_components.argtypes = [_i64, _i64, _p64, _p64, _p64]
     lib.coop_free.restype = None
     lib.coop_free.argtypes = [ctypes.c_void_p]
     lib.coop_entries_json.restype = _i64
-    lib.coop_entries_json.argtypes = [_i64, _p64, _p64, _p64, ctypes.c_char_p, ctypes.c_char_p]
+    lib.coop_entries_json.argtypes = [_i64, _p64, _p64, _p64, ctypes.c_char_p, ctypes.c_void_p]
     return lib

@@ -370,3 +370,69 @@ i64 coop_entries_json(i64 n_lists, const i64 *ptr, const i64 *ids, const i64 *am
     }
     return o - out;
 }
+
+/* engine._strong_components: component id per node (Tarjan's algorithm, iterative), into
+ * comp. The same numbering as the Python code. Returns 0, or -1 when out of memory. */
+int coop_strong_components(i64 n, i64 m, const i64 *tails, const i64 *heads, i64 *comp) {
+    int rc = -1;
+    i64 *start = NULL, *adj = NULL, *index = NULL, *low = NULL, *stack = NULL, *work = NULL,
+        *child = NULL;
+    char *on_stack = NULL;
+    i64 *ones = malloc(((size_t)m + 1) * sizeof(i64));
+    if (!ones) return -1;
+    for (i64 e = 0; e < m; e++) ones[e] = 1;
+    /* out-neighbours in edge order (build_adj lists edges; map them to heads below) */
+    if (build_adj(n, m, tails, ones, &start, &adj)) goto done;
+    for (i64 j = 0; j < m; j++) adj[j] = heads[adj[j]];
+    index = malloc(((size_t)n + 1) * sizeof(i64));
+    low = malloc(((size_t)n + 1) * sizeof(i64));
+    stack = malloc(((size_t)n + 1) * sizeof(i64));
+    work = malloc(((size_t)n + 1) * sizeof(i64));
+    child = malloc(((size_t)n + 1) * sizeof(i64));
+    on_stack = calloc((size_t)n + 1, 1);
+    if (!index || !low || !stack || !work || !child || !on_stack) goto done;
+    for (i64 v = 0; v < n; v++) index[v] = -1, comp[v] = -1;
+    i64 counter = 0, n_comp = 0, sp = 0;
+    for (i64 root = 0; root < n; root++) {
+        if (index[root] >= 0) continue;
+        index[root] = low[root] = counter++;
+        stack[sp++] = root;
+        on_stack[root] = 1;
+        i64 wp = 0;
+        work[wp] = root;
+        child[wp++] = 0;
+        while (wp) {
+            i64 v = work[wp - 1], i = child[wp - 1];
+            if (i < start[v + 1] - start[v]) {
+                child[wp - 1] = i + 1;
+                i64 w = adj[start[v] + i];
+                if (index[w] < 0) {
+                    index[w] = low[w] = counter++;
+                    stack[sp++] = w;
+                    on_stack[w] = 1;
+                    work[wp] = w;
+                    child[wp++] = 0;
+                } else if (on_stack[w] && index[w] < low[v]) {
+                    low[v] = index[w];
+                }
+                continue;
+            }
+            wp--;
+            if (wp && low[v] < low[work[wp - 1]]) low[work[wp - 1]] = low[v];
+            if (low[v] == index[v]) {
+                for (;;) {
+                    i64 w = stack[--sp];
+                    on_stack[w] = 0;
+                    comp[w] = n_comp;
+                    if (w == v) break;
+                }
+                n_comp++;
+            }
+        }
+    }
+    rc = 0;
+done:
+    free(ones), free(start), free(adj), free(index), free(low), free(stack), free(work);
+    free(child), free(on_stack);
+    return rc;
+}

@@ -59,6 +59,7 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -928,7 +929,7 @@ class ObligationArrays:
     def to_obligations(self) -> list[Obligation]:
         members = self.members
         return [
-            Obligation(i, members[t], members[h], a)  # type: ignore[arg-type]
+            Obligation(i, members[t], members[h], a)
             for i, t, h, a in zip(
                 self.ids.tolist(),
                 self.tails.tolist(),
@@ -988,7 +989,7 @@ class PlanArrays:
             cleared_total=self.cleared_total,
             remaining_total=self.remaining_total,
             settlements=settlements,
-            chunks=[entries[a:b] for a, b in zip(bounds, bounds[1:], strict=False)],
+            chunks=[entries[a:b] for a, b in pairwise(bounds)],
         )
 
 
@@ -1104,21 +1105,25 @@ def plan_arrays(
 def _reduce_arrays(
     n: int, tails: np.ndarray, heads: np.ndarray, amounts: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """:func:`_reduce` on arrays: drop what lies on no cycle (strong components by scipy),
+    """:func:`_reduce` on arrays: drop what lies on no cycle (strong components in C),
     contract pass-through chains (a Python loop over the chains' edges only: none on dense
     graphs), split off closed chains.
 
     Returns the super-edges (tails, heads as members, capacity, length, and their original
     edges concatenated) and the closed loops (length, edges concatenated, amount)."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
+    from node.clearing._native import library
 
     m = len(tails)
     if m == 0:
         empty = np.zeros(0, dtype=np.int64)
         return (empty,) * 8
-    adjacency = csr_matrix((np.ones(m, dtype=np.int32), (tails, heads)), shape=(n, n))
-    _, comp = connected_components(adjacency, directed=True, connection="strong")
+    lib = library()
+    assert lib is not None  # plan_arrays runs only with the C part
+    comp = np.empty(n, dtype=np.int64)
+    tails = np.ascontiguousarray(tails, dtype=np.int64)
+    heads = np.ascontiguousarray(heads, dtype=np.int64)
+    if lib.coop_strong_components(n, m, _as_ptr(tails), _as_ptr(heads), _as_ptr(comp)):
+        raise MemoryError("out of memory while looking for cycles")
     kept = np.flatnonzero(comp[tails] == comp[heads])
     indeg = np.bincount(heads[kept], minlength=n)
     outdeg = np.bincount(tails[kept], minlength=n)
@@ -1212,3 +1217,105 @@ def _max_circulation_arrays(
     if status != solver.OPTIMAL:
         raise RuntimeError(f"min-cost flow solver failed with status {status}")
     return caps - solver.flows(arcs)
+
+
+def verify_plan_arrays(graph: ObligationArrays, plan: PlanArrays) -> None:
+    """:func:`verify_plan` on arrays, the same checks vectorised (numpy, int64: the array
+    path only handles amounts whose total stays far below 2**63, so no sum overflows).
+
+    Independent of the C part that made the plan: it trusts nothing in it.
+    """
+    m = len(graph.ids)
+    order = np.argsort(graph.ids, kind="stable")
+    ids = graph.ids[order]
+    if m and (np.diff(ids) <= 0).any():
+        raise ValueError("an obligation id appears twice in the obligations")
+    amounts = graph.amounts[order]
+    tails = graph.tails[order]
+    heads = graph.heads[order]
+
+    # id -> edge: a table when the ids are dense enough (the usual 0..m-1 or so), else a
+    # binary search; either way an id that names no obligation is refused.
+    table = None
+    if m and ids[0] >= 0 and ids[-1] < 4 * m + 1024:
+        table = np.full(int(ids[-1]) + 1, -1, dtype=np.int64)
+        table[ids] = np.arange(m, dtype=np.int64)
+
+    def edges_of(entry_ids: np.ndarray, where: str) -> np.ndarray:
+        if table is not None:
+            inside = (entry_ids >= 0) & (entry_ids < len(table))
+            edges = np.where(inside, table[np.where(inside, entry_ids, 0)], -1)
+            bad = edges < 0
+        elif m:
+            edges = np.searchsorted(ids, entry_ids)
+            bad = (edges >= m) | (ids[np.minimum(edges, m - 1)] != entry_ids)
+        else:
+            edges, bad = entry_ids, np.ones(len(entry_ids), dtype=bool)
+        if bad.any():
+            raise ValueError(f"{where}: unknown obligation id {int(entry_ids[bad][0])}")
+        return edges
+
+    exact_floats = int(amounts.sum()) < 2**53  # then float sums of amounts are exact
+
+    def sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+        if exact_floats:
+            return np.bincount(index, weights=values, minlength=size).astype(np.int64)
+        out = np.zeros(size, dtype=np.int64)
+        np.add.at(out, index, values)
+        return out
+
+    def check_amounts(edges: np.ndarray, values: np.ndarray, where: str) -> None:
+        if (values <= 0).any():
+            raise ValueError(f"{where}: an amount is not > 0")
+        over = values > amounts[edges]
+        if over.any():
+            e = int(edges[over][0])
+            raise ValueError(f"{where}: obligation {int(ids[e])} is cleared beyond its amount")
+
+    s_ids, s_amounts = plan.settlement_ids, plan.settlement_amounts
+    if len(s_ids) > 1 and (np.diff(s_ids) <= 0).any():
+        raise ValueError("settlements are not sorted by id without repeats")
+    s_edges = edges_of(s_ids, "the plan's settlements")
+    check_amounts(s_edges, s_amounts, "the plan's settlements")
+    settled = np.zeros(m, dtype=np.int64)
+    settled[s_edges] = s_amounts
+    net = sum_by(tails[s_edges], s_amounts, graph.n_members)
+    if (net != sum_by(heads[s_edges], s_amounts, graph.n_members)).any():
+        raise ValueError("the plan's settlements change net positions")
+
+    ptr = plan.chunk_ptr
+    sizes = np.diff(ptr)
+    if len(ptr) == 0 or ptr[0] != 0 or (sizes < 1).any() or ptr[-1] != len(plan.entry_ids):
+        raise ValueError("a chunk is empty or the chunk bounds are inconsistent")
+    e_edges = edges_of(plan.entry_ids, "a chunk")
+    e_amounts = plan.entry_amounts
+    check_amounts(e_edges, e_amounts, "a chunk")
+    chunk_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    key = chunk_of * max(m, 1) + e_edges
+    if len(key) > 1 and not (np.diff(key) > 0).all():  # the planner writes ids sorted
+        key = np.sort(key)
+        if (np.diff(key) == 0).any():
+            raise ValueError("an obligation appears twice in one chunk (not merged)")
+    in_chunks = sum_by(e_edges, e_amounts, m)
+    if (in_chunks != settled).any():
+        wrong = ids[in_chunks != settled][:10].tolist()
+        raise ValueError(f"chunks do not add up to the settlements for ids {wrong}")
+    # Every chunk balanced on its own: per (chunk, member), debts cleared == claims cleared.
+    n = max(graph.n_members, 1)
+    keys = np.concatenate([chunk_of * n + tails[e_edges], chunk_of * n + heads[e_edges]])
+    values = np.concatenate([e_amounts, -e_amounts])
+    by_key = np.argsort(keys, kind="stable")
+    keys, values = keys[by_key], values[by_key]
+    if len(keys):
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        moved = np.add.reduceat(values, starts) != 0
+        if moved.any():
+            chunk = int(keys[starts[moved][0]] // n)
+            raise ValueError(f"chunk {chunk} changes net positions")
+
+    total = int(amounts.sum())
+    cleared = int(s_amounts.sum())
+    if plan.cleared_total != cleared:
+        raise ValueError(f"cleared_total is {plan.cleared_total}, settlements sum to {cleared}")
+    if plan.remaining_total != total - cleared:
+        raise ValueError(f"remaining_total is {plan.remaining_total}, expected {total} - {cleared}")
