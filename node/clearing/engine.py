@@ -47,8 +47,18 @@ a list of ``(id, amount)`` settlements rather than a list of ids. A single cycle
 How many chunks a plan needs is mostly fixed by the graph: the cleared amounts need about one
 independent cycle per settled obligation, every cycle costs one entry per obligation on it,
 and so short cycles mean few entries. The decomposition therefore looks for short cycles
-(:func:`_decompose_cycles`), within a time budget that keeps 100,000 obligations under a few
-seconds; ``benchmarks/bench_clearing.py`` reports chunk counts next to the timings.
+(:func:`_decompose_cycles`); ``benchmarks/bench_clearing.py`` reports chunk counts next to
+the timings.
+
+Two implementations of one method. The list code (Python ints, any size) is the reference.
+Whenever the amounts fit one exact int64 solve, :func:`plan_arrays` runs the same steps on
+int64 arrays: strong components, the cycle walk, the chunk packing (and the plan's JSON
+text, :func:`node.clearing.io.plan_arrays_to_json`) in C (``_walk.c``, a port of the Python
+functions that gives the same plan, built on first use by :mod:`node.clearing._native`), the
+rest vectorised with numpy; :func:`verify_plan_arrays` checks its result with numpy, trusting
+nothing the C produced. :func:`plan_clearing` takes that path by itself; ``coop clearing
+plan`` reads CSV straight into arrays and writes JSON from them, so even a plan of millions of
+entries never becomes Python objects. The tests hold the two paths to the same output.
 """
 
 from __future__ import annotations
