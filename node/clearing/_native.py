@@ -64,12 +64,12 @@ def library() -> ctypes.CDLL | None:
     """The compiled library, building it if needed; ``None`` if it cannot be built."""
     if os.environ.get("COOP_CLEARING_NATIVE", "1") == "0":  # force the Python reference
         return None
-    source = _SOURCE.read_bytes()
-    tag = hashlib.sha256(
-        source + " ".join(_FLAGS).encode() + platform.machine().encode() + sys.version.encode()
-    ).hexdigest()[:16]
-    target = _cache_dir() / f"clearing-{tag}.so"
     try:
+        source = _SOURCE.read_bytes()
+        tag = hashlib.sha256(
+            source + " ".join(_FLAGS).encode() + platform.machine().encode() + sys.version.encode()
+        ).hexdigest()[:16]
+        target = _cache_dir() / f"clearing-{tag}.so"
         if not target.exists():
             _build(target)
         lib = ctypes.CDLL(str(target))

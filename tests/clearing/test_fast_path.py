@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from node.clearing.io import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+COOP = Path(sys.executable).with_name("coop")
 
 
 def random_obligations(rng: random.Random, n: int, members: int) -> list[Obligation]:
@@ -348,3 +350,26 @@ def test_node_cli_and_command_modules_do_not_import_each_other() -> None:
     ]
     for path in commands:
         assert "from node.cli import" not in path.read_text(encoding="utf-8"), path
+
+
+def test_without_the_c_part_the_command_writes_the_same_plan(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    rows = "".join(
+        f"{ob.id},{ob.debtor},{ob.creditor},{ob.amount}\n"
+        for ob in random_obligations(rng, 2000, 200)
+    )
+    source = tmp_path / "obligations.csv"
+    source.write_text("id,debtor,creditor,amount\n" + rows, encoding="utf-8")
+    outputs = []
+    for native in ("1", "0"):
+        target = tmp_path / f"plan-{native}.json"
+        env = {**os.environ, "COOP_CLEARING_NATIVE": native, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [str(COOP), "clearing", "plan", "-i", str(source), "-o", str(target)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
