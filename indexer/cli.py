@@ -15,21 +15,26 @@ import tempfile
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
-from indexer.config import IndexerSettings
+if TYPE_CHECKING:
+    from indexer.config import IndexerSettings
 
 log = logging.getLogger("coop.indexer")
 
 
 def _settings(**overrides: Any) -> tuple[Any, IndexerSettings]:
-    from node.core.config import Settings
+    # Imported here, not at module level: indexer.config pulls in web3, which `coop --help`
+    # and the other commands must not pay for (see node/cli.py).
+    from pydantic import ValidationError
 
+    from indexer.config import IndexerSettings
+    from node.core.cli_settings import load_settings
+
+    node = load_settings()
     try:
-        node = Settings()
         idx = IndexerSettings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         raise click.ClickException(f"invalid setting:\n{exc}") from exc

@@ -33,7 +33,7 @@ def serve(host: str | None, port: int | None, deployment_path: Path | None, inde
     from node.chain.artifacts import Artifacts, ArtifactsError
     from node.chain.client import Chain, ChainError
     from node.chain.deployment import DeploymentError, read_record
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
 
     settings = load_settings()
     if settings.rpc_url is None:

@@ -29,7 +29,7 @@ def export(out_dir: Path) -> None:
     `cast decode-error <revert data>` prints e.g. `SharesNonTransferable()`."""
     from node.chain import abi as abi_files
     from node.chain.artifacts import Artifacts, ArtifactsError
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
 
     settings = load_settings()
     try:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from node.clearing.engine import DEFAULT_MAX_PER_CHUNK, ClearingPlan, plan_clearing, verify_plan
-from node.clearing.io import (
-    ObligationFileError,
-    plan_to_json,
-    read_obligations_csv,
-    write_text_atomic,
-)
+from node.clearing.limits import DEFAULT_MAX_PER_CHUNK
+
+if TYPE_CHECKING:
+    pass
 
 
 @click.group()
@@ -23,15 +20,16 @@ def clearing() -> None:
     """Multilateral set-off (взаимозачёт) of obligations between members."""
 
 
-def _summary(plan: ClearingPlan, seconds: float) -> str:
-    total = plan.cleared_total + plan.remaining_total
-    share = f"{100 * plan.cleared_total / total:.1f}%" if total else "—"
-    entries = sum(len(chunk) for chunk in plan.chunks)
+def _summary(
+    cleared: int, remaining: int, settlements: int, chunks: int, entries: int, seconds: float
+) -> str:
+    total = cleared + remaining
+    share = f"{100 * cleared / total:.1f}%" if total else "—"
     return (
-        f"Зачтено / cleared: {plan.cleared_total} из / of {total} ВРЕ ({share}); "
-        f"остаётся / remaining: {plan.remaining_total}\n"
-        f"Погашений / settlements: {len(plan.settlements)}; "
-        f"частей (транзакций) / chunks (transactions): {len(plan.chunks)}, "
+        f"Зачтено / cleared: {cleared} из / of {total} ВРЕ ({share}); "
+        f"остаётся / remaining: {remaining}\n"
+        f"Погашений / settlements: {settlements}; "
+        f"частей (транзакций) / chunks (transactions): {chunks}, "
         f"записей всего / entries in total: {entries}; "
         f"время / time: {seconds:.2f} s"
     )
@@ -82,28 +80,70 @@ def plan_command(input_path: str, output_path: str, max_per_chunk: int) -> None:
     Every bad row of the CSV is reported with its line number and nothing is written; the
     output file is replaced atomically, so it is never left half-written.
     """
+    from node.clearing.engine import (
+        ObligationArrays,
+        plan_arrays,
+        plan_clearing,
+        verify_plan,
+        verify_plan_arrays,
+    )
+    from node.clearing.io import (
+        ObligationFileError,
+        plan_arrays_to_json,
+        plan_to_json,
+        read_obligations_fast,
+        write_text_atomic,
+    )
+
     started = time.perf_counter()
     try:
-        obligations = read_obligations_csv(input_path)
+        obligations = read_obligations_fast(input_path)
     except ObligationFileError as exc:
         raise click.ClickException(exc.render()) from exc
+    text: str | bytes
+    # The usual case stays in arrays end to end (no Python object per entry); other inputs
+    # (amounts of 10**18 and more, unusual spelling) take the reference path. Both give the
+    # same plan and are verified before anything is written.
+    fast = None
+    if isinstance(obligations, ObligationArrays):
+        fast = plan_arrays(obligations, max_per_chunk)
     try:
-        plan = plan_clearing(obligations, max_per_chunk=max_per_chunk)
-    except ValueError as exc:  # e.g. amounts too large for this many obligations
-        raise click.ClickException(
-            f"не удаётся рассчитать зачёт / cannot plan the clearing: {exc}"
-        ) from exc
-    try:
-        verify_plan(obligations, plan)
+        if fast is not None:
+            assert isinstance(obligations, ObligationArrays)
+            verify_plan_arrays(obligations, fast)
+            text = plan_arrays_to_json(fast)
+            counts = (len(fast.settlement_ids), fast.n_chunks, len(fast.entry_ids))
+            totals = (fast.cleared_total, fast.remaining_total)
+        else:
+            listed = (
+                obligations.to_obligations()
+                if isinstance(obligations, ObligationArrays)
+                else obligations
+            )
+            try:
+                plan = plan_clearing(listed, max_per_chunk=max_per_chunk)
+            except ValueError as exc:  # e.g. amounts too large for this many obligations
+                raise click.ClickException(
+                    f"не удаётся рассчитать зачёт / cannot plan the clearing: {exc}"
+                ) from exc
+            verify_plan(listed, plan)
+            text = plan_to_json(plan)
+            counts = (len(plan.settlements), len(plan.chunks), sum(map(len, plan.chunks)))
+            totals = (plan.cleared_total, plan.remaining_total)
     except ValueError as exc:  # a bug, never a user error: refuse to hand out the plan
         raise click.ClickException(
             f"внутренняя ошибка: план не прошёл проверку / internal error: "
             f"the plan failed verification: {exc}"
         ) from exc
-    text = plan_to_json(plan)
     if output_path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        raw = getattr(sys.stdout, "buffer", None)
+        if raw is not None and isinstance(text, bytes):
+            sys.stdout.flush()
+            raw.write(text)
+            raw.flush()
+        else:
+            sys.stdout.write(text.decode() if isinstance(text, bytes) else text)
+            sys.stdout.flush()
         summary_to_stderr = True
     else:
         try:
@@ -115,7 +155,8 @@ def plan_command(input_path: str, output_path: str, max_per_chunk: int) -> None:
                 f"cannot write {output_path}: {reason}"
             ) from exc
         summary_to_stderr = False
-    click.echo(_summary(plan, time.perf_counter() - started), err=summary_to_stderr)
+    seconds = time.perf_counter() - started
+    click.echo(_summary(*totals, *counts, seconds), err=summary_to_stderr)
 
 
 def _units_address(record: dict[str, Any], cooperative: str | None) -> str:
@@ -196,7 +237,7 @@ def run_command(
     from node.chain.artifacts import Artifacts, ArtifactsError
     from node.chain.client import Chain, ChainError, account_from_key
     from node.chain.deployment import DeploymentError, read_record
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
     from node.units.clearing_run import MirrorUnavailable, run_clearing, sqlite_file_missing
 
     settings = load_settings()

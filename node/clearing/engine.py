@@ -47,8 +47,18 @@ a list of ``(id, amount)`` settlements rather than a list of ids. A single cycle
 How many chunks a plan needs is mostly fixed by the graph: the cleared amounts need about one
 independent cycle per settled obligation, every cycle costs one entry per obligation on it,
 and so short cycles mean few entries. The decomposition therefore looks for short cycles
-(:func:`_decompose_cycles`), within a time budget that keeps 100,000 obligations under a few
-seconds; ``benchmarks/bench_clearing.py`` reports chunk counts next to the timings.
+(:func:`_decompose_cycles`); ``benchmarks/bench_clearing.py`` reports chunk counts next to
+the timings.
+
+Two implementations of one method. The list code (Python ints, any size) is the reference.
+Whenever the amounts fit one exact int64 solve, :func:`plan_arrays` runs the same steps on
+int64 arrays: strong components, the cycle walk, the chunk packing (and the plan's JSON
+text, :func:`node.clearing.io.plan_arrays_to_json`) in C (``_walk.c``, a port of the Python
+functions that gives the same plan, built on first use by :mod:`node.clearing._native`), the
+rest vectorised with numpy; :func:`verify_plan_arrays` checks its result with numpy, trusting
+nothing the C produced. :func:`plan_clearing` takes that path by itself; ``coop clearing
+plan`` reads CSV straight into arrays and writes JSON from them, so even a plan of millions of
+entries never becomes Python objects. The tests hold the two paths to the same output.
 """
 
 from __future__ import annotations
@@ -59,13 +69,14 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-DEFAULT_MAX_PER_CHUNK = 150
+from node.clearing.limits import DEFAULT_MAX_PER_CHUNK
 
 # Total capacity handed to OR-tools in one solve. int64 tops out at 2**63 - 1; staying well
 # below keeps every intermediate sum of the solver (supplies, flows, costs) in range.
@@ -721,6 +732,11 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _plan(obs: list[Obligation], max_per_chunk: int, solver_limit: int) -> ClearingPlan:
+    if obs and max(ob.amount for ob in obs) * len(obs) <= solver_limit:
+        graph = _arrays_from_obligations(obs)
+        fast = plan_arrays(graph, max_per_chunk)
+        if fast is not None:
+            return fast.to_plan()
     with _gc_paused():
         return _plan_unpaused(obs, max_per_chunk, solver_limit)
 
@@ -887,3 +903,429 @@ def _check_entries(
     if moved:
         sample = ", ".join(f"{member!r}: {x:+d}" for member, x in moved[:5])
         raise ValueError(f"{where} changes net positions of {len(moved)} members ({sample})")
+
+
+# --- the array path -------------------------------------------------------------------------
+#
+# The same method on int64 arrays, with the per-entry loops in C (node/clearing/_walk.c, a
+# port of _decompose_cycles and _pack_chunks that gives the same chunks): used whenever every
+# amount fits (the total stays within the solver's limit, so one min-cost flow is exact) and
+# the C part could be built. The list code above stays the reference and handles amounts of
+# any size. The command line reads CSV straight into these arrays and writes the plan from
+# them, so a large plan never becomes millions of Python objects.
+
+
+@dataclass(frozen=True)
+class ObligationArrays:
+    """Obligations as arrays: obligation ``ids[e]``: member ``tails[e]`` owes ``heads[e]``
+    ``amounts[e]`` (int64); members are ``0 .. n_members - 1`` (``members`` names them)."""
+
+    ids: np.ndarray
+    tails: np.ndarray
+    heads: np.ndarray
+    amounts: np.ndarray
+    members: list[Hashable]
+
+    @property
+    def n_members(self) -> int:
+        return len(self.members)
+
+    def fits(self, solver_limit: int = _SOLVER_LIMIT) -> bool:
+        """Whether the array path is exact for these amounts (one solve, no overflow)."""
+        return len(self.amounts) == 0 or int(self.amounts.max()) * len(self.amounts) <= (
+            solver_limit
+        )
+
+    def to_obligations(self) -> list[Obligation]:
+        members = self.members
+        return [
+            Obligation(i, members[t], members[h], a)
+            for i, t, h, a in zip(
+                self.ids.tolist(),
+                self.tails.tolist(),
+                self.heads.tolist(),
+                self.amounts.tolist(),
+                strict=True,
+            )
+        ]
+
+
+def _arrays_from_obligations(obs: Sequence[Obligation]) -> ObligationArrays:
+    index: dict[Hashable, int] = {}
+    tails = [index.setdefault(ob.debtor, len(index)) for ob in obs]
+    heads = [index.setdefault(ob.creditor, len(index)) for ob in obs]
+    return ObligationArrays(
+        ids=np.fromiter((ob.id for ob in obs), dtype=np.int64, count=len(obs)),
+        tails=np.asarray(tails, dtype=np.int64),
+        heads=np.asarray(heads, dtype=np.int64),
+        amounts=np.fromiter((ob.amount for ob in obs), dtype=np.int64, count=len(obs)),
+        members=list(index),
+    )
+
+
+@dataclass(frozen=True)
+class PlanArrays:
+    """A plan as arrays: settlements ``(settlement_ids[i], settlement_amounts[i])`` sorted by
+    id; chunk ``k`` is entries ``chunk_ptr[k] .. chunk_ptr[k + 1] - 1`` of
+    ``entry_ids``/``entry_amounts``. Same content as :class:`ClearingPlan`."""
+
+    cleared_total: int
+    remaining_total: int
+    settlement_ids: np.ndarray
+    settlement_amounts: np.ndarray
+    chunk_ptr: np.ndarray
+    entry_ids: np.ndarray
+    entry_amounts: np.ndarray
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.chunk_ptr) - 1
+
+    def to_plan(self) -> ClearingPlan:
+        settlements = list(
+            map(
+                _new_settlement,
+                zip(self.settlement_ids.tolist(), self.settlement_amounts.tolist(), strict=True),
+            )
+        )
+        entries = list(
+            map(
+                _new_settlement,
+                zip(self.entry_ids.tolist(), self.entry_amounts.tolist(), strict=True),
+            )
+        )
+        bounds = self.chunk_ptr.tolist()
+        return ClearingPlan(
+            cleared_total=self.cleared_total,
+            remaining_total=self.remaining_total,
+            settlements=settlements,
+            chunks=[entries[a:b] for a, b in pairwise(bounds)],
+        )
+
+
+def _as_ptr(array: np.ndarray) -> Any:
+    import ctypes
+
+    return array.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
+
+
+def _csr(lengths: np.ndarray) -> np.ndarray:
+    ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    return ptr
+
+
+def plan_arrays(
+    graph: ObligationArrays, max_per_chunk: int = DEFAULT_MAX_PER_CHUNK
+) -> PlanArrays | None:
+    """The plan of :func:`plan_clearing` for valid obligations given as arrays (ids unique,
+    amounts positive, no self-debt: the caller has checked). ``None`` when this path does
+    not apply (amounts too large for one exact solve, or no C part): use the list path."""
+    from node.clearing._native import library
+
+    lib = library()
+    if lib is None or not graph.fits():
+        return None
+    import ctypes
+
+    order = np.argsort(graph.ids, kind="stable")  # edges numbered in id order
+    ids = np.ascontiguousarray(graph.ids[order])
+    tails = graph.tails[order]
+    heads = graph.heads[order]
+    amounts = graph.amounts[order]
+    m = len(ids)
+    n = graph.n_members
+    cleared = np.zeros(m, dtype=np.int64)
+    red_t, red_h, red_caps, red_len, red_edges, loop_len, loop_edges, loop_caps = _reduce_arrays(
+        n, tails, heads, amounts
+    )
+    # Members of the reduced graph numbered by first appearance (as _reduce does): the walk
+    # visits them in that order, which keeps the chunks those of the list path.
+    n_red = 0
+    if len(red_t):
+        inter = np.empty(2 * len(red_t), dtype=np.int64)
+        inter[0::2] = red_t
+        inter[1::2] = red_h
+        uniq, first, inverse = np.unique(inter, return_index=True, return_inverse=True)
+        rank = np.empty(len(uniq), dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(len(uniq))
+        numbered = rank[inverse]
+        red_t, red_h = numbered[0::2].copy(), numbered[1::2].copy()
+        n_red = len(uniq)
+    flow = _max_circulation_arrays(n_red, red_t, red_h, red_caps, red_len)
+    cleared[red_edges] = np.repeat(flow, red_len)
+    cleared[loop_edges] = np.repeat(loop_caps, loop_len)
+    total = int(amounts.sum())
+    cleared_total = int(cleared.sum())
+    settled = np.flatnonzero(cleared > 0)
+
+    red_ptr = _csr(red_len)
+    loop_ptr = _csr(loop_len)
+    n_chunks = ctypes.c_int64()
+    n_entries = ctypes.c_int64()
+    chunk_ptr_p = ctypes.POINTER(ctypes.c_int64)()
+    ids_p = ctypes.POINTER(ctypes.c_int64)()
+    amounts_p = ctypes.POINTER(ctypes.c_int64)()
+    arrays = [
+        np.ascontiguousarray(x, dtype=np.int64)
+        for x in (red_t, red_h, flow, red_ptr, red_edges, loop_ptr, loop_edges, loop_caps)
+    ]
+    rc = lib.coop_plan_chunks(
+        n_red,
+        len(red_caps),
+        *(_as_ptr(x) for x in arrays[:5]),
+        len(loop_caps),
+        *(_as_ptr(x) for x in arrays[5:]),
+        m,
+        _as_ptr(ids),
+        max_per_chunk,
+        _WALK_WINDOW,
+        _SCAN_LIMIT,
+        ctypes.byref(n_chunks),
+        ctypes.byref(chunk_ptr_p),
+        ctypes.byref(n_entries),
+        ctypes.byref(ids_p),
+        ctypes.byref(amounts_p),
+    )
+    if rc == -2:
+        raise RuntimeError("cleared amounts are not a circulation")
+    if rc != 0:
+        raise MemoryError("out of memory while chunking the clearing plan")
+    try:
+        chunk_ptr = np.ctypeslib.as_array(chunk_ptr_p, shape=(n_chunks.value + 1,)).copy()
+        if n_entries.value:
+            entry_ids = np.ctypeslib.as_array(ids_p, shape=(n_entries.value,)).copy()
+            entry_amounts = np.ctypeslib.as_array(amounts_p, shape=(n_entries.value,)).copy()
+        else:
+            entry_ids = entry_amounts = np.zeros(0, dtype=np.int64)
+    finally:
+        for pointer in (chunk_ptr_p, ids_p, amounts_p):
+            lib.coop_free(pointer)
+    return PlanArrays(
+        cleared_total=cleared_total,
+        remaining_total=total - cleared_total,
+        settlement_ids=ids[settled],
+        settlement_amounts=cleared[settled],
+        chunk_ptr=chunk_ptr,
+        entry_ids=entry_ids,
+        entry_amounts=entry_amounts,
+    )
+
+
+def _reduce_arrays(
+    n: int, tails: np.ndarray, heads: np.ndarray, amounts: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """:func:`_reduce` on arrays: drop what lies on no cycle (strong components in C),
+    contract pass-through chains (a Python loop over the chains' edges only: none on dense
+    graphs), split off closed chains.
+
+    Returns the super-edges (tails, heads as members, capacity, length, and their original
+    edges concatenated) and the closed loops (length, edges concatenated, amount)."""
+    from node.clearing._native import library
+
+    m = len(tails)
+    if m == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return (empty,) * 8
+    lib = library()
+    assert lib is not None  # plan_arrays runs only with the C part
+    comp = np.empty(n, dtype=np.int64)
+    tails = np.ascontiguousarray(tails, dtype=np.int64)
+    heads = np.ascontiguousarray(heads, dtype=np.int64)
+    if lib.coop_strong_components(n, m, _as_ptr(tails), _as_ptr(heads), _as_ptr(comp)):
+        raise MemoryError("out of memory while looking for cycles")
+    kept = np.flatnonzero(comp[tails] == comp[heads])
+    indeg = np.bincount(heads[kept], minlength=n)
+    outdeg = np.bincount(tails[kept], minlength=n)
+    through = (indeg == 1) & (outdeg == 1)
+    starts = kept[~through[tails[kept]]]
+    lengths = np.ones(len(starts), dtype=np.int64)
+    ends = heads[starts].copy()
+    long_at = np.flatnonzero(through[ends])
+    long_chains: list[list[int]] = []
+    if len(long_at):
+        out_edge = np.full(n, -1, dtype=np.int64)
+        out_edge[tails[kept]] = kept
+        out_list = out_edge.tolist()
+        through_list = through.tolist()
+        heads_list = heads.tolist()
+        for i in long_at.tolist():
+            e = int(starts[i])
+            chain = [e]
+            x = heads_list[e]
+            while through_list[x]:
+                f = out_list[x]
+                chain.append(f)
+                x = heads_list[f]
+            long_chains.append(chain)
+            lengths[i] = len(chain)
+            ends[i] = x
+    ptr = _csr(lengths)
+    edges = np.empty(int(ptr[-1]), dtype=np.int64)
+    edges[ptr[:-1]] = starts
+    for i, chain in zip(long_at.tolist(), long_chains, strict=True):
+        edges[ptr[i] : ptr[i + 1]] = chain
+    caps = np.minimum.reduceat(amounts[edges], ptr[:-1]) if len(starts) else lengths
+    is_loop = ends == tails[starts]
+    red = ~is_loop
+    edge_is_red = np.repeat(red, lengths)
+    loop_len = [lengths[is_loop]]
+    loop_edges = [edges[~edge_is_red]]
+    loop_caps = [caps[is_loop]]
+    # what is left are rings of pass-through members only
+    visited = np.zeros(m, dtype=bool)
+    visited[edges] = True
+    rest = kept[~visited[kept]]
+    if len(rest):
+        out_edge = np.full(n, -1, dtype=np.int64)
+        out_edge[tails[kept]] = kept
+        out_list = out_edge.tolist()
+        heads_list = heads.tolist()
+        tails_list = tails.tolist()
+        amounts_list = amounts.tolist()
+        seen = visited.tolist()
+        for e in rest.tolist():
+            if seen[e]:
+                continue
+            ring = [e]
+            x = heads_list[e]
+            while x != tails_list[e]:
+                ring.append(out_list[x])
+                x = heads_list[out_list[x]]
+            for f in ring:
+                seen[f] = True
+            loop_len.append(np.array([len(ring)], dtype=np.int64))
+            loop_edges.append(np.array(ring, dtype=np.int64))
+            loop_caps.append(np.array([min(amounts_list[f] for f in ring)], dtype=np.int64))
+    return (
+        tails[starts[red]],
+        ends[red],
+        caps[red],
+        lengths[red],
+        edges[edge_is_red],
+        np.concatenate(loop_len),
+        np.concatenate(loop_edges),
+        np.concatenate(loop_caps),
+    )
+
+
+def _max_circulation_arrays(
+    n: int, tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """:func:`_max_circulation_in_box` with ``low = 0``, ``high = caps`` on arrays."""
+    if len(caps) == 0:
+        return np.zeros(0, dtype=np.int64)
+    supplies = np.zeros(n, dtype=np.int64)
+    np.add.at(supplies, tails, caps)
+    np.add.at(supplies, heads, -caps)
+    solver = min_cost_flow.SimpleMinCostFlow()
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, weights
+    )
+    solver.set_nodes_supplies(np.arange(n, dtype=np.int32), supplies)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min-cost flow solver failed with status {status}")
+    return caps - solver.flows(arcs)
+
+
+def verify_plan_arrays(graph: ObligationArrays, plan: PlanArrays) -> None:
+    """:func:`verify_plan` on arrays, the same checks vectorised (numpy, int64: the array
+    path only handles amounts whose total stays far below 2**63, so no sum overflows).
+
+    Independent of the C part that made the plan: it trusts nothing in it.
+    """
+    m = len(graph.ids)
+    order = np.argsort(graph.ids, kind="stable")
+    ids = graph.ids[order]
+    if m and (np.diff(ids) <= 0).any():
+        raise ValueError("an obligation id appears twice in the obligations")
+    amounts = graph.amounts[order]
+    tails = graph.tails[order]
+    heads = graph.heads[order]
+
+    # id -> edge: a table when the ids are dense enough (the usual 0..m-1 or so), else a
+    # binary search; either way an id that names no obligation is refused.
+    table = None
+    if m and ids[0] >= 0 and ids[-1] < 4 * m + 1024:
+        table = np.full(int(ids[-1]) + 1, -1, dtype=np.int64)
+        table[ids] = np.arange(m, dtype=np.int64)
+
+    def edges_of(entry_ids: np.ndarray, where: str) -> np.ndarray:
+        if table is not None:
+            inside = (entry_ids >= 0) & (entry_ids < len(table))
+            edges = np.where(inside, table[np.where(inside, entry_ids, 0)], -1)
+            bad = edges < 0
+        elif m:
+            edges = np.searchsorted(ids, entry_ids)
+            bad = (edges >= m) | (ids[np.minimum(edges, m - 1)] != entry_ids)
+        else:
+            edges, bad = entry_ids, np.ones(len(entry_ids), dtype=bool)
+        if bad.any():
+            raise ValueError(f"{where}: unknown obligation id {int(entry_ids[bad][0])}")
+        return edges
+
+    exact_floats = int(amounts.sum()) < 2**53  # then float sums of amounts are exact
+
+    def sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+        if exact_floats:
+            return np.bincount(index, weights=values, minlength=size).astype(np.int64)
+        out = np.zeros(size, dtype=np.int64)
+        np.add.at(out, index, values)
+        return out
+
+    def check_amounts(edges: np.ndarray, values: np.ndarray, where: str) -> None:
+        if (values <= 0).any():
+            raise ValueError(f"{where}: an amount is not > 0")
+        over = values > amounts[edges]
+        if over.any():
+            e = int(edges[over][0])
+            raise ValueError(f"{where}: obligation {int(ids[e])} is cleared beyond its amount")
+
+    s_ids, s_amounts = plan.settlement_ids, plan.settlement_amounts
+    if len(s_ids) > 1 and (np.diff(s_ids) <= 0).any():
+        raise ValueError("settlements are not sorted by id without repeats")
+    s_edges = edges_of(s_ids, "the plan's settlements")
+    check_amounts(s_edges, s_amounts, "the plan's settlements")
+    settled = np.zeros(m, dtype=np.int64)
+    settled[s_edges] = s_amounts
+    net = sum_by(tails[s_edges], s_amounts, graph.n_members)
+    if (net != sum_by(heads[s_edges], s_amounts, graph.n_members)).any():
+        raise ValueError("the plan's settlements change net positions")
+
+    ptr = plan.chunk_ptr
+    sizes = np.diff(ptr)
+    if len(ptr) == 0 or ptr[0] != 0 or (sizes < 1).any() or ptr[-1] != len(plan.entry_ids):
+        raise ValueError("a chunk is empty or the chunk bounds are inconsistent")
+    e_edges = edges_of(plan.entry_ids, "a chunk")
+    e_amounts = plan.entry_amounts
+    check_amounts(e_edges, e_amounts, "a chunk")
+    chunk_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    key = chunk_of * max(m, 1) + e_edges
+    if len(key) > 1 and not (np.diff(key) > 0).all():  # the planner writes ids sorted
+        key = np.sort(key)
+        if (np.diff(key) == 0).any():
+            raise ValueError("an obligation appears twice in one chunk (not merged)")
+    in_chunks = sum_by(e_edges, e_amounts, m)
+    if (in_chunks != settled).any():
+        wrong = ids[in_chunks != settled][:10].tolist()
+        raise ValueError(f"chunks do not add up to the settlements for ids {wrong}")
+    # Every chunk balanced on its own: per (chunk, member), debts cleared == claims cleared.
+    n = max(graph.n_members, 1)
+    keys = np.concatenate([chunk_of * n + tails[e_edges], chunk_of * n + heads[e_edges]])
+    values = np.concatenate([e_amounts, -e_amounts])
+    by_key = np.argsort(keys, kind="stable")
+    keys, values = keys[by_key], values[by_key]
+    if len(keys):
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        moved = np.add.reduceat(values, starts) != 0
+        if moved.any():
+            chunk = int(keys[starts[moved][0]] // n)
+            raise ValueError(f"chunk {chunk} changes net positions")
+
+    total = int(amounts.sum())
+    cleared = int(s_amounts.sum())
+    if plan.cleared_total != cleared:
+        raise ValueError(f"cleared_total is {plan.cleared_total}, settlements sum to {cleared}")
+    if plan.remaining_total != total - cleared:
+        raise ValueError(f"remaining_total is {plan.remaining_total}, expected {total} - {cleared}")

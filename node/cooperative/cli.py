@@ -7,16 +7,6 @@ from pathlib import Path
 
 import click
 
-from node.chain.artifacts import Artifacts, ArtifactsError
-from node.chain.client import Chain, ChainError, TransactionReverted, account_from_key
-from node.chain.deployment import DeploymentError
-from node.cooperative.deploy import deploy_cooperative
-from node.cooperative.description import DescriptionError, load_description
-from node.cooperative.install import deploy_from_description
-from node.core.config import Settings
-from node.fund.deploy import FundDeployError
-from node.governance.deploy import GovernanceDeployError
-
 
 @click.command("deploy")
 @click.argument("description_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -51,6 +41,18 @@ def deploy(
     description has `fund:` / `governance:`), printed as JSON. With --record: the same,
     written to the record that `coop serve` reads; a rerun finishes an interrupted deployment.
     """
+    # Imported here, not at module level: `coop --help` and the other commands must not pay
+    # for web3 and pydantic (see node/cli.py).
+    from node.chain.artifacts import Artifacts, ArtifactsError
+    from node.chain.client import Chain, ChainError, TransactionReverted, account_from_key
+    from node.chain.deployment import DeploymentError
+    from node.cooperative.deploy import deploy_cooperative
+    from node.cooperative.description import DescriptionError, load_description
+    from node.cooperative.install import deploy_from_description
+    from node.core.config import Settings
+    from node.fund.deploy import FundDeployError
+    from node.governance.deploy import GovernanceDeployError
+
     try:
         overrides: dict[str, str] = {}
         if rpc_url:

@@ -33,7 +33,7 @@ def signatures() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def seal_certificate(organisation: str | None, out: Path | None) -> None:
     """Print (or write) the seal's certificate and its SHA-256."""
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
     from node.documents.seal import SealError, ensure_seal_key, load_seal_key
 
     directory = load_settings().seal_dir
@@ -60,7 +60,7 @@ def seal_certificate(organisation: str | None, out: Path | None) -> None:
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def seal(source: Path, target: Path) -> None:
     """Seal a PDF with the node's key (the source stays a prefix of the result)."""
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
     from node.documents.seal import SealError, load_seal_key, seal_pdf
 
     try:
@@ -77,7 +77,7 @@ def seal(source: Path, target: Path) -> None:
 @click.option("--sha256", "expected", default=None, help="The anchored digest of the document.")
 def verify_seal(sealed: Path, certificate: Path | None, expected: str | None) -> None:
     """Check a sealed PDF; exit 1 when the seal is not valid."""
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
     from node.documents.seal import SealError, load_seal_key, verify_sealed
 
     try:

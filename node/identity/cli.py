@@ -41,7 +41,7 @@ def rotate_key(new_key: str | None, limit: int | None) -> None:
     """Add a new key, re-seal every identity record and sealed document under it, retire the
     old key. Interrupted or stopped by --limit, it resumes when run again."""
     from node.api.db import gateway_engine, migrate
-    from node.cli import load_settings
+    from node.core.cli_settings import load_settings
     from node.identity.crypto import KeyRing
     from node.identity.rotation import RotationError, reseal_configured, rotate_key_file
 
