@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
@@ -16,19 +15,21 @@ import {ITreasury} from "./interfaces/ITreasury.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
 import {CloneEIP712} from "./libraries/CloneEIP712.sol";
 import {MeetingDecision} from "./libraries/MeetingDecision.sol";
+import {PackedHistory} from "./libraries/PackedHistory.sol";
 
 /// @title Membership
 /// @notice A cooperative's membership register; see {IMembership}.
 /// @dev Runs as an EIP-1167 clone whose immutable arguments are `charter, shares, treasury`
 /// (20 bytes each). Whether an account is an active member, and how many are, is checkpointed
-/// by block number (OpenZeppelin `Checkpoints.Trace208`) for record-date votes.
+/// by block number ({PackedHistory}: several entries to a slot, so that a member's whole history
+/// of admission and exit is typically one slot) for record-date votes.
 ///
 /// Each account's record is one storage slot (`Record`: the public {MemberRecord} fields, 20
 /// bytes, and the 4-byte member index), so the dense index that governance keys its has-voted
 /// bitmaps by costs no slot of its own. The index counter is set at initialisation, so that the
 /// first application pays no fresh slot for it.
 contract Membership is IMembership, IMeetingReserved, Initializable {
-    using Checkpoints for Checkpoints.Trace208;
+    using PackedHistory for PackedHistory.History;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
@@ -76,8 +77,8 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
     mapping(address account => Dossier) private _dossiers;
     /// @dev Per account: its member index (never zero) from the block it became active, 0 from
     /// the block it stopped; so one lookup answers both "was it active" and "with which index".
-    mapping(address account => Checkpoints.Trace208) private _activeHistory;
-    Checkpoints.Trace208 private _activeCount;
+    mapping(address account => PackedHistory.History) private _activeHistory;
+    PackedHistory.History private _activeCount;
     Source[] private _obligationSources;
     /// @dev The member index the next first-time application gets (indices start at 1).
     uint32 private _nextIndex;
@@ -299,13 +300,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         delete _dossiers[from];
         // The new address inherits the membership's past (its history is empty: it never held
         // an index), so that it votes in meetings whose register was fixed before the recovery.
-        Checkpoints.Trace208 storage past = _activeHistory[from];
-        Checkpoints.Trace208 storage inherited = _activeHistory[to];
-        uint256 entries = past.length();
-        for (uint256 i = 0; i < entries; ++i) {
-            Checkpoints.Checkpoint208 memory c = past.at(SafeCast.toUint32(i));
-            inherited.push(c._key, c._value);
-        }
+        _activeHistory[from].copyInto(_activeHistory[to]);
         if (moved.status == MemberStatus.Member) {
             // The count stays: one member, new address.
             _activeHistory[from].push(SafeCast.toUint48(block.number), 0);
@@ -385,7 +380,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
     function voterIndexAt(address account, uint256 blockNumber) external view returns (uint32) {
         // The checkpoint's value is the index itself (see `_activeHistory`).
         uint32 index =
-            uint32(_activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber)));
+            _activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber));
         // A former address (its membership recovered to another key) keeps its history but
         // holds nothing now: status None with an index.
         if (index != 0 && _members[account].status == MemberStatus.None) return 0;
@@ -532,8 +527,9 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         bool active = index != 0;
         uint48 blockNumber = SafeCast.toUint48(block.number);
         _activeHistory[account].push(blockNumber, index);
-        uint208 count = _activeCount.latest();
-        // Cannot underflow: an account only turns inactive after it was counted as active.
+        uint32 count = _activeCount.latest();
+        // Cannot overflow (fewer than 2**32 member indices) nor underflow (an account only turns
+        // inactive after it was counted as active).
         unchecked {
             _activeCount.push(blockNumber, active ? count + 1 : count - 1);
         }
