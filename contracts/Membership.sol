@@ -303,7 +303,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         _activeHistory[from].copyInto(_activeHistory[to]);
         if (moved.status == MemberStatus.Member) {
             // The count stays: one member, new address.
-            _activeHistory[from].push(SafeCast.toUint48(block.number), 0);
+            _activeHistory[from].push(SafeCast.toUint48(block.number), 0, 0);
         }
         emit MemberRecovered(from, to, decision);
 
@@ -526,13 +526,17 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
     function _setActive(address account, uint32 index) private {
         bool active = index != 0;
         uint48 blockNumber = SafeCast.toUint48(block.number);
-        _activeHistory[account].push(blockNumber, index);
+        // The reserves make the pushes that end an activity find their words already written
+        // (see {PackedHistory}): one entry ahead in the account's history when it turns active,
+        // as many as there are active members in the count's.
+        _activeHistory[account].push(blockNumber, index, active ? 1 : 0);
         uint32 count = _activeCount.latest();
         // Cannot overflow (fewer than 2**32 member indices) nor underflow (an account only turns
         // inactive after it was counted as active).
         unchecked {
-            _activeCount.push(blockNumber, active ? count + 1 : count - 1);
+            count = active ? count + 1 : count - 1;
         }
+        _activeCount.push(blockNumber, count, count);
     }
 
     function _requireStatus(address account, MemberStatus actual, MemberStatus expected)

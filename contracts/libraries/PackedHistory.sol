@@ -3,14 +3,20 @@ pragma solidity 0.8.28;
 
 /// @title PackedHistory
 /// @notice A history of `uint32` values by block number (like OpenZeppelin's
-/// `Checkpoints.Trace208`), packed several entries to a storage slot.
+/// `Checkpoints.Trace208`), packed several entries to a storage slot, whose fresh slots are paid
+/// for by the pushes that say so.
 /// @dev OpenZeppelin's trace keeps its length in a slot of its own and every checkpoint in a
 /// fresh slot: a push in a new block costs a length write (2,900 warm) and a new slot (22,100).
 /// Here an entry is 80 bits (block number in bits 0-47, value in bits 48-79). Word 0 holds the
-/// length (bits 0-31) and entries 0 and 1 (at bits 32 and 112); word `k >= 1` holds entries
-/// `2 + 3(k - 1)` to `4 + 3(k - 1)` (at bits 0, 80 and 160). So a member's typical history
-/// (admitted, then leaving) is one slot, the second push a warm rewrite of it, and a long history
-/// takes a fresh slot only every third push. Block numbers never decrease between pushes.
+/// length (bits 0-31), entries 0 and 1 (at bits 32 and 112) and the number of further words
+/// opened so far (bits 192-223); word `k >= 1` holds entries `2 + 3(k - 1)` to `4 + 3(k - 1)`
+/// (at bits 0, 80 and 160) and, once opened, bit 255 (so that it is never zero again).
+///
+/// Writing a zero slot costs 22,100 gas against 5,000 for a slot already written, so a push may
+/// be asked to open words ahead: after `push(..., reserve)` the opened words hold at least
+/// `length + reserve` entries. Membership reserves one entry when an account turns active and
+/// `count` entries for the active-member count: a push that ends an activity (exit, block) then
+/// always finds its word open, and the fresh slots fall to admissions and unblocking.
 library PackedHistory {
     /// @notice A push with a block number below the latest entry's.
     error PackedHistoryUnorderedPush(uint256 blockNumber, uint256 latestBlock);
@@ -22,13 +28,18 @@ library PackedHistory {
     uint256 private constant _ENTRY_MASK = (1 << 80) - 1;
     uint256 private constant _BLOCK_MASK = (1 << 48) - 1;
     uint256 private constant _LENGTH_MASK = (1 << 32) - 1;
+    uint256 private constant _OPENED_SHIFT = 192;
+    uint256 private constant _OPENED_MARK = 1 << 255;
 
     /// @notice Records `value` from block `blockNumber` on (replacing the latest entry if it is
-    /// of the same block).
-    function push(History storage self, uint48 blockNumber, uint32 value) internal {
+    /// of the same block), then opens words until they hold `length + reserve` entries.
+    function push(History storage self, uint48 blockNumber, uint32 value, uint256 reserve)
+        internal
+    {
         uint256 head = self._words[0];
         uint256 length = head & _LENGTH_MASK;
         uint256 entry = uint256(blockNumber) | (uint256(value) << 48);
+        bool replaced;
         if (length != 0) {
             (uint256 word, uint256 shift) = _position(length - 1);
             uint256 packed = word == 0 ? head : self._words[word];
@@ -38,21 +49,35 @@ library PackedHistory {
             }
             if (latestBlock == blockNumber) {
                 packed = (packed & ~(_ENTRY_MASK << shift)) | (entry << shift);
-                self._words[word] = packed;
-                return;
+                if (word == 0) head = packed;
+                else self._words[word] = packed;
+                replaced = true;
             }
         }
-        // Cannot overflow: 2**32 pushes would take 2**32 blocks of transactions.
+        // Cannot overflow: 2**32 pushes would take 2**32 blocks of transactions; `reserve` is a
+        // count of members (below 2**32).
         unchecked {
-            (uint256 word, uint256 shift) = _position(length);
-            head = (head & ~_LENGTH_MASK) | (length + 1);
-            if (word == 0) {
-                self._words[0] = head | (entry << shift);
-            } else {
-                self._words[word] |= entry << shift;
-                self._words[0] = head;
+            if (!replaced) {
+                (uint256 word, uint256 shift) = _position(length);
+                ++length;
+                head = (head & ~_LENGTH_MASK) | length;
+                if (word == 0) head |= entry << shift;
+                else self._words[word] |= _OPENED_MARK | (entry << shift);
+            }
+            uint256 opened = (head >> _OPENED_SHIFT) & _LENGTH_MASK;
+            // The words that hold entries are open, whatever the reserve.
+            (uint256 lastWord,) = _position(length - 1);
+            uint256 needed = length + reserve;
+            uint256 target = needed <= 2 ? 0 : 1 + (needed - 3) / 3;
+            if (target < lastWord) target = lastWord;
+            if (target > opened) {
+                for (uint256 w = opened + 1; w <= target; ++w) {
+                    if (w > lastWord) self._words[w] = _OPENED_MARK;
+                }
+                head = (head & ~(_LENGTH_MASK << _OPENED_SHIFT)) | (target << _OPENED_SHIFT);
             }
         }
+        self._words[0] = head;
     }
 
     /// @notice The value of the latest entry at or before `blockNumber`, zero if there is none.
@@ -97,14 +122,13 @@ library PackedHistory {
         }
     }
 
-    /// @notice Copies the whole of `from` into `to`, which must be empty.
+    /// @notice Copies the whole of `from` (entries and opened words) into `to`, which must be
+    /// empty.
     function copyInto(History storage from, History storage to) internal {
         uint256 head = from._words[0];
         to._words[0] = head;
-        uint256 length = head & _LENGTH_MASK;
-        if (length <= 2) return;
-        (uint256 last,) = _position(length - 1);
-        for (uint256 w = 1; w <= last; ++w) {
+        uint256 opened = (head >> _OPENED_SHIFT) & _LENGTH_MASK;
+        for (uint256 w = 1; w <= opened; ++w) {
             to._words[w] = from._words[w];
         }
     }
