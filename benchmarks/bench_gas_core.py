@@ -199,8 +199,9 @@ cost {admit_min:,} to {admit_max:,}; the `admit` row of the table above (fees pa
 opens a slot.
 
 What an exit still costs, besides the two pushes: the `hasOpenObligations` call to each
-source (the ВРЕ clone about 7,600, the fund clone about 5,300: cold account and implementation), the ВРЕ's `memberDeactivated` (about 6,100), the charter's
-`decisionExecutor` (about 5,000) and, when fees were paid, the share refund (about 15,000).
+source (the ВРЕ clone about 7,600, the fund clone about 5,300: cold account and
+implementation), the ВРЕ's `memberDeactivated` (about 6,100), the charter's `decisionExecutor`
+(about 5,000) and, when fees were paid, the share refund (about 15,000).
 
 """
 
