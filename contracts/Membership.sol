@@ -2,9 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
@@ -13,7 +11,7 @@ import {IObligationSource} from "./interfaces/IObligationSource.sol";
 import {IShares} from "./interfaces/IShares.sol";
 import {ITreasury} from "./interfaces/ITreasury.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
-import {CloneEIP712} from "./libraries/CloneEIP712.sol";
+import {CloneEIP712Domain} from "./libraries/CloneEIP712Domain.sol";
 import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 import {PackedHistory} from "./libraries/PackedHistory.sol";
 
@@ -28,7 +26,7 @@ import {PackedHistory} from "./libraries/PackedHistory.sol";
 /// bytes, and the 4-byte member index), so the dense index that governance keys its has-voted
 /// bitmaps by costs no slot of its own. The index counter is set at initialisation, so that the
 /// first application pays no fresh slot for it.
-contract Membership is IMembership, IMeetingReserved, Initializable {
+contract Membership is IMembership, IMeetingReserved, Initializable, CloneEIP712Domain {
     using PackedHistory for PackedHistory.History;
 
     /*//////////////////////////////////////////////////////////////
@@ -41,10 +39,6 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         "uint256 nonce,uint256 deadline)"
     );
 
-    string private constant _NAME = "Coopnode Membership";
-    string private constant _VERSION = "1";
-    bytes32 private constant _HASHED_NAME = keccak256(bytes(_NAME));
-    bytes32 private constant _HASHED_VERSION = keccak256(bytes(_VERSION));
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -98,7 +92,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
                                FUNCTIONS
     //////////////////////////////////////////////////////////////*/
 
-    constructor() {
+    constructor() CloneEIP712Domain("Coopnode Membership", "1") {
         _disableInitializers();
     }
 
@@ -130,9 +124,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         if (block.timestamp > deadline) revert MembershipSignatureExpired(deadline);
         uint256 expected = _members[applicant].nonce;
         if (nonce != expected) revert MembershipInvalidNonce(applicant, expected);
-        bytes32 digest = CloneEIP712.hashTypedData(
-            _HASHED_NAME,
-            _HASHED_VERSION,
+        bytes32 digest = _hashTypedData(
             keccak256(
                 abi.encode(
                     APPLICATION_TYPEHASH,
@@ -145,7 +137,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
                 )
             )
         );
-        if (!SignatureChecker.isValidSignatureNow(applicant, digest, signature)) {
+        if (!_isValidSignature(applicant, digest, signature)) {
             revert MembershipInvalidSignature(applicant);
         }
         _apply(applicant, kind, identityHash, applicationHash);
@@ -431,24 +423,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
 
     /// @inheritdoc IMembership
     function domainSeparator() external view returns (bytes32) {
-        return CloneEIP712.domainSeparator(_HASHED_NAME, _HASHED_VERSION);
-    }
-
-    /// @inheritdoc IERC5267
-    function eip712Domain()
-        external
-        view
-        returns (
-            bytes1 fields,
-            string memory name,
-            string memory version,
-            uint256 chainId,
-            address verifyingContract,
-            bytes32 salt,
-            uint256[] memory extensions
-        )
-    {
-        return (hex"0f", _NAME, _VERSION, block.chainid, address(this), bytes32(0), extensions);
+        return _domainSeparator();
     }
 
     /// @inheritdoc IMembership
