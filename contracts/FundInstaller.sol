@@ -17,12 +17,7 @@ contract FundInstaller is IFundInstaller, PairInstaller {
     //////////////////////////////////////////////////////////////*/
 
     constructor(address fundImplementation_, address propertyRegistryImplementation_)
-        PairInstaller(
-            fundImplementation_,
-            propertyRegistryImplementation_,
-            FundInstallerZeroAddress.selector,
-            FundInstallerNotDecisionExecutor.selector
-        )
+        PairInstaller(fundImplementation_, propertyRegistryImplementation_)
     {}
 
     /// @inheritdoc IFundInstaller
@@ -67,5 +62,17 @@ contract FundInstaller is IFundInstaller, PairInstaller {
     /// @inheritdoc IFundInstaller
     function propertyRegistryImplementation() external view returns (address) {
         return _SECOND_IMPLEMENTATION;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _revertZeroAddress() internal pure override {
+        revert FundInstallerZeroAddress();
+    }
+
+    function _revertNotDecisionExecutor(address charter, address caller) internal pure override {
+        revert FundInstallerNotDecisionExecutor(charter, caller);
     }
 }

@@ -17,12 +17,7 @@ contract GovernanceInstaller is IGovernanceInstaller, PairInstaller {
     //////////////////////////////////////////////////////////////*/
 
     constructor(address councilImplementation_, address generalMeetingImplementation_)
-        PairInstaller(
-            councilImplementation_,
-            generalMeetingImplementation_,
-            GovernanceInstallerZeroAddress.selector,
-            GovernanceInstallerNotDecisionExecutor.selector
-        )
+        PairInstaller(councilImplementation_, generalMeetingImplementation_)
     {}
 
     /// @inheritdoc IGovernanceInstaller
@@ -67,5 +62,17 @@ contract GovernanceInstaller is IGovernanceInstaller, PairInstaller {
     /// @inheritdoc IGovernanceInstaller
     function generalMeetingImplementation() external view returns (address) {
         return _SECOND_IMPLEMENTATION;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _revertZeroAddress() internal pure override {
+        revert GovernanceInstallerZeroAddress();
+    }
+
+    function _revertNotDecisionExecutor(address charter, address caller) internal pure override {
+        revert GovernanceInstallerNotDecisionExecutor(charter, caller);
     }
 }

@@ -7,26 +7,17 @@ import {ICharter} from "../interfaces/ICharter.sol";
 /// @title PairInstaller
 /// @notice What the installers share: two implementations, a per-charter installation counter
 /// that salts the `CREATE2` clones, the decision-executor check, and the address prediction.
-/// @dev No owner, nothing to configure: the implementations are immutables. The derived
-/// installer names its errors (given by selector: `zeroAddress()` and
-/// `notDecisionExecutor(address charter, address caller)`), initialises the pair its own way and
-/// emits its own event.
+/// @dev No owner, nothing to configure: the implementations are immutables (addresses only:
+/// the indexer recognises an installer by its compiled code with address immutables filled in).
+/// The derived installer reverts with its own errors ({_revertZeroAddress},
+/// {_revertNotDecisionExecutor}), initialises the pair its own way and emits its own event.
 abstract contract PairInstaller {
     address internal immutable _FIRST_IMPLEMENTATION;
     address internal immutable _SECOND_IMPLEMENTATION;
-    bytes4 private immutable _ZERO_ADDRESS_ERROR;
-    bytes4 private immutable _NOT_EXECUTOR_ERROR;
 
     mapping(address charter => uint256 count) internal _installations;
 
-    constructor(
-        address firstImplementation,
-        address secondImplementation,
-        bytes4 zeroAddressError,
-        bytes4 notExecutorError
-    ) {
-        _ZERO_ADDRESS_ERROR = zeroAddressError;
-        _NOT_EXECUTOR_ERROR = notExecutorError;
+    constructor(address firstImplementation, address secondImplementation) {
         if (firstImplementation == address(0) || secondImplementation == address(0)) {
             _revertZeroAddress();
         }
@@ -42,14 +33,7 @@ abstract contract PairInstaller {
     {
         if (charter == address(0)) _revertZeroAddress();
         if (msg.sender != ICharter(charter).decisionExecutor()) {
-            bytes4 error = _NOT_EXECUTOR_ERROR;
-            assembly ("memory-safe") {
-                // Scratch space and the free memory pointer: nothing runs after the revert.
-                mstore(0, error)
-                mstore(4, charter)
-                mstore(36, caller())
-                revert(0, 68)
-            }
+            _revertNotDecisionExecutor(charter, msg.sender);
         }
         membership = ICharter(charter).membership();
         installation = _installations[charter];
@@ -66,13 +50,11 @@ abstract contract PairInstaller {
         second = Clones.predictDeterministicAddress(_SECOND_IMPLEMENTATION, salt);
     }
 
-    function _revertZeroAddress() private view {
-        bytes4 error = _ZERO_ADDRESS_ERROR;
-        assembly ("memory-safe") {
-            mstore(0, error)
-            revert(0, 4)
-        }
-    }
+    /// @dev Reverts with the installer's zero-address error.
+    function _revertZeroAddress() internal pure virtual;
+
+    /// @dev Reverts with the installer's error for a caller that is not `charter`'s executor.
+    function _revertNotDecisionExecutor(address charter, address caller) internal pure virtual;
 
     function _salt(address charter, uint256 installation) private pure returns (bytes32) {
         return keccak256(abi.encode(charter, installation));
