@@ -102,7 +102,8 @@ contract DocumentRegistry is IDocumentRegistry, CloneEIP712Domain {
 
     /// @inheritdoc IDocumentRegistry
     function signWithSig(bytes32 document, address signer, bytes calldata signature) external {
-        bytes32 digest = _hashTypedData(keccak256(abi.encode(SIGNATURE_TYPEHASH, signer, document)));
+        bytes32 digest =
+            _hashTypedData(keccak256(abi.encode(SIGNATURE_TYPEHASH, signer, document)));
         if (!_isValidSignature(signer, digest, signature)) {
             revert DocumentRegistryInvalidSignature(document, signer);
         }

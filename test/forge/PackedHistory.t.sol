@@ -73,13 +73,9 @@ contract PackedHistoryTest is Test {
         try this.pushAt(19) {
             revert("pushed below the latest block");
         } catch (bytes memory reason) {
-            assertTrue(
-                keccak256(reason)
-                    == keccak256(
-                        abi.encodeWithSelector(PackedHistory.PackedHistoryUnorderedPush.selector, 19, 20)
-                    ),
-                "wrong error"
-            );
+            bytes memory expected =
+                abi.encodeWithSelector(PackedHistory.PackedHistoryUnorderedPush.selector, 19, 20);
+            assertTrue(keccak256(reason) == keccak256(expected), "wrong error");
         }
         assertEq(_history.latest(), 1, "latest after the refusal");
     }
