@@ -229,6 +229,23 @@ def render(rows: list[tuple[str, int, str, str]]) -> str:
         "| GeneralMeeting.close | 64,581 | 43,748 | the eligible count is no longer looked up "
         "in the checkpoints at close |",
         "",
+        "### Issue #21 (2026-12-05): the packed membership history",
+        "",
+        "Membership keeps each account's active history and the active count's with "
+        "`PackedHistory` (several entries to a slot, length in the first word) instead of "
+        "OpenZeppelin's checkpoints, so `voterIndexAt` reads one slot instead of two (length and "
+        "checkpoint). Before -> after (this script):",
+        "",
+        "| operation | before | after | why |",
+        "|---|---:|---:|---|",
+        "| castBallotsBySig, per ballot in a batch of 100 | 21,124 | 18,754 | one slot read "
+        "less per voter |",
+        "| castBallot, direct | 58,747 | 56,377 | the same |",
+        "| castBallotBySig, one relayed | 66,573 | 64,203 | the same |",
+        "| Council.execute (admits the member) | 137,834 | 119,884 | the admission writes one "
+        "fresh history slot instead of two (see `gas_core_results.md`) |",
+        "| GovernanceInstaller.install | 524,698 | 524,775 | the installers' shared base |",
+        "",
     ]
     return "\n".join(lines)
 

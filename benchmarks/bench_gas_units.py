@@ -52,6 +52,32 @@ write, 2,900, instead of a slot of its own, 5,000). The sum of the positive bala
 bits: fewer than 2**31 member keys, no balance below minus its limit (< 2**96). Invoices use the
 bit too: `issue` and `accept` ask Membership only for a party whose bit is not set.
 
+## Issue #21: the transfer against OpenZeppelin's 34,454 (not reached)
+
+Opcode trace of the `transfer` row (`debug_traceTransaction` on anvil with `--steps-tracing`,
+same set-up as this script): 40,860 = 21,000 base + 632 calldata + 19,228 execution. Of the
+execution, 12,100 is storage (slot 0 read 2,100; the two member slots, read 2 x 2,100 and
+written 2 x 2,900), 1,756 the `Transfer` log, about 2,750 the clone hop (the cold
+DELEGATECALL to the implementation, 2,600 + 100, and the proxy's copying) and about 2,620
+everything else (dispatch among some 40 functions, the checks, packing). OpenZeppelin's ERC-20
+pays the same two member slots and log, no hop, no slot 0, and about 1,100 for the rest
+(34,454 less the base, the same calldata, storage and log). So, computed from the trace (not
+measured here):
+
+- a full contract with immutables instead of a clone: about 38,100 per transfer; but its
+  creation costs 200 gas per byte of the 14,130-byte runtime code, about 2.9 million gas once per
+  cooperative (plus the creation code's execution), which puts `factory_deploy` (865,728) at
+  about 3.7 million, far over its 1,000,000 goal (the factory, 5,520 bytes, would also carry
+  the ВРЕ's creation code, which still fits under 24,576). The hop's 2,750 pays that back after
+  about 1,050 transfers of the cooperative;
+- slot 0 (2,100) is read for the flag that says whether the cached status bits may be trusted:
+  it turns false when Membership detaches the contract (`removeObligationSource`), after which
+  no deactivation reaches it; a flag that can change cannot be an immutable, and every other
+  place for it is a cold slot too. Dropping it means dropping that rule (a detached ВРЕ trusting
+  stale bits) or never detaching the ВРЕ;
+- even with both, about 36,000: the remaining 1,500 over OpenZeppelin is the dispatch and the
+  membership and credit checks, which only a hand-written assembly fast path could shrink.
+
 ## Clearing: where the triangle's gas goes
 
 A settled obligation costs one cold SLOAD + SSTORE of its slot (5,000) and its

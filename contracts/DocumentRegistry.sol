@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {ICouncil} from "./interfaces/ICouncil.sol";
 import {IDocumentRegistry} from "./interfaces/IDocumentRegistry.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
-import {CloneEIP712} from "./libraries/CloneEIP712.sol";
+import {CloneEIP712Domain} from "./libraries/CloneEIP712Domain.sol";
 
 /// @title DocumentRegistry
 /// @notice A cooperative's register of document hashes, versions and signatures; see
 /// {IDocumentRegistry}.
 /// @dev Runs as an EIP-1167 clone whose immutable arguments are `charter, membership`
 /// (20 bytes each).
-contract DocumentRegistry is IDocumentRegistry {
+contract DocumentRegistry is IDocumentRegistry, CloneEIP712Domain {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
     //////////////////////////////////////////////////////////////*/
@@ -26,10 +24,6 @@ contract DocumentRegistry is IDocumentRegistry {
     bytes32 public constant SIGNATURE_TYPEHASH =
         keccak256("DocumentSignature(address signer,bytes32 document)");
 
-    string private constant _NAME = "Coopnode Documents";
-    string private constant _VERSION = "1";
-    bytes32 private constant _HASHED_NAME = keccak256(bytes(_NAME));
-    bytes32 private constant _HASHED_VERSION = keccak256(bytes(_VERSION));
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -44,6 +38,8 @@ contract DocumentRegistry is IDocumentRegistry {
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
     //////////////////////////////////////////////////////////////*/
+
+    constructor() CloneEIP712Domain("Coopnode Documents", "1") {}
 
     /// @inheritdoc IDocumentRegistry
     function anchor(bytes32 document, DocumentType documentType, bytes32 replaces) external {
@@ -106,10 +102,9 @@ contract DocumentRegistry is IDocumentRegistry {
 
     /// @inheritdoc IDocumentRegistry
     function signWithSig(bytes32 document, address signer, bytes calldata signature) external {
-        bytes32 digest = CloneEIP712.hashTypedData(
-            _HASHED_NAME, _HASHED_VERSION, keccak256(abi.encode(SIGNATURE_TYPEHASH, signer, document))
-        );
-        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
+        bytes32 digest =
+            _hashTypedData(keccak256(abi.encode(SIGNATURE_TYPEHASH, signer, document)));
+        if (!_isValidSignature(signer, digest, signature)) {
             revert DocumentRegistryInvalidSignature(document, signer);
         }
         _sign(document, signer);
@@ -169,24 +164,7 @@ contract DocumentRegistry is IDocumentRegistry {
 
     /// @inheritdoc IDocumentRegistry
     function domainSeparator() external view returns (bytes32) {
-        return CloneEIP712.domainSeparator(_HASHED_NAME, _HASHED_VERSION);
-    }
-
-    /// @inheritdoc IERC5267
-    function eip712Domain()
-        external
-        view
-        returns (
-            bytes1 fields,
-            string memory name,
-            string memory version,
-            uint256 chainId,
-            address verifyingContract,
-            bytes32 salt,
-            uint256[] memory extensions
-        )
-    {
-        return (hex"0f", _NAME, _VERSION, block.chainid, address(this), bytes32(0), extensions);
+        return _domainSeparator();
     }
 
     /// @inheritdoc IDocumentRegistry

@@ -1,38 +1,24 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
-import {ICharter} from "./interfaces/ICharter.sol";
 import {IFundInstaller} from "./interfaces/IFundInstaller.sol";
 import {IMutualAidFund} from "./interfaces/IMutualAidFund.sol";
 import {IPropertyRegistry} from "./interfaces/IPropertyRegistry.sol";
+import {PairInstaller} from "./libraries/PairInstaller.sol";
 
 /// @title FundInstaller
 /// @notice Creates and initialises a cooperative's MutualAidFund and PropertyRegistry in one
 /// transaction, for the charter's decision executor only; see {IFundInstaller}.
 /// @dev No owner, nothing to configure: the implementations are immutables. The only storage
 /// is the per-charter installation counter that salts the `CREATE2` clones.
-contract FundInstaller is IFundInstaller {
-    /*//////////////////////////////////////////////////////////////
-                                STORAGE
-    //////////////////////////////////////////////////////////////*/
-
-    address private immutable _fundImplementation;
-    address private immutable _propertyRegistryImplementation;
-
-    mapping(address charter => uint256 count) private _installations;
-
+contract FundInstaller is IFundInstaller, PairInstaller {
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
     //////////////////////////////////////////////////////////////*/
 
-    constructor(address fundImplementation_, address propertyRegistryImplementation_) {
-        if (fundImplementation_ == address(0) || propertyRegistryImplementation_ == address(0)) {
-            revert FundInstallerZeroAddress();
-        }
-        _fundImplementation = fundImplementation_;
-        _propertyRegistryImplementation = propertyRegistryImplementation_;
-    }
+    constructor(address fundImplementation_, address propertyRegistryImplementation_)
+        PairInstaller(fundImplementation_, propertyRegistryImplementation_)
+    {}
 
     /// @inheritdoc IFundInstaller
     function install(
@@ -40,17 +26,9 @@ contract FundInstaller is IFundInstaller {
         IMutualAidFund.Rules calldata rules,
         PropertyConfig calldata property
     ) external returns (address fund, address propertyRegistry) {
-        if (charter == address(0)) revert FundInstallerZeroAddress();
-        if (msg.sender != ICharter(charter).decisionExecutor()) {
-            revert FundInstallerNotDecisionExecutor(charter, msg.sender);
-        }
-        address membership = ICharter(charter).membership();
-        uint256 installation = _installations[charter];
-        _installations[charter] = installation + 1;
-        bytes32 salt = _salt(charter, installation);
-
-        fund = Clones.cloneDeterministic(_fundImplementation, salt);
-        propertyRegistry = Clones.cloneDeterministic(_propertyRegistryImplementation, salt);
+        address membership;
+        uint256 installation;
+        (membership, installation, fund, propertyRegistry) = _installPair(charter);
         IMutualAidFund(fund).initialize(charter, membership, rules);
         IPropertyRegistry(propertyRegistry).initialize(
             charter, property.name, property.symbol, property.baseURI
@@ -68,9 +46,7 @@ contract FundInstaller is IFundInstaller {
         view
         returns (address fund, address propertyRegistry)
     {
-        bytes32 salt = _salt(charter, _installations[charter]);
-        fund = Clones.predictDeterministicAddress(_fundImplementation, salt);
-        propertyRegistry = Clones.predictDeterministicAddress(_propertyRegistryImplementation, salt);
+        return _predictPair(charter);
     }
 
     /// @inheritdoc IFundInstaller
@@ -80,19 +56,23 @@ contract FundInstaller is IFundInstaller {
 
     /// @inheritdoc IFundInstaller
     function fundImplementation() external view returns (address) {
-        return _fundImplementation;
+        return _FIRST_IMPLEMENTATION;
     }
 
     /// @inheritdoc IFundInstaller
     function propertyRegistryImplementation() external view returns (address) {
-        return _propertyRegistryImplementation;
+        return _SECOND_IMPLEMENTATION;
     }
 
     /*//////////////////////////////////////////////////////////////
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
 
-    function _salt(address charter, uint256 installation) private pure returns (bytes32) {
-        return keccak256(abi.encode(charter, installation));
+    function _revertZeroAddress() internal pure override {
+        revert FundInstallerZeroAddress();
+    }
+
+    function _revertNotDecisionExecutor(address charter, address caller) internal pure override {
+        revert FundInstallerNotDecisionExecutor(charter, caller);
     }
 }

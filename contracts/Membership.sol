@@ -2,10 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
-import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
@@ -14,21 +11,23 @@ import {IObligationSource} from "./interfaces/IObligationSource.sol";
 import {IShares} from "./interfaces/IShares.sol";
 import {ITreasury} from "./interfaces/ITreasury.sol";
 import {CloneArgs} from "./libraries/CloneArgs.sol";
-import {CloneEIP712} from "./libraries/CloneEIP712.sol";
+import {CloneEIP712Domain} from "./libraries/CloneEIP712Domain.sol";
 import {MeetingDecision} from "./libraries/MeetingDecision.sol";
+import {PackedHistory} from "./libraries/PackedHistory.sol";
 
 /// @title Membership
 /// @notice A cooperative's membership register; see {IMembership}.
 /// @dev Runs as an EIP-1167 clone whose immutable arguments are `charter, shares, treasury`
 /// (20 bytes each). Whether an account is an active member, and how many are, is checkpointed
-/// by block number (OpenZeppelin `Checkpoints.Trace208`) for record-date votes.
+/// by block number ({PackedHistory}: several entries to a slot, so that a member's whole history
+/// of admission and exit is typically one slot) for record-date votes.
 ///
 /// Each account's record is one storage slot (`Record`: the public {MemberRecord} fields, 20
 /// bytes, and the 4-byte member index), so the dense index that governance keys its has-voted
 /// bitmaps by costs no slot of its own. The index counter is set at initialisation, so that the
 /// first application pays no fresh slot for it.
-contract Membership is IMembership, IMeetingReserved, Initializable {
-    using Checkpoints for Checkpoints.Trace208;
+contract Membership is IMembership, IMeetingReserved, Initializable, CloneEIP712Domain {
+    using PackedHistory for PackedHistory.History;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
@@ -40,10 +39,6 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         "uint256 nonce,uint256 deadline)"
     );
 
-    string private constant _NAME = "Coopnode Membership";
-    string private constant _VERSION = "1";
-    bytes32 private constant _HASHED_NAME = keccak256(bytes(_NAME));
-    bytes32 private constant _HASHED_VERSION = keccak256(bytes(_VERSION));
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -76,8 +71,8 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
     mapping(address account => Dossier) private _dossiers;
     /// @dev Per account: its member index (never zero) from the block it became active, 0 from
     /// the block it stopped; so one lookup answers both "was it active" and "with which index".
-    mapping(address account => Checkpoints.Trace208) private _activeHistory;
-    Checkpoints.Trace208 private _activeCount;
+    mapping(address account => PackedHistory.History) private _activeHistory;
+    PackedHistory.History private _activeCount;
     Source[] private _obligationSources;
     /// @dev The member index the next first-time application gets (indices start at 1).
     uint32 private _nextIndex;
@@ -97,7 +92,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
                                FUNCTIONS
     //////////////////////////////////////////////////////////////*/
 
-    constructor() {
+    constructor() CloneEIP712Domain("Coopnode Membership", "1") {
         _disableInitializers();
     }
 
@@ -129,9 +124,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         if (block.timestamp > deadline) revert MembershipSignatureExpired(deadline);
         uint256 expected = _members[applicant].nonce;
         if (nonce != expected) revert MembershipInvalidNonce(applicant, expected);
-        bytes32 digest = CloneEIP712.hashTypedData(
-            _HASHED_NAME,
-            _HASHED_VERSION,
+        bytes32 digest = _hashTypedData(
             keccak256(
                 abi.encode(
                     APPLICATION_TYPEHASH,
@@ -144,7 +137,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
                 )
             )
         );
-        if (!SignatureChecker.isValidSignatureNow(applicant, digest, signature)) {
+        if (!_isValidSignature(applicant, digest, signature)) {
             revert MembershipInvalidSignature(applicant);
         }
         _apply(applicant, kind, identityHash, applicationHash);
@@ -299,16 +292,10 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
         delete _dossiers[from];
         // The new address inherits the membership's past (its history is empty: it never held
         // an index), so that it votes in meetings whose register was fixed before the recovery.
-        Checkpoints.Trace208 storage past = _activeHistory[from];
-        Checkpoints.Trace208 storage inherited = _activeHistory[to];
-        uint256 entries = past.length();
-        for (uint256 i = 0; i < entries; ++i) {
-            Checkpoints.Checkpoint208 memory c = past.at(SafeCast.toUint32(i));
-            inherited.push(c._key, c._value);
-        }
+        _activeHistory[from].copyInto(_activeHistory[to]);
         if (moved.status == MemberStatus.Member) {
             // The count stays: one member, new address.
-            _activeHistory[from].push(SafeCast.toUint48(block.number), 0);
+            _activeHistory[from].push(SafeCast.toUint48(block.number), 0, 0);
         }
         emit MemberRecovered(from, to, decision);
 
@@ -385,7 +372,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
     function voterIndexAt(address account, uint256 blockNumber) external view returns (uint32) {
         // The checkpoint's value is the index itself (see `_activeHistory`).
         uint32 index =
-            uint32(_activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber)));
+            _activeHistory[account].upperLookupRecent(SafeCast.toUint48(blockNumber));
         // A former address (its membership recovered to another key) keeps its history but
         // holds nothing now: status None with an index.
         if (index != 0 && _members[account].status == MemberStatus.None) return 0;
@@ -436,24 +423,7 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
 
     /// @inheritdoc IMembership
     function domainSeparator() external view returns (bytes32) {
-        return CloneEIP712.domainSeparator(_HASHED_NAME, _HASHED_VERSION);
-    }
-
-    /// @inheritdoc IERC5267
-    function eip712Domain()
-        external
-        view
-        returns (
-            bytes1 fields,
-            string memory name,
-            string memory version,
-            uint256 chainId,
-            address verifyingContract,
-            bytes32 salt,
-            uint256[] memory extensions
-        )
-    {
-        return (hex"0f", _NAME, _VERSION, block.chainid, address(this), bytes32(0), extensions);
+        return _domainSeparator();
     }
 
     /// @inheritdoc IMembership
@@ -531,12 +501,17 @@ contract Membership is IMembership, IMeetingReserved, Initializable {
     function _setActive(address account, uint32 index) private {
         bool active = index != 0;
         uint48 blockNumber = SafeCast.toUint48(block.number);
-        _activeHistory[account].push(blockNumber, index);
-        uint208 count = _activeCount.latest();
-        // Cannot underflow: an account only turns inactive after it was counted as active.
+        // The reserves make the pushes that end an activity find their words already written
+        // (see {PackedHistory}): one entry ahead in the account's history when it turns active,
+        // as many as there are active members in the count's.
+        _activeHistory[account].push(blockNumber, index, active ? 1 : 0);
+        uint32 count = _activeCount.latest();
+        // Cannot overflow (fewer than 2**32 member indices) nor underflow (an account only turns
+        // inactive after it was counted as active).
         unchecked {
-            _activeCount.push(blockNumber, active ? count + 1 : count - 1);
+            count = active ? count + 1 : count - 1;
         }
+        _activeCount.push(blockNumber, count, count);
     }
 
     function _requireStatus(address account, MemberStatus actual, MemberStatus expected)

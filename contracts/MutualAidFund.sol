@@ -6,11 +6,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
-import {ICouncil} from "./interfaces/ICouncil.sol";
-import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
 import {IMutualAidFund} from "./interfaces/IMutualAidFund.sol";
 import {IObligationSource} from "./interfaces/IObligationSource.sol";
+import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title MutualAidFund
 /// @notice The mutual-aid fund (касса взаимопомощи) of one cooperative; the rules are documented
@@ -1053,33 +1052,13 @@ contract MutualAidFund is IMutualAidFund, Initializable {
     function _useMeetingDecision(uint256 meetingId, uint8 questionIndex, bytes32 commitment)
         private
     {
-        address executor = _charter.decisionExecutor();
-        if (executor.code.length == 0) revert MutualAidFundNoGeneralMeeting();
-        IGeneralMeeting meeting;
-        try ICouncil(executor).generalMeeting() returns (address gm) {
-            meeting = IGeneralMeeting(gm);
-        } catch {
-            revert MutualAidFundNoGeneralMeeting();
-        }
-        if (address(meeting).code.length == 0) revert MutualAidFundNoGeneralMeeting();
-        // `MeetingInfo` is 17 static words, read as such (a typed decoding of its 17 fields
-        // would not fit the contract's size limit): 0 state, 2 questionCount, 9 acceptedMask,
-        // 13 secretarySigned, 14 chairSigned.
-        (bool ok, bytes memory data) =
-            address(meeting).staticcall(abi.encodeCall(IGeneralMeeting.meeting, (meetingId)));
-        if (!ok) revert MutualAidFundNotMeetingDecision(meetingId, questionIndex);
-        uint256[17] memory info = abi.decode(data, (uint256[17]));
-        if (
-            info[0] != uint256(IGeneralMeeting.MeetingState.Held) || info[13] != 1
-                || info[14] != 1 || questionIndex >= info[2]
-                || (info[9] >> questionIndex) & 1 == 0
-        ) revert MutualAidFundNotMeetingDecision(meetingId, questionIndex);
-        // `QuestionInfo` starts with the document hash.
-        (ok, data) = address(meeting).staticcall(
-            abi.encodeCall(IGeneralMeeting.question, (meetingId, questionIndex))
+        (address meeting, bytes32 actual,) = MeetingDecision.accepted(
+            _charter.decisionExecutor(),
+            meetingId,
+            questionIndex,
+            MutualAidFundNoGeneralMeeting.selector,
+            MutualAidFundNotMeetingDecision.selector
         );
-        if (!ok) revert MutualAidFundNotMeetingDecision(meetingId, questionIndex);
-        bytes32 actual = abi.decode(data, (bytes32));
         if (actual != commitment) revert MutualAidFundDecisionMismatch(commitment, actual);
         bytes32 used = keccak256(abi.encode(meeting, meetingId, questionIndex));
         if (_usedDecisions[used]) revert MutualAidFundDecisionUsed(meetingId, questionIndex);

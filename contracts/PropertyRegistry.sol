@@ -8,10 +8,10 @@ import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/I
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
-import {ICouncil} from "./interfaces/ICouncil.sol";
 import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
 import {IPropertyRegistry} from "./interfaces/IPropertyRegistry.sol";
+import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title PropertyRegistry
 /// @notice The register of one cooperative's property as ERC-721 tokens that only decisions
@@ -474,28 +474,17 @@ contract PropertyRegistry is IPropertyRegistry, Initializable {
         uint8 questionIndex,
         bytes32 commitment
     ) private {
-        address executor = _charter.decisionExecutor();
-        if (executor.code.length == 0) revert PropertyRegistryNoGeneralMeeting();
-        IGeneralMeeting meeting;
-        try ICouncil(executor).generalMeeting() returns (address gm) {
-            meeting = IGeneralMeeting(gm);
-        } catch {
-            revert PropertyRegistryNoGeneralMeeting();
-        }
-        if (address(meeting).code.length == 0) revert PropertyRegistryNoGeneralMeeting();
-        IGeneralMeeting.MeetingInfo memory info = meeting.meeting(meetingId);
-        if (
-            info.state != IGeneralMeeting.MeetingState.Held || !info.secretarySigned
-                || !info.chairSigned || questionIndex >= info.questionCount
-                || (info.acceptedMask >> questionIndex) & 1 == 0
-        ) revert PropertyRegistryNotMeetingDecision(meetingId, questionIndex);
-        IGeneralMeeting.QuestionInfo memory q = meeting.question(meetingId, questionIndex);
-        if (q.majority == IGeneralMeeting.Majority.Simple) {
+        (address meeting, bytes32 actual, uint256 majority) = MeetingDecision.accepted(
+            _charter.decisionExecutor(),
+            meetingId,
+            questionIndex,
+            PropertyRegistryNoGeneralMeeting.selector,
+            PropertyRegistryNotMeetingDecision.selector
+        );
+        if (majority == uint256(IGeneralMeeting.Majority.Simple)) {
             revert PropertyRegistryNotQualifiedMajority(meetingId, questionIndex);
         }
-        if (q.documentHash != commitment) {
-            revert PropertyRegistryDecisionMismatch(commitment, q.documentHash);
-        }
+        if (actual != commitment) revert PropertyRegistryDecisionMismatch(commitment, actual);
         bytes32 used = keccak256(abi.encode(meeting, meetingId, questionIndex));
         if (_usedDecisions[used]) revert PropertyRegistryDecisionUsed(meetingId, questionIndex);
         _usedDecisions[used] = true;

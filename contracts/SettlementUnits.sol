@@ -4,8 +4,6 @@ pragma solidity 0.8.28;
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
-import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {ICharterView} from "./interfaces/ICharterView.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
@@ -13,15 +11,16 @@ import {IMembershipView} from "./interfaces/IMembershipView.sol";
 import {IObligationSource} from "./interfaces/IObligationSource.sol";
 import {ISettlementUnits} from "./interfaces/ISettlementUnits.sol";
 import {ISettlementUnitsInitializer} from "./interfaces/ISettlementUnitsInitializer.sol";
-import {CloneEIP712} from "./libraries/CloneEIP712.sol";
+import {CloneEIP712Domain} from "./libraries/CloneEIP712Domain.sol";
 
 /// @title SettlementUnits
 /// @notice Internal settlement units (ВРЕ) of one cooperative: signed balances with credit
 /// limits, obligations (invoices) between members, and multilateral set-off (взаимозачёт).
 /// The rules for blocked and exiting members are documented on {ISettlementUnits}.
 /// @dev Deployed once as an implementation and used through EIP-1167 clones, one per
-/// cooperative: nothing here may be an immutable (a clone would read the implementation's
-/// value), so the EIP-712 domain is computed from `address(this)` and `block.chainid` on use.
+/// cooperative: an immutable here is the implementation's value, the same for every clone (only
+/// the EIP-712 name and version are, in {CloneEIP712Domain}); the domain's chain and verifying
+/// contract are taken from `block.chainid` and `address(this)` on use.
 ///
 /// Members are known by a 31-bit key as well as by address. Obligations store keys, so a key
 /// recovery (`rebindMember`) moves a member's whole position in O(1): one balance slot and the
@@ -36,18 +35,13 @@ import {CloneEIP712} from "./libraries/CloneEIP712.sol";
 /// to Membership. The bits are trusted only while this contract is one of Membership's
 /// obligation sources (it is told of every deactivation): from initialisation if Membership
 /// listed it then (the factory does), never again once Membership has detached it.
-contract SettlementUnits is ISettlementUnits, Initializable {
+contract SettlementUnits is ISettlementUnits, Initializable, CloneEIP712Domain {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
     //////////////////////////////////////////////////////////////*/
 
     string private constant _NAME = unicode"Внутренние расчётные единицы";
     string private constant _SYMBOL = unicode"ВРЕ";
-    string private constant _DOMAIN_NAME = unicode"Coopnode ВРЕ";
-    string private constant _DOMAIN_VERSION = "1";
-
-    bytes32 private constant _DOMAIN_NAME_HASH = keccak256(bytes(_DOMAIN_NAME));
-    bytes32 private constant _DOMAIN_VERSION_HASH = keccak256(bytes(_DOMAIN_VERSION));
 
     /// @dev The struct a debtor signs to accept an obligation. It repeats the obligation's terms
     /// so that a wallet shows them and a signature made for other terms cannot accept this one.
@@ -129,7 +123,7 @@ contract SettlementUnits is ISettlementUnits, Initializable {
                                INITIALISER
     //////////////////////////////////////////////////////////////*/
 
-    constructor() {
+    constructor() CloneEIP712Domain(unicode"Coopnode ВРЕ", "1") {
         _disableInitializers();
     }
 
@@ -340,7 +334,7 @@ contract SettlementUnits is ISettlementUnits, Initializable {
         }
         address debtor = _accountOf[o.debtorKey];
         bytes32 digest = _acceptDigest(obligationId, o, deadline);
-        if (!SignatureChecker.isValidSignatureNow(debtor, digest, signature)) {
+        if (!_isValidSignature(debtor, digest, signature)) {
             revert SettlementUnitsInvalidSignature(obligationId, debtor);
         }
         _accept(obligationId, o, debtor);
@@ -633,32 +627,7 @@ contract SettlementUnits is ISettlementUnits, Initializable {
     /// @inheritdoc ISettlementUnits
     // solhint-disable-next-line func-name-mixedcase
     function DOMAIN_SEPARATOR() public view returns (bytes32) {
-        return CloneEIP712.domainSeparator(_DOMAIN_NAME_HASH, _DOMAIN_VERSION_HASH);
-    }
-
-    /// @inheritdoc IERC5267
-    function eip712Domain()
-        external
-        view
-        returns (
-            bytes1 fields,
-            string memory name_,
-            string memory version,
-            uint256 chainId,
-            address verifyingContract,
-            bytes32 salt,
-            uint256[] memory extensions
-        )
-    {
-        return (
-            hex"0f", // name, version, chainId, verifyingContract
-            _DOMAIN_NAME,
-            _DOMAIN_VERSION,
-            block.chainid,
-            address(this),
-            bytes32(0),
-            new uint256[](0)
-        );
+        return _domainSeparator();
     }
 
     /// @inheritdoc ISettlementUnits
@@ -863,7 +832,7 @@ contract SettlementUnits is ISettlementUnits, Initializable {
                 deadline
             )
         );
-        return CloneEIP712.hashTypedData(_DOMAIN_NAME_HASH, _DOMAIN_VERSION_HASH, structHash);
+        return _hashTypedData(structHash);
     }
 
     function _onlyDecisionExecutor() private view {

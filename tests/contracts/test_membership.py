@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from eth_account.signers.local import LocalAccount
@@ -853,3 +854,40 @@ def test_index_refusals_change_nothing(
         "MembershipDuplicateApplication",
     )
     assert indexed_state(coop, fresh.address, applicant.address) == before
+
+
+def test_long_history_answers_every_past_block_and_moves_with_recovery(
+    chain: Chain, coop: Cooperative, roles: Roles, member: LocalAccount, new_account: NewAccount
+) -> None:
+    """The active history packs entries several to a slot (two in the first, three in each
+    further one): a member blocked and unblocked many times spans several slots, and every past
+    block still gets its answer, before and after a key recovery copies the history."""
+    m = coop.membership.functions
+    index = index_of(coop, member.address)
+    # (block, active after it, count after it)
+    changes = [(chain.w3.eth.block_number, True, int(m.activeMemberCount().call()))]
+    mine(chain)
+    for i in range(6):
+        coop.block(roles.executor, member.address, h(f"block {i}"))
+        changes.append((chain.w3.eth.block_number, False, changes[0][2] - 1))
+        mine(chain)
+        coop.unblock(roles.executor, member.address, h(f"unblock {i}"))
+        changes.append((chain.w3.eth.block_number, True, changes[0][2]))
+        mine(chain)
+    new_key = new_account()
+    coop.recover(roles.executor, member.address, new_key.address, h("recovery"))
+    recovered_at = chain.w3.eth.block_number
+    mine(chain)
+    for number, active, count in changes:
+        for account in (member.address, new_key.address):
+            assert m.wasActiveMemberAt(account, number).call() is active, (account, number)
+            assert m.wasActiveMemberAt(account, number + 1).call() is active, (account, number)
+        assert voter_index(coop, new_key.address, number) == (index if active else 0)
+        assert m.activeMemberCountAt(number).call() == count
+    for (_, before, count_before), (number, _, _) in pairwise(changes):
+        # The block before a change has the previous state.
+        assert m.wasActiveMemberAt(new_key.address, number - 1).call() is before
+        assert m.activeMemberCountAt(number - 1).call() == count_before
+    assert m.wasActiveMemberAt(member.address, recovered_at).call() is False
+    assert m.wasActiveMemberAt(new_key.address, recovered_at).call() is True
+    assert voter_index(coop, member.address, changes[-1][0]) == 0  # a former address holds none
