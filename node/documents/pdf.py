@@ -143,7 +143,7 @@ def _fetcher() -> Any:
 
     allowed = {f"file://{p}" for p in FONT_DIR.glob("*.ttf")}
 
-    class FontsOnly(URLFetcher):  # type: ignore[misc]
+    class FontsOnly(URLFetcher):
         """A template reaches the DejaVu font files and nothing else (no network, no files)."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -187,9 +187,7 @@ def render(kind: str, facts: Mapping[str, Any], bundle: Bundle) -> bytes:
     return out
 
 
-def make(
-    store: TemplateStore, kind: str, facts: Mapping[str, Any]
-) -> tuple[bytes, dict[str, Any]]:
+def make(store: TemplateStore, kind: str, facts: Mapping[str, Any]) -> tuple[bytes, dict[str, Any]]:
     """Render `kind` with today's template bundle (kept in `store`); returns (pdf, source)."""
     bundle = store.current(KINDS[kind].template)
     pdf = render(kind, facts, bundle)
