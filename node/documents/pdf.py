@@ -80,10 +80,14 @@ def _bps(value: Any) -> str:
     return f"{Decimal(int(value)) / 100:.2f}".rstrip("0").rstrip(".") + " %"
 
 
+VOTES = ("против / against", "за / for", "воздержался / abstain")
+"""A council vote's `support` and a ballot's choice, as `VoteType` numbers them."""
+
+
 def _vote(value: Any) -> str:
-    return {1: "за / for", 2: "против / against", 3: "воздержался / abstain"}.get(
-        int(value) if isinstance(value, int | str) and str(value).isdigit() else -1, "—"
-    )
+    if isinstance(value, int) and 0 <= value < len(VOTES):
+        return VOTES[value]
+    return "—"
 
 
 def _environment(bundle: Bundle) -> SandboxedEnvironment:
