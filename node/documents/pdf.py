@@ -45,16 +45,28 @@ class _Dash(ChainableUndefined):
         return "—"
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value == "" or isinstance(value, ChainableUndefined)
+
+
+# The filters never raise: a value they cannot read prints as it is (a document is still made,
+# and shows what it was given).
+
+
 def _decimal(value: Any, decimals: int = 18) -> str:
-    if value is None or isinstance(value, ChainableUndefined) or value == "":
+    """Base units as a decimal amount with two places, thin-spaced thousands."""
+    if _missing(value):
         return "—"
-    amount = Decimal(int(value)) / (Decimal(10) ** decimals)
-    text = f"{amount:,.2f}".replace(",", "\u00a0")
-    return text
+    try:
+        amount = Decimal(int(value)) / (Decimal(10) ** decimals)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{amount:,.2f}".replace(",", "\u00a0")
 
 
 def _ru_date(value: Any) -> str:
-    if not value or isinstance(value, ChainableUndefined):
+    """ISO date -> ДД.ММ.ГГГГ."""
+    if _missing(value):
         return "—"
     text = str(value)
     if len(text) >= 10 and text[4] == "-" and text[7] == "-":
@@ -62,22 +74,30 @@ def _ru_date(value: Any) -> str:
     return text
 
 
-def _ru_datetime(value: Any) -> str:
-    if not value or isinstance(value, ChainableUndefined):
+def _from_unix(value: Any, fmt: str) -> str:
+    if _missing(value) or value == 0:
         return "—"
-    return datetime.fromtimestamp(int(value), UTC).strftime("%d.%m.%Y %H:%M UTC")
+    try:
+        return datetime.fromtimestamp(int(value), UTC).strftime(fmt)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return str(value)
+
+
+def _ru_datetime(value: Any) -> str:
+    return _from_unix(value, "%d.%m.%Y %H:%M UTC")
 
 
 def _ru_date_ts(value: Any) -> str:
-    if not value or isinstance(value, ChainableUndefined):
-        return "—"
-    return datetime.fromtimestamp(int(value), UTC).strftime("%d.%m.%Y")
+    return _from_unix(value, "%d.%m.%Y")
 
 
 def _bps(value: Any) -> str:
-    if value is None or isinstance(value, ChainableUndefined):
+    if _missing(value):
         return "—"
-    return f"{Decimal(int(value)) / 100:.2f}".rstrip("0").rstrip(".") + " %"
+    try:
+        return f"{Decimal(int(value)) / 100:.2f}".rstrip("0").rstrip(".") + " %"
+    except (TypeError, ValueError):
+        return str(value)
 
 
 VOTES = ("против / against", "за / for", "воздержался / abstain")
@@ -201,13 +221,11 @@ def make(store: TemplateStore, kind: str, facts: Mapping[str, Any]) -> tuple[byt
 def read_source(pdf: bytes) -> dict[str, Any]:
     """The source embedded in a document made here (kind, template hash, facts)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
-        files = PdfReader(io.BytesIO(pdf)).attachments
-    except (PdfReadError, ValueError, KeyError) as exc:
+        blobs = PdfReader(io.BytesIO(pdf)).attachments.get(SOURCE_NAME)
+    except Exception as exc:  # a hostile or broken file: pypdf raises many kinds of errors
         raise DocumentSourceError(f"not a readable PDF: {exc}") from exc
-    blobs = files.get(SOURCE_NAME)
     if not blobs:
         raise DocumentSourceError("the PDF carries no source.json")
     try:
@@ -222,8 +240,15 @@ def read_source(pdf: bytes) -> dict[str, Any]:
 def regenerate(pdf: bytes, store: TemplateStore) -> bytes:
     """Make the document again from its own source and the template version it names."""
     source = read_source(pdf)
-    digest = str(source.get("template", {}).get("sha256", ""))
+    template = source.get("template")
+    digest = str(template.get("sha256", "")) if isinstance(template, dict) else ""
+    kind, facts = source.get("kind"), source.get("facts")
+    if kind not in KINDS or not isinstance(facts, dict):
+        raise DocumentSourceError("source.json names no known kind or has no facts")
     bundle = store.get(digest)
     if bundle is None:
         raise DocumentSourceError(f"template bundle {digest} is not known here")
-    return render(str(source["kind"]), source["facts"], bundle)
+    try:
+        return render(str(kind), facts, bundle)
+    except Exception as exc:  # facts that no template of ours would have been given
+        raise DocumentSourceError(f"the source does not render: {exc}") from exc

@@ -3,6 +3,7 @@ signers, verify a file against the chain, anchor and sign (the signature relayed
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -117,19 +118,21 @@ class GenerateCreate(BaseModel):
     representative. Facts read from the chain (tallies, votes, shares, loans) always win."""
     subject: Address | None = None
     """The member the document is about (personal kinds: defaults to the caller)."""
-    meeting_id: int | None = Field(default=None, ge=0, lt=2**64)
+    meeting_id: int | None = Field(default=None, ge=0, lt=2**63)
     """meeting_notice (optional), ballot, meeting_protocol."""
-    item_id: int | None = Field(default=None, ge=0, lt=2**64)
+    item_id: int | None = Field(default=None, ge=0, lt=2**63)
     """council_decision and its kinds (optional: the item's tally and votes)."""
-    item_ids: list[int] = Field(default_factory=list, max_length=200)
+    item_ids: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
+        default_factory=list, max_length=200
+    )
     """council_protocol: the items considered."""
-    loan_id: int | None = Field(default=None, ge=0, lt=2**64)
+    loan_id: int | None = Field(default=None, ge=0, lt=2**63)
     """loan_agreement."""
-    token_id: int | None = Field(default=None, ge=0, lt=2**256)
+    token_id: int | None = Field(default=None, ge=0, lt=2**63)
     """property_act."""
     order_id: int | None = Field(default=None, ge=0, lt=2**63)
     """delivery_act."""
-    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date: dt.date | None = None
     """The document's date (default: today, UTC)."""
 
 
@@ -359,7 +362,7 @@ def _document_facts(
     """The facts of `body.template`: the chain's (through the mirror) over the caller's."""
     charter, cid = gw.coop.addresses.charter, gw.chain_id
     coop = cooperative_context(gw)
-    date = body.date or datetime.now(UTC).date().isoformat()
+    date = (body.date or datetime.now(UTC).date()).isoformat()
     base = facts.header(
         facts.cooperative(str(coop["cooperative_name"]), charter, cid),
         date,
