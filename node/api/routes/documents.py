@@ -291,7 +291,8 @@ def generate_document(
     caller's `fields` for what the chain does not hold) and store it. The facts are embedded
     in the PDF (`source.json`): `POST /documents/regenerate` makes it again byte for byte."""
     if caller.is_auditor and body.template not in AUDITOR_KINDS:
-        raise Problem(403, "Аудитор получает реестр и выписки / Auditors get registers only")
+        raise Problem(403, "Ревизор только читает: реестр пайщиков и протоколы / An auditor only reads: the "
+            "register of members and the protocols")
     kind = KINDS[body.template]
     subject: str | None = checksum(body.subject) if body.subject else None
     if kind.personal and subject is None:
@@ -318,7 +319,8 @@ def generate_document(
     return _file_public(row)
 
 
-AUDITOR_KINDS = frozenset({"member_register", "member_extract", "meeting_protocol"})
+AUDITOR_KINDS = frozenset({"member_register", "meeting_protocol", "council_protocol"})
+"""What an auditor (who writes nothing else) may have made: the registers they audit."""
 ORG_FIELDS = ("name", "ogrn", "inn", "address", "representative", "decision")
 DECISION_SUBJECTS = {
     "council_admission": ("о приёме в пайщики", "to admit members"),
