@@ -291,8 +291,11 @@ def generate_document(
     caller's `fields` for what the chain does not hold) and store it. The facts are embedded
     in the PDF (`source.json`): `POST /documents/regenerate` makes it again byte for byte."""
     if caller.is_auditor and body.template not in AUDITOR_KINDS:
-        raise Problem(403, "Ревизор только читает: реестр пайщиков и протоколы / An auditor only reads: the "
-            "register of members and the protocols")
+        raise Problem(
+            403,
+            "Ревизор только читает: реестр пайщиков и протоколы / An auditor only reads: "
+            "the register of members and the protocols",
+        )
     kind = KINDS[body.template]
     subject: str | None = checksum(body.subject) if body.subject else None
     if kind.personal and subject is None:
