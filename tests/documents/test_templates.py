@@ -130,3 +130,35 @@ def test_sandbox_refuses_unsafe_template(tmp_path: Path) -> None:
 
     with pytest.raises(SecurityError):
         render("meeting_protocol", FACTS, store.current("meeting_protocol.html.j2"))
+
+
+def test_same_bytes_in_another_process(tmp_path: Path) -> None:
+    """Another process (another hash seed, another working directory) makes the same bytes:
+    what an outsider regenerating the document does."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pdf, _ = make(TemplateStore(tmp_path / "here"), "meeting_protocol", FACTS)
+    script = (
+        "import hashlib, json, sys\n"
+        "from pathlib import Path\n"
+        "from node.documents.pdf import make\n"
+        "from node.documents.template_store import TemplateStore\n"
+        "facts = json.loads(sys.argv[1])\n"
+        "pdf, _ = make(TemplateStore(Path(sys.argv[2])), 'meeting_protocol', facts)\n"
+        "print(hashlib.sha256(pdf).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(root)}
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(FACTS), str(tmp_path / "there")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.strip() == hashlib.sha256(pdf).hexdigest()
