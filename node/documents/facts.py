@@ -114,11 +114,12 @@ def member_register(
     return {"as_of": as_of, "members": rows, "total_shares": str(total)}
 
 
-def _meeting(db: Db, coop: str, meeting_id: int, chain_id: int) -> MeetingPublic:
+def _meeting(db: Db, coop: str, meeting_id: int, chain_id: int) -> tuple[MeetingPublic, int]:
+    """The meeting and the mirror block it was read at."""
     page = queries.meetings(db, coop, chain_id=chain_id)
     for m in page.data:
         if m.meeting_id == meeting_id:
-            return m
+            return m, page.as_of.number
     raise FactsNotFound(f"no meeting {meeting_id}")
 
 
@@ -128,7 +129,7 @@ def meeting(
     """A general meeting as the chain has it: agenda, tallies, quorum, every ballot.
 
     `texts` are the questions' wording (the chain holds each question's document hash)."""
-    m = _meeting(db, coop, meeting_id, chain_id)
+    m, as_of = _meeting(db, coop, meeting_id, chain_id)
     questions = []
     for q in m.questions:
         questions.append(
@@ -144,7 +145,7 @@ def meeting(
         )
     needed = -(-m.eligible * m.quorum_bps // 10_000)
     return {
-        "as_of": m.convened.block_number if m.state_name == "scheduled" else None,
+        "as_of": as_of,
         "meeting": {
             "meeting_id": m.meeting_id,
             "contract": m.contract,

@@ -396,7 +396,7 @@ def _document_facts(
         )
         return {**base, **got}
     if k in ("meeting_notice", "ballot", "meeting_protocol"):
-        return {**base, **_meeting_facts(gw, caller, body, who, base.get("as_of"))}
+        return {**base, **_meeting_facts(gw, caller, body, who)}
     if k in ("exit_application", "member_extract", "share_refund"):
         name = _name(gw, caller, who)
         if k == "member_extract":
@@ -466,9 +466,7 @@ def _decision_facts(
     return out
 
 
-def _meeting_facts(
-    gw: Gateway, caller: Caller, body: GenerateCreate, who: str, as_of: int | None
-) -> dict[str, Any]:
+def _meeting_facts(gw: Gateway, caller: Caller, body: GenerateCreate, who: str) -> dict[str, Any]:
     texts = _texts(body)
     if body.meeting_id is None:
         if body.template != "meeting_notice":
@@ -488,7 +486,6 @@ def _meeting_facts(
         got = _read(gw, lambda c: facts.ballot(c, charter, mid, who, cid, texts, name))
     else:
         got = _read(gw, lambda c: facts.meeting(c, charter, mid, cid, texts))
-    got["as_of"] = got.get("as_of") or as_of
     return dict(got)
 
 
