@@ -162,3 +162,28 @@ def test_same_bytes_in_another_process(tmp_path: Path) -> None:
         timeout=120,
     )
     assert out.stdout.strip() == hashlib.sha256(pdf).hexdigest()
+
+
+def test_disposal_act_names_the_counterparty(tmp_path: Path) -> None:
+    """The property act of a disposal: the cooperative hands the asset to the counterparty."""
+    facts = {
+        "date": "2026-11-30",
+        "cooperative": FACTS["cooperative"],
+        "chair": "0x" + "cd" * 20,
+        "direction": "disposal",
+        "party": {"account": "0x" + "77" * 20, "name": "ООО «Покупатель»"},
+        "asset": {
+            "token_id": 3,
+            "title": "0x" + "aa" * 32,
+            "category_name": "vehicle",
+            "valuation": str(500_000 * 10**18),
+            "custodian": "0x" + "66" * 20,
+            "encumbered": False,
+            "disposal_name": "продажа / sale",
+            "disposal_amount": str(450_000 * 10**18),
+        },
+    }
+    pdf, _ = make(TemplateStore(tmp_path / "bundles"), "property_act", facts)
+    text = pdf_text(pdf)
+    assert "(disposal)" in text and "продажа / sale" in text
+    assert "ООО «Покупатель»" in text and "450\u00a0000.00" in text.replace(" ", "\u00a0")
