@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
+FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 
 # The Solidity compiler is npm's solc-js behind tools/solc-wrapper.js, visible to py-solc-x
 # and ape-solidity as .solcx/solc-v<version>; anvil comes from npm too. Nothing downloads.
@@ -30,7 +31,7 @@ install: $(VENV)/.installed node_modules/.installed
 
 compile: .build/__local__.json
 
-run: compile
+run: compile $(FONT)
 	coop run
 
 # The portal's browser tests drive Debian's Chromium (no browser download): install it if missing.
@@ -45,7 +46,13 @@ $(GOST_ENGINE):
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libengine-gost-openssl
 
-test: compile /usr/bin/chromium $(GOST_ENGINE) forge-test
+# Documents are PDF/A-3b made by WeasyPrint on Debian's Pango with Debian's DejaVu fonts,
+# embedded (node/documents/pdf.py names the font files): install them if missing.
+$(FONT):
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+
+test: compile /usr/bin/chromium $(FONT) $(GOST_ENGINE) forge-test
 	pytest
 
 # Invariant fuzzing of the contracts (test/forge, see docs/contracts.md): forge from npm, offline,

@@ -107,3 +107,47 @@ def cooperative_context(gw: Gateway) -> dict[str, Any]:
         "charter": gw.coop.addresses.charter,
         "chain_id": gw.chain_id,
     }
+
+
+# -- generated documents (PDF/A-3b from the chain's facts) ---------------------------------------
+
+
+def identity_of(gw: Gateway, address: str) -> dict[str, Any]:
+    """The member's identity record (decrypted), with its hash; {} when there is none."""
+    from node.identity.crypto import Sealed, open_identity
+    from node.identity.models import IdentityRecord
+
+    with Session(gw.engine) as session:
+        row = session.get(IdentityRecord, address)
+    if row is None or row.ciphertext is None or row.nonce is None:
+        return {}
+    data, _ = open_identity(
+        gw.keyring, address, Sealed(row.key_id or "", row.nonce, row.ciphertext)
+    )
+    return {**data.model_dump(mode="json"), "identity_hash": row.identity_hash}
+
+
+def generate_pdf(
+    gw: Gateway,
+    kind: str,
+    facts: dict[str, Any],
+    *,
+    stored_by: str | None,
+    subject: str | None = None,
+    filename: str | None = None,
+) -> DocumentFile:
+    """Render `kind` from `facts` with today's template bundle and store the PDF."""
+    from node.documents.kinds import KINDS
+    from node.documents.pdf import make
+
+    pdf, _source = make(gw.templates, kind, facts)
+    return store_document(
+        gw,
+        pdf,
+        media_type="application/pdf",
+        filename=filename or f"{kind}.pdf",
+        template=kind,
+        stored_by=stored_by,
+        subject=subject,
+        personal=KINDS[kind].personal,
+    )

@@ -34,6 +34,7 @@ from node.chain.client import Chain, account_from_key, checksum
 from node.cooperative.client import Cooperative
 from node.core.config import Settings
 from node.documents.store import DocumentStore
+from node.documents.template_store import TemplateStore
 from node.fund.client import MutualAidFund, PropertyRegistry
 from node.governance.client import Council, GeneralMeeting
 from node.identity.crypto import KeyRing, load_keyring
@@ -111,6 +112,7 @@ class Gateway:
         self._relay_activity = threading.Event()  # see node.api.relay.relay_activity
         self.keyring: KeyRing = load_keyring(settings.pii_keys, settings.gateway_dir / "pii.key")
         self.store = DocumentStore(settings.documents_dir, self.keyring)
+        self.templates = TemplateStore(settings.template_bundles_dir, settings.templates_dir)
         self.sessions = SessionSigner(
             load_session_secret(settings.session_secret, settings.gateway_dir / "session.key"),
             settings.session_ttl,

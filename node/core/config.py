@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     )
     """Where the local chain state, the deployment record and the SQLite mirror live."""
 
+    templates_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_TEMPLATES_DIR", "templates_dir")
+    )
+    """The cooperative's own document templates: a file here replaces the shipped one of the
+    same name (node/documents/templates/, see docs/documents.md)."""
+
     rpc_url: str | None = Field(
         default=None, validation_alias=AliasChoices("COOP_RPC_URL", "rpc_url")
     )
@@ -275,6 +281,11 @@ class Settings(BaseSettings):
     def seal_dir(self) -> Path:
         """The node's document seal: its key and self-issued certificate (made once, kept)."""
         return self.data_dir / "seal"
+
+    @property
+    def template_bundles_dir(self) -> Path:
+        """Every template version a document was made with: `templates/<sha256>.json`."""
+        return self.data_dir / "templates"
 
     @property
     def documents_dir(self) -> Path:

@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 import sqlalchemy as sa
@@ -475,39 +474,6 @@ def cancel_order(session: Session, order_id: int, caller: str) -> Order:
     session.commit()
     session.refresh(order)
     return order
-
-
-def act_document(order: Order, offer: Offer, date: str, cooperative_name: str) -> bytes:
-    """The delivery act (HTML, Russian first): who delivered what, how much, when."""
-    rows = [
-        ("Кооператив", "Cooperative", f"{cooperative_name} ({order.cooperative})"),
-        ("Поставщик", "Supplier", order.supplier),
-        ("Покупатель", "Buyer", order.buyer),
-        ("Товар / услуга", "Goods / service", offer.title),
-        ("Количество", "Quantity", f"{order.quantity} {offer.unit}"),
-        ("Цена за единицу, ВРЕ", "Unit price, units", str(Decimal(order.unit_price) / UNIT)),
-        ("Сумма, ВРЕ", "Total, units", str(Decimal(order.total) / UNIT)),
-        ("Заказ", "Order", f"№ {order.id}, документ {order.document_sha256}"),
-        ("Счёт в ВРЕ", "ВРЕ invoice", str(order.obligation_id)),
-        ("Дата передачи", "Delivered on", date),
-    ]
-    table = "".join(
-        f'<tr><th>{escape(ru)}<br><span class="en">{escape(en)}</span></th>'
-        f"<td>{escape(value)}</td></tr>"
-        for ru, en, value in rows
-    )
-    html = (
-        '<!DOCTYPE html>\n<html lang="ru"><head><meta charset="utf-8">'
-        f"<title>Акт приёма-передачи № {order.id}</title></head><body>"
-        f"<h1>Акт приёма-передачи № {order.id}</h1>"
-        '<span class="en">Delivery act</span>'
-        f"<table>{table}</table>"
-        "<p>Поставщик передал, покупатель принял указанное выше; стороны претензий не имеют. "
-        '<span class="en">The supplier delivered and the buyer received the above.</span></p>'
-        "<p>Подписи сторон: EIP-712 в реестре документов кооператива / Signatures: EIP-712 in "
-        "the cooperative's document registry.</p></body></html>\n"
-    )
-    return html.encode()
 
 
 def start_act(session: Session, order_id: int, caller: str) -> tuple[Order, Offer]:

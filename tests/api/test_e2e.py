@@ -19,6 +19,7 @@ from eth_account.signers.local import LocalAccount
 from node.governance.client import Convocation, Question
 from node.governance.sandbox import fund, now, warp
 from tests.api.conftest import Api
+from tests.documents.pdfcheck import pdf_text
 
 TOKEN = 10**18
 
@@ -79,7 +80,8 @@ def test_new_member_end_to_end(api: Api) -> None:
     # Download the application, check it, sign the EIP-712 payload, apply without ETH.
     doc = api.get(new, f"/documents/{draft['document_sha256']}")
     assert doc.status_code == 200
-    assert "Иванова Мария Петровна" in doc.text
+    assert doc.headers["content-type"] == "application/pdf"
+    assert "Иванова Мария Петровна" in pdf_text(doc.content)
     assert (
         "0x" + __import__("hashlib").sha256(doc.content).hexdigest() == (draft["application_hash"])
     )

@@ -13,6 +13,7 @@ from eth_account.signers.local import LocalAccount
 
 from tests.api.conftest import Api
 from tests.api.test_e2e import _decide, _generate
+from tests.documents.pdfcheck import pdf_text
 
 E18 = 10**18
 
@@ -142,7 +143,9 @@ def test_offer_order_invoice_act_paid(api: Api) -> None:
     act = _act(api, supplier, buyer, order["id"])
     order = api.ok(api.get(buyer, f"/orders/{order['id']}"))
     assert order["status"] == "delivered" and order["act_signed"] is True
-    assert "Акт приёма-передачи" in api.get(buyer, f"/documents/{act}").text
+    pdf = api.get(buyer, f"/documents/{act}")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "Акт сдачи-приёмки" in pdf_text(pdf.content)
 
     paid = api.act(buyer, f"/orders/{order['id']}/payment/tx")
     assert paid["status"] == "indexed", paid

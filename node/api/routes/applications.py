@@ -18,7 +18,7 @@ from indexer.queries.common import Page
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
-from node.api.documents import cooperative_context, store_document
+from node.api.documents import cooperative_context, generate_pdf
 from node.api.problems import Problem, problem_responses
 from node.api.relay import relay_call
 from node.api.routes.relay import public
@@ -26,7 +26,7 @@ from node.api.schemas import Address, Hash32, RelayPublic, Signature, TypedDataT
 from node.api.txbuild import EIP712_DOMAIN, bytes32, typed_digest
 from node.chain.client import checksum
 from node.cooperative.client import APPLICATION_TYPES, MemberKind, eip712_domain
-from node.documents.templates import render
+from node.documents.facts import cooperative, header
 from node.identity.crypto import OrganisationData, Sealed, open_identity
 from node.identity.models import IdentityRecord
 
@@ -109,29 +109,27 @@ def draft_application(
     entrance_fee, minimum_share = gw.coop.charter.functions.fees(int(kind)).call()
     latest = gw.chain.w3.eth.get_block("latest")
     deadline = int(latest["timestamp"]) + body.valid_for
-    ctx = {
-        **cooperative_context(gw),
-        **identity.model_dump(mode="json"),
-        "kind": "физическое лицо / individual"
-        if kind == MemberKind.INDIVIDUAL
-        else "организация / organisation",
-        "wallet": account,
-        "entrance_fee": str(entrance_fee),
-        "minimum_share": str(minimum_share),
-        "identity_hash": row.identity_hash,
-        "date": datetime.fromtimestamp(time.time(), UTC).date().isoformat(),
+    charter = gw.coop.addresses.charter
+    name = str(cooperative_context(gw)["cooperative_name"])
+    facts = {
+        **header(
+            cooperative(name, charter, gw.chain_id),
+            datetime.fromtimestamp(time.time(), UTC).date().isoformat(),
+        ),
+        "chair": checksum(gw.coop.charter.functions.chair().call()),
+        "applicant": {
+            **identity.model_dump(mode="json"),
+            "wallet": account,
+            "identity_hash": row.identity_hash,
+        },
+        "fees": {"entrance_fee": str(entrance_fee), "minimum_share": str(minimum_share)},
     }
-    content = render("membership_application", ctx)
-    doc = store_document(
-        gw,
-        content,
-        media_type="text/html; charset=utf-8",
-        filename="membership_application.html",
-        template="membership_application",
-        stored_by=account,
-        subject=account,
-        personal=True,
+    kind_name = (
+        "membership_application"
+        if kind == MemberKind.INDIVIDUAL
+        else "membership_application_organisation"
     )
+    doc = generate_pdf(gw, kind_name, facts, stored_by=account, subject=account)
     application_hash = "0x" + doc.sha256
     nonce = int(gw.coop.membership.functions.memberOf(account).call()[5])
     typed = {

@@ -3,6 +3,7 @@ signers, verify a file against the chain, anchor and sign (the signature relayed
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -11,10 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 from sqlmodel import Session
+from web3 import Web3
 
 from indexer.models import DocumentPublic
 from indexer.queries import documents
-from indexer.queries.common import Page
+from indexer.queries import fund as fund_queries
+from indexer.queries.common import NotFound, Page
 from node.api import mirror
 from node.api.agreements import is_current_agreement
 from node.api.amounts import amounts_as_strings
@@ -24,12 +27,15 @@ from node.api.documents import (
     DOCUMENT_MEDIA_TYPES,
     cooperative_context,
     document_media_type,
+    generate_pdf,
+    identity_of,
     store_document,
 )
 from node.api.gateway import Gateway
 from node.api.models import DocumentFile
 from node.api.problems import Problem, problem_responses
 from node.api.relay import relay_call
+from node.api.routes.fund import _schedule as fund_schedule
 from node.api.routes.relay import public
 from node.api.schemas import (
     SHA256_PATTERN,
@@ -42,20 +48,38 @@ from node.api.schemas import (
 )
 from node.api.txbuild import EIP712_DOMAIN, bytes32, typed_digest, unsigned_tx
 from node.chain.client import checksum
-from node.cooperative.client import DOCUMENT_SIGNATURE_TYPES, DocumentType, eip712_domain
+from node.cooperative.client import (
+    DOCUMENT_SIGNATURE_TYPES,
+    DocumentType,
+    MemberKind,
+    eip712_domain,
+)
+from node.documents import facts
+from node.documents.kinds import KINDS
+from node.documents.pdf import DocumentSourceError, read_source, regenerate
 from node.documents.store import sha256_hex
-from node.documents.templates import TEMPLATES, render
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
 Sha256Path = Annotated[str, Path(pattern=SHA256_PATTERN, description="SHA-256, 64 hex digits")]
-TemplateName = Literal[
+KindName = Literal[
     "membership_application",
-    "exit_application",
+    "membership_application_organisation",
     "council_decision",
+    "council_admission",
+    "council_exclusion",
+    "council_payout",
+    "council_protocol",
     "meeting_notice",
+    "ballot",
     "meeting_protocol",
+    "exit_application",
+    "share_refund",
     "loan_agreement",
+    "property_act",
+    "delivery_act",
+    "member_extract",
+    "member_register",
 ]
 DocumentTypeName = Literal[
     "application",
@@ -87,13 +111,44 @@ class DocumentFilePublic(BaseModel):
     url: str
 
 
+FieldValue = str | int | list[str | int | dict[str, str | int]]
+
+
 class GenerateCreate(BaseModel):
-    template: TemplateName
-    fields: dict[str, str | int | list[str | dict[str, str | int]]] = Field(default_factory=dict)
-    """Template data (names, amounts, dates, agenda questions). Personal data of `subject` is
-    filled in from their identity record when the caller may read it."""
+    template: KindName
+    """The document kind (`docs/documents.md` lists them and the facts each states)."""
+    fields: dict[str, FieldValue] = Field(default_factory=dict)
+    """What the chain does not know: a question's wording, an agenda, refund details, a
+    representative. Facts read from the chain (tallies, votes, shares, loans) always win."""
     subject: Address | None = None
-    """The member the document is about (personal templates: defaults to the caller)."""
+    """The member the document is about (personal kinds: defaults to the caller)."""
+    meeting_id: int | None = Field(default=None, ge=0, lt=2**63)
+    """meeting_notice (optional), ballot, meeting_protocol."""
+    item_id: int | None = Field(default=None, ge=0, lt=2**63)
+    """council_decision and its kinds (optional: the item's tally and votes)."""
+    item_ids: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
+        default_factory=list, max_length=200
+    )
+    """council_protocol: the items considered."""
+    loan_id: int | None = Field(default=None, ge=0, lt=2**63)
+    """loan_agreement."""
+    token_id: int | None = Field(default=None, ge=0, lt=2**63)
+    """property_act."""
+    order_id: int | None = Field(default=None, ge=0, lt=2**63)
+    """delivery_act."""
+    date: dt.date | None = None
+    """The document's date (default: today, UTC)."""
+
+
+class RegeneratedPublic(BaseModel):
+    sha256: str
+    """Of the uploaded file."""
+    regenerated_sha256: str
+    """Of the document made again from the file's own source and template version."""
+    identical: bool
+    kind: str
+    template_sha256: str
+    facts: dict[str, Any]
 
 
 class OnChainAnchor(BaseModel):
@@ -245,54 +300,310 @@ async def upload_document(
     "/generate",
     response_model=amounts_as_strings(DocumentFilePublic),
     status_code=201,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def generate_document(
-    gw: GatewayDep, caller: WriterDep, body: GenerateCreate
+    gw: GatewayDep, caller: CallerDep, body: GenerateCreate
 ) -> DocumentFilePublic:
-    """Render one of the cooperative's legal documents to HTML and store it."""
-    template = TEMPLATES[body.template]
+    """Make one of the cooperative's documents as PDF/A-3b from the chain's facts (and the
+    caller's `fields` for what the chain does not hold) and store it. The facts are embedded
+    in the PDF (`source.json`): `POST /documents/regenerate` makes it again byte for byte."""
+    if caller.is_auditor and body.template not in AUDITOR_KINDS:
+        raise Problem(
+            403,
+            "Ревизор только читает: реестр пайщиков и протоколы / An auditor only reads: "
+            "the register of members and the protocols",
+        )
+    kind = KINDS[body.template]
     subject: str | None = checksum(body.subject) if body.subject else None
-    if template.personal and subject is None:
+    if kind.personal and subject is None:
         subject = caller.address
-    ctx: dict[str, Any] = {
-        "date": datetime.now(UTC).date().isoformat(),
-        **cooperative_context(gw),
-    }
-    if subject is not None:
-        ctx["wallet"] = subject
-        if caller.address == subject or caller.has("council"):
-            fields = _identity_fields(gw, subject)
-            if fields:
-                log_disclosure(gw, caller, subject, f"identity:{body.template}")
-            ctx.update(fields)
-    ctx.update(body.fields)
-    content = render(body.template, ctx)
-    row = store_document(
+    if (
+        kind.personal
+        and subject is not None
+        and subject != caller.address
+        and not caller.has("council", "chair")
+    ):
+        raise Problem(
+            403,
+            "Документ с персональными данными другого пайщика готовит совет / Only the "
+            "council prepares a personal document of another member",
+        )
+    facts_ = _document_facts(gw, caller, body, subject)
+    row = generate_pdf(
         gw,
-        content,
-        media_type="text/html; charset=utf-8",
-        filename=f"{body.template}.html",
-        template=body.template,
+        body.template,
+        facts_,
         stored_by=caller.address,
-        subject=subject,
-        personal=template.personal,
+        subject=subject if kind.personal else None,
     )
     return _file_public(row)
 
 
-def _identity_fields(gw: Gateway, address: str) -> dict[str, Any]:
-    from node.identity.crypto import Sealed, open_identity
-    from node.identity.models import IdentityRecord
+AUDITOR_KINDS = frozenset({"member_register", "meeting_protocol", "council_protocol"})
+"""What an auditor (who writes nothing else) may have made: the registers they audit."""
+ORG_FIELDS = ("name", "ogrn", "inn", "address", "representative", "decision")
+DECISION_SUBJECTS = {
+    "council_admission": ("о приёме в пайщики", "to admit members"),
+    "council_exclusion": ("об исключении из пайщиков", "to exclude members"),
+    "council_payout": ("о выплате", "to pay out"),
+}
+
+
+def _fields_text(body: GenerateCreate, key: str) -> str | None:
+    value = body.fields.get(key)
+    return None if value is None else str(value)
+
+
+def _texts(body: GenerateCreate) -> list[str]:
+    raw = body.fields.get("questions") or []
+    if not isinstance(raw, list):
+        return [str(raw)]
+    return [str(q.get("text", "")) if isinstance(q, dict) else str(q) for q in raw]
+
+
+def _name(gw: Gateway, caller: Caller, address: str) -> str | None:
+    """The member's name from the identity vault: for themselves and the council only."""
+    if caller.address != address and not caller.has("council", "chair"):
+        return None
+    name = identity_of(gw, address).get("name")
+    if name is not None:
+        log_disclosure(gw, caller, address, "identity:name")
+    return name
+
+
+def _read(gw: Gateway, fn: Any) -> Any:
+    try:
+        with gw.engine.connect() as conn:
+            return fn(conn)
+    except facts.FactsNotFound as exc:
+        raise Problem(404, f"Нет данных в зеркале / Not in the mirror: {exc}") from exc
+    except NotFound as exc:
+        raise mirror.not_indexed() from exc
+
+
+def _document_facts(
+    gw: Gateway, caller: Caller, body: GenerateCreate, subject: str | None
+) -> dict[str, Any]:
+    """The facts of `body.template`: the chain's (through the mirror) over the caller's."""
+    charter, cid = gw.coop.addresses.charter, gw.chain_id
+    coop = cooperative_context(gw)
+    date = (body.date or datetime.now(UTC).date()).isoformat()
+    base = facts.header(
+        facts.cooperative(str(coop["cooperative_name"]), charter, cid),
+        date,
+        mirror.current_block(gw),
+    )
+    base["chair"] = checksum(gw.coop.charter.functions.chair().call())
+    for key in ("place", "secretary", "accountant", "meeting_no", "refund_details"):
+        if key in body.fields:
+            base[key] = _fields_text(body, key)
+    k = body.template
+    who = subject or caller.address
+    if k in ("membership_application", "membership_application_organisation"):
+        return {**base, **_application_facts(gw, caller, body, who)}
+    if k.startswith("council_") and k != "council_protocol":
+        return {**base, **_decision_facts(gw, caller, body, subject)}
+    if k == "council_protocol":
+        if not body.item_ids:
+            raise Problem(422, "Укажите item_ids / Give the items considered: item_ids")
+        gov = gw.governance()
+        council = gov.council.members() if gov.council is not None else []
+        texts = _texts(body)
+        titles = {i: texts[n] for n, i in enumerate(body.item_ids) if n < len(texts)}
+        item_ids = body.item_ids
+        got = _read(
+            gw, lambda c: facts.council_protocol(c, charter, item_ids, cid, council, titles)
+        )
+        return {**base, **got}
+    if k in ("meeting_notice", "ballot", "meeting_protocol"):
+        return {**base, **_meeting_facts(gw, caller, body, who)}
+    if k in ("exit_application", "member_extract", "share_refund"):
+        name = _name(gw, caller, who)
+        if k == "member_extract":
+            return {
+                **base,
+                **_read(gw, lambda c: facts.member_extract(c, charter, who, cid, name)),
+            }
+        m = _read(gw, lambda c: facts.get_member(c, charter, who, cid))
+        if k == "exit_application":
+            return {**base, "member": facts.member(m, name)}
+        return {**base, **facts.share_refund(m, _debts(gw, m), name)}
+    if k == "member_register":
+        return {**base, **_read(gw, lambda c: facts.member_register(c, charter, cid))}
+    if k == "loan_agreement":
+        return {**base, **_loan_facts(gw, caller, body)}
+    if k == "property_act":
+        registry = gw.module_address("property_registry")
+        if registry is None or body.token_id is None:
+            raise Problem(422, "Укажите token_id (нужен реестр имущества) / Give token_id")
+        token_id = body.token_id
+        return {**base, **_read(gw, lambda c: facts.asset(c, registry, token_id, cid))}
+    if k == "delivery_act":
+        return {**base, **_delivery_facts(gw, caller, body)}
+    raise Problem(422, f"Неизвестный вид документа / Unknown kind {k}")
+
+
+def _application_facts(
+    gw: Gateway, caller: Caller, body: GenerateCreate, who: str
+) -> dict[str, Any]:
+    individual = body.template == "membership_application"
+    member_kind = MemberKind.INDIVIDUAL if individual else MemberKind.ORGANISATION
+    entrance_fee, minimum_share = gw.coop.charter.functions.fees(int(member_kind)).call()
+    applicant: dict[str, Any] = {f: _fields_text(body, f) for f in ORG_FIELDS if f in body.fields}
+    if who == caller.address or caller.has("council"):
+        record = identity_of(gw, who)
+        if record:
+            log_disclosure(gw, caller, who, f"identity:{body.template}")
+        applicant.update(record)
+    applicant["wallet"] = who
+    return {
+        "applicant": applicant,
+        "fees": {"entrance_fee": str(entrance_fee), "minimum_share": str(minimum_share)},
+    }
+
+
+def _decision_facts(
+    gw: Gateway, caller: Caller, body: GenerateCreate, subject: str | None
+) -> dict[str, Any]:
+    raw = body.fields.get("accounts") or ([subject] if subject else [])
+    accounts = [
+        checksum(a)
+        for a in (raw if isinstance(raw, list) else [raw])
+        if isinstance(a, str) and Web3.is_address(a)
+    ]
+    ru, en = DECISION_SUBJECTS.get(body.template, (None, None))
+    amount = str(body.fields.get("amount", ""))
+    out: dict[str, Any] = {
+        "decision": {
+            "subject_ru": ru,
+            "subject_en": en,
+            "agenda": _fields_text(body, "agenda"),
+            "text": _fields_text(body, "decision"),
+            "persons": [{"account": a, "name": _name(gw, caller, a)} for a in accounts],
+            "amount": amount if amount.isdigit() else None,
+        }
+    }
+    if body.item_id is not None:
+        charter, cid, item_id = gw.coop.addresses.charter, gw.chain_id, body.item_id
+        out["item"] = _read(gw, lambda c: facts.council_item(c, charter, item_id, cid))
+    return out
+
+
+def _meeting_facts(gw: Gateway, caller: Caller, body: GenerateCreate, who: str) -> dict[str, Any]:
+    texts = _texts(body)
+    if body.meeting_id is None:
+        if body.template != "meeting_notice":
+            raise Problem(422, "Укажите meeting_id / Give meeting_id")
+        # The notice drafted before the council convenes: the agenda as the council words it.
+        return {
+            "meeting": {
+                "meeting_id": None,
+                "opens_at": body.fields.get("opens_at"),
+                "closes_at": body.fields.get("closes_at"),
+                "questions": [{"text": t, "document_hash": None} for t in texts],
+            }
+        }
+    charter, cid, mid = gw.coop.addresses.charter, gw.chain_id, body.meeting_id
+    if body.template == "ballot":
+        name = _name(gw, caller, who)
+        got = _read(gw, lambda c: facts.ballot(c, charter, mid, who, cid, texts, name))
+    else:
+        got = _read(gw, lambda c: facts.meeting(c, charter, mid, cid, texts))
+    return dict(got)
+
+
+def _loan_facts(gw: Gateway, caller: Caller, body: GenerateCreate) -> dict[str, Any]:
+    fund = gw.fund()
+    if fund is None or body.loan_id is None:
+        raise Problem(422, "Укажите loan_id (нужна касса взаимопомощи) / Give loan_id")
+    cid, loan_id, address = gw.chain_id, body.loan_id, fund.address
+    loan = _read(gw, lambda c: fund_queries.get_loan(c, address, loan_id, chain_id=cid))
+    if loan is None:
+        raise Problem(404, f"Займа {loan_id} нет / No loan {loan_id}")
+    if caller.address != loan.borrower and not caller.has("council", "chair"):
+        raise Problem(403, "Договор займа: заёмщик и совет / The borrower and the council")
+    schedule = [(int(i.cumulative_due), int(i.due_at)) for i in fund_schedule(fund, loan)]
+    name = _name(gw, caller, loan.borrower)
+    return dict(_read(gw, lambda c: facts.loan(c, address, loan_id, cid, schedule, name)))
+
+
+def _delivery_facts(gw: Gateway, caller: Caller, body: GenerateCreate) -> dict[str, Any]:
+    if body.order_id is None:
+        raise Problem(422, "Укажите order_id / Give order_id")
+    from node.exchange import service
 
     with Session(gw.engine) as session:
-        row = session.get(IdentityRecord, address)
-    if row is None or row.ciphertext is None or row.nonce is None:
-        return {}
-    data, _ = open_identity(
-        gw.keyring, address, Sealed(row.key_id or "", row.nonce, row.ciphertext)
+        try:
+            order = service.get_order(session, body.order_id)
+            offer = service.get_offer(session, order.offer_id)
+        except service.ExchangeError as exc:
+            raise Problem(exc.status, str(exc)) from exc
+    if caller.address not in (order.buyer, order.supplier) and not caller.has("council"):
+        raise Problem(403, "Акт: стороны заказа и совет / The parties and the council")
+    return facts.delivery_order(order, offer)
+
+
+def _debts(gw: Gateway, m: Any) -> int:
+    """What a leaving member owes: a negative ВРЕ balance and what is outstanding on loans."""
+    owed = max(-int(m.units_balance), 0)
+    fund = gw.fund()
+    if fund is not None:
+        address, cid = fund.address, gw.chain_id
+        loans = _read(
+            gw, lambda c: fund_queries.list_loans(c, address, m.account, None, 0, 500, chain_id=cid)
+        )
+        owed += sum(int(loan.outstanding) for loan in loans.data)
+    return owed
+
+
+@router.post(
+    "/regenerate",
+    response_model=RegeneratedPublic,
+    openapi_extra=FILE_BODY,
+    responses=problem_responses(413, 422),
+)
+async def regenerate_document(request: Request, gw: GatewayDep) -> RegeneratedPublic:
+    """Make a document again from its own embedded source (`source.json`: the facts, the kind
+    and the template version) and say whether the bytes are identical. No sign-in: the caller
+    holds the file already."""
+    content = await request.body()
+    if not content:
+        raise Problem(422, "Пустой файл / Empty file")
+    return await run_in_threadpool(_regenerate, gw, content)
+
+
+def _regenerate(gw: Gateway, content: bytes) -> RegeneratedPublic:
+    try:
+        source = read_source(content)
+        again = regenerate(content, gw.templates)
+    except DocumentSourceError as exc:
+        raise Problem(422, f"Документ не воспроизводится / Cannot regenerate: {exc}") from exc
+    return RegeneratedPublic(
+        sha256=sha256_hex(content),
+        regenerated_sha256=sha256_hex(again),
+        identical=again == content,
+        kind=str(source["kind"]),
+        template_sha256=str(source["template"]["sha256"]),
+        facts=source["facts"],
     )
-    return {**data.model_dump(mode="json"), "identity_hash": row.identity_hash}
+
+
+@router.get(
+    "/templates/{sha256}",
+    response_class=Response,
+    responses={
+        200: {"description": "The template bundle (JSON)", "content": {"application/json": {}}},
+        **problem_responses(404),
+    },
+)
+def template_bundle(gw: GatewayDep, sha256: Sha256Path) -> Response:
+    """A template version by its SHA-256 (named in every document's `source.json`): the
+    kind's template and the shared files it was rendered with. No sign-in."""
+    bundle = gw.templates.get(sha256)
+    if bundle is None:
+        raise Problem(404, f"Шаблона {sha256} нет / No template {sha256}")
+    return Response(content=bundle.canonical(), media_type="application/json")
 
 
 @router.post(

@@ -14,7 +14,7 @@ from web3.exceptions import TransactionNotFound
 
 from node.api import mirror
 from node.api.deps import Caller, CallerDep, GatewayDep, WriterDep
-from node.api.documents import cooperative_context, store_document
+from node.api.documents import cooperative_context, generate_pdf, store_document
 from node.api.exchange import union
 from node.api.exchange.shared import OrderPublic, follow, order_public, require_member
 from node.api.exchange.union import CouncilProposal, union_of
@@ -24,6 +24,7 @@ from node.api.schemas import ADDRESS_PATTERN, Hash32, TransactionToSign
 from node.api.txbuild import unsigned_tx
 from node.chain.client import checksum
 from node.cooperative.client import DocumentType, events
+from node.documents.facts import cooperative, delivery_order, header
 from node.exchange import service
 from node.exchange.models import Order
 from node.units.client import ObligationStatus, SettlementUnitsClient
@@ -369,19 +370,23 @@ def delivery_act(gw: GatewayDep, caller: WriterDep, order_id: OrderId) -> ActPub
         follow(gw, session, [order])
         order, offer = service.start_act(session, order_id, caller.address)
         if order.act_sha256 is None:
-            content = service.act_document(
-                order,
-                offer,
-                datetime.now(UTC).date().isoformat(),
-                str(cooperative_context(gw)["cooperative_name"]),
-            )
-            row = store_document(
+            charter = gw.coop.addresses.charter
+            name = str(cooperative_context(gw)["cooperative_name"])
+            facts = {
+                **header(
+                    cooperative(name, charter, gw.chain_id),
+                    datetime.now(UTC).date().isoformat(),
+                    mirror.current_block(gw),
+                ),
+                "chair": checksum(gw.coop.charter.functions.chair().call()),
+                **delivery_order(order, offer),
+            }
+            row = generate_pdf(
                 gw,
-                content,
-                media_type="text/html; charset=utf-8",
-                filename=f"act-{order.id}.html",
-                template="exchange_delivery_act",
+                "delivery_act",
+                facts,
                 stored_by=caller.address,
+                filename=f"act-{order.id}.pdf",
             )
             order = service.set_act(session, order, row.sha256)
         assert order.act_sha256 is not None

@@ -1,0 +1,393 @@
+"""Every document kind made from a real scenario on anvil (see conftest.py), then read back as
+an outsider would: PDF/A-3b markers, the embedded source, the text, regeneration byte for byte
+from the file alone, the facts against the chain's own answers, and the anchor."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from node.documents.kinds import KINDS
+from node.documents.pdf import regenerate
+from node.documents.template_store import TemplateStore
+from tests.documents.conftest import IDENTITIES, Scenario
+from tests.documents.pdfcheck import embedded_source, pdf_text, pdfa_markers
+
+TOKEN = 10**18
+DATE = "2026-12-05"
+MADE: dict[str, bytes] = {}
+
+
+def compact(text: str) -> str:
+    """Text without whitespace: a long hash or address may wrap anywhere in a table cell."""
+    return re.sub(r"\s+", "", text)
+
+
+def _request(s: Scenario, kind: str) -> tuple[Any, dict[str, Any]]:
+    """Who asks for `kind`, and with what."""
+    sb, ids = s.api.sandbox, s.ids
+    council = sb.council[1]
+    owner, buyer = s.owner, s.buyer
+    table: dict[str, tuple[Any, dict[str, Any]]] = {
+        "membership_application": (owner, {}),
+        "membership_application_organisation": (
+            owner,
+            {
+                "fields": {
+                    "name": "ООО «Тверские сады»",
+                    "ogrn": "1026900000017",
+                    "inn": "6901000017",
+                    "representative": "Петрова А. С., директор, по уставу",
+                }
+            },
+        ),
+        "council_decision": (council, {"fields": {"agenda": "Смета", "decision": "Утвердить"}}),
+        "council_admission": (
+            council,
+            {
+                "item_id": ids["item_id"],
+                "fields": {
+                    "agenda": "Приём в пайщики",
+                    "decision": "Принять заявителей в пайщики",
+                    "accounts": [owner.address, buyer.address],
+                },
+            },
+        ),
+        "council_exclusion": (
+            council,
+            {
+                "fields": {
+                    "agenda": "Исключение",
+                    "decision": "Исключить за неуплату",
+                    "accounts": [buyer.address],
+                }
+            },
+        ),
+        "council_payout": (
+            council,
+            {
+                "fields": {
+                    "agenda": "Возврат пая",
+                    "decision": "Выплатить",
+                    "accounts": [owner.address],
+                    "amount": str(250 * TOKEN),
+                }
+            },
+        ),
+        "council_protocol": (
+            council,
+            {"item_ids": [ids["item_id"]], "fields": {"questions": ["Приём, собрание, имущество"]}},
+        ),
+        "meeting_notice": (
+            council,
+            {"meeting_id": ids["meeting_id"], "fields": {"questions": ["Утвердить смету"]}},
+        ),
+        "ballot": (
+            owner,
+            {"meeting_id": ids["meeting_id"], "fields": {"questions": ["Утвердить смету"]}},
+        ),
+        "meeting_protocol": (
+            sb.chair,
+            {"meeting_id": ids["meeting_id"], "fields": {"questions": ["Утвердить смету"]}},
+        ),
+        "exit_application": (owner, {"fields": {"refund_details": "р/с 40817810000000000001"}}),
+        "share_refund": (sb.chair, {"subject": owner.address}),
+        "loan_agreement": (owner, {"loan_id": ids["loan_id"]}),
+        "property_act": (owner, {"token_id": ids["token_id"]}),
+        "delivery_act": (buyer, {"order_id": ids["order_id"]}),
+        "member_extract": (owner, {}),
+        "member_register": (s.api.auditor, {}),
+    }
+    return table[kind]
+
+
+def _make(s: Scenario, kind: str) -> bytes:
+    if kind not in MADE:
+        caller, body = _request(s, kind)
+        api = s.api
+        doc = api.ok(
+            api.post(caller, "/documents/generate", json={"template": kind, "date": DATE, **body}),
+            201,
+        )
+        got = api.get(caller, f"/documents/{doc['sha256']}")
+        assert got.status_code == 200, got.text
+        assert got.headers["content-type"] == "application/pdf"
+        assert hashlib.sha256(got.content).hexdigest() == doc["sha256"]
+        assert doc["personal"] == KINDS[kind].personal
+        MADE[kind] = got.content
+    return MADE[kind]
+
+
+# -- what each document must state, checked against the chain ----------------------------------
+
+
+def _application(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    fee, minimum = s.api.sandbox.cooperative.charter.functions.fees(0).call()
+    assert facts["fees"] == {"entrance_fee": str(fee), "minimum_share": str(minimum)}
+    assert facts["applicant"]["wallet"] == s.owner.address
+    for value in IDENTITIES["owner"].values():
+        assert value in facts["applicant"].values()
+    assert IDENTITIES["owner"]["name"] in text and "4512 654321" in text
+    assert s.owner.address in compact(text)
+
+
+def _organisation(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    assert facts["applicant"]["ogrn"] == "1026900000017"
+    assert "1026900000017" in text and "6901000017" in text
+    assert "ОГРН" in text and "Заявление юридического лица" in text
+
+
+def _admission(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    council = s.api.sandbox.governance.council
+    item = council.item(s.ids["item_id"])
+    got = facts["item"]
+    assert (got["for_votes"], got["against_votes"], got["abstain_votes"]) == (
+        item.for_votes,
+        item.against_votes,
+        item.abstain_votes,
+    )
+    assert got["document_hash"] == "0x" + item.document_hash.hex()
+    voted = {v["member"] for v in got["votes"]}
+    assert voted == {a for a in council.members() if council.has_voted(s.ids["item_id"], a)}
+    names = {p["account"]: p["name"] for p in facts["decision"]["persons"]}
+    assert names == {
+        s.owner.address: IDENTITIES["owner"]["name"],
+        s.buyer.address: IDENTITIES["buyer"]["name"],
+    }
+    assert "Решение совета о приёме в пайщики" in text
+    assert IDENTITIES["buyer"]["name"] in text
+    assert f"за / for: {item.for_votes}" in text
+
+
+def _exclusion(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    assert "об исключении из пайщиков" in text and "Исключить за неуплату" in text
+    assert s.buyer.address in compact(text)
+
+
+def _payout(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    assert facts["decision"]["amount"] == str(250 * TOKEN)
+    assert "Решение совета о выплате" in text and "250.00" in text
+
+
+def _decision(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    assert "Смета" in text and "Утвердить" in text and "item" not in facts
+
+
+def _council_protocol(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    council = s.api.sandbox.governance.council
+    assert facts["council"] == council.members()
+    (item,) = facts["items"]
+    assert item["item_id"] == s.ids["item_id"] and item["title"] == "Приём, собрание, имущество"
+    assert item["for_votes"] == council.item(s.ids["item_id"]).for_votes
+    assert "Протокол заседания совета" in text and "Приём, собрание, имущество" in text
+
+
+def _tally(s: Scenario) -> tuple[int, int, int]:
+    q = s.api.sandbox.governance.meeting.question(s.ids["meeting_id"], 0)
+    return q.for_votes, q.against_votes, q.abstain_votes
+
+
+def _notice(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    meeting = s.api.sandbox.governance.meeting
+    info = meeting.meeting(s.ids["meeting_id"])
+    m = facts["meeting"]
+    assert (m["opens_at"], m["closes_at"]) == (info.opens_at, info.closes_at)
+    q = meeting.question(s.ids["meeting_id"], 0)
+    assert m["questions"][0]["document_hash"] == "0x" + q.document_hash.hex()
+    assert "Утвердить смету" in text and q.document_hash.hex() in compact(text)
+
+
+def _ballot(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    assert facts["voter"]["account"] == s.owner.address
+    assert facts["voter"]["choices"] == s.voters[s.owner.address]
+    assert facts["voter"]["name"] == IDENTITIES["owner"]["name"]
+    assert "Бюллетень" in text and IDENTITIES["owner"]["name"] in text
+
+
+def _protocol(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    m = facts["meeting"]
+    info = s.api.sandbox.governance.meeting.meeting(s.ids["meeting_id"])
+    q = m["questions"][0]
+    assert (q["for_votes"], q["against_votes"], q["abstain_votes"]) == _tally(s) == (2, 1, 0)
+    assert (m["participants"], m["eligible"]) == (info.participants, info.eligible)
+    assert {b["voter"]: b["choices"] for b in m["ballots"]} == s.voters
+    flat = compact(text)
+    for voter in s.voters:
+        assert voter in flat
+    assert "за / for: 2, против / against: 1, воздержались / abstain: 0" in text
+    assert "Утвердить смету" in text and "Список проголосовавших" in text
+
+
+def _member_facts(s: Scenario, m: dict[str, Any]) -> None:
+    coop = s.api.sandbox.cooperative
+    assert int(m["share_balance"]) == coop.shares.functions.balanceOf(s.owner.address).call()
+    assert m["status_name"] == "member"
+
+
+def _exit(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    _member_facts(s, facts["member"])
+    assert facts["refund_details"] == "р/с 40817810000000000001"
+    assert IDENTITIES["owner"]["name"] in text and "40817810000000000001" in text
+
+
+def _refund(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    _member_facts(s, facts["member"])
+    fund = s.api.gateway.fund()
+    assert fund is not None
+    refundable = int(facts["member"]["refundable"])
+    # The owner's loan request is not disbursed: nothing owed yet.
+    assert int(facts["deductions"]) == 0 and int(facts["to_refund"]) == refundable
+    assert "Итого к возврату" in text
+
+
+def _loan(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    loan = facts["loan"]
+    assert loan["borrower"] == s.owner.address and loan["principal"] == str(100 * TOKEN)
+    assert len(facts["schedule"]) == loan["instalments"] == 1
+    total = int(loan["principal"]) + int(loan["interest"])
+    assert int(facts["schedule"][0]["amount"]) == total
+    assert "Договор займа из кассы взаимопомощи" in text and "100.00" in text
+    assert "График погашения" in text and IDENTITIES["owner"]["name"] in text
+
+
+def _property(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    registry = s.api.gateway.registry()
+    assert registry is not None
+    a = facts["asset"]
+    assert facts["direction"] == "contribution" and a["custodian"] == s.owner.address
+    assert int(a["valuation"]) == 1_000 * TOKEN
+    assert "Акт приёма-передачи имущества" in text and "1\u00a0000.00" in text.replace(
+        " ", "\u00a0"
+    )
+
+
+def _delivery(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    o = facts["order"]
+    assert (o["supplier"], o["buyer"], o["title"]) == (
+        s.owner.address,
+        s.buyer.address,
+        "Проверка схемы",
+    )
+    assert "Акт сдачи-приёмки" in text and "Проверка схемы" in text
+
+
+def _extract(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    _member_facts(s, facts["member"])
+    assert facts["ledger"], "the owner's share movements"
+    assert "Выписка из реестра пайщиков" in text and IDENTITIES["owner"]["name"] in text
+
+
+def _register(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    api = s.api
+    members = api.ok(api.get(api.auditor, "/members", params={"limit": 500}))
+    assert len(facts["members"]) == members["count"]
+    assert {m["account"] for m in facts["members"]} == {m["account"] for m in members["data"]}
+    total = sum(int(m["share_balance"]) for m in facts["members"])
+    assert int(facts["total_shares"]) == total
+    assert s.owner.address in compact(text) and "Реестр пайщиков" in text
+
+
+CHECKS: dict[str, Callable[[Scenario, dict[str, Any], str], None]] = {
+    "membership_application": _application,
+    "membership_application_organisation": _organisation,
+    "council_decision": _decision,
+    "council_admission": _admission,
+    "council_exclusion": _exclusion,
+    "council_payout": _payout,
+    "council_protocol": _council_protocol,
+    "meeting_notice": _notice,
+    "ballot": _ballot,
+    "meeting_protocol": _protocol,
+    "exit_application": _exit,
+    "share_refund": _refund,
+    "loan_agreement": _loan,
+    "property_act": _property,
+    "delivery_act": _delivery,
+    "member_extract": _extract,
+    "member_register": _register,
+}
+
+
+def test_every_kind_is_checked() -> None:
+    assert set(CHECKS) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_document(scenario: Scenario, kind: str) -> None:
+    api = scenario.api
+    pdf = _make(scenario, kind)
+
+    # PDF/A-3b, fonts embedded, the source attached as the document's /Source.
+    markers = pdfa_markers(pdf)
+    assert (markers["part"], markers["conformance"]) == ("3", "B")
+    assert markers["af"] == [("source.json", "/Source")]
+    assert markers["attachments"] == ["source.json"]
+    assert markers["fonts"] and all(markers["fonts"].values()), markers["fonts"]
+    assert all("Coop-" in name for name in markers["fonts"])
+
+    # The source: this kind, today's template version (served by hash), the facts.
+    source = embedded_source(pdf)
+    assert source["kind"] == kind and source["format"] == "coopnode-document/1"
+    bundle = api.http.get(f"/documents/templates/{source['template']['sha256']}")
+    assert bundle.status_code == 200
+    assert hashlib.sha256(bundle.content).hexdigest() == source["template"]["sha256"]
+    assert bundle.json()["template"] == KINDS[kind].template
+    facts = source["facts"]
+    charter = api.sandbox.cooperative.addresses.charter
+    assert facts["cooperative"]["charter"] == charter and facts["date"] == DATE
+    text = pdf_text(pdf)
+    assert "05.12.2026" in text
+    CHECKS[kind](scenario, facts, text)
+
+    # Anyone regenerates it from the file alone: through the gateway, and here from the
+    # stored template versions.
+    again = api.ok(api.http.post("/documents/regenerate", content=pdf))
+    assert again["identical"] is True and again["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert again["facts"] == facts
+
+
+def test_regenerate_refuses_foreign_and_tampered_files(scenario: Scenario) -> None:
+    api = scenario.api
+    plain = api.http.post("/documents/regenerate", content=b"%PDF-1.7 not really")
+    assert plain.status_code == 422
+    pdf = _make(scenario, "meeting_protocol")
+    # One byte more (a PDF reader still opens it): not the document its source makes.
+    changed = pdf + b"\n% amended\n"
+    answer = api.ok(api.http.post("/documents/regenerate", content=changed))
+    assert answer["identical"] is False
+    assert answer["regenerated_sha256"] == hashlib.sha256(pdf).hexdigest()
+
+
+def test_protocol_anchored_and_verified(scenario: Scenario) -> None:
+    api, sb = scenario.api, scenario.api.sandbox
+    pdf = _make(scenario, "meeting_protocol")
+    digest = hashlib.sha256(pdf).hexdigest()
+    done = api.act(
+        sb.chair, f"/documents/{digest}/anchor/tx", {"document_type": "meeting_protocol"}
+    )
+    assert done["status"] == "indexed", done
+    verified = api.ok(api.http.post("/documents/verify", content=pdf))
+    assert verified["anchored"] is True and verified["chain"]["anchored_by"] == sb.chair.address
+    assert verified["chain"]["document_type"] == "meeting_protocol"
+    # Regenerated from the file alone and the kept template versions: the same hash, so the
+    # same anchor.
+    assert regenerate(pdf, TemplateStore(api.settings.template_bundles_dir)) == pdf
+
+
+def test_personal_documents_of_others_refused(scenario: Scenario) -> None:
+    api = scenario.api
+    answer = api.post(
+        scenario.buyer,
+        "/documents/generate",
+        json={"template": "member_extract", "subject": scenario.owner.address},
+    )
+    assert answer.status_code == 403
+    auditor = api.post(api.auditor, "/documents/generate", json={"template": "exit_application"})
+    assert auditor.status_code == 403
+    pdf = _make(scenario, "loan_agreement")
+    digest = hashlib.sha256(pdf).hexdigest()
+    assert api.get(scenario.buyer, f"/documents/{digest}").status_code == 403
