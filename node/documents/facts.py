@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from indexer import queries
 from indexer.models import (
     AssetPublic,
     CouncilItemPublic,
@@ -20,8 +19,14 @@ from indexer.models import (
     MeetingPublic,
     MemberPublic,
 )
+from indexer.queries import fund as fund_q
+from indexer.queries import governance as governance_q
+from indexer.queries import members as members_q
+from indexer.queries import property as property_q
+from indexer.queries import shares as shares_q
+from indexer.queries.common import Db as _Db
 
-Db = queries.Db
+Db = _Db
 PAGE = 500
 DISPOSAL = (
     "продажа / sale",
@@ -72,7 +77,7 @@ def member(m: MemberPublic, name: str | None = None) -> dict[str, Any]:
 
 
 def get_member(db: Db, coop: str, account: str, chain_id: int) -> MemberPublic:
-    found = queries.get_member(db, coop, account, chain_id=chain_id)
+    found = members_q.get_member(db, coop, account, chain_id=chain_id)
     if found is None:
         raise FactsNotFound(f"{account} has no membership record")
     return found
@@ -83,7 +88,7 @@ def member_extract(
 ) -> dict[str, Any]:
     """Выписка из реестра пайщиков: the member's record and every share movement."""
     m = get_member(db, coop, account, chain_id)
-    ledger = queries.share_ledger(db, coop, account, chain_id=chain_id)
+    ledger = shares_q.share_ledger(db, coop, account, chain_id=chain_id)
     return {
         "as_of": m.as_of.number,
         "member": member(m, name),
@@ -103,7 +108,7 @@ def member_register(
     offset = 0
     as_of = None
     while True:
-        page = queries.list_members(db, coop, None, offset, PAGE, chain_id=chain_id)
+        page = members_q.list_members(db, coop, None, offset, PAGE, chain_id=chain_id)
         as_of = page.as_of.number if as_of is None else as_of
         for m in page.data:
             rows.append(member(m, (names or {}).get(m.account)))
@@ -116,7 +121,7 @@ def member_register(
 
 def _meeting(db: Db, coop: str, meeting_id: int, chain_id: int) -> tuple[MeetingPublic, int]:
     """The meeting and the mirror block it was read at."""
-    page = queries.meetings(db, coop, chain_id=chain_id)
+    page = governance_q.meetings(db, coop, chain_id=chain_id)
     for m in page.data:
         if m.meeting_id == meeting_id:
             return m, page.as_of.number
@@ -199,7 +204,7 @@ def ballot(
 def _items(db: Db, coop: str, chain_id: int) -> Iterable[CouncilItemPublic]:
     offset = 0
     while True:
-        page = queries.council_items(db, coop, None, offset, PAGE, chain_id=chain_id)
+        page = governance_q.council_items(db, coop, None, offset, PAGE, chain_id=chain_id)
         yield from page.data
         offset += len(page.data)
         if not page.data or offset >= page.count:
@@ -270,7 +275,7 @@ def loan(
     name: str | None = None,
 ) -> dict[str, Any]:
     """Договор займа: the loan, its schedule (cumulative due, due time) and guarantees."""
-    found: LoanPublic | None = queries.get_loan(db, fund, loan_id, chain_id=chain_id)
+    found: LoanPublic | None = fund_q.get_loan(db, fund, loan_id, chain_id=chain_id)
     if found is None:
         raise FactsNotFound(f"no loan {loan_id}")
     total = found.principal + found.interest
@@ -314,7 +319,7 @@ def asset(
 ) -> dict[str, Any]:
     """Акт приёма-передачи имущества: a contribution in kind (the custodian hands it over) or,
     once disposed, the disposal to the counterparty."""
-    found: AssetPublic | None = queries.get_asset(db, registry, token_id, chain_id=chain_id)
+    found: AssetPublic | None = property_q.get_asset(db, registry, token_id, chain_id=chain_id)
     if found is None:
         raise FactsNotFound(f"no asset {token_id}")
     disposed = found.disposal_kind is not None and 0 <= found.disposal_kind < len(DISPOSAL)
