@@ -17,10 +17,12 @@ cooperative's councils and meetings, every item and meeting with their tallies.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,6 +71,12 @@ class AuditReport:
     compared: dict[str, int] = field(default_factory=dict)
     """Rows compared per table (live side)."""
     differences: list[str] = field(default_factory=list)
+    view_calls: int = 0
+    """Contract view calls the audit made."""
+    views_batched: int = 0
+    """Of those, answered from a batch (JSON-RPC batch or Multicall3)."""
+    views_via_multicall: int = 0
+    """Of those, answered through Multicall3's aggregate3."""
 
     @property
     def ok(self) -> bool:
@@ -286,6 +294,8 @@ class _Views:
         self.answers: dict[tuple[str, str], bytes] = {}
         self.batched = 0
         """Calls answered from a batch (a statistic for the benchmark and tests)."""
+        self.via_multicall = 0
+        """Answers that came through Multicall3."""
 
     def call(self, contract: Any, fn: str, *args: Any) -> Any:
         bound = getattr(contract.functions, fn)(*args)
@@ -300,19 +310,27 @@ class _Views:
         return _decode_answer(self.chain, bound, raw)
 
     def prefetch(self, wanted: Iterable[tuple[str, str]]) -> None:
-        """Read the answers of `wanted` calls at this block: through Multicall3 when it is
-        deployed, else in JSON-RPC batches of eth_call."""
+        """Read the answers of `wanted` calls at this block: through Multicall3's aggregate3
+        (the chain's own at its canonical address, else the compiled `Multicall3` given to the
+        eth_call as a state override: nothing is deployed), then JSON-RPC batches of eth_call
+        for whatever that did not answer (a node refusing state overrides, a failed call)."""
         keys = list(wanted)
         if not keys:
             return
-        if multicall3_deployed(self.chain, self.block):
-            self.answers.update(_multicall(self.chain, self.block, keys))
+        override = (
+            None if multicall3_deployed(self.chain, self.block) else _multicall3_code(self.chain)
+        )
+        if override != b"":
+            self.answers.update(_multicall(self.chain, self.block, keys, override))
+            self.via_multicall = len(self.answers)
+        rest = [k for k in keys if k not in self.answers]
+        if not rest:
             return
         rpc = Rpc(self.chain.rpc_url, timeout=120)
         try:
             tag = hex(self.block)
-            for i in range(0, len(keys), VIEW_BATCH):
-                chunk = keys[i : i + VIEW_BATCH]
+            for i in range(0, len(rest), VIEW_BATCH):
+                chunk = rest[i : i + VIEW_BATCH]
                 calls: list[tuple[str, list[Any]]] = [
                     ("eth_call", [{"to": to, "data": data}, tag]) for to, data in chunk
                 ]
@@ -343,8 +361,18 @@ def multicall3_deployed(chain: Chain, block: int) -> bool:
     return len(code) > 0
 
 
+def _multicall3_code(chain: Chain) -> bytes:
+    """The runtime code of the compiled `Multicall3` (contracts/utils), b"" when not built."""
+    try:
+        manifest = json.loads(Path(chain.artifacts.path).read_text())
+        runtime = manifest["contractTypes"]["Multicall3"].get("runtimeBytecode") or {}
+        return bytes.fromhex(str(runtime.get("bytecode") or "0x")[2:])
+    except (OSError, KeyError, ValueError):
+        return b""
+
+
 def _multicall(
-    chain: Chain, block: int, keys: list[tuple[str, str]]
+    chain: Chain, block: int, keys: list[tuple[str, str]], code: bytes | None = None
 ) -> dict[tuple[str, str], bytes]:
     """The answers of `keys` (target, calldata) at `block` through Multicall3's aggregate3, each
     call allowed to fail (a failed one is left out: the audit then makes it alone)."""
@@ -357,6 +385,7 @@ def _multicall(
             raw = chain.w3.eth.call(
                 {"to": MULTICALL3, "data": "0x" + payload.hex()},  # type: ignore[typeddict-item]
                 block_identifier=block,
+                state_override=None if code is None else {MULTICALL3: {"code": code}},  # type: ignore[dict-item]
             )
         except (Web3Exception, ValueError) as exc:
             log.warning("aggregate3 refused (%s): these views are read one by one", exc)
@@ -435,6 +464,9 @@ def audit_views(
                 if batched:
                     v.prefetch(recorder.wanted)
                 _walk(conn, chain_id, v)
+                report.view_calls = len(recorder.wanted)
+                report.views_batched = v.batched
+                report.views_via_multicall = v.via_multicall
                 log.info(
                     "views: %d calls, %d answered from batches", len(recorder.wanted), v.batched
                 )
