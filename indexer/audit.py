@@ -385,7 +385,7 @@ def _multicall(
             raw = chain.w3.eth.call(
                 {"to": MULTICALL3, "data": "0x" + payload.hex()},  # type: ignore[typeddict-item]
                 block_identifier=block,
-                state_override=None if code is None else {MULTICALL3: {"code": code}},  # type: ignore[dict-item]
+                state_override=None if code is None else {MULTICALL3: {"code": code}},
             )
         except (Web3Exception, ValueError) as exc:
             log.warning("aggregate3 refused (%s): these views are read one by one", exc)
