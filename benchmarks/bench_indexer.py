@@ -247,7 +247,7 @@ def ponder_backfill(
         )
         try:
             connected: float | None = None
-            deadline = time.monotonic() + 1800
+            deadline = time.monotonic() + 900
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
                     raise RuntimeError(f"ponder exited: see {log_path}")
@@ -262,7 +262,7 @@ def ponder_backfill(
                     pass
                 time.sleep(0.05)
             else:
-                raise RuntimeError("ponder did not finish within 30 minutes")
+                raise RuntimeError("ponder did not finish within 15 minutes")
             if pg_url is not None:
                 engine = sa.create_engine(pg_url)
                 with engine.connect() as conn:
@@ -303,10 +303,16 @@ def domain_bench(rounds: int, pg_server: str | None) -> list[str]:
         text=True,
         check=False,
     )
-    keep = ("SQLite ", "PostgreSQL ", "audit ", "transactions in")
-    lines = [ln.strip() for ln in out.stdout.splitlines() if ln.strip().startswith(keep)]
+    lines = domain_lines(out.stdout)
     if out.returncode != 0:
         lines.append(f"(the benchmark test failed, exit {out.returncode}: {out.stdout[-300:]})")
+    return lines
+
+
+def domain_lines(output: str) -> list[str]:
+    """The figures the domain benchmark prints (pytest -s output)."""
+    keep = ("SQLite ", "PostgreSQL ", "audit ", "transactions in")
+    lines = [ln.strip(" .") for ln in output.splitlines() if ln.strip(" .").startswith(keep)]
     return list(dict.fromkeys(lines))
 
 
@@ -325,6 +331,11 @@ def main() -> None:
     parser.add_argument("--baseline", help="another checkout whose indexer is measured too")
     parser.add_argument("--ponder", help="a prepared Ponder project directory")
     parser.add_argument("--domain-rounds", type=int, default=0)
+    parser.add_argument(
+        "--domain-log",
+        help="instead of --domain-rounds: the saved output of a run of the domain benchmark "
+        "(pytest -m bench -s tests/indexer/test_projections_bench.py)",
+    )
     parser.add_argument("--write", action="store_true", help="write benchmarks/indexer_results.md")
     args = parser.parse_args()
     pg_server = None if args.pg_url == "none" else args.pg_url
@@ -398,6 +409,8 @@ def main() -> None:
                 detail = f"p95 {q[-1]:.3f} s, max {max(lags):.3f} s over {len(lags)} blocks"
                 record(f"live-follow lag {label} (poll 0.5 s)", median, detail)
     domain = domain_bench(args.domain_rounds, pg_server) if args.domain_rounds else []
+    if args.domain_log:
+        domain = domain_lines(Path(args.domain_log).read_text())
     report = render(args, setup, results, domain)
     print(report)
     if args.write:
