@@ -295,6 +295,8 @@ def domain_bench(rounds: int, pg_server: str | None) -> list[str]:
             "-s",
             "-p",
             "no:cacheprovider",
+            "-o",
+            "timeout=3000",
             "tests/indexer/test_projections_bench.py",
         ],
         cwd=ROOT,
