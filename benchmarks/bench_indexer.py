@@ -247,7 +247,7 @@ def ponder_backfill(
         )
         try:
             connected: float | None = None
-            deadline = time.monotonic() + 900
+            deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
                     raise RuntimeError(f"ponder exited: see {log_path}")
@@ -262,7 +262,7 @@ def ponder_backfill(
                     pass
                 time.sleep(0.05)
             else:
-                raise RuntimeError("ponder did not finish within 15 minutes")
+                raise RuntimeError("ponder did not finish within 10 minutes")
             if pg_url is not None:
                 engine = sa.create_engine(pg_url)
                 with engine.connect() as conn:
@@ -332,6 +332,9 @@ def main() -> None:
     )
     parser.add_argument("--baseline", help="another checkout whose indexer is measured too")
     parser.add_argument("--ponder", help="a prepared Ponder project directory")
+    parser.add_argument(
+        "--ponder-dbs", type=int, default=2, help="2: PostgreSQL and PGlite; 1: PostgreSQL only"
+    )
     parser.add_argument("--domain-rounds", type=int, default=0)
     parser.add_argument(
         "--domain-log",
@@ -389,7 +392,7 @@ def main() -> None:
                             f"baseline ({args.baseline}): {label}, {what}", *rate(events, seconds)
                         )
         if args.ponder:
-            for label, server in [("PostgreSQL", pg_server), ("PGlite", None)]:
+            for label, server in [("PostgreSQL", pg_server), ("PGlite", None)][: args.ponder_dbs]:
                 if label == "PostgreSQL" and server is None:
                     continue
                 with pg_database(server) as pg_url:
