@@ -431,7 +431,10 @@ def render(
     load = os.getloadavg()
     command = "python benchmarks/bench_indexer.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     rows = "\n".join(f"| {n} | {r} | {d} | {p} |" for n, r, d, p in results)
-    domain_text = "\n".join(f"- {line}" for line in domain) or "- (not run: `--domain-rounds 0`)"
+    domain_text = "\n".join(f"- {line}" for line in domain) or (
+        "- (no figures in this run: `--domain-rounds` not given, or the `--domain-log` run had "
+        "not finished)"
+    )
     return TEMPLATE.format(
         command=command.strip(),
         date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
