@@ -1,27 +1,48 @@
 """Indexer benchmark: backfill throughput and live-follow lag, on SQLite and PostgreSQL.
 
-Puts 100,000 `Pinged` events on a fresh anvil (EventBurst: 5,000 events per transaction), then
-backfills them into a fresh SQLite file and a fresh PostgreSQL database (skipped when none
-answers), with and without the example projection; then follows the chain while single
-transactions arrive and measures the time from a mined block to its rows being visible in SQL.
+The scenario of issue #21: 100,000 `Pinged` events on a fresh anvil, 25 blocks of 4,000
+(EventBurst), one row per event in the projection. Backfills them into fresh SQLite files and
+fresh PostgreSQL databases (a scratch database per run, dropped afterwards), with every
+projection the node ships (the domain projections and the example `ping_note`, the one that
+takes `Pinged`) and with none; then follows the chain while single transactions arrive and
+measures the time from a mined block to its rows being visible in SQL.
 
-    python benchmarks/bench_indexer.py [--events 100000] [--pg-url URL] [--markdown]
+On the same anvil, in the same run, it can also measure:
+- `--baseline DIR`: the indexer of another checkout (e.g. the main branch before a change),
+  the same backfills in a subprocess whose `sys.path` starts at DIR;
+- `--ponder DIR`: Ponder (the TypeScript indexer), a project prepared in DIR (see
+  `PONDER_SETUP` below; installed outside the repository), into PostgreSQL and PGlite;
+- `--domain-rounds N`: the domain-projection benchmark and the audit
+  (tests/indexer/test_projections_bench.py, N rounds of real cooperative traffic).
 
-Goals: >= 5,000 events/s backfill into each database, < 1 s lag.
+    python benchmarks/bench_indexer.py [--events 100000] [--per-tx 4000] [--pg-url URL|none]
+        [--baseline /path/to/checkout] [--ponder /path/to/ponder-project]
+        [--domain-rounds 2000] [--write]
+
+`--write` writes the report to benchmarks/indexer_results.md.
+Goals: >= 25,000 events/s into PostgreSQL with the projections (twice Ponder's 12,776), and
+< 1 s lag.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import random
 import secrets
+import shlex
+import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +59,49 @@ from node.chain.artifacts import Artifacts  # noqa: E402
 from node.chain.client import Chain  # noqa: E402
 from node.chain.devkeys import dev_accounts  # noqa: E402
 
-PER_TX = 5_000
+PER_TX = 4_000
+
+#: What the previous report (2026-11-24/25, before issue #21) measured, for the comparison.
+PREVIOUS = {
+    "backfill SQLite, raw events only": "13,531 events/s (20 blocks of 5,000)",
+    "backfill SQLite, raw + projections": "9,769 events/s (20 blocks of 5,000)",
+    "backfill PostgreSQL, raw events only": "9,825 events/s (20 blocks of 5,000)",
+    "backfill PostgreSQL, raw + projections": "8,658 events/s (20 blocks of 5,000)",
+    "live-follow lag SQLite (poll 0.5 s)": "median 0.346 s",
+    "live-follow lag PostgreSQL (poll 0.5 s)": "median 0.312 s",
+}
+#: Issue #21's figures on the same scenario (its machine, its run).
+ISSUE_FIGURES = (
+    "Ponder 1.0 on PostgreSQL 12,776 events/s, on PGlite 7,056; Coopnode with its projection "
+    "12,621 on PostgreSQL and 14,883 on SQLite"
+)
+
+PONDER_SETUP = """\
+mkdir -p /work/scratch/ponder && cd /work/scratch/ponder && npm init -y
+npm install ponder@0.16.10 viem@2 hono@4      # outside the repository, never committed
+# ponder.config.ts: chain {id: 31337, rpc: process.env.PONDER_RPC_URL, disableCache: true},
+#   contract EventBurst {abi: Pinged(address indexed,uint256 indexed,bytes32),
+#   address: process.env.PONDER_ADDRESS, startBlock: 0}, database postgres when
+#   DATABASE_URL is set, else pglite
+# ponder.schema.ts: onchainTable("ping", {id text pk, sender hex, count bigint, note hex})
+# src/index.ts: ponder.on("EventBurst:Pinged", insert one ping row per event)"""
+
+BASELINE_SNIPPET = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from indexer.config import IndexerSettings
+from indexer.run import Indexer
+from node.chain.artifacts import Artifacts
+idx = Indexer(rpc_url=sys.argv[2], database_url=sys.argv[3],
+              artifacts=Artifacts(Path(sys.argv[1]) / ".build" / "__local__.json"),
+              settings=IndexerSettings(finality_depth=12),
+              projections=None if sys.argv[4] == "1" else [])
+t = time.perf_counter()
+report = idx.sync_once()
+print(json.dumps({"events": report.events, "seconds": time.perf_counter() - t}))
+idx.close()
+"""
 
 
 def free_port() -> int:
@@ -132,9 +195,133 @@ def follow_lag(chain: Chain, url: str, samples: int) -> list[float]:
     return lags
 
 
+def rate(events: int, seconds: float) -> tuple[str, str]:
+    return f"{events / seconds:,.0f} events/s", f"{events:,} in {seconds:.2f} s"
+
+
+def baseline_backfill(
+    checkout: str, rpc_url: str, url: str, *, projections: bool
+) -> tuple[int, float]:
+    """The same backfill with another checkout's indexer (its own Python process)."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            BASELINE_SNIPPET,
+            checkout,
+            rpc_url,
+            url,
+            "1" if projections else "0",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    return int(answer["events"]), float(answer["seconds"])
+
+
+def ponder_backfill(
+    project: str, rpc_url: str, address: str, pg_url: str | None, events: int
+) -> float:
+    """Seconds from Ponder's connection to the chain until its /ready answers 200 (historical
+    indexing done), with one row per event checked afterwards through its database."""
+    port = free_port()
+    env = dict(os.environ, PONDER_RPC_URL=rpc_url, PONDER_ADDRESS=address)
+    env.pop("DATABASE_URL", None)
+    if pg_url is not None:
+        env["DATABASE_URL"] = (
+            sa.make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+    shutil.rmtree(Path(project) / ".ponder", ignore_errors=True)
+    schema = f"bench_{secrets.token_hex(3)}"
+    log_path = Path(project) / f"ponder-{schema}.log"
+    with log_path.open("w") as log_file:
+        proc = subprocess.Popen(
+            ["npx", "ponder", "start", "--schema", schema, "--port", str(port)],
+            cwd=project,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            connected: float | None = None
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"ponder exited: see {log_path}")
+                if connected is None and "Connected to JSON-RPC" in log_path.read_text():
+                    connected = time.monotonic()
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as r:
+                        if r.status == 200 and connected is not None:
+                            seconds = time.monotonic() - connected
+                            break
+                except (urllib.error.URLError, OSError):
+                    pass
+                time.sleep(0.05)
+            else:
+                raise RuntimeError("ponder did not finish within 10 minutes")
+            if pg_url is not None:
+                engine = sa.create_engine(pg_url)
+                with engine.connect() as conn:
+                    got = conn.execute(sa.text(f'SELECT count(*) FROM "{schema}".ping')).scalar()
+                engine.dispose()
+                if got != events:
+                    raise RuntimeError(f"ponder wrote {got} rows, expected {events}")
+            return seconds
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def domain_bench(rounds: int, pg_server: str | None) -> list[str]:
+    """tests/indexer/test_projections_bench.py's lines (backfills and audits)."""
+    env = dict(os.environ, COOP_INDEXER_BENCH_ROUNDS=str(rounds))
+    if pg_server is not None:
+        env["DATABASE_URL"] = pg_server
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "bench",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "timeout=3000",
+            "tests/indexer/test_projections_bench.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = domain_lines(out.stdout)
+    if out.returncode != 0:
+        lines.append(f"(the benchmark test failed, exit {out.returncode}: {out.stdout[-300:]})")
+    return lines
+
+
+def domain_lines(output: str) -> list[str]:
+    """The figures the domain benchmark prints (pytest -s output)."""
+    keep = ("SQLite ", "PostgreSQL ", "audit ", "transactions in")
+    lines = [ln.strip(" .") for ln in output.splitlines() if ln.strip(" .").startswith(keep)]
+    return list(dict.fromkeys(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--per-tx", type=int, default=PER_TX)
     parser.add_argument("--lag-samples", type=int, default=20)
     parser.add_argument(
         "--pg-url",
@@ -143,10 +330,22 @@ def main() -> None:
         else "postgresql+psycopg2://postgres@127.0.0.1:5432/test",
         help="PostgreSQL server (a scratch database is created on it); 'none' to skip",
     )
+    parser.add_argument("--baseline", help="another checkout whose indexer is measured too")
+    parser.add_argument("--ponder", help="a prepared Ponder project directory")
+    parser.add_argument(
+        "--ponder-dbs", type=int, default=2, help="2: PostgreSQL and PGlite; 1: PostgreSQL only"
+    )
+    parser.add_argument("--domain-rounds", type=int, default=0)
+    parser.add_argument(
+        "--domain-log",
+        help="instead of --domain-rounds: the saved output of a run of the domain benchmark "
+        "(pytest -m bench -s tests/indexer/test_projections_bench.py)",
+    )
+    parser.add_argument("--write", action="store_true", help="write benchmarks/indexer_results.md")
     args = parser.parse_args()
     pg_server = None if args.pg_url == "none" else args.pg_url
     artifacts = Artifacts(ROOT / ".build" / "__local__.json")
-    results: list[tuple[str, str, str]] = []
+    results: list[tuple[str, str, str, str]] = []
     with Anvil(free_port()) as node, tempfile.TemporaryDirectory(prefix="coop-bench-") as tmp:
         chain = Chain(node.url, artifacts)
         chain.wait_ready()
@@ -155,38 +354,175 @@ def main() -> None:
         started = time.perf_counter()
         emitted = 0
         while emitted < args.events:
-            n = min(PER_TX, args.events - emitted)
+            n = min(args.per_tx, args.events - emitted)
             chain.transact(burst.functions.burst(n, emitted, b"bench".ljust(32, b"\0")), owner)
             emitted += n
-        print(f"emitted {emitted} events in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        # 100 empty blocks on top, so that every event block is final for Ponder too (it
+        # backfills final blocks only and follows the rest block by block).
+        chain.w3.provider.make_request("anvil_mine", ["0x64"])  # type: ignore[arg-type]
+        setup = (
+            f"{emitted:,} events in {-(-emitted // args.per_tx)} transactions of up to "
+            f"{args.per_tx:,} (one block each), emitted in {time.perf_counter() - started:.1f} s"
+        )
+        print(setup, file=sys.stderr)
 
-        with pg_database(pg_server) as pg_url, pg_database(pg_server) as pg_raw_url:
-            targets = [
-                (
-                    "SQLite",
-                    f"sqlite:///{Path(tmp) / 'bench.db'}",
-                    f"sqlite:///{Path(tmp) / 'raw.db'}",
-                ),
-            ]
-            if pg_url is not None and pg_raw_url is not None:
-                targets.append(("PostgreSQL", pg_url, pg_raw_url))
-            for label, url, raw_url in targets:
-                events, seconds = backfill(chain, raw_url, projections=False)
-                rate, detail = f"{events / seconds:,.0f} events/s", f"{events:,} in {seconds:.2f} s"
-                results.append((f"backfill {label}, raw events only", rate, detail))
-                events, seconds = backfill(chain, url, projections=True)
-                rate, detail = f"{events / seconds:,.0f} events/s", f"{events:,} in {seconds:.2f} s"
-                results.append((f"backfill {label}, raw + ping_note projection", rate, detail))
-            for label, url, _ in targets:  # after every backfill: the lag runs add blocks
+        def record(name: str, result: str, detail: str) -> None:
+            results.append((name, result, detail, PREVIOUS.get(name, "")))
+            print(f"{name}: {result} ({detail})", file=sys.stderr)
+
+        kinds = [("SQLite", None)]
+        if pg_server is not None:
+            kinds.append(("PostgreSQL", pg_server))
+        for label, server in kinds:
+            for projected in (False, True):
+                what = "raw + projections" if projected else "raw events only"
+                with pg_database(server) as pg_url:
+                    url = pg_url or f"sqlite:///{Path(tmp) / f'{secrets.token_hex(4)}.db'}"
+                    if server is not None and pg_url is None:
+                        continue
+                    events, seconds = backfill(chain, url, projections=projected)
+                    record(f"backfill {label}, {what}", *rate(events, seconds))
+                if args.baseline:
+                    with pg_database(server) as pg_url:
+                        url = pg_url or f"sqlite:///{Path(tmp) / f'{secrets.token_hex(4)}.db'}"
+                        events, seconds = baseline_backfill(
+                            args.baseline, chain.rpc_url, url, projections=projected
+                        )
+                        record(
+                            f"baseline ({args.baseline}): {label}, {what}", *rate(events, seconds)
+                        )
+        if args.ponder:
+            for label, server in [("PostgreSQL", pg_server), ("PGlite", None)][: args.ponder_dbs]:
+                if label == "PostgreSQL" and server is None:
+                    continue
+                with pg_database(server) as pg_url:
+                    try:
+                        seconds = ponder_backfill(
+                            args.ponder, chain.rpc_url, burst.address, pg_url, emitted
+                        )
+                        record(f"Ponder 0.16.10 on {label}", *rate(emitted, seconds))
+                    except RuntimeError as exc:
+                        record(f"Ponder 0.16.10 on {label}", "failed", str(exc))
+        for label, server in kinds:  # after every backfill: the lag runs add blocks
+            with pg_database(server) as pg_url:
+                if server is not None and pg_url is None:
+                    continue
+                url = pg_url or f"sqlite:///{Path(tmp) / 'lag.db'}"
                 lags = follow_lag(chain, url, args.lag_samples)
                 q = statistics.quantiles(lags, n=20)
                 median = f"median {statistics.median(lags):.3f} s"
                 detail = f"p95 {q[-1]:.3f} s, max {max(lags):.3f} s over {len(lags)} blocks"
-                results.append((f"live-follow lag {label} (poll 0.5 s)", median, detail))
-    print("| measurement | result | detail |")
-    print("|---|---|---|")
-    for row in results:
-        print(f"| {' | '.join(row)} |")
+                record(f"live-follow lag {label} (poll 0.5 s)", median, detail)
+    domain = domain_bench(args.domain_rounds, pg_server) if args.domain_rounds else []
+    if args.domain_log:
+        domain = domain_lines(Path(args.domain_log).read_text())
+    report = render(args, setup, results, domain)
+    print(report)
+    if args.write:
+        (ROOT / "benchmarks" / "indexer_results.md").write_text(report)
+
+
+def render(
+    args: argparse.Namespace,
+    setup: str,
+    results: list[tuple[str, str, str, str]],
+    domain: list[str],
+) -> str:
+    load = os.getloadavg()
+    command = "python benchmarks/bench_indexer.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    rows = "\n".join(f"| {n} | {r} | {d} | {p} |" for n, r, d, p in results)
+    domain_text = "\n".join(f"- {line}" for line in domain) or (
+        "- (no figures in this run: `--domain-rounds` not given, or the `--domain-log` run had "
+        "not finished)"
+    )
+    return TEMPLATE.format(
+        command=command.strip(),
+        date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        machine=f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        load=f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
+        setup=setup,
+        rows=rows,
+        issue=ISSUE_FIGURES,
+        domain=domain_text,
+        rounds=args.domain_rounds,
+        ponder_setup=PONDER_SETUP,
+    )
+
+
+TEMPLATE = """# Indexer benchmark
+
+Generated by `benchmarks/bench_indexer.py` on {date}. Command (from the repository root, after
+`make compile`; PostgreSQL from `DATABASE_URL` or the local server, where scratch databases are
+created and dropped):
+
+```
+export SOLCX_BINARY_PATH=$PWD/.solcx PATH=$PWD/node_modules/.bin:$PWD/.venv/bin:$PATH
+{command}
+```
+
+Machine: {machine}, shared with other engineers' test runs (load average 1/5/15 min at the end
+of the run: {load}). On this machine the figures vary by about +-40% from one run to the next
+and by much more under load; compare figures of the same run.
+
+Set-up: a fresh anvil; {setup}. Each backfill writes into a fresh database with the default
+settings (finality 12, adaptive range starting at 2,000 blocks, at most 10,000 rows per
+transaction): the time is wall-clock for `sync_once()` and covers the RPC calls, JSON parsing,
+decoding, the inserts and the commits. "raw + projections" runs every projection the node
+ships; `ping_note` is the one that takes `Pinged`, one row per event (the domain projections
+are registered but take none of these events: see the domain scenario below for those).
+The lag is the time from `send + receipt` (the block is mined) until a separate connection
+sees the row; transactions arrive at random times, out of phase with the 0.5 s poll.
+
+| measurement | result | detail | previous report |
+|---|---|---|---|
+{rows}
+
+Issue #21's figures for the same scenario, measured on its machine: {issue}. Ponder's figure
+here, when present, is measured in this run against the same anvil: from its connection to the
+chain until its `/ready` answers (historical indexing done), one `ping` row per event, with its
+RPC cache off. Its project (outside the repository):
+
+```
+{ponder_setup}
+```
+
+## Why it is fast
+
+- Logs stay plain JSON dicts (no web3 result formatters). Static one-word event arguments
+  (uintN, intN, address, bool, bytesN) are decoded by slicing the hex, with eth_abi's
+  padding and range checks (`indexer/decode.py`); other types go through eth_abi.
+- A step's rows reach PostgreSQL by COPY: straight into the tables when nothing is mirrored
+  from the step's first block on (every table keyed by its raw event; duplicates of one step
+  dropped first, as ON CONFLICT DO NOTHING would), else through a temporary table and
+  `INSERT ... ON CONFLICT DO NOTHING`. SQLite gets one executemany per table.
+- The commit of a step runs in a background thread while the next step is read and decoded
+  (`background_commit`; one commit in flight).
+- At most `max_rows_per_step` (10,000) rows per transaction: a larger answer is committed in
+  several transactions cut at block boundaries, and the next ranges narrow to the density
+  seen. The old 2,000-block cap on PostgreSQL is gone: a sparse chain is read in huge ranges.
+- `ANALYZE idx_raw_event` while the table is young (fewer than 50,000 rows, or about to double).
+  PostgreSQL checks each ledger row's foreign key with a plan cached per connection; made on an
+  empty, never-analyzed table, that plan scanned the chain's raw events through the
+  (chain_id, address) index for every ledger row, which is why large steps were slow
+  (1.3k events/s in 8,000-block steps before). With statistics it uses the unique key.
+
+## Domain projections and the audit ({rounds} rounds)
+
+`tests/indexer/test_projections_bench.py` (`pytest -m bench`): the test scenario cooperative,
+then rounds of real domain traffic from four member accounts (a documented ВРЕ transfer, a
+document anchored and signed, an invoice issued, accepted and paid: 8 events in 6
+transactions per round, one transaction per block); each database backfills from block 0 with
+the roots of the deployment record, every domain ledger written. Then `coop audit`'s
+`audit_raw` on the SQLite mirror twice: the contract views read one by one (as before), then in
+batches (a recording walk lists the calls, JSON-RPC batches of 500 `eth_call`s, or Multicall3's
+`aggregate3` where the chain has it at 0xcA11bde05977b3631167028862bE2a173976CA11, answer them).
+
+{domain}
+
+Previous report (2026-11-25, 2,000 rounds = 16,120 events over 12,097 blocks): SQLite with the
+domain projections 11,003 events/s; PostgreSQL 10,600 events/s with `max_range` 2,000 and
+650-1,270 events/s with steps of 8,000 blocks; audit (rebuild + every view) 27.3 s.
+"""
 
 
 if __name__ == "__main__":

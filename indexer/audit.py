@@ -16,18 +16,31 @@ cooperative's councils and meetings, every item and meeting with their tallies.
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_abi import grammar as abi_grammar
+from eth_abi.grammar import TupleType
+from eth_utils.abi import get_abi_output_types
 from sqlalchemy.engine import Connection
+from web3._utils.abi import map_abi_data
+from web3._utils.normalizers import BASE_RETURN_NORMALIZERS
+from web3.exceptions import Web3Exception
 
 from indexer.config import IndexerSettings
 from indexer.db import make_engine
 from indexer.models import Cursor, RawEvent, Status, WatchedAddress
 from indexer.projections import Dispatcher, Projection, default_projections
+from indexer.rpc import Rpc
 from indexer.run import Indexer
 from node.chain.client import Chain
 
@@ -37,6 +50,14 @@ RAW = RawEvent.__table__  # type: ignore[attr-defined]
 CURSOR = Cursor.__table__  # type: ignore[attr-defined]
 STATUS = Status.__table__  # type: ignore[attr-defined]
 WATCHED = WatchedAddress.__table__  # type: ignore[attr-defined]
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+#: Multicall3's address on every chain where it is deployed (its keyless deployment).
+MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
+#: aggregate3((address,bool,bytes)[]) -> (bool,bytes)[]
+_AGGREGATE3 = bytes.fromhex("82ad56cb")
+#: Calls per aggregate3: well inside an eth_call's default gas cap for view reads.
+MULTICALL_BATCH = 200
 
 #: Columns that differ between two correct mirrors by construction.
 _SURROGATE = {"id", "updated_at"}
@@ -50,6 +71,12 @@ class AuditReport:
     compared: dict[str, int] = field(default_factory=dict)
     """Rows compared per table (live side)."""
     differences: list[str] = field(default_factory=list)
+    view_calls: int = 0
+    """Contract view calls the audit made."""
+    views_batched: int = 0
+    """Of those, answered from a batch (JSON-RPC batch or Multicall3)."""
+    views_via_multicall: int = 0
+    """Of those, answered through Multicall3's aggregate3."""
 
     @property
     def ok(self) -> bool:
@@ -154,6 +181,7 @@ def audit_raw(
     settings: IndexerSettings | None = None,
     projections: list[Projection] | None = None,
     views: bool = True,
+    batched_views: bool = True,
 ) -> AuditReport:
     """Rebuild into `scratch_url` (must be empty for this chain) and compare with `live_url`;
     then (`views`) compare the live mirror with the contracts' views at its cursor."""
@@ -229,7 +257,7 @@ def audit_raw(
         else:
             _compare_rows(table.name, live, rebuilt_rows[table.name], diffs)
     if views:
-        audit_views(chain, live_url, report)
+        audit_views(chain, live_url, report, batched=batched_views)
     if diffs:
         log.warning("audit found %d differences", len(diffs))
     return report
@@ -238,16 +266,79 @@ def audit_raw(
 # -- the mirror against the contracts' views -------------------------------------------------
 
 
-class _Views:
-    """Contract reads at one block, with the differences they reveal."""
+#: eth_calls per JSON-RPC batch when the views are read in batches.
+VIEW_BATCH = 500
 
-    def __init__(self, chain: Chain, block: int, report: AuditReport) -> None:
+
+class _Views:
+    """Contract reads at one block, with the differences they reveal.
+
+    The audit walks the mirror and reads a view per fact: thousands of `eth_call`s, each a
+    round trip through web3's middlewares, were nearly all of `coop audit`'s time. So it walks
+    twice. The first walk only records the calls it would make (`recording`: every call
+    answers a zero value of its ABI's shape, and the differences go to a scratch report);
+    `prefetch` then reads them all in JSON-RPC batches, or through Multicall3 where the chain
+    has it; the second walk decodes the answers exactly as web3's `call()` does. A call the
+    first walk did not foresee, or one that failed in the batch, is made alone as before, so
+    the answers and the differences are those of a walk without batches.
+    """
+
+    def __init__(
+        self, chain: Chain, block: int, report: AuditReport, *, recording: bool = False
+    ) -> None:
         self.chain = chain
         self.block = block
         self.report = report
+        self.recording = recording
+        self.wanted: dict[tuple[str, str], None] = {}
+        self.answers: dict[tuple[str, str], bytes] = {}
+        self.batched = 0
+        """Calls answered from a batch (a statistic for the benchmark and tests)."""
+        self.via_multicall = 0
+        """Answers that came through Multicall3."""
 
     def call(self, contract: Any, fn: str, *args: Any) -> Any:
-        return getattr(contract.functions, fn)(*args).call(block_identifier=self.block)
+        bound = getattr(contract.functions, fn)(*args)
+        key = (str(contract.address), str(bound._encode_transaction_data()))
+        if self.recording:
+            self.wanted[key] = None
+            return _zero_answer(bound.abi)
+        raw = self.answers.get(key)
+        if raw is None:
+            return bound.call(block_identifier=self.block)
+        self.batched += 1
+        return _decode_answer(self.chain, bound, raw)
+
+    def prefetch(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Read the answers of `wanted` calls at this block: through Multicall3's aggregate3
+        (the chain's own at its canonical address, else the compiled `Multicall3` given to the
+        eth_call as a state override: nothing is deployed), then JSON-RPC batches of eth_call
+        for whatever that did not answer (a node refusing state overrides, a failed call)."""
+        keys = list(wanted)
+        if not keys:
+            return
+        override = (
+            None if multicall3_deployed(self.chain, self.block) else _multicall3_code(self.chain)
+        )
+        if override != b"":
+            self.answers.update(_multicall(self.chain, self.block, keys, override))
+            self.via_multicall = len(self.answers)
+        rest = [k for k in keys if k not in self.answers]
+        if not rest:
+            return
+        rpc = Rpc(self.chain.rpc_url, timeout=120)
+        try:
+            tag = hex(self.block)
+            for i in range(0, len(rest), VIEW_BATCH):
+                chunk = rest[i : i + VIEW_BATCH]
+                calls: list[tuple[str, list[Any]]] = [
+                    ("eth_call", [{"to": to, "data": data}, tag]) for to, data in chunk
+                ]
+                for key, (result, error) in zip(chunk, rpc.batch_each(calls), strict=True):
+                    if error is None and isinstance(result, str):
+                        self.answers[key] = bytes.fromhex(result.removeprefix("0x"))
+        finally:
+            rpc.close()
 
     def same(self, where: str, what: str, mirror: Any, chain_value: Any) -> None:
         if mirror != chain_value:
@@ -264,7 +355,89 @@ def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
-def audit_views(chain: Chain, live_url: str, report: AuditReport) -> AuditReport:
+def multicall3_deployed(chain: Chain, block: int) -> bool:
+    """Whether Multicall3 has code at its canonical address at `block`."""
+    code = chain.w3.eth.get_code(MULTICALL3, block_identifier=block)  # type: ignore[arg-type]
+    return len(code) > 0
+
+
+def _multicall3_code(chain: Chain) -> bytes:
+    """The runtime code of the compiled `Multicall3` (contracts/utils), b"" when not built."""
+    try:
+        manifest = json.loads(Path(chain.artifacts.path).read_text())
+        runtime = manifest["contractTypes"]["Multicall3"].get("runtimeBytecode") or {}
+        return bytes.fromhex(str(runtime.get("bytecode") or "0x")[2:])
+    except (OSError, KeyError, ValueError):
+        return b""
+
+
+def _multicall(
+    chain: Chain, block: int, keys: list[tuple[str, str]], code: bytes | None = None
+) -> dict[tuple[str, str], bytes]:
+    """The answers of `keys` (target, calldata) at `block` through Multicall3's aggregate3, each
+    call allowed to fail (a failed one is left out: the audit then makes it alone)."""
+    out: dict[tuple[str, str], bytes] = {}
+    for i in range(0, len(keys), MULTICALL_BATCH):
+        chunk = keys[i : i + MULTICALL_BATCH]
+        calls = [(to, True, bytes.fromhex(data.removeprefix("0x"))) for to, data in chunk]
+        payload = _AGGREGATE3 + abi_encode(["(address,bool,bytes)[]"], [calls])
+        try:
+            raw = chain.w3.eth.call(
+                {"to": MULTICALL3, "data": "0x" + payload.hex()},  # type: ignore[typeddict-item]
+                block_identifier=block,
+                state_override=None if code is None else {MULTICALL3: {"code": code}},
+            )
+        except (Web3Exception, ValueError) as exc:
+            log.warning("aggregate3 refused (%s): these views are read one by one", exc)
+            continue
+        (results,) = abi_decode(["(bool,bytes)[]"], bytes(raw))
+        for key, (success, data) in zip(chunk, results, strict=True):
+            if success:
+                out[key] = bytes(data)
+    return out
+
+
+def _zero_value(kind: Any) -> Any:
+    """A value of ABI type `kind` (eth_abi grammar node) as web3 decodes an all-zero answer."""
+    if kind.is_array:
+        dims = kind.arrlist[-1]
+        if not dims:
+            return []
+        return [_zero_value(kind.item_type)] * int(dims[0])
+    if isinstance(kind, TupleType):
+        return tuple(_zero_value(c) for c in kind.components)
+    base = kind.base
+    if base in ("uint", "int"):
+        return 0
+    if base == "address":
+        return ZERO_ADDRESS
+    if base == "bool":
+        return False
+    if base == "bytes":
+        return bytes(int(kind.sub)) if kind.sub else b""
+    if base == "string":
+        return ""
+    return 0  # fixed point: unused by the contracts
+
+
+def _zero_answer(fn_abi: Any) -> Any:
+    """What `.call()` would return for an answer of zeros (the recording walk's placeholder)."""
+    values = [_zero_value(abi_grammar.parse(t)) for t in get_abi_output_types(fn_abi)]
+    return values[0] if len(values) == 1 else values
+
+
+def _decode_answer(chain: Chain, bound: Any, raw: bytes) -> Any:
+    """An eth_call answer decoded exactly as web3's `ContractFunction.call()` decodes it."""
+    output_types = get_abi_output_types(bound.abi)
+    decoded = chain.w3.codec.decode(output_types, raw)
+    normalizers = itertools.chain(BASE_RETURN_NORMALIZERS, bound._return_data_normalizers or ())
+    normalized = map_abi_data(normalizers, output_types, decoded)
+    return normalized[0] if len(normalized) == 1 else normalized
+
+
+def audit_views(
+    chain: Chain, live_url: str, report: AuditReport, *, batched: bool = True
+) -> AuditReport:
     """Compare the live mirror, read through `indexer.queries`, with the contracts' views at the
     mirror's cursor block. Differences are appended to `report.differences`."""
     from indexer import queries as q
@@ -282,19 +455,38 @@ def audit_views(chain: Chain, live_url: str, report: AuditReport) -> AuditReport
                     return report
                 if as_of.number < 0:
                     return report
+                # First walk: record the calls; then read them in batches; second walk: the
+                # audit proper, on the prefetched answers (see `_Views`).
+                scratch = AuditReport(chain_id=chain_id)
+                recorder = _Views(chain, as_of.number, scratch, recording=True)
+                _walk(conn, chain_id, recorder)
                 v = _Views(chain, as_of.number, report)
-                for coop in q.list_cooperatives(conn, chain_id).data:
-                    _audit_cooperative(conn, chain_id, v, coop)
-                # Funds and registers are announced by no event: audited are the addresses
-                # whose events the fund / register projections took (their signatures are
-                # declared by those contracts only).
-                for fund in q.fund_contracts(conn, chain_id):
-                    _audit_fund(conn, chain_id, v, fund)
-                for register in q.property_registries(conn, chain_id):
-                    _audit_property(conn, chain_id, v, register)
+                if batched:
+                    v.prefetch(recorder.wanted)
+                _walk(conn, chain_id, v)
+                report.view_calls = len(recorder.wanted)
+                report.views_batched = v.batched
+                report.views_via_multicall = v.via_multicall
+                log.info(
+                    "views: %d calls, %d answered from batches", len(recorder.wanted), v.batched
+                )
     finally:
         engine.dispose()
     return report
+
+
+def _walk(conn: Connection, chain_id: int, v: _Views) -> None:
+    from indexer import queries as q
+
+    for coop in q.list_cooperatives(conn, chain_id).data:
+        _audit_cooperative(conn, chain_id, v, coop)
+    # Funds and registers are announced by no event: audited are the addresses whose events
+    # the fund / register projections took (their signatures are declared by those contracts
+    # only).
+    for fund in q.fund_contracts(conn, chain_id):
+        _audit_fund(conn, chain_id, v, fund)
+    for register in q.property_registries(conn, chain_id):
+        _audit_property(conn, chain_id, v, register)
 
 
 def _audit_cooperative(conn: Connection, chain_id: int, v: _Views, coop: Any) -> None:

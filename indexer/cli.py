@@ -57,6 +57,18 @@ def _settings(**overrides: Any) -> tuple[Any, IndexerSettings]:
 @click.option(
     "--root", "roots", multiple=True, help="Watched root address (repeatable). None: all."
 )
+@click.option(
+    "--replay",
+    is_flag=True,
+    help="Rebuild the projections from the raw events already stored (no RPC), then exit. "
+    "Stop the node first.",
+)
+@click.option(
+    "--projection",
+    "projection_names",
+    multiple=True,
+    help="With --replay: only this projection (repeatable; default: all).",
+)
 def index(
     once: bool,
     database_url: str | None,
@@ -65,10 +77,18 @@ def index(
     from_block: int | None,
     poll_interval: float | None,
     roots: tuple[str, ...],
+    replay: bool,
+    projection_names: tuple[str, ...],
 ) -> None:
     """Mirror every event of the watched contracts into SQL (SQLite by default)."""
     from indexer.run import Indexer
     from node.chain.artifacts import Artifacts, ArtifactsError
+
+    if projection_names and not replay:
+        raise click.UsageError("--projection goes with --replay")
+    if replay:
+        _replay(database_url, projection_names)
+        return
 
     node, idx = _settings(
         finality_depth=finality_depth,
@@ -107,6 +127,28 @@ def index(
         indexer.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _replay(database_url: str | None, names: tuple[str, ...]) -> None:
+    from indexer.replay import ReplayError, replay, select_projections
+
+    node, idx = _settings()
+    try:
+        chosen = select_projections(names)
+        report = replay(
+            database_url or node.effective_database_url,
+            chosen,
+            batch_rows=idx.max_rows_per_step,
+        )
+    except ReplayError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for chain_id, read in report.chains.items():
+        click.echo(f"chain {chain_id}: {read} raw events replayed", err=True)
+    click.echo(
+        f"rebuilt {len(report.projections)} projections from {report.applied} events "
+        f"in {report.seconds:.2f} s (no RPC)",
+        err=True,
+    )
 
 
 @click.command("audit")

@@ -38,6 +38,16 @@ class IndexerSettings(BaseSettings):
     max_range: int = Field(default=50_000, ge=1)
     """Upper bound of the adaptive range (many providers refuse more than 10k-100k blocks)."""
 
+    max_rows_per_step: int = Field(default=10_000, ge=1)
+    """Most rows (events) one step commits in one transaction. A range holding more is
+    committed in several transactions cut at block boundaries, and the next ranges narrow to
+    the density seen: PostgreSQL's per-row foreign-key checks cost more the more rows one
+    transaction holds, so a sparse chain can still be read in huge ranges."""
+
+    background_commit: bool = True
+    """Commit a step in a background thread while the next one is read and decoded (at most
+    one commit in flight; its failure stops `sync_once` like a failure in line)."""
+
     min_range: int = Field(default=1, ge=1)
     """Lower bound of the adaptive range; at this size a limit error is retried with backoff."""
 

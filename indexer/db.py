@@ -12,6 +12,7 @@ import io
 import itertools
 import json
 import logging
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -81,19 +82,27 @@ _copy_ids = itertools.count()
 
 
 def insert_ignoring_duplicates(
-    conn: Connection, table: sa.Table, rows: list[dict[str, Any]]
+    conn: Connection, table: sa.Table, rows: list[dict[str, Any]], *, fresh: bool = False
 ) -> None:
     """Bulk INSERT ... ON CONFLICT DO NOTHING: a row already mirrored is not an error.
 
     Never one ORM add per row. SQLite gets one executemany (a prepared statement in a loop, in
     process: fast). PostgreSQL gets COPY into a temporary table, then one INSERT ... SELECT ...
     ON CONFLICT DO NOTHING: psycopg2's executemany would make one round trip per row.
+
+    `fresh`: the caller knows that no stored row can share a key with these rows (the indexer:
+    nothing is mirrored from the step's first block on). Then a table keyed by its raw event
+    (see `_keyed_by_raw_event`) is COPYed straight into place, after dropping the rows that
+    repeat a key of an earlier one (what ON CONFLICT DO NOTHING would do): a third less
+    work for the server than the temporary table.
     """
     if not rows:
         return
     name = conn.dialect.name
     if name == "postgresql":
-        if len(rows) >= COPY_THRESHOLD:
+        if len(rows) >= COPY_THRESHOLD and fresh and _keyed_by_raw_event(table):
+            _copy_direct(conn, table, _first_per_key(table, rows))
+        elif len(rows) >= COPY_THRESHOLD:
             _copy_insert(conn, table, rows)
         else:
             conn.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
@@ -124,6 +133,36 @@ def _copy_text(value: Any) -> str:
     return text
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_buffer(rows: list[dict[str, Any]], cols: list[str]) -> io.StringIO:
+    """The rows in COPY's text format. The common values (None, str without special
+    characters, int) are written inline; everything else goes through `_copy_text`."""
+    buf = io.StringIO()
+    write = buf.write
+    needs_escape = _NEEDS_ESCAPE.search
+    line: list[str] = []
+    append = line.append
+    for row in rows:
+        line.clear()
+        for c in cols:
+            value = row[c]
+            kind = type(value)
+            if value is None:
+                append("\\N")
+            elif kind is str:
+                append(_copy_text(value) if needs_escape(value) else value)
+            elif kind is int:
+                append(str(value))
+            else:
+                append(_copy_text(value))
+        write("\t".join(line))
+        write("\n")
+    buf.seek(0)
+    return buf
+
+
 def _copy_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     cols = list(rows[0])
     quoted = ", ".join(f'"{c}"' for c in cols)
@@ -132,12 +171,7 @@ def _copy_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) 
         f'CREATE TEMPORARY TABLE "{tmp}" ON COMMIT DROP AS '
         f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
     )
-    buf = io.StringIO()
-    write = buf.write
-    for row in rows:
-        write("\t".join(_copy_text(row[c]) for c in cols))
-        write("\n")
-    buf.seek(0)
+    buf = _copy_buffer(rows, cols)
     dbapi_conn: Any = conn.connection.dbapi_connection
     with dbapi_conn.cursor() as cur:
         cur.copy_expert(f'COPY "{tmp}" ({quoted}) FROM STDIN', buf)
@@ -145,3 +179,90 @@ def _copy_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) 
         f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{tmp}" ON CONFLICT DO NOTHING'
     )
     conn.exec_driver_sql(f'DROP TABLE "{tmp}"')
+
+
+RAW_KEY = ("chain_id", "block_hash", "log_index")
+_raw_keyed: dict[sa.Table, bool] = {}
+
+
+def _unique_keys(table: sa.Table) -> list[tuple[str, ...]]:
+    """Column sets the table keeps unique: its primary key, unique constraints and indexes."""
+    keys = [tuple(c.name for c in table.primary_key.columns)]
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint):
+            keys.append(tuple(c.name for c in constraint.columns))
+    for index in table.indexes:
+        if index.unique:
+            keys.append(tuple(c.name for c in index.columns))
+    return [k for k in keys if k]
+
+
+def _keyed_by_raw_event(table: sa.Table) -> bool:
+    """Whether every unique key of `table` contains the raw event's key (chain_id, block_hash,
+    log_index) and its rows reference `idx_raw_event` (or it is that table): a row of a block
+    that is not mirrored yet can then never collide with a stored row."""
+    known = _raw_keyed.get(table)
+    if known is None:
+        raw = table.name == "idx_raw_event"
+        references = raw or any(
+            fk.referred_table.name == "idx_raw_event"
+            and {c.name for c in fk.columns} == set(RAW_KEY)
+            for fk in table.foreign_key_constraints
+        )
+        keys = [k for k in _unique_keys(table) if not (raw and k == ("id",))]
+        known = references and bool(keys) and all(set(RAW_KEY) <= set(k) for k in keys)
+        _raw_keyed[table] = known
+    return known
+
+
+def _first_per_key(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows without those that repeat a unique key of an earlier row (what ON CONFLICT DO
+    NOTHING keeps); a key the rows do not carry (a generated id) is unique anyway."""
+    out = rows
+    for key in _unique_keys(table):
+        if not all(c in rows[0] for c in key):
+            continue
+        seen: set[tuple[Any, ...]] = set()
+        kept: list[dict[str, Any]] = []
+        for row in out:
+            value = tuple(row[c] for c in key)
+            if value not in seen:
+                seen.add(value)
+                kept.append(row)
+        out = kept
+    return out
+
+
+def _copy_direct(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    cols = list(rows[0])
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    dbapi_conn: Any = conn.connection.dbapi_connection
+    with dbapi_conn.cursor() as cur:
+        cur.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN', _copy_buffer(rows, cols))
+
+
+#: Below this many estimated rows a table's statistics are refreshed as it fills (see
+#: `analyze_while_young`); above it the planner's choice no longer changes.
+YOUNG_ROWS = 50_000
+
+
+def analyze_while_young(conn: Connection, table: sa.Table, added: int) -> None:
+    """ANALYZE `table` on PostgreSQL while it is young: never analyzed, or about to double.
+
+    Why: PostgreSQL checks each foreign key with a plan cached per connection, made when the
+    connection first checks one. Made on an empty, never-analyzed `idx_raw_event`, that plan
+    reads the raw events of the whole chain through the (chain_id, address) index for every
+    ledger row, so a step's cost grew with the mirror's size (16k domain events in 8,000-block
+    steps: 1.3k events/s). Fresh statistics make it use the (chain_id, block_hash, log_index)
+    key, and ANALYZE invalidates the cached plan. Inside the step's transaction ANALYZE counts
+    the step's own rows; on a young table it reads at most a few thousand pages.
+    """
+    if conn.dialect.name != "postgresql" or added <= 0:
+        return
+    estimate = conn.execute(
+        sa.text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+        {"t": table.name},
+    ).scalar()
+    rows = -1.0 if estimate is None else float(estimate)
+    if rows < YOUNG_ROWS and (rows < 0 or added >= rows):
+        conn.exec_driver_sql(f'ANALYZE "{table.name}"')

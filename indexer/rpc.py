@@ -136,6 +136,34 @@ class Rpc:
             out.append(self._result(method, item))
         return out
 
+    def batch_each(self, calls: list[tuple[str, list[Any]]]) -> list[tuple[Any, RpcError | None]]:
+        """A JSON-RPC batch whose items may fail one by one (a reverted eth_call among many):
+        (result, None) or (None, the item's error), in the order of `calls`."""
+        if not calls:
+            return []
+        first = next(self._ids)
+        payload = [
+            {"jsonrpc": "2.0", "id": first + i, "method": m, "params": p}
+            for i, (m, p) in enumerate(calls)
+        ]
+        for _ in calls[1:]:
+            next(self._ids)
+        answer = self._post(payload)
+        if not isinstance(answer, list):
+            self._result(calls[0][0], answer)  # a single error object for the whole batch
+            raise RpcTransportError("a batch answered by a single result")
+        by_id = {item.get("id"): item for item in answer if isinstance(item, dict)}
+        out: list[tuple[Any, RpcError | None]] = []
+        for i, (method, _) in enumerate(calls):
+            item = by_id.get(first + i)
+            if item is None:
+                raise RpcTransportError(f"batch answer lacks the result of {method}")
+            try:
+                out.append((self._result(method, item), None))
+            except RpcError as exc:
+                out.append((None, exc))
+        return out
+
     @staticmethod
     def _result(method: str, answer: Any) -> Any:
         if not isinstance(answer, dict):

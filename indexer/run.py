@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from eth_utils import keccak
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.config import IndexerSettings
-from indexer.db import insert_ignoring_duplicates, make_engine, migrate
+from indexer.db import analyze_while_young, insert_ignoring_duplicates, make_engine, migrate
 from indexer.decode import ZERO_ADDRESS, EventDecoder, EventSpec, checksum
 from indexer.models import Block, Cursor, RawEvent, Status, WatchedAddress, utcnow
 from indexer.projections import (
@@ -122,6 +123,42 @@ class _Header:
     timestamp: int | None = None
 
 
+@dataclass
+class _Plan:
+    """One step read from the chain and checked, ready to commit: the logs of [a, b] in chain
+    order, the headers read for it, the addresses it discovers."""
+
+    cursor: int
+    a: int
+    b: int
+    headers: dict[int, _Header]
+    events: list[dict[str, Any]]
+    discovered: dict[str, tuple[int, dict[str, Any]]]
+    head: _Header
+
+
+def _chunks(events: list[dict[str, Any]], cap: int) -> list[list[dict[str, Any]]]:
+    """`events` (in chain order) cut at block boundaries into runs of at most `cap` rows; a
+    single block with more than `cap` events stays whole (a cursor is a block)."""
+    if len(events) <= cap:
+        return [events]
+    out: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    i = 0
+    while i < len(events):
+        n = events[i]["block_number"]
+        j = i
+        while j < len(events) and events[j]["block_number"] == n:
+            j += 1
+        if current and len(current) + (j - i) > cap:
+            out.append(current)
+            current = []
+        current.extend(events[i:j])
+        i = j
+    out.append(current)
+    return out
+
+
 class Indexer:
     """Mirrors watched contracts' events from `rpc_url` into `database_url`.
 
@@ -164,6 +201,10 @@ class Indexer:
         )
         self._chain_id: int | None = None
         self._watched: dict[str, int] = {}
+        #: Blocks per eth_getLogs that the last dense stretch allows under the row cap (None:
+        #: no limit beyond the adaptive range).
+        self._row_range: int | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_settings(
@@ -185,6 +226,9 @@ class Indexer:
         )
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         self.rpc.close()
         self.engine.dispose()
 
@@ -210,32 +254,62 @@ class Indexer:
         self._initialise()
         cursor_number, cursor_hash = self._read_cursor()
         report = SyncReport(start_cursor=cursor_number, cursor=cursor_number)
-        while True:
-            if stop_event is not None and stop_event.is_set():
-                break
-            head = self._header("latest")
-            report.head = head.number
-            target = head.number if to_block is None else min(to_block, head.number)
-            cursor_number, cursor_hash = self._read_cursor()
-            if cursor_number == head.number and cursor_hash == head.hash:
-                break
-            if cursor_hash is not None and not self._canonical(cursor_number, cursor_hash):
-                report.reorgs.append(self._undo_reorg(cursor_number, head.number))
-                continue
-            if cursor_number >= target:
-                break
-            try:
-                new_cursor, events, discovered = self._step(
-                    cursor_number, cursor_hash, target, head
-                )
-            except ChainMoved as exc:
-                report.chain_moved += 1
-                log.info("chain moved while reading (%s): re-checking for a reorg", exc)
-                continue
-            report.steps += 1
-            report.events += events
-            report.discovered.extend(discovered)
-            report.cursor = new_cursor
+        # The commit of one step runs in a background thread while the next step is read from
+        # the chain and decoded: the database works while Python parses. At most one commit is
+        # in flight, and `planned` is the cursor it will leave.
+        pending: Future[None] | None = None
+        planned: tuple[int, str | None] | None = None
+
+        def drain() -> None:
+            nonlocal pending, planned
+            if pending is not None:
+                done, pending, planned = pending, None, None
+                done.result()
+
+        try:
+            while True:
+                if stop_event is not None and stop_event.is_set():
+                    break
+                head = self._header("latest")
+                report.head = head.number
+                target = head.number if to_block is None else min(to_block, head.number)
+                cursor_number, cursor_hash = planned or self._read_cursor()
+                if cursor_number == head.number and cursor_hash == head.hash:
+                    break
+                if cursor_hash is not None and not self._canonical(cursor_number, cursor_hash):
+                    if pending is not None:
+                        drain()  # undo from the committed state only
+                        continue
+                    report.reorgs.append(self._undo_reorg(cursor_number, head.number))
+                    continue
+                if cursor_number >= target:
+                    break
+                try:
+                    plan = self._step(cursor_number, cursor_hash, target, head)
+                except ChainMoved as exc:
+                    report.chain_moved += 1
+                    log.info("chain moved while reading (%s): re-checking for a reorg", exc)
+                    drain()
+                    continue
+                drain()
+                for addr, (fb, _) in plan.discovered.items():
+                    self._watched.setdefault(addr, fb)
+                if self.settings.background_commit:
+                    if self._pool is None:
+                        self._pool = ThreadPoolExecutor(1, thread_name_prefix="coop-indexer")
+                    pending = self._pool.submit(self._commit_plan, plan)
+                    planned = (plan.b, plan.headers[plan.b].hash)
+                else:
+                    self._commit_plan(plan)
+                report.steps += 1
+                report.events += len(plan.events)
+                report.discovered.extend(plan.discovered)
+                report.cursor = plan.b
+            drain()
+        except BaseException:
+            if pending is not None:
+                wait([pending])  # never leave a commit running behind the caller's back
+            raise
         report.cursor = self._read_cursor()[0]
         report.seconds = time.monotonic() - started
         report.ranges = self.ranges.stats
@@ -338,9 +412,13 @@ class Indexer:
     def _get_logs_adaptive(
         self, a: int, target: int, addresses: list[str] | None, topics: list[Any] | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
-        """Logs of [a, b] for the largest b <= target the provider accepts now."""
+        """Logs of [a, b] for the largest b <= target the provider accepts now (and the row
+        cap's density estimate allows)."""
         while True:
-            b = min(a + self.ranges.size - 1, target)
+            size = self.ranges.size
+            if self._row_range is not None:
+                size = min(size, self._row_range)
+            b = min(a + size - 1, target)
             try:
                 logs = self._get_logs_once(a, b, addresses, topics)
             except RangeTooLarge as exc:
@@ -481,9 +559,8 @@ class Indexer:
 
     # -- one step -----------------------------------------------------------------------------
 
-    def _step(
-        self, cursor: int, cursor_hash: str | None, target: int, head: _Header
-    ) -> tuple[int, int, list[str]]:
+    def _step(self, cursor: int, cursor_hash: str | None, target: int, head: _Header) -> _Plan:
+        """Read and check the next block range; nothing is written yet."""
         a = cursor + 1
         watch_all = self.settings.watches_all
         addresses = None if watch_all else sorted(self._watched)
@@ -493,6 +570,7 @@ class Indexer:
             logs: list[dict[str, Any]] = []
         else:
             b, logs = self._get_logs_adaptive(a, target, addresses)
+            self._learn_density(b - a + 1, len(logs))
 
         # Headers: every block of the range within the finality window, and the range's end.
         window_low = max(a, head.number - self.settings.finality_depth)
@@ -533,8 +611,49 @@ class Indexer:
         ordered = sorted(
             unique.values(), key=lambda e: (e["block_number"], e["tx_index"], e["log_index"])
         )
-        self._commit_step(cursor, a, b, headers, ordered, discovered, head)
-        return b, len(ordered), list(discovered)
+        return _Plan(cursor, a, b, headers, ordered, discovered, head)
+
+    def _learn_density(self, blocks: int, logs: int) -> None:
+        """Keep the next ranges near `max_rows_per_step` rows: a dense stretch narrows the
+        block range, each lighter answer doubles it back (the adaptive range stays the bound)."""
+        cap = self.settings.max_rows_per_step
+        if logs > cap:
+            self._row_range = max(1, blocks * cap // logs)
+        elif self._row_range is not None:
+            grown = self._row_range * 2
+            self._row_range = None if grown >= self.settings.max_range else grown
+
+    def _commit_plan(self, plan: _Plan) -> None:
+        """Commit a step as one transaction per run of at most `max_rows_per_step` rows.
+
+        PostgreSQL's per-row foreign-key checks cost more the more rows one transaction holds,
+        so a huge range of a sparse chain is committed in several transactions, each ending
+        on a block whose events are all in it: its cursor is that block (hash and time from its
+        logs), and a crash between them loses only the runs not yet committed.
+        """
+        cursor, a = plan.cursor, plan.a
+        runs = _chunks(plan.events, self.settings.max_rows_per_step)
+        for i, run in enumerate(runs):
+            if i == len(runs) - 1:
+                end = _Header(
+                    plan.b,
+                    plan.headers[plan.b].hash,
+                    plan.headers[plan.b].parent_hash,
+                    plan.headers[plan.b].timestamp,
+                )
+            else:
+                last = run[-1]
+                end = _Header(last["block_number"], last["block_hash"], "", last["block_timestamp"])
+            self._commit_step(
+                cursor,
+                a,
+                end,
+                {n: h for n, h in plan.headers.items() if a <= n <= end.number},
+                run,
+                {k: v for k, v in plan.discovered.items() if a <= v[0] <= end.number},
+                plan.head,
+            )
+            cursor, a = end.number, end.number + 1
 
     def _decode_all(self, logs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         chain_id = self.chain_id
@@ -680,19 +799,36 @@ class Indexer:
         self,
         cursor: int,
         a: int,
-        b: int,
+        end: _Header,
         headers: dict[int, _Header],
         events: list[dict[str, Any]],
         discovered: dict[str, tuple[int, dict[str, Any]]],
         head: _Header,
     ) -> None:
         chain_id = self.chain_id
+        b = end.number
         keep_from = head.number - self.settings.finality_depth
         with self.engine.begin() as conn:
-            insert_ignoring_duplicates(
-                conn, RAW, [{k: v for k, v in e.items() if k != "_spec"} for e in events]
+            # Nothing mirrored from block a on (the usual case, unless a crashed run left
+            # rows): no row of this step can collide with a stored one, and PostgreSQL may
+            # COPY straight into the tables instead of through a temporary table.
+            fresh = (
+                conn.dialect.name == "postgresql"
+                and conn.execute(
+                    sa.select(RAW.c.id)
+                    .where(RAW.c.chain_id == chain_id, RAW.c.block_number >= a)
+                    .limit(1)
+                ).first()
+                is None
             )
-            self._apply_projections(conn, events)
+            insert_ignoring_duplicates(
+                conn,
+                RAW,
+                [{k: v for k, v in e.items() if k != "_spec"} for e in events],
+                fresh=fresh,
+            )
+            analyze_while_young(conn, RAW, len(events))
+            self._apply_projections(conn, events, fresh=fresh)
             if discovered:
                 insert_ignoring_duplicates(
                     conn,
@@ -733,8 +869,8 @@ class Indexer:
                 .where(CURSOR.c.chain_id == chain_id, CURSOR.c.block_number == cursor)
                 .values(
                     block_number=b,
-                    block_hash=headers[b].hash,
-                    block_timestamp=headers[b].timestamp,
+                    block_hash=end.hash,
+                    block_timestamp=end.timestamp,
                     updated_at=utcnow(),
                 )
             ).rowcount
@@ -750,13 +886,13 @@ class Indexer:
             )
             if self.before_commit is not None:
                 self.before_commit(conn, StepInfo(a, b, len(events), list(discovered)))
-        for addr, (fb, _) in discovered.items():
-            self._watched.setdefault(addr, fb)
 
-    def _apply_projections(self, conn: Connection, events: list[dict[str, Any]]) -> None:
+    def _apply_projections(
+        self, conn: Connection, events: list[dict[str, Any]], *, fresh: bool = False
+    ) -> None:
         if not self.dispatcher.projections:
             return
-        ctx = ProjectionContext(conn, self.chain_id)
+        ctx = ProjectionContext(conn, self.chain_id, fresh=fresh)
         wants = self.dispatcher.wants
         for e in events:
             spec = e["_spec"]
@@ -978,8 +1114,6 @@ GOVERNANCE_KEYS = (
     "mutual_aid_fund",
     "property_registry",
 )
-#: Largest block range per step on PostgreSQL unless COOP_INDEXER_MAX_RANGE says otherwise.
-PG_MAX_RANGE = 2_000
 
 
 def roots_from_record(deployment_record: dict[str, Any]) -> list[str]:
@@ -1017,19 +1151,4 @@ def indexer_from_settings(
         roots = roots_from_record(deployment_record)
         if roots:
             base = base.model_copy(update={"roots": roots})
-    database_url = overrides.get("database_url") or settings.effective_database_url
-    if (
-        str(database_url).startswith("postgresql")
-        and "max_range" not in base.model_fields_set
-        and base.max_range > PG_MAX_RANGE
-    ):
-        # PostgreSQL checks each ledger row's foreign key one by one, and that cost grows with
-        # the rows of one transaction: keep backfill steps small (benchmarks/indexer_results.md).
-        base = base.model_copy(
-            update={
-                "max_range": PG_MAX_RANGE,
-                "initial_range": min(base.initial_range, PG_MAX_RANGE),
-                "min_range": min(base.min_range, PG_MAX_RANGE),
-            }
-        )
     return Indexer.from_settings(settings, base, **overrides)

@@ -66,9 +66,11 @@ class ProjectionContext:
     harmless); `session` first flushes the buffer so that reads see earlier events of the batch.
     """
 
-    def __init__(self, conn: Connection, chain_id: int) -> None:
+    def __init__(self, conn: Connection, chain_id: int, *, fresh: bool = False) -> None:
         self.conn = conn
         self.chain_id = chain_id
+        #: Nothing is mirrored from the batch's first block on (see `insert_ignoring_duplicates`).
+        self.fresh = fresh
         self._pending: dict[sa.Table, list[dict[str, Any]]] = {}
         self._session: Session | None = None
 
@@ -78,8 +80,11 @@ class ProjectionContext:
 
     def flush(self) -> None:
         for table, rows in self._pending.items():
-            insert_ignoring_duplicates(self.conn, table, rows)
+            insert_ignoring_duplicates(self.conn, table, rows, fresh=self.fresh)
         self._pending.clear()
+        # Rows of a later flush of this batch could repeat a key flushed now: only the first
+        # flush may skip the conflict check.
+        self.fresh = False
         if self._session is not None:
             self._session.flush()
 

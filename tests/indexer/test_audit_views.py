@@ -65,3 +65,30 @@ def test_tampered_mirror_fails_the_audit_and_names_the_difference(
     )
     assert result.exit_code == 1
     assert "memberOf.status mirror=5 chain=2" in result.output
+
+
+def test_views_are_read_in_batches_and_audit_the_same_as_one_by_one(
+    scenario: CoopScenario, db_factory: DbFactory
+) -> None:
+    """The chain (anvil) lacks Multicall3: the compiled one answers through a state override,
+    and both ways find the same tampering with the same counts."""
+    live = db_factory()
+    idx = scenario.indexer(live)
+    try:
+        idx.sync_once()
+    finally:
+        idx.close()
+    engine = sa.create_engine(live)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE units_obligation_event SET outstanding = '1' WHERE obligation_id = 1")
+        )
+    engine.dispose()
+    batched = audit_raw(scenario.chain, live, db_factory(), batched_views=True)
+    alone = audit_raw(scenario.chain, live, db_factory(), batched_views=False)
+    assert batched.view_calls > 50
+    assert batched.views_via_multicall == batched.views_batched == batched.view_calls
+    assert alone.views_batched == 0 and alone.view_calls == batched.view_calls
+    assert batched.compared == alone.compared
+    assert batched.differences == alone.differences
+    assert any("obligation 1: outstanding mirror=1" in d for d in batched.differences)
