@@ -455,7 +455,9 @@ def _application_facts(
         record = identity_of(gw, who)
         if record:
             log_disclosure(gw, caller, who, f"identity:{body.template}")
-        applicant.update(record)
+        # The vault's record wins where it states something; an empty optional field of it
+        # (a person's ИНН not given) does not erase what the applicant typed.
+        applicant.update({k: v for k, v in record.items() if v is not None})
     applicant["wallet"] = who
     return {
         "applicant": applicant,
