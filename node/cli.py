@@ -56,6 +56,7 @@ def _register_subcommands() -> None:
 
     for command in (serve, deploy, clearing, index, audit, identity, abi):
         main.add_command(command)
+    main.add_command(__import__("node.bank.cli", fromlist=["bank"]).bank)
 
 
 _register_subcommands()

@@ -9,7 +9,7 @@ cashier then confirms. Anything else is *queued* with the reason, never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Protocol
@@ -166,3 +166,31 @@ def match_pending(engine: Engine, directory: Directory) -> dict[str, int]:
                 updates,
             )
     return counts
+
+
+def confirm(engine: Engine, ids: Iterable[int] | None) -> int:
+    """The cashier confirms proposed matches (all, or the listed line ids); returns how many.
+
+    Only `proposed` lines move: a queued line must first be matched (a payment reference
+    corrected by re-matching), a recorded one is never touched again.
+    """
+    where = [tables.line.c.status == "proposed", tables.line.c.incoming]
+    if ids is not None:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+        where.append(tables.line.c.id.in_(wanted))
+    with engine.begin() as conn:
+        result = conn.execute(tables.line.update().where(*where).values(status="confirmed"))
+        return int(result.rowcount)
+
+
+def lines_by_status(engine: Engine, *statuses: str) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(tables.line)
+                .where(tables.line.c.status.in_(statuses))
+                .order_by(tables.line.c.id)
+            ).all()
+        )
