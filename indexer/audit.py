@@ -230,6 +230,9 @@ def audit_raw(
             _compare_rows(table.name, live, rebuilt_rows[table.name], diffs)
     if views:
         audit_views(chain, live_url, report)
+        from node.bank.audit import audit_books  # the cooperative's books: node/bank/audit.py
+
+        audit_books(chain, live_url, report)
     if diffs:
         log.warning("audit found %d differences", len(diffs))
     return report

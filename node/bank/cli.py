@@ -37,6 +37,7 @@ def _engine() -> Engine:
 
 def _chain_bank(charter: str, settlements: str) -> ChainBank:
     from node.bank.settle import BankChainError, ChainBank
+    from node.bank.store import remember_contracts
     from node.chain.artifacts import Artifacts
     from node.chain.client import Chain
     from node.cli import load_settings
@@ -45,9 +46,11 @@ def _chain_bank(charter: str, settlements: str) -> ChainBank:
     settings = load_settings()
     chain = Chain(settings.effective_rpc_url, Artifacts(PROJECT_ROOT / ".build" / "__local__.json"))
     try:
-        return ChainBank(chain, charter, settlements)
+        bank = ChainBank(chain, charter, settlements)
     except BankChainError as exc:
         raise click.ClickException(str(exc)) from exc
+    remember_contracts(_engine(), bank.charter.address, bank.settlements.address)
+    return bank
 
 
 def _cashier() -> LocalAccount:
@@ -201,3 +204,70 @@ def report_command(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"отчёт {kind}: {out_path}")
+
+
+@bank.command("payout")
+@click.option("--kind", type=click.Choice(["loan", "payout"]), required=True)
+@click.option("--to", "to_address", required=True, help="Member address")
+@click.option("--amount", required=True, help="Rubles, e.g. 15000.00")
+@click.option("--decision", required=True, help="Council decision hash (0x…, anchored, signed)")
+@click.option("--payee-name", required=True)
+@click.option("--payee-inn", required=True)
+@click.option("--payee-account", required=True)
+@click.option("--payee-bik", required=True)
+@chain_options
+def payout_command(
+    kind: str,
+    to_address: str,
+    amount: str,
+    decision: str,
+    payee_name: str,
+    payee_inn: str,
+    payee_account: str,
+    payee_bik: str,
+    charter: str,
+    settlements: str,
+) -> None:
+    """A payment order for a ruble payout by an executed council decision (e.g. a fund loan)."""
+    from eth_utils import is_address, to_checksum_address
+    from hexbytes import HexBytes
+
+    from node.bank.formats import inn_valid, parse_amount
+    from node.bank.settle import BankChainError, issue_orders
+
+    if not is_address(to_address):
+        raise click.BadParameter("адрес пайщика")
+    try:
+        kopecks = parse_amount(amount, 0)
+        decision_bytes = bytes(HexBytes(decision))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if len(decision_bytes) != 32:
+        raise click.BadParameter("--decision: 32 байта (0x + 64 hex)")
+    if not (payee_account.isdigit() and len(payee_account) == 20):
+        raise click.BadParameter("счёт получателя: 20 цифр")
+    if not (payee_bik.isdigit() and len(payee_bik) == 9):
+        raise click.BadParameter("БИК: 9 цифр")
+    if not inn_valid(payee_inn):
+        raise click.BadParameter("ИНН получателя: неверные контрольные цифры")
+    account = to_checksum_address(to_address)
+    try:
+        owed = _chain_bank(charter, settlements).decided_payout(
+            kind, account, kopecks, decision_bytes
+        )
+    except BankChainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    party = Party(name=payee_name, inn=payee_inn, account=payee_account, bik=payee_bik)
+    created, _ = issue_orders(_engine(), [owed], payee_override={account: party})
+    click.echo(f"поручение создано: {created}" if created else "поручение уже есть")
+
+
+@bank.command("ledger")
+@chain_options
+def ledger_command(charter: str, settlements: str) -> None:
+    """Rebuild the books from the statement lines and the chain's facts."""
+    from node.bank.ledger import read_chain, rebuild
+
+    engine = _engine()
+    count = rebuild(engine, read_chain(_chain_bank(charter, settlements)))
+    click.echo(f"проводок: {count}")

@@ -103,6 +103,26 @@ class ChainBank:
             )
         return owed
 
+    def decided_payout(self, kind: str, account: str, amount: int, decision: bytes) -> Owed:
+        """A ruble payout by decision (a loan from the mutual-aid fund, a payout): the decision
+        must be a council decision anchored on chain and signed by the chair, the same rule the
+        treasury applies to token payouts."""
+        if kind not in {"loan", "payout"}:
+            raise BankChainError(f"unknown payout kind {kind!r}")
+        if amount <= 0:
+            raise BankChainError("amount must be positive")
+        documents = self.chain.contract(
+            "DocumentRegistry", self.charter.functions.documents().call()
+        )
+        record = documents.functions.documentOf(decision).call()
+        if int(record[1]) == 0 or int(record[2]) != 2:  # anchoredAt, documentType COUNCIL_DECISION
+            raise BankChainError("решение совета не найдено в реестре документов")
+        chair = self.charter.functions.chair().call()
+        if int(documents.functions.signedAt(decision, chair).call()) == 0:
+            raise BankChainError("решение не подписано председателем")
+        obligation = keccak(abi_encode(["string", "address", "bytes32"], [kind, account, decision]))
+        return Owed(obligation, kind, account, amount, decision)
+
     # -- writing ---------------------------------------------------------------------------
 
     def record_incoming(self, engine: Engine, cashier: LocalAccount) -> list[str]:
@@ -267,12 +287,11 @@ def issue_orders(
                 conn.execute(sa.select(sa.func.count()).select_from(tables.order)).scalar_one() + 1
             )
             number = str(next_number)
-            purpose = (
-                f"Возврат паевого взноса при выходе из кооператива {ORDER_TAG}{number}. "
-                "НДС не облагается"
-                if item.kind == "exit-refund"
-                else f"Выплата по решению {ORDER_TAG}{number}. НДС не облагается"
-            )
+            what = {
+                "exit-refund": "Возврат паевого взноса при выходе из кооператива",
+                "loan": "Заём из фонда взаимопомощи по решению совета",
+            }.get(item.kind, "Выплата по решению совета")
+            purpose = f"{what} {ORDER_TAG}{number}. НДС не облагается"
             order_id = conn.execute(
                 tables.order.insert().values(
                     obligation=key,

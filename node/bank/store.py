@@ -107,3 +107,19 @@ def _existing_refs(conn: Connection, refs: set[str]) -> set[str]:
             ).scalars()
         )
     return found
+
+
+def remember_contracts(engine: Engine, charter: str, settlements: str) -> None:
+    """Which cooperative and BankSettlements these books belong to (for the audit)."""
+    with engine.begin() as conn:
+        for key, value in (("charter", charter), ("settlements", settlements)):
+            conn.execute(tables.setting.delete().where(tables.setting.c.key == key))
+            conn.execute(tables.setting.insert().values(key=key, value=value))
+
+
+def contracts(engine: Engine) -> tuple[str, str] | None:
+    with engine.connect() as conn:
+        values = dict(conn.execute(sa.select(tables.setting.c.key, tables.setting.c.value)).all())
+    if "charter" in values and "settlements" in values:
+        return values["charter"], values["settlements"]
+    return None

@@ -55,6 +55,13 @@ line = sa.Table(
     sa.Column("tx_hash", sa.String(66), nullable=True),
 )
 
+setting = sa.Table(
+    "bank_setting",
+    metadata,
+    sa.Column("key", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
+
 payer = sa.Table(
     "bank_payer",
     metadata,

@@ -1,4 +1,4 @@
-"""The bank: imported statements and lines, known payers, payment orders, ledger entries.
+"""The bank: settings (which contracts), statements and lines, payers, orders, the ledger.
 
 Revision ID: 0001_bank
 Revises:
@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 # This first revision creates the tables exactly as node/bank/tables.py declares them;
 # later revisions alter them with explicit operations.
-_ORDER = (tables.statement, tables.line, tables.payer, tables.order, tables.entry)
+_ORDER = (tables.setting, tables.statement, tables.line, tables.payer, tables.order, tables.entry)
 
 
 def upgrade() -> None:
