@@ -55,13 +55,17 @@ def check_books(engine: Engine, facts: ChainFacts, paid_off_chain: dict[str, int
     chain_totals: Counter[str] = Counter()
     for fact in facts.recorded:
         if fact["purpose"] is Purpose.ENTRY:
-            continue
-        chain_totals[CREDIT_OF[fact["purpose"]]] += fact["amount"]
+            split = facts.entry_split.get((fact["tx"], fact["payer"]), (0, fact["amount"]))
+            chain_totals["86.01"] += split[0]
+            chain_totals["80"] += split[1]
+        else:
+            chain_totals[CREDIT_OF[fact["purpose"]]] += fact["amount"]
+    funds = {"80", "86.01", *CREDIT_OF.values()}
     ledger_totals: Counter[str] = Counter()
     for r in live:
-        if r.source.startswith("chain:") and r.debit == "75" and r.credit in CREDIT_OF.values():
+        if r.source.startswith("chain:") and r.debit == "75" and r.credit in funds:
             ledger_totals[r.credit] += int(r.amount)
-    for account in sorted(set(CREDIT_OF.values())):
+    for account in sorted(funds):
         if chain_totals[account] != ledger_totals[account]:
             out.append(
                 f"books: account {account} credited {ledger_totals[account]} from chain facts, "

@@ -149,11 +149,15 @@ def to_xlsx(table: Table, title: str) -> bytes:
     sheet.append(table[0])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    money = [any(w in h for w in _MONEY_WORDS) for h in table[0]]
     for row in table[1]:
-        sheet.append([_number(v) for v in row])
+        sheet.append([_number(v) if m else v for v, m in zip(row, money, strict=True)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+_MONEY_WORDS = ("Сумма", "Сальдо", "Оборот", "руб")
 
 
 def _number(value: object) -> object:

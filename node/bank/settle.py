@@ -413,3 +413,9 @@ def match_outgoing(engine: Engine) -> dict[str, int]:
                 )
             )
     return counts
+
+
+def close_paid_and_match(bank: ChainBank, engine: Engine, cashier: LocalAccount) -> list[str]:
+    """Tie new outgoing lines to their orders, then close the paid ones on chain."""
+    match_outgoing(engine)
+    return bank.close_paid(engine, cashier)
