@@ -170,9 +170,10 @@ def derive(lines: Iterable[sa.Row], orders: Iterable[sa.Row], facts: ChainFacts)
             memo = f"Списание №{line.number} получателю {line.payee_name}: {line.purpose}"
             entries.append(Entry(source, booked, debit, "51", line.amount, member, source, memo))
     for r in facts.recorded:
-        booked = booked_of.get(r["line"])
-        if booked is None:
+        line_day = booked_of.get(r["line"])
+        if line_day is None:
             continue  # recorded on chain, statement not imported here: the audit reports it
+        booked = line_day
         source = f"chain:{r['tx']}:{r['log']}"
         member = r["payer"]
         if r["purpose"] is Purpose.ENTRY:
