@@ -125,33 +125,43 @@ class ChainBank:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def record_incoming(self, engine: Engine, cashier: LocalAccount) -> list[str]:
-        """Send every confirmed incoming line in batches; returns the transaction hashes."""
+    def _confirmed(self, engine: Engine) -> list[sa.Row]:
+        """Confirmed incoming lines not on chain yet; those the chain has are marked recorded
+        (a crash after sending, or the cashier's wallet sent the batch)."""
         with engine.connect() as conn:
             rows = conn.execute(
-                sa.select(tables.line).where(
-                    tables.line.c.incoming, tables.line.c.status == "confirmed"
-                )
+                sa.select(tables.line)
+                .where(tables.line.c.incoming, tables.line.c.status == "confirmed")
+                .order_by(tables.line.c.id)
             ).all()
-        sent: list[str] = []
         todo = []
         for row in rows:
             if self.settlements.functions.lineRecorded(_b32(row.line_hash)).call():
                 self._mark_recorded(engine, [row], None)
             else:
                 todo.append(row)
+        return todo
+
+    def _incoming_item(self, r: sa.Row) -> tuple[bytes, str, int, int, bytes]:
+        return (
+            _b32(r.line_hash),
+            r.match_account,
+            int(r.amount) * self.scale,
+            int(Purpose[r.match_purpose]),
+            int(r.match_ref or 0).to_bytes(32, "big"),
+        )
+
+    def pending_incoming(self, engine: Engine) -> list[tuple[bytes, str, int, int, bytes]]:
+        """The `recordIncoming` items still to send, in line order."""
+        return [self._incoming_item(r) for r in self._confirmed(engine)]
+
+    def record_incoming(self, engine: Engine, cashier: LocalAccount) -> list[str]:
+        """Send every confirmed incoming line in batches; returns the transaction hashes."""
+        todo = self._confirmed(engine)
+        sent: list[str] = []
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]
-            items = [
-                (
-                    _b32(r.line_hash),
-                    r.match_account,
-                    int(r.amount) * self.scale,
-                    int(Purpose[r.match_purpose]),
-                    int(r.match_ref or 0).to_bytes(32, "big"),
-                )
-                for r in chunk
-            ]
+            items = [self._incoming_item(r) for r in chunk]
             tx = self.chain.transact(self.settlements.functions.recordIncoming(items), cashier)
             tx_hash = HexBytes(tx.receipt["transactionHash"]).to_0x_hex()
             self._mark_recorded(engine, chunk, tx_hash)
@@ -172,11 +182,11 @@ class ChainBank:
                     new = {"payer_key": key, "account": r.match_account}
                     conn.execute(tables.payer.insert().values(**new))
 
-    def close_paid(self, engine: Engine, cashier: LocalAccount) -> list[str]:
-        """Close on chain every owed amount whose order a statement line shows paid."""
+    def _paid(self, engine: Engine) -> list[sa.Row]:
+        """Paid orders not closed on chain yet; those the chain has closed are marked closed."""
         with engine.connect() as conn:
             paid = sa.select(tables.order).where(tables.order.c.status == "paid")
-            rows = conn.execute(paid).all()
+            rows = conn.execute(paid.order_by(tables.order.c.id)).all()
         todo = []
         for row in rows:
             closing = self.settlements.functions.closedBy(_b32(row.obligation)).call()
@@ -184,19 +194,37 @@ class ChainBank:
                 self._mark_closed(engine, [row], None)
             else:
                 todo.append(row)
+        return todo
+
+    def _outgoing_item(self, r: sa.Row) -> tuple[bytes, str, int, bytes, bytes]:
+        return (
+            _b32(r.line_hash),
+            r.account,
+            int(r.amount) * self.scale,
+            _b32(r.obligation),
+            _b32(r.decision),
+        )
+
+    def pending_outgoing(self, engine: Engine) -> list[tuple[bytes, str, int, bytes, bytes]]:
+        """The `recordOutgoing` items still to send."""
+        return [self._outgoing_item(r) for r in self._paid(engine)]
+
+    def sync(self, engine: Engine) -> tuple[int, int]:
+        """Take what the chain recorded; returns how many lines became recorded and how many
+        orders became closed."""
+        before_in = len(lines_with_status(engine, "confirmed"))
+        before_out = len(orders_with_status(engine, "paid"))
+        left_in = len(self._confirmed(engine))
+        left_out = len(self._paid(engine))
+        return before_in - left_in, before_out - left_out
+
+    def close_paid(self, engine: Engine, cashier: LocalAccount) -> list[str]:
+        """Close on chain every owed amount whose order a statement line shows paid."""
+        todo = self._paid(engine)
         sent = []
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]
-            items = [
-                (
-                    _b32(r.line_hash),
-                    r.account,
-                    int(r.amount) * self.scale,
-                    _b32(r.obligation),
-                    _b32(r.decision),
-                )
-                for r in chunk
-            ]
+            items = [self._outgoing_item(r) for r in chunk]
             tx = self.chain.transact(self.settlements.functions.recordOutgoing(items), cashier)
             tx_hash = HexBytes(tx.receipt["transactionHash"]).to_0x_hex()
             self._mark_closed(engine, chunk, tx_hash)
@@ -419,3 +447,21 @@ def close_paid_and_match(bank: ChainBank, engine: Engine, cashier: LocalAccount)
     """Tie new outgoing lines to their orders, then close the paid ones on chain."""
     match_outgoing(engine)
     return bank.close_paid(engine, cashier)
+
+
+def lines_with_status(engine: Engine, status: str) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(tables.line.c.id).where(
+                    tables.line.c.incoming, tables.line.c.status == status
+                )
+            ).all()
+        )
+
+
+def orders_with_status(engine: Engine, status: str) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(sa.select(tables.order.c.id).where(tables.order.c.status == status)).all()
+        )
