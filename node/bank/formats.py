@@ -8,6 +8,7 @@ kept in `extra`, never guessed at.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import xml.parsers.expat
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ class StatementError(ValueError):
         self.reason = message
 
 
+@functools.lru_cache(maxsize=65536)
 def inn_valid(inn: str) -> bool:
     """ИНН check digits: 10 digits for an organisation, 12 for a person."""
     if not inn.isdigit() or not inn.isascii():
@@ -70,11 +72,26 @@ def format_amount(kopecks: int) -> str:
     return f"{kopecks // 100}.{kopecks % 100:02d}"
 
 
-def _date(text: str, line: int) -> dt.date:
+_DATE = re.compile(r"^(\d\d)\.(\d\d)\.(\d{4})$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of(text: str) -> dt.date | None:
+    """dd.mm.yyyy (a statement repeats few dates: cached)."""
+    found = _DATE.match(text)
+    if found is None:
+        return None
     try:
-        return dt.datetime.strptime(text.strip(), "%d.%m.%Y").date()
-    except ValueError as exc:
-        raise StatementError(line, f"дата «{text}» не в формате дд.мм.гггг / bad date") from exc
+        return dt.date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+    except ValueError:
+        return None
+
+
+def _date(text: str, line: int) -> dt.date:
+    day = _date_of(text.strip())
+    if day is None:
+        raise StatementError(line, f"дата «{text}» не в формате дд.мм.гггг / bad date")
+    return day
 
 
 @dataclass(frozen=True)
@@ -139,13 +156,12 @@ def _decode_1c(data: bytes) -> list[str]:
     head = data[:4096]
     if "Кодировка=DOS".encode("cp1251") in head or "Кодировка=DOS".encode("cp866") in head:
         encoding = "cp866"
-    text_lines: list[str] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        raw = raw.removesuffix(b"\r")
-        try:
-            text_lines.append(raw.decode(encoding))
-        except UnicodeDecodeError as exc:
-            raise StatementError(number, f"не читается в кодировке {encoding}") from exc
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        number = data.count(b"\n", 0, exc.start) + 1
+        raise StatementError(number, f"не читается в кодировке {encoding}") from exc
+    text_lines = [t.removesuffix("\r") for t in text.split("\n")]
     while text_lines and text_lines[-1] == "":
         text_lines.pop()
     return text_lines
