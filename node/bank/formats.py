@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import re
 import xml.parsers.expat
 from collections.abc import Iterable
@@ -150,48 +151,54 @@ class Statement:
 # --------------------------------------------------------------------------- 1C exchange
 
 
-def _decode_1c(data: bytes) -> list[str]:
-    """Bytes -> lines, by the file's own `Кодировка` (Windows = cp1251, DOS = cp866)."""
+def _decode_1c(data: bytes) -> str:
+    """Bytes -> text, by the file's own `Кодировка` (Windows = cp1251, DOS = cp866)."""
     encoding = "cp1251"
     head = data[:4096]
     if "Кодировка=DOS".encode("cp1251") in head or "Кодировка=DOS".encode("cp866") in head:
         encoding = "cp866"
     try:
-        text = data.decode(encoding)
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
         number = data.count(b"\n", 0, exc.start) + 1
         raise StatementError(number, f"не читается в кодировке {encoding}") from exc
-    text_lines = [t.removesuffix("\r") for t in text.split("\n")]
-    while text_lines and text_lines[-1] == "":
-        text_lines.pop()
-    return text_lines
 
 
 def parse_1c(data: bytes) -> Statement:
-    """Parse a 1C «Клиент-банк» statement; refuse it at the first bad line."""
-    lines = _decode_1c(data)
-    if not lines or lines[0].lstrip("\ufeff").strip() != ONE_C_MAGIC:
+    """Parse a 1C «Клиент-банк» statement; refuse it at the first bad line.
+
+    One pass over the lines (read lazily), each document turned into a `StatementLine` as soon
+    as it closes: memory grows with the lines kept, not with the file's text.
+    """
+    stream = io.StringIO(_decode_1c(data))
+    first = stream.readline()
+    if first.lstrip("\ufeff").strip() != ONE_C_MAGIC:
         raise StatementError(1, f"первая строка должна быть {ONE_C_MAGIC} / not a 1C exchange file")
-    if lines[-1].strip() != "КонецФайла":
-        raise StatementError(len(lines), "нет строки КонецФайла / file is truncated")
     header: dict[str, str] = {}
     our_accounts: list[str] = []
     sections: list[tuple[int, dict[str, str]]] = []
-    documents: list[tuple[int, str, dict[str, tuple[int, str]]]] = []
+    parsed: list[StatementLine] = []
     current: dict[str, tuple[int, str]] | None = None
     current_kind = ""
     current_start = 0
     in_account = False
     account_section: dict[str, str] = {}
     account_start = 0
-    for number, text in enumerate(lines[1:-1], start=2):
-        text = text.strip()
+    ended = 0
+    number = 1
+    for number, raw in enumerate(stream, start=2):
+        text = raw.strip()
         if not text:
+            continue
+        if ended:
+            raise StatementError(number, "строки после КонецФайла / lines after the end")
+        if text == "КонецФайла":
+            ended = number
             continue
         if text == "КонецДокумента":
             if current is None:
                 raise StatementError(number, "КонецДокумента без СекцияДокумент")
-            documents.append((current_start, current_kind, current))
+            parsed.append(_document_1c(current_start, current_kind, current, our_accounts))
             current = None
             continue
         if text == "СекцияРасчСчет":
@@ -202,6 +209,11 @@ def parse_1c(data: bytes) -> Statement:
         if text == "КонецРасчСчет":
             if not in_account:
                 raise StatementError(number, "КонецРасчСчет без СекцияРасчСчет")
+            acc = account_section.get("РасчСчет", "")
+            if not _ACCOUNT.match(acc):
+                raise StatementError(account_start, "РасчСчет секции должен быть из 20 цифр")
+            if acc not in our_accounts:
+                our_accounts.append(acc)
             sections.append((account_start, account_section))
             in_account = False
             continue
@@ -211,6 +223,10 @@ def parse_1c(data: bytes) -> Statement:
         if key == "СекцияДокумент":
             if current is not None or in_account:
                 raise StatementError(number, "вложенная секция / nested section")
+            if not our_accounts:
+                raise StatementError(
+                    number, "РасчСчет должен стоять до документов / no account yet"
+                )
             current, current_kind, current_start = {}, value, number
             continue
         if current is not None:
@@ -227,17 +243,12 @@ def parse_1c(data: bytes) -> Statement:
         raise StatementError(current_start, "СекцияДокумент без КонецДокумента")
     if in_account:
         raise StatementError(account_start, "СекцияРасчСчет без КонецРасчСчет")
+    if not ended:
+        raise StatementError(number, "нет строки КонецФайла / file is truncated")
     if header.get("ВерсияФормата", "1.03") not in {"1.01", "1.02", "1.03"}:
         raise StatementError(2, f"версия формата {header['ВерсияФормата']} не поддерживается")
-    for start, sec in sections:
-        acc = sec.get("РасчСчет", "")
-        if not _ACCOUNT.match(acc):
-            raise StatementError(start, "РасчСчет секции должен быть из 20 цифр")
-        if acc not in our_accounts:
-            our_accounts.append(acc)
     if not our_accounts:
         raise StatementError(1, "нет РасчСчет: чей это счёт? / no account in the header")
-    parsed = [_document_1c(start, kind, doc, our_accounts) for start, kind, doc in documents]
     statement = Statement(
         format="1c",
         account=our_accounts[0],

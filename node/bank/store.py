@@ -8,6 +8,7 @@ fails validation never reaches this module.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,7 @@ def import_statement(engine: Engine, statement: Statement, file_sha256: str) -> 
                 imported_at=int(time.time()),
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        rows = [
+        rows = (
             {
                 "line_hash": "0x" + x.line_hash.hex(),
                 "bank_ref": x.bank_ref,
@@ -90,9 +91,9 @@ def import_statement(engine: Engine, statement: Statement, file_sha256: str) -> 
                 "status": "new",
             }
             for x in fresh
-        ]
-        for start in range(0, len(rows), 5_000):
-            conn.execute(tables.line.insert(), rows[start : start + 5_000])
+        )
+        while chunk := list(itertools.islice(rows, 5_000)):
+            conn.execute(tables.line.insert(), chunk)
         return ImportResult(int(statement_id), len(statement.lines), len(fresh), False)
 
 
