@@ -75,3 +75,14 @@ def test_cashier_screen(api: Api) -> None:
     assert recorded["id"] == line["id"]
     # Nothing left to record: a second confirmation has nothing to send.
     assert api.post(cashier, "/bank/confirm", json={"ids": [line["id"]]}).status_code == 409
+
+
+def test_member_sees_own_payment_references(api: Api) -> None:
+    member = api.sandbox.members[0]
+    index = int(api.sandbox.cooperative.membership.functions.memberIndexOf(member.address).call())
+    body = api.ok(api.get(member, "/bank/references"))
+    assert body["index"] == index > 0
+    refs = {r["code"]: r["reference"] for r in body["references"]}
+    assert refs["ВЗН"] == f"КП-{index}-ВЗН" and refs["ФВП"] == f"КП-{index}-ФВП"
+    assert api.ok(api.get(Account.create(), "/bank/references")) == {"index": 0, "references": []}
+    assert api.http.get("/bank/references").status_code == 401

@@ -247,3 +247,36 @@ async def sync(gw: GatewayDep, caller: WriterDep) -> SyncPublic:
         return SyncPublic(recorded=recorded, closed=closed)
 
     return await run_in_threadpool(run)
+
+
+class ReferencePublic(BaseModel):
+    code: str
+    """ВЗН, ПАЙ, ФВП, ЗАЙМ, БИР."""
+    reference: str
+    """What to write in the purpose of the transfer (ЗАЙМ / БИР add `-<loan or order number>`)."""
+
+
+class ReferencesPublic(BaseModel):
+    index: int
+    """The member index (`Membership.memberIndexOf`); 0 before the first application."""
+    references: list[ReferencePublic]
+
+
+@router.get("/references", response_model=ReferencesPublic, responses=problem_responses(401))
+async def my_references(gw: GatewayDep, caller: CallerDep) -> ReferencesPublic:
+    """The payment references the signed-in member quotes in a bank transfer's purpose, so that
+    the cashier's matching finds what the payment pays. Only one's own."""
+
+    def run() -> ReferencesPublic:
+        index = int(gw.coop.membership.functions.memberIndexOf(caller.address).call())
+        if index == 0:
+            return ReferencesPublic(index=0, references=[])
+        return ReferencesPublic(
+            index=index,
+            references=[
+                ReferencePublic(code=code, reference=matching.reference(index, purpose))
+                for code, purpose in matching.CODES.items()
+            ],
+        )
+
+    return await run_in_threadpool(run)

@@ -4,7 +4,7 @@
 
 import { ApiError, get, post, token } from "../api.js";
 import { t } from "../i18n.js";
-import { errorBox, h, message, runner, section, sendPrepared, table } from "../ui.js";
+import { errorBox, h, lazy, message, runner, section, sendPrepared, table } from "../ui.js";
 import { needSignIn } from "./membership.js";
 
 async function upload(file) {
@@ -121,4 +121,24 @@ export function render(ctx) {
     section(t("bank_proposed"), proposed, run),
     section(t("bank_queue"), queued),
   );
+}
+
+/** For every member: what to write in a bank transfer's purpose (shown on the membership page). */
+export function referencesSection(ctx) {
+  return lazy(async () => {
+    const r = await get("/bank/references");
+    if (!r.index) return h("div", {});
+    return section(
+      t("bank_references"),
+      h("p", { class: "muted" }, t("bank_references_hint")),
+      table(
+        [
+          { key: "code", label: t("bank_pays"), render: (x) => t(`bank_code_${x.code}`) },
+          { key: "reference", label: t("bank_reference"), render: (x) => h("code", { "data-testid": `ref-${x.code}` }, x.reference) },
+        ],
+        r.references,
+        { testid: "bank-references" },
+      ),
+    );
+  }, ctx);
 }

@@ -3,6 +3,7 @@
 import { get } from "../api.js";
 import { eventText, fmtAmount, fmtTime, shortAddress, t } from "../i18n.js";
 import { asOf, h, lazy, message, section, table } from "../ui.js";
+import { referencesSection } from "./bank.js";
 
 export function statusText(name) {
   return t(`status_${name ?? "none"}`);
@@ -22,7 +23,7 @@ export function needSignIn(ctx) {
 export function render(ctx) {
   if (!ctx.has("signed")) return needSignIn(ctx);
   const me = ctx.state.address;
-  const page = h("div", { class: "page" }, h("h1", {}, t("nav_membership")), lazy(() => load(me), ctx));
+  const page = h("div", { class: "page" }, h("h1", {}, t("nav_membership")), lazy(() => load(me), ctx), referencesSection(ctx));
   // An applicant sees the status change without reloading: poll while this page is shown.
   if (ctx.has("applicant")) {
     const timer = setInterval(async () => {
