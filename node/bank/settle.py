@@ -20,6 +20,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from hexbytes import HexBytes
 from sqlalchemy.engine import Engine
+from web3.exceptions import ContractCustomError, ContractLogicError
 
 from node.bank import tables
 from node.bank.formats import Party, PaymentOrder, write_1c_orders
@@ -151,13 +152,46 @@ class ChainBank:
             int(r.match_ref or 0).to_bytes(32, "big"),
         )
 
-    def pending_incoming(self, engine: Engine) -> list[tuple[bytes, str, int, int, bytes]]:
-        """The `recordIncoming` items still to send, in line order."""
-        return [self._incoming_item(r) for r in self._confirmed(engine)]
+    def pending_incoming(
+        self, engine: Engine, sender: str
+    ) -> list[tuple[bytes, str, int, int, bytes]]:
+        """The `recordIncoming` items still to send, in line order; those the contract would
+        refuse are sent back to the queue with its reason."""
+        return [
+            self._incoming_item(r) for r in self._screen(engine, self._confirmed(engine), sender)
+        ]
+
+    def _screen(self, engine: Engine, rows: Sequence[sa.Row], sender: str) -> list[sa.Row]:
+        """Keep the lines the contract accepts one by one (`eth_call` from the cashier); a line
+        it refuses (the fees were paid meanwhile in tokens, the member left...) must not sink
+        the whole batch: it goes back to the queue with the contract's error."""
+        if not rows:
+            return []
+        fn = self.settlements.functions.recordIncoming
+        try:
+            fn([self._incoming_item(r) for r in rows]).call({"from": sender})
+            return list(rows)
+        except (ContractCustomError, ContractLogicError):
+            pass
+        kept = []
+        for row in rows:
+            try:
+                fn([self._incoming_item(row)]).call({"from": sender})
+                kept.append(row)
+            except (ContractCustomError, ContractLogicError) as exc:
+                refused = self.chain.decode_revert(exc)
+                reason = f"отклонено контрактом: {refused.error}{refused.error_args or ''}"
+                with engine.begin() as conn:
+                    conn.execute(
+                        tables.line.update()
+                        .where(tables.line.c.id == row.id)
+                        .values(status="queued", reason=reason[:300])
+                    )
+        return kept
 
     def record_incoming(self, engine: Engine, cashier: LocalAccount) -> list[str]:
         """Send every confirmed incoming line in batches; returns the transaction hashes."""
-        todo = self._confirmed(engine)
+        todo = self._screen(engine, self._confirmed(engine), cashier.address)
         sent: list[str] = []
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]

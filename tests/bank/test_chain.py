@@ -219,3 +219,34 @@ def test_exit_refunded_by_bank(
     (row,) = lines_by_status(bank_db, "queued")
     assert "уже оплачено" in (row.reason or "")
     assert chain_bank.close_paid(bank_db, roles.cashier) == []
+
+
+def test_a_refused_line_does_not_sink_the_batch(
+    coop: Cooperative,
+    roles: Roles,
+    chain_bank: ChainBank,
+    bank_db: sa.Engine,
+    new_account: Callable[[], LocalAccount],
+) -> None:
+    alice, bob = new_account(), new_account()
+    a, b = applicant(coop, roles, alice), applicant(coop, roles, bob)
+    import_file(
+        bank_db,
+        one_c(
+            [
+                Payment("601", FEES_KOPECKS, reference(a, Purpose.ENTRY)),
+                Payment("602", FEES_KOPECKS, reference(b, Purpose.ENTRY),
+                        payer_account="40817810000000000602"),
+            ]
+        ),
+    )  # fmt: skip
+    assert match_pending(bank_db, chain_bank.directory())["proposed"] == 2
+    confirm(bank_db, None)
+    # Meanwhile Bob pays his fees in tokens: his bank payment would be refused on chain.
+    coop.chain.transact(coop.token.functions.mint(bob.address, ENTRANCE + MINIMUM), roles.deployer)
+    coop.approve_treasury(bob)
+    coop.pay_fees(bob, bob.address)
+    assert len(chain_bank.record_incoming(bank_db, roles.cashier)) == 1
+    assert coop.member(alice.address).fees_paid
+    (row,) = lines_by_status(bank_db, "queued")
+    assert row.number == "602" and "отклонено контрактом" in (row.reason or "")

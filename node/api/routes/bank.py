@@ -205,7 +205,7 @@ async def confirm_lines(
         bank = _bank(gw)
         engine = _engine(gw)
         matching.confirm(engine, body.ids)
-        items = bank.pending_incoming(engine)
+        items = bank.pending_incoming(engine, caller.address)
         if not items:
             raise Problem(409, "Нечего записывать: нет подтверждённых строк / Nothing confirmed")
         fn = bank.settlements.functions.recordIncoming(items[: settle.BATCH])
