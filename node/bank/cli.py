@@ -271,3 +271,34 @@ def ledger_command(charter: str, settlements: str) -> None:
     engine = _engine()
     count = rebuild(engine, read_chain(_chain_bank(charter, settlements)))
     click.echo(f"проводок: {count}")
+
+
+@bank.command("deploy")
+@click.option("--charter", envvar="COOP_BANK_CHARTER", required=True, help="Charter address")
+def deploy_command(charter: str) -> None:
+    """Deploy BankSettlements for the cooperative (the node's deployer key) and print the
+    decision that grants it the cashier role (`Charter.setRoles(address, 1)`)."""
+    from eth_utils import is_address, to_checksum_address
+
+    from node.bank.install import ROLE_CASHIER, install_bank_settlements
+    from node.bank.store import remember_contracts
+    from node.chain.artifacts import Artifacts
+    from node.chain.client import Chain, account_from_key
+    from node.cli import load_settings
+    from node.core.config import PROJECT_ROOT
+
+    if not is_address(charter):
+        raise click.BadParameter("--charter: адрес")
+    settings = load_settings()
+    chain = Chain(settings.effective_rpc_url, Artifacts(PROJECT_ROOT / ".build" / "__local__.json"))
+    charter = to_checksum_address(charter)
+    if not chain.has_code(charter):
+        raise click.ClickException(f"по адресу {charter} нет контракта / no contract there")
+    deployer = account_from_key(settings.effective_deployer_key)
+    address, gas = install_bank_settlements(chain, deployer, charter)
+    remember_contracts(_engine(), charter, address)
+    data = chain.contract("Charter", charter).encode_abi("setRoles", args=[address, ROLE_CASHIER])
+    click.echo(f"BankSettlements: {address} (gas {gas})")
+    click.echo("Решение совета / council decision action:")
+    click.echo(f"  target {charter}")
+    click.echo(f"  data   {data}")
