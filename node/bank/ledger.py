@@ -260,51 +260,49 @@ class TurnoverRow:
 
 
 def turnover(engine: Engine, first: dt.date, last: dt.date) -> list[TurnoverRow]:
-    """Оборотно-сальдовая ведомость for [first, last]: one SQL pass, both sides per account."""
+    """Оборотно-сальдовая ведомость for [first, last].
+
+    Two grouped scans (debit side, credit side), each of one covering index: the opening
+    balance sums everything before `first`, the turnover what lies within the period.
+    """
     e = tables.entry
     start, end = first.isoformat(), last.isoformat()
-    sides = sa.union_all(
-        sa.select(
-            e.c.booked,
-            e.c.debit.label("acc"),
-            e.c.amount.label("d"),
-            sa.literal(0, sa.BigInteger).label("c"),
-        ).where(e.c.booked <= end),
-        sa.select(
-            e.c.booked,
-            e.c.credit.label("acc"),
-            sa.literal(0, sa.BigInteger).label("d"),
-            e.c.amount.label("c"),
-        ).where(e.c.booked <= end),
-    ).subquery()
-    before = sides.c.booked < start
-    query = (
-        sa.select(
-            sides.c.acc,
-            sa.func.sum(sa.case((before, sides.c.d - sides.c.c), else_=0)),
-            sa.func.sum(sa.case((before, 0), else_=sides.c.d)),
-            sa.func.sum(sa.case((before, 0), else_=sides.c.c)),
-        )
-        .group_by(sides.c.acc)
-        .order_by(sides.c.acc)
-    )
-    out = []
+    before = e.c.booked < start
+    sums: dict[str, list[int]] = {}
     with engine.connect() as conn:
-        for acc, opening, debit, credit in conn.execute(query):
-            opening, debit, credit = int(opening or 0), int(debit or 0), int(credit or 0)
-            closing = opening + debit - credit
-            out.append(
-                TurnoverRow(
-                    acc,
-                    ACCOUNTS.get(acc, acc),
-                    max(opening, 0),
-                    max(-opening, 0),
-                    debit,
-                    credit,
-                    max(closing, 0),
-                    max(-closing, 0),
+        for column, side in ((e.c.debit, 0), (e.c.credit, 1)):
+            query = (
+                sa.select(
+                    column,
+                    sa.func.sum(sa.case((before, e.c.amount), else_=0)),
+                    sa.func.sum(sa.case((before, 0), else_=e.c.amount)),
                 )
+                .where(e.c.booked <= end)
+                .group_by(column)
             )
+            for acc, opening, period in conn.execute(query):
+                row = sums.setdefault(acc, [0, 0, 0, 0])
+                row[side] += int(opening or 0)
+                row[2 + side] += int(period or 0)
+    out = []
+    for acc in sorted(sums):
+        open_d, open_c, debit, credit = sums[acc]
+        opening = open_d - open_c
+        closing = opening + debit - credit
+        if opening == 0 and debit == 0 and credit == 0:
+            continue
+        out.append(
+            TurnoverRow(
+                acc,
+                ACCOUNTS.get(acc, acc),
+                max(opening, 0),
+                max(-opening, 0),
+                debit,
+                credit,
+                max(closing, 0),
+                max(-closing, 0),
+            )
+        )
     return out
 
 
