@@ -47,7 +47,13 @@ class ImportResult:
 def import_file(engine: Engine, data: bytes) -> ImportResult:
     """Validate and import one statement file (raises StatementError, importing nothing)."""
     statement = parse_statement(data)
-    return import_statement(engine, statement, hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return import_statement(engine, statement, digest)
+    except sa.exc.IntegrityError:
+        # The same file (or a booking of it) imported concurrently: the other import won and
+        # this one rolled back whole; asked again, it is a repeat that changes nothing.
+        return import_statement(engine, statement, digest)
 
 
 def import_statement(engine: Engine, statement: Statement, file_sha256: str) -> ImportResult:
