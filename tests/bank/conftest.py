@@ -21,6 +21,7 @@ from tests.contracts.conftest import (  # noqa: F401 - fixtures shared with the 
     roles,
     token_address,
 )
+from tests.indexer.conftest import db_factory  # noqa: F401 - SQLite and PostgreSQL databases
 
 
 @pytest.fixture
