@@ -20,7 +20,7 @@ import itertools
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,9 +182,11 @@ def audit_raw(
     projections: list[Projection] | None = None,
     views: bool = True,
     batched_views: bool = True,
+    extra_checks: Sequence[Callable[[Chain, str, AuditReport], None]] = (),
 ) -> AuditReport:
     """Rebuild into `scratch_url` (must be empty for this chain) and compare with `live_url`;
-    then (`views`) compare the live mirror with the contracts' views at its cursor."""
+    then (`views`) compare the live mirror with the contracts' views at its cursor, and run
+    `extra_checks` (each adds its differences to the report)."""
     chain_id = chain.chain_id
     report = AuditReport(chain_id=chain_id)
     projs = default_projections() if projections is None else projections
@@ -258,6 +260,10 @@ def audit_raw(
             _compare_rows(table.name, live, rebuilt_rows[table.name], diffs)
     if views:
         audit_views(chain, live_url, report, batched=batched_views)
+        # Checks of the node's own tables against the chain (the cooperative's books,
+        # node/bank/audit.py), handed in by the composition root: the indexer imports no domain.
+        for check in extra_checks:
+            check(chain, live_url, report)
     if diffs:
         log.warning("audit found %d differences", len(diffs))
     return report

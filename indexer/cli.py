@@ -13,6 +13,7 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -151,6 +152,22 @@ def _replay(database_url: str | None, names: tuple[str, ...]) -> None:
     )
 
 
+EXTRA_AUDIT_CHECKS: list[str] = []
+"""`module:function` checks `coop audit` runs after the mirror's (each called with the chain, the
+live database URL and the report). The composition root (`node/cli.py`) adds the node's own
+(the cooperative's books), so that the indexer imports no domain package."""
+
+
+def _extra_checks() -> list[Callable[..., None]]:
+    from importlib import import_module
+
+    checks = []
+    for spec in EXTRA_AUDIT_CHECKS:
+        module, _, name = spec.partition(":")
+        checks.append(getattr(import_module(module), name))
+    return checks
+
+
 @click.command("audit")
 @click.option("--database-url", help="The live mirror (default: DATABASE_URL or SQLite).")
 @click.option(
@@ -174,7 +191,7 @@ def audit(
     live = database_url or node.effective_database_url
     with tempfile.TemporaryDirectory(prefix="coop-audit-") as tmp:
         scratch = scratch_url or f"sqlite:///{Path(tmp) / 'rebuild.db'}"
-        report = audit_raw(chain, live, scratch, settings=idx)
+        report = audit_raw(chain, live, scratch, settings=idx, extra_checks=_extra_checks())
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, default=str))
     else:

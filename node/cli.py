@@ -45,15 +45,18 @@ def _register_subcommands() -> None:
     # module level (their libraries are imported inside the commands), so registering them
     # costs next to nothing and `coop --help` or `coop clearing plan` loads no web3,
     # SQLAlchemy or pydantic.
-    from indexer.cli import audit, index
+    from indexer.cli import EXTRA_AUDIT_CHECKS, audit, index
     from node.api.cli import serve
+    from node.bank.cli import bank
     from node.chain.cli import abi
     from node.clearing.cli import clearing
     from node.cooperative.cli import deploy
     from node.documents.signatures_cli import signatures
     from node.identity.cli import identity
 
-    for command in (serve, deploy, clearing, index, audit, identity, abi, signatures):
+    # `coop audit` also checks the cooperative's books against the chain (node/bank/audit.py).
+    EXTRA_AUDIT_CHECKS.append("node.bank.audit:audit_books")
+    for command in (serve, deploy, clearing, index, audit, identity, abi, signatures, bank):
         main.add_command(command)
 
 

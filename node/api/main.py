@@ -30,6 +30,7 @@ from node.api.routes import (
     applications,
     audit,
     auth,
+    bank,
     contracts,
     cooperative,
     council,
@@ -155,6 +156,7 @@ def create_app(
         unit_transfers,
         audit,
         history,
+        bank,
     ):
         app.include_router(module.router)
     portal.install(app)

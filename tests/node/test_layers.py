@@ -34,6 +34,7 @@ DOMAINS = (
     "identity",
     "clearing",
     "exchange",
+    "bank",
 )
 HTTP = ("node.api", "node.portal", "node.cli", "node.runner", "fastapi", "starlette")
 QUERY_MODULES = frozenset(

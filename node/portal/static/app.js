@@ -16,6 +16,7 @@ import * as council from "./pages/council.js";
 import * as fund from "./pages/fund.js";
 import * as registers from "./pages/registers.js";
 import * as audit from "./pages/audit.js";
+import * as bank from "./pages/bank.js";
 import * as verify from "./pages/verify.js";
 
 const ADDRESS_KEY = "coop.address";
@@ -33,6 +34,7 @@ const ROUTES = [
   ["property", fund, "nav_property", ["member", "auditor"]],
   ["registers", registers, "nav_registers", ["auditor", "council", "chair"]],
   ["audit", audit, "nav_audit", ["auditor", "council", "chair"]],
+  ["bank", bank, "nav_bank", ["cashier"]],
   ["verify", verify, "nav_verify", null],
 ];
 

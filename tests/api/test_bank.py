@@ -1,0 +1,100 @@
+"""`/bank` through the real gateway: only a cashier imports, matches and confirms; the batch
+comes back unsigned for the cashier's wallet; a malformed statement is a 422 naming the line."""
+
+from __future__ import annotations
+
+from eth_account import Account
+
+from node.bank.install import CouncilVote, install_bank_settlements
+from node.bank.matching import Purpose, reference
+from node.bank.store import contracts, migrate, remember_contracts
+from node.governance.sandbox import h
+from tests.api.conftest import Api
+from tests.bank.statements import Payment, one_c
+
+
+def install(api: Api) -> str:
+    """BankSettlements for the suite's cooperative, made a cashier by a council decision, and
+    remembered in the gateway's database."""
+    sandbox = api.sandbox
+    coop = sandbox.cooperative
+    engine = api.gateway.engine
+    migrate(engine)
+    known = contracts(engine)
+    if known is not None:
+        return known[1]
+    address, _gas = install_bank_settlements(
+        api.chain,
+        sandbox.deployer,
+        coop.addresses.charter,
+        council=CouncilVote(
+            sandbox.council[0],
+            sandbox.council[: len(sandbox.council) // 2 + 1],
+            sandbox.chair,
+            h("решение: BankSettlements"),
+        ),
+    )
+    remember_contracts(engine, coop.addresses.charter, address)
+    return address
+
+
+def test_cashier_screen(api: Api) -> None:
+    sandbox = api.sandbox
+    coop = sandbox.cooperative
+    chain = api.chain
+    address = install(api)
+    cashier = sandbox.deployer
+    # This cooperative's fees are zero: its member pays a voluntary share of 500 rubles.
+    member = sandbox.members[1]
+    index = int(coop.membership.functions.memberIndexOf(member.address).call())
+    before = coop.holding(member.address).paid_off_chain
+    scale = 10 ** (coop.shares.functions.decimals().call() - 2)
+    statement = one_c(
+        [Payment("501", 500_00, f"Добровольный пай {reference(index, Purpose.VOLUNTARY_SHARE)}")]
+    )
+
+    # Everyone but a cashier is refused before anything is read or written.
+    stranger = Account.create()
+    refused = api.post(stranger, "/bank/statements", content=statement)
+    assert refused.status_code == 403
+    assert api.post(api.auditor, "/bank/statements", content=statement).status_code == 403
+    assert api.post(sandbox.members[0], "/bank/match").status_code == 403
+    assert api.get(stranger, "/bank/lines").status_code == 403
+    assert api.post(stranger, "/bank/confirm", json={"ids": [1]}).status_code == 403
+
+    # A malformed file: 422 naming the line, nothing imported.
+    bad = statement.replace("Сумма=".encode("cp1251"), "Сумма=-".encode("cp1251"))
+    problem = api.post(cashier, "/bank/statements", content=bad)
+    assert problem.status_code == 422 and "строка" in problem.json()["detail"]
+    assert api.ok(api.get(api.auditor, "/bank/lines", params={"status": "new"})) == []
+
+    assert api.ok(api.post(cashier, "/bank/statements", content=statement))["new_lines"] == 1
+    again = api.ok(api.post(cashier, "/bank/statements", content=statement))
+    assert again["already_imported"] and again["new_lines"] == 0
+    assert api.ok(api.post(cashier, "/bank/match"))["proposed"] == 1
+    (line,) = api.ok(api.get(cashier, "/bank/lines"))
+    assert line["match_account"] == member.address
+    assert line["match_purpose"] == "VOLUNTARY_SHARE"
+    to_sign = api.ok(api.post(cashier, "/bank/confirm", json={"ids": [line["id"]]}))
+    assert to_sign["transaction"]["to"] == address
+    tx = {k: v for k, v in to_sign["transaction"].items() if v is not None and k != "from"}
+    raw = cashier.sign_transaction(tx).raw_transaction
+    receipt = chain.w3.eth.wait_for_transaction_receipt(chain.w3.eth.send_raw_transaction(raw))
+    assert receipt["status"] == 1
+    assert api.ok(api.post(cashier, "/bank/sync")) == {"recorded": 1, "closed": 0}
+    assert coop.holding(member.address).paid_off_chain == before + 500_00 * scale
+    (recorded,) = api.ok(api.get(api.auditor, "/bank/lines", params={"status": "recorded"}))
+    assert recorded["id"] == line["id"]
+    # Nothing left to record: a second confirmation has nothing to send.
+    assert api.post(cashier, "/bank/confirm", json={"ids": [line["id"]]}).status_code == 409
+
+
+def test_member_sees_own_payment_references(api: Api) -> None:
+    member = api.sandbox.members[0]
+    index = int(api.sandbox.cooperative.membership.functions.memberIndexOf(member.address).call())
+    body = api.ok(api.get(member, "/bank/references"))
+    assert body["index"] == index > 0
+    refs = {r["code"]: r["reference"] for r in body["references"]}
+    assert refs["ВЗН"] == f"КП-{index}-ВЗН" and refs["ФВП"] == f"КП-{index}-ФВП"
+    assert api.ok(api.get(Account.create(), "/bank/references")) == {"index": 0, "references": []}
+    assert api.http.get("/bank/references").status_code == 401
