@@ -145,6 +145,13 @@ DECISION = {
 }
 
 
+AGREEMENT = {
+    "registry": "0x" + "ab" * 20,
+    "version": 3,
+    "effective_date": "2026-12-01",
+}
+
+
 def sample(kind: str) -> dict[str, Any]:
     """Representative facts of `kind`."""
     fees = {"entrance_fee": str(100 * TOKEN), "minimum_share": str(1000 * TOKEN)}
@@ -161,6 +168,8 @@ def sample(kind: str) -> dict[str, Any]:
             },
             "fees": fees,
         },
+        "agreement_pep": AGREEMENT,
+        "consent_personal_data": AGREEMENT,
         "council_decision": {"decision": DECISION},
         "council_admission": {
             "decision": {**DECISION, "subject_ru": "о приёме в пайщики"},

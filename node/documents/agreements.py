@@ -15,12 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+if TYPE_CHECKING:
+    from node.documents.template_store import TemplateStore
 
 AgreementKind = Literal["pep", "personal_data"]
 
@@ -28,9 +26,16 @@ AgreementKind = Literal["pep", "personal_data"]
 @dataclass(frozen=True)
 class Agreement:
     kind: AgreementKind
-    template: str
+    document_kind: str
+    """Its kind in `node.documents.kinds` (the template and how it is anchored)."""
     title_ru: str
     title_en: str
+
+    @property
+    def template(self) -> str:
+        from node.documents.kinds import KINDS
+
+        return KINDS[self.document_kind].template
 
 
 AGREEMENTS: dict[str, Agreement] = {
@@ -38,35 +43,46 @@ AGREEMENTS: dict[str, Agreement] = {
     for a in (
         Agreement(
             "pep",
-            "agreement_pep.html.j2",
+            "agreement_pep",
             "Соглашение о порядке использования простой электронной подписи",
             "Simple electronic signature agreement",
         ),
         Agreement(
             "personal_data",
-            "consent_personal_data.html.j2",
+            "consent_personal_data",
             "Согласие на обработку персональных данных",
             "Consent to personal data processing",
         ),
     )
 }
 
-_ENV = Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR),
-    autoescape=select_autoescape(enabled_extensions=("j2", "html")),
-    undefined=StrictUndefined,  # a missing field is an error, never a silent blank
-    keep_trailing_newline=True,
-)
 _FIELDS = ("cooperative_name", "charter", "registry", "chain_id", "version", "effective_date")
 
 
-def render_agreement(kind: str, ctx: Mapping[str, Any]) -> bytes:
-    """The agreement's version as UTF-8 HTML (deterministic for the same `ctx`).
+def agreement_facts(ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts an agreement's version states (embedded in its PDF as `source.json`).
 
-    `ctx` needs cooperative_name, charter, registry, chain_id, version, effective_date."""
-    agreement = AGREEMENTS[kind]
+    `ctx` needs cooperative_name, charter, registry, chain_id, version, effective_date; the
+    document is dated the day the version takes effect, so the same inputs give the same bytes."""
     missing = [f for f in _FIELDS if f not in ctx]
     if missing:
-        raise ValueError(f"agreement {kind}: missing {', '.join(missing)}")
-    html = _ENV.get_template(agreement.template).render({f: ctx[f] for f in _FIELDS})
-    return html.encode("utf-8")
+        raise ValueError(f"agreement: missing {', '.join(missing)}")
+    return {
+        "cooperative": {
+            "name": str(ctx["cooperative_name"]),
+            "charter": str(ctx["charter"]),
+            "chain_id": int(ctx["chain_id"]),
+        },
+        "date": str(ctx["effective_date"]),
+        "registry": str(ctx["registry"]),
+        "version": int(ctx["version"]),
+        "effective_date": str(ctx["effective_date"]),
+    }
+
+
+def render_agreement(kind: str, ctx: Mapping[str, Any], store: TemplateStore) -> bytes:
+    """The agreement's version as PDF/A-3b (deterministic for the same `ctx` and template)."""
+    from node.documents.pdf import make
+
+    pdf, _source = make(store, AGREEMENTS[kind].document_kind, agreement_facts(ctx))
+    return pdf

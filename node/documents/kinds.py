@@ -23,6 +23,22 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind(
+            "agreement_pep",
+            "Соглашение о порядке использования простой электронной подписи",
+            "Simple electronic signature agreement",
+            "agreement_pep.html.j2",
+            "COUNCIL_DECISION",
+            False,
+        ),
+        Kind(
+            "consent_personal_data",
+            "Согласие на обработку персональных данных",
+            "Consent to personal data processing",
+            "consent_personal_data.html.j2",
+            "COUNCIL_DECISION",
+            False,
+        ),
+        Kind(
             "membership_application",
             "Заявление о вступлении в кооператив",
             "Membership application (individual)",
@@ -153,3 +169,8 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
+
+
+AGREEMENT_KINDS = frozenset({"agreement_pep", "consent_personal_data"})
+"""The membership agreements (`node/documents/agreements.py`): published by the council through
+`/agreements/versions`, not made by `/documents/generate`."""

@@ -22,6 +22,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from node.documents.agreements import render_agreement
+from node.documents.pdf import read_source
 from node.documents.seal import verify_sealed
 from tests.api.conftest import Api, running_gateway
 from tests.documents.conftest import blank_pdf
@@ -185,9 +186,9 @@ def test_agreements_must_be_accepted_before_acting(api: Api) -> None:
     draft = api.ok(api.post(chair, "/agreements/versions", json=body), 201)
     pep1 = draft["agreement"]["sha256"]
     assert draft["agreement"]["version"] == 1 and not draft["agreement"]["in_force"]
-    text = api.get(member, f"/documents/{pep1}")
-    assert "Соглашение о порядке использования простой электронной подписи" in text.text
-    assert "63-ФЗ" in text.text
+    text = pdf_text(api.get(member, f"/documents/{pep1}").content)
+    assert "Соглашение о порядке использования простой электронной подписи" in text
+    assert "63-ФЗ" in text
     # Rendered deterministically: anyone recomputes the hash from the cooperative's data.
     coop = api.gateway.coop
     ctx = {
@@ -198,7 +199,9 @@ def test_agreements_must_be_accepted_before_acting(api: Api) -> None:
         "version": 1,
         "effective_date": "2026-12-01",
     }
-    assert hashlib.sha256(render_agreement("pep", ctx)).hexdigest() == pep1
+    pep1_pdf = render_agreement("pep", ctx, api.gateway.templates)
+    assert hashlib.sha256(pep1_pdf).hexdigest() == pep1
+    assert read_source(pep1_pdf)["facts"]["version"] == 1  # PDF/A-3b with its facts embedded
     assert api.ok(api.get(member, "/agreements"))["current"] == []  # published, not in force
 
     # A member anchors the hash first, as an ordinary document: it does not put the text in
@@ -255,7 +258,7 @@ def test_agreements_must_be_accepted_before_acting(api: Api) -> None:
         201,
     )
     pd1 = consent["agreement"]["sha256"]
-    assert "152-ФЗ" in api.get(member, f"/documents/{pd1}").text
+    assert "152-ФЗ" in pdf_text(api.get(member, f"/documents/{pd1}").content)
     _accept(api, chair, pep2)
     api.wait(chair, api.sign_and_relay(chair, consent["anchor"]))
     versions = api.ok(api.get(member, "/agreements/versions"))
@@ -325,3 +328,12 @@ def test_organisation_applies_after_accepting_and_disclosures_logged(api: Api) -
     assert api.get(sb.council[1], f"/documents/{poa}").status_code == 200
     log = api.ok(api.get(org, f"/members/{org.address}/identity/disclosures"))
     assert (sb.council[1].address, f"document:{poa}") in [(d["viewer"], d["what"]) for d in log]
+
+
+def pdf_text(pdf: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() or "" for page in PdfReader(BytesIO(pdf)).pages)
+    return " ".join(text.split())  # lines wrap where the layout wraps them

@@ -16,14 +16,14 @@ from sqlmodel import Session, col, func, select
 from node.api.agreements import current_versions, has_accepted, in_force
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep
-from node.api.documents import cooperative_context, store_document
+from node.api.documents import cooperative_context, generate_pdf
 from node.api.gateway import Gateway
 from node.api.models import AgreementVersion
 from node.api.problems import Problem, problem_responses
 from node.api.schemas import TransactionToSign
 from node.api.txbuild import unsigned_tx
 from node.cooperative.client import DocumentType
-from node.documents.agreements import AGREEMENTS, AgreementKind, render_agreement
+from node.documents.agreements import AGREEMENTS, AgreementKind, agreement_facts
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 
@@ -146,14 +146,13 @@ def publish_version(
         "version": version,
         "effective_date": body.effective_date.isoformat(),
     }
-    content = render_agreement(body.kind, ctx)
-    doc = store_document(
+    agreement = AGREEMENTS[body.kind]
+    doc = generate_pdf(
         gw,
-        content,
-        media_type="text/html; charset=utf-8",
-        filename=f"agreement_{body.kind}_v{version}.html",
-        template=AGREEMENTS[body.kind].template,
+        agreement.document_kind,
+        agreement_facts(ctx),
         stored_by=caller.address,
+        filename=f"agreement_{body.kind}_v{version}.pdf",
     )
     previous = current_versions(gw).get(body.kind)
     replaces = bytes.fromhex(previous.sha256) if previous is not None else b"\0" * 32
