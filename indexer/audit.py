@@ -473,7 +473,7 @@ def audit_views(
                 report.view_calls = len(recorder.wanted)
                 report.views_batched = v.batched
                 report.views_via_multicall = v.via_multicall
-                log.info(
+                log.debug(
                     "views: %d calls, %d answered from batches", len(recorder.wanted), v.batched
                 )
     finally:

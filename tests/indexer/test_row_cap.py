@@ -33,9 +33,11 @@ def _bursts(chain: Chain, accounts: list[LocalAccount], sizes: list[int]) -> lis
 
 
 def test_a_range_over_the_cap_commits_in_runs_cut_at_blocks(
-    chain: Chain, accounts: list[LocalAccount], db_factory: DbFactory
+    own_chain: Chain, accounts: list[LocalAccount], db_factory: DbFactory
 ) -> None:
-    live = db_factory()
+    # A dedicated anvil: the counts below are of this test's events only (the session chain
+    # holds every earlier test's).
+    chain, live = own_chain, db_factory()
     blocks = _bursts(chain, accounts, [3, 2, 6, 1, 2])  # one block each
     steps: list[StepInfo] = []
 
@@ -57,9 +59,9 @@ def test_a_range_over_the_cap_commits_in_runs_cut_at_blocks(
 
 
 def test_a_crash_between_runs_keeps_the_committed_ones(
-    chain: Chain, accounts: list[LocalAccount], db_factory: DbFactory
+    own_chain: Chain, accounts: list[LocalAccount], db_factory: DbFactory
 ) -> None:
-    live = db_factory()
+    chain, live = own_chain, db_factory()
     blocks = _bursts(chain, accounts, [3, 3, 3])
     runs: list[StepInfo] = []
 
