@@ -535,12 +535,10 @@ def _delivery_facts(gw: Gateway, caller: Caller, body: GenerateCreate) -> dict[s
         raise Problem(422, "Укажите order_id / Give order_id")
     from node.exchange import service
 
+    # A refused lookup raises ExchangeError, mapped to problem+json by node/api/problems.py.
     with Session(gw.engine) as session:
-        try:
-            order = service.get_order(session, body.order_id)
-            offer = service.get_offer(session, order.offer_id)
-        except service.ExchangeError as exc:
-            raise Problem(exc.status, str(exc)) from exc
+        order = service.get_order(session, body.order_id)
+        offer = service.get_offer(session, order.offer_id)
     if caller.address not in (order.buyer, order.supplier) and not caller.has("council"):
         raise Problem(403, "Акт: стороны заказа и совет / The parties and the council")
     return facts.delivery_order(order, offer)
