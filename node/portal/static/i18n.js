@@ -712,6 +712,16 @@ const EN = {
 
 const DICTS = { ru: RU, en: EN };
 
+/**
+ * A page module's own texts, merged into the dictionaries when the module loads, so each page
+ * keeps its words beside its code (Russian first; a key missing in English falls back to it).
+ */
+export function addTexts(ru, en = {}) {
+  for (const key of Object.keys(ru)) if (key in RU) throw new Error(`duplicate text key ${key}`);
+  Object.assign(RU, ru);
+  Object.assign(EN, en);
+}
+
 export function lang() {
   const saved = globalThis.localStorage?.getItem(KEY);
   return saved === "en" ? "en" : "ru";
