@@ -24,6 +24,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _dt(value: Any) -> str:
+    if value in ("", None):
+        return "—"
     return datetime.fromtimestamp(int(value), UTC).strftime("%d.%m.%Y %H:%M")
 
 
@@ -42,6 +44,8 @@ def _bps(value: Any) -> str:
 
 def _units(value: Any) -> str:
     """An amount of 18 decimals, as the portal shows it."""
+    if value in ("", None):
+        return "—"
     q = Decimal(int(value)) / Decimal(10**18)
     return f"{q:.2f}"
 

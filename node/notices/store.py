@@ -329,13 +329,22 @@ def _wants(prefs: dict[str, Any], channel: str, kind: str) -> bool:
 
 
 def enqueue(conn: Connection, notices: Iterable[Notice], at: int | None = None) -> int:
-    """Queue each notice on every channel its recipients chose; returns the rows added (a row
-    already there, by `(event_id, recipient, channel)`, is left as it is)."""
+    """Queue each notice on every channel its recipients chose; returns the rows added. A notice
+    whose event id is already in the outbox adds nothing; rows are moreover unique by
+    `(event_id, recipient, channel)` (two notifiers racing insert each row once)."""
     t = now() if at is None else at
     added = 0
     for notice in notices:
         recipients = sorted(set(notice.recipients))
         if not recipients:
+            continue
+        fanned_out = conn.execute(
+            sa.select(tables.outbox.c.id).where(tables.outbox.c.event_id == notice.event_id).limit(1)
+        ).first()
+        if fanned_out is not None:
+            # An event is fanned out once, with the channels chosen then: replaying it (a reset
+            # cursor, a reorg that re-includes it) adds nothing, not even for an address
+            # confirmed since.
             continue
         channels = _channels(conn, recipients)
         rows = []
