@@ -57,10 +57,9 @@ def _register_subcommands() -> None:
 
     # `coop audit` also checks the cooperative's books against the chain (node/bank/audit.py).
     EXTRA_AUDIT_CHECKS.append("node.bank.audit:audit_books")
-    for command in (
-        serve, deploy, clearing, index, audit, identity, abi, signatures, bank, notices
-    ):
+    for command in (serve, deploy, clearing, index, audit, identity, abi, signatures, bank):
         main.add_command(command)
+    main.add_command(notices)
 
 
 _register_subcommands()

@@ -50,7 +50,12 @@ class DeliveryList:
 
 
 def build(
-    conn: Connection, subject_key: str, *, chain_id: int, charter: str, sealed_at: int,
+    conn: Connection,
+    subject_key: str,
+    *,
+    chain_id: int,
+    charter: str,
+    sealed_at: int,
     notice_text_sha256: str | None = None,
 ) -> dict[str, Any]:
     """The list's content from the outbox rows of the meeting's legal notice."""
@@ -106,8 +111,13 @@ def build(
 
 
 def seal(
-    conn: Connection, subject_key: str, *, chain_id: int, charter: str,
-    notice_text_sha256: str | None = None, at: int | None = None,
+    conn: Connection,
+    subject_key: str,
+    *,
+    chain_id: int,
+    charter: str,
+    notice_text_sha256: str | None = None,
+    at: int | None = None,
 ) -> DeliveryList:
     """Seal the list once (a second call returns the first)."""
     existing = get(conn, subject_key)
@@ -116,7 +126,11 @@ def seal(
     t = now() if at is None else at
     body = canonical(
         build(
-            conn, subject_key, chain_id=chain_id, charter=charter, sealed_at=t,
+            conn,
+            subject_key,
+            chain_id=chain_id,
+            charter=charter,
+            sealed_at=t,
             notice_text_sha256=notice_text_sha256,
         )
     )

@@ -237,7 +237,12 @@ def notices_of(conn: Connection, c: Contracts, e: Any) -> Iterator[Notice]:
             f"signature_needed:meeting_protocol:{c.meeting}:{meeting_id}",
             "signature_needed",
             signers,
-            {**base, "document": "meeting_protocol", "meeting_id": meeting_id, "link": _link(c, "meetings")},
+            {
+                **base,
+                "document": "meeting_protocol",
+                "meeting_id": meeting_id,
+                "link": _link(c, "meetings"),
+            },
         )
     elif name == "CouncilItemProposed" and e.address == c.council:
         item = int(a["itemId"])
@@ -262,7 +267,12 @@ def notices_of(conn: Connection, c: Contracts, e: Any) -> Iterator[Notice]:
                 f"signature_needed:council_protocol:{c.council}:{item}",
                 "signature_needed",
                 [chair_address],
-                {**base, "document": "council_protocol", "item_id": item, "link": _link(c, "council")},
+                {
+                    **base,
+                    "document": "council_protocol",
+                    "item_id": item,
+                    "link": _link(c, "council"),
+                },
             )
     elif name == "ApplicationSubmitted" and e.address == c.membership:
         account = a["account"]
@@ -426,7 +436,11 @@ def _instalments(conn: Connection, c: Contracts, t: int) -> list[Notice]:
     assert c.fund is not None
     out = []
     for loan in fund_queries.list_loans(conn, c.fund, chain_id=c.chain_id, limit=10_000).data:
-        if loan.state_name not in ("active", "overdue") or not loan.disbursed_at or loan.custom_schedule:
+        if (
+            loan.state_name not in ("active", "overdue")
+            or not loan.disbursed_at
+            or loan.custom_schedule
+        ):
             continue
         n = max(loan.instalments, 1)
         for i in range(1, n + 1):

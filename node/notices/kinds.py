@@ -8,8 +8,14 @@ CHANNELS = ("inbox", "email", "webhook")
 #: kind -> (Russian title, English title): the e-mail's subject and the inbox's heading.
 KINDS: dict[str, tuple[str, str]] = {
     "meeting_convened": ("Уведомление о созыве общего собрания", "Notice of a general meeting"),
-    "voting_opened": ("Голосование общего собрания открыто", "Voting of the general meeting is open"),
-    "voting_ended": ("Голосование общего собрания завершено", "Voting of the general meeting has ended"),
+    "voting_opened": (
+        "Голосование общего собрания открыто",
+        "Voting of the general meeting is open",
+    ),
+    "voting_ended": (
+        "Голосование общего собрания завершено",
+        "Voting of the general meeting has ended",
+    ),
     "meeting_result": ("Итоги общего собрания", "Result of the general meeting"),
     "council_vote_needed": ("Вопрос совета ждёт вашего голоса", "A council item awaits your vote"),
     "application_received": ("Заявление о вступлении получено", "Membership application received"),

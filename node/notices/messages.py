@@ -71,7 +71,10 @@ def title(kind: str) -> tuple[str, str]:
 def render(kind: str, payload: dict[str, Any], name: str, link: str = "") -> str:
     """The notice's text (Russian, then English)."""
     ru, en = title(kind)
-    template = {"meeting_convened": "meeting_convened.txt.j2", EMAIL_CONFIRM: "email_confirm.txt.j2"}
+    template = {
+        "meeting_convened": "meeting_convened.txt.j2",
+        EMAIL_CONFIRM: "email_confirm.txt.j2",
+    }
     env = _env()
     return env.get_template(template.get(kind, "notice.txt.j2")).render(
         kind=kind, p=_Payload(payload), name=name, title_ru=ru, title_en=en, link=link

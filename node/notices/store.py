@@ -41,7 +41,9 @@ CODE_ATTEMPTS = 5
 #: is marked failed (and listed so in the meeting's delivery list).
 MAX_PERMANENT_ATTEMPTS = 3
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 
 class NoticeError(ValueError):
@@ -121,7 +123,9 @@ def set_preferences(conn: Connection, account: str, prefs: Iterable[ChannelPrefe
     checked = []
     for p in prefs:
         if p.channel not in CHANNELS:
-            raise NoticeError(422, f"Неизвестный канал {p.channel!r}", f"Unknown channel {p.channel!r}")
+            raise NoticeError(
+                422, f"Неизвестный канал {p.channel!r}", f"Unknown channel {p.channel!r}"
+            )
         checked.append(ChannelPreference(p.channel, p.enabled, _check_kinds(p.kinds)))
     t = now()
     for p in checked:
@@ -143,7 +147,8 @@ def normalise_email(address: str) -> str:
     address = address.strip()
     if len(address) > 254 or not _EMAIL.match(address):
         raise NoticeError(
-            422, f"Неверный адрес электронной почты: {address[:80]!r}",
+            422,
+            f"Неверный адрес электронной почты: {address[:80]!r}",
             f"Not a valid e-mail address: {address[:80]!r}",
         )
     local, _, domain = address.rpartition("@")
@@ -179,14 +184,19 @@ def confirm_email(conn: Connection, account: str, code: str) -> str:
     """Confirm the member's pending address with the mailed code; returns the address."""
     row = conn.execute(sa.select(tables.email).where(tables.email.c.account == account)).first()
     if row is None or row.code_hash is None:
-        raise NoticeError(404, "Нет адреса, ожидающего подтверждения", "No address awaits confirmation")
+        raise NoticeError(
+            404, "Нет адреса, ожидающего подтверждения", "No address awaits confirmation"
+        )
     if row.attempts >= CODE_ATTEMPTS:
         raise NoticeError(
-            429, "Слишком много неверных кодов: укажите адрес снова",
+            429,
+            "Слишком много неверных кодов: укажите адрес снова",
             "Too many wrong codes: give the address again",
         )
     if int(row.code_expires_at or 0) < now():
-        raise NoticeError(410, "Код устарел: укажите адрес снова", "The code expired: give the address again")
+        raise NoticeError(
+            410, "Код устарел: укажите адрес снова", "The code expired: give the address again"
+        )
     if not hmac.compare_digest(row.code_hash, _code_hash(account, code.strip())):
         raise NoticeError(422, "Неверный код", "Wrong code")
     conn.execute(
@@ -299,7 +309,9 @@ class Notice:
 
 def _channels(conn: Connection, recipients: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Per recipient: the channels' preferences, the confirmed e-mail, the webhook."""
-    out: dict[str, dict[str, Any]] = {r: {"prefs": {}, "email": None, "webhook": None} for r in recipients}
+    out: dict[str, dict[str, Any]] = {
+        r: {"prefs": {}, "email": None, "webhook": None} for r in recipients
+    }
     for chunk_start in range(0, len(recipients), 900):
         chunk = list(recipients[chunk_start : chunk_start + 900])
         for r in conn.execute(
@@ -339,7 +351,9 @@ def enqueue(conn: Connection, notices: Iterable[Notice], at: int | None = None) 
         if not recipients:
             continue
         fanned_out = conn.execute(
-            sa.select(tables.outbox.c.id).where(tables.outbox.c.event_id == notice.event_id).limit(1)
+            sa.select(tables.outbox.c.id)
+            .where(tables.outbox.c.event_id == notice.event_id)
+            .limit(1)
         ).first()
         if fanned_out is not None:
             # An event is fanned out once, with the channels chosen then: replaying it (a reset
@@ -386,15 +400,28 @@ def enqueue(conn: Connection, notices: Iterable[Notice], at: int | None = None) 
 
 
 def enqueue_direct(
-    conn: Connection, event_id: str, kind: str, recipient: str, channel: str, address: str,
+    conn: Connection,
+    event_id: str,
+    kind: str,
+    recipient: str,
+    channel: str,
+    address: str,
     payload: dict[str, Any],
 ) -> None:
     """One row to a given address whatever the preferences (the confirmation code: the only
     thing ever mailed to an unconfirmed address)."""
     t = now()
     stmt = _insert(conn, tables.outbox).values(
-        event_id=event_id, kind=kind, recipient=recipient, channel=channel, address=address,
-        payload=payload, status="pending", attempts=0, next_attempt_at=t, created_at=t,
+        event_id=event_id,
+        kind=kind,
+        recipient=recipient,
+        channel=channel,
+        address=address,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=t,
+        created_at=t,
     )
     conn.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "recipient", "channel"]))
 
@@ -416,12 +443,20 @@ def mark_sent(conn: Connection, ids: Sequence[int], at: int) -> None:
         conn.execute(
             tables.outbox.update()
             .where(tables.outbox.c.id.in_(list(ids)))
-            .values(status="sent", sent_at=at, attempts=tables.outbox.c.attempts + 1, last_error=None)
+            .values(
+                status="sent", sent_at=at, attempts=tables.outbox.c.attempts + 1, last_error=None
+            )
         )
 
 
 def mark_failed(
-    conn: Connection, row: Any, error: str, at: int, *, backoff: float, backoff_max: float,
+    conn: Connection,
+    row: Any,
+    error: str,
+    at: int,
+    *,
+    backoff: float,
+    backoff_max: float,
     permanent: bool = False,
 ) -> None:
     """One more failed attempt: retried after `backoff * 2**attempts` (capped), or, refused
@@ -433,19 +468,31 @@ def mark_failed(
         tables.outbox.update()
         .where(tables.outbox.c.id == row.id)
         .values(
-            status=status, attempts=attempts, next_attempt_at=at + int(delay), last_error=error[:500]
+            status=status,
+            attempts=attempts,
+            next_attempt_at=at + int(delay),
+            last_error=error[:500],
         )
     )
 
 
-def inbox(conn: Connection, account: str, *, unread: bool = False, offset: int = 0, limit: int = 50) -> tuple[list[Any], int]:
+def inbox(
+    conn: Connection, account: str, *, unread: bool = False, offset: int = 0, limit: int = 50
+) -> tuple[list[Any], int]:
     where = [tables.outbox.c.recipient == account, tables.outbox.c.channel == "inbox"]
     if unread:
         where.append(tables.outbox.c.read_at.is_(None))
-    count = int(conn.execute(sa.select(sa.func.count()).select_from(tables.outbox).where(*where)).scalar() or 0)
+    count = int(
+        conn.execute(sa.select(sa.func.count()).select_from(tables.outbox).where(*where)).scalar()
+        or 0
+    )
     rows = list(
         conn.execute(
-            sa.select(tables.outbox).where(*where).order_by(tables.outbox.c.id.desc()).offset(offset).limit(limit)
+            sa.select(tables.outbox)
+            .where(*where)
+            .order_by(tables.outbox.c.id.desc())
+            .offset(offset)
+            .limit(limit)
         )
     )
     return rows, count
@@ -470,8 +517,9 @@ def status(conn: Connection) -> dict[str, dict[str, int]]:
     """Rows per channel and status (what `coop notices status` prints)."""
     out: dict[str, dict[str, int]] = {}
     for r in conn.execute(
-        sa.select(tables.outbox.c.channel, tables.outbox.c.status, sa.func.count())
-        .group_by(tables.outbox.c.channel, tables.outbox.c.status)
+        sa.select(tables.outbox.c.channel, tables.outbox.c.status, sa.func.count()).group_by(
+            tables.outbox.c.channel, tables.outbox.c.status
+        )
     ):
         out.setdefault(r[0], {})[r[1]] = int(r[2])
     return out

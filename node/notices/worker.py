@@ -134,7 +134,10 @@ class Notifier:
                     text = messages.render(first.kind, first.payload, self.c.name)
                     text_hash = hashlib.sha256(text.encode()).hexdigest()
                 delivery_list.seal(
-                    conn, key, chain_id=self.c.chain_id, charter=self.c.charter,
+                    conn,
+                    key,
+                    chain_id=self.c.chain_id,
+                    charter=self.c.charter,
                     notice_text_sha256=text_hash,
                 )
                 sealed.append(key)
@@ -159,8 +162,12 @@ class Notifier:
             with self.engine.begin() as conn:
                 for r in rows:
                     store.mark_failed(
-                        conn, r, "COOP_SMTP_URL is not set", t,
-                        backoff=self.config.backoff, backoff_max=self.config.backoff_max,
+                        conn,
+                        r,
+                        "COOP_SMTP_URL is not set",
+                        t,
+                        backoff=self.config.backoff,
+                        backoff_max=self.config.backoff_max,
                     )
             done.deferred += len(rows)
             return 0
@@ -170,16 +177,26 @@ class Notifier:
             with SmtpSession(self.smtp) as session:
                 for r in rows:
                     msg = messages.email(
-                        sender=self.config.sender, to=r.address, kind=r.kind,
-                        event_id=r.event_id, recipient=r.recipient, text=self._text(r), at=at,
+                        sender=self.config.sender,
+                        to=r.address,
+                        kind=r.kind,
+                        event_id=r.event_id,
+                        recipient=r.recipient,
+                        text=self._text(r),
+                        at=at,
                     )
                     try:
                         session.send(msg)
                     except SmtpError as exc:
                         with self.engine.begin() as conn:
                             store.mark_failed(
-                                conn, r, str(exc), t, backoff=self.config.backoff,
-                                backoff_max=self.config.backoff_max, permanent=exc.permanent,
+                                conn,
+                                r,
+                                str(exc),
+                                t,
+                                backoff=self.config.backoff,
+                                backoff_max=self.config.backoff_max,
+                                permanent=exc.permanent,
                             )
                         done.failed += 1
                         continue
@@ -197,7 +214,11 @@ class Notifier:
                 for r in rows:
                     if r.id not in sent_ids:
                         store.mark_failed(
-                            conn, r, f"smtp: {exc!r}", t, backoff=self.config.backoff,
+                            conn,
+                            r,
+                            f"smtp: {exc!r}",
+                            t,
+                            backoff=self.config.backoff,
                             backoff_max=self.config.backoff_max,
                         )
                         done.deferred += 1
@@ -208,7 +229,9 @@ class Notifier:
         with self.engine.connect() as conn:
             return {
                 int(r[0])
-                for r in conn.execute(sa.select(o.c.id).where(o.c.id.in_(ids), o.c.status != "pending"))
+                for r in conn.execute(
+                    sa.select(o.c.id).where(o.c.id.in_(ids), o.c.status != "pending")
+                )
             }
 
     def _webhooks(self, rows: list[Any], t: int, done: Delivered) -> int:
@@ -223,15 +246,25 @@ class Notifier:
                     # removed or replaced since queued: the member no longer wants it there
                     with self.engine.begin() as conn:
                         store.mark_failed(
-                            conn, r, "webhook removed", t, backoff=self.config.backoff,
-                            backoff_max=self.config.backoff_max, permanent=True,
+                            conn,
+                            r,
+                            "webhook removed",
+                            t,
+                            backoff=self.config.backoff,
+                            backoff_max=self.config.backoff_max,
+                            permanent=True,
                         )
                     continue
                 if not self.config.webhook_private and not store.resolves_public(hook[0]):
                     with self.engine.begin() as conn:
                         store.mark_failed(
-                            conn, r, "webhook host is not public", t, backoff=self.config.backoff,
-                            backoff_max=self.config.backoff_max, permanent=True,
+                            conn,
+                            r,
+                            "webhook host is not public",
+                            t,
+                            backoff=self.config.backoff,
+                            backoff_max=self.config.backoff_max,
+                            permanent=True,
                         )
                     done.failed += 1
                     continue
@@ -252,7 +285,11 @@ class Notifier:
                 except (httpx.HTTPError, WebhookRefused) as exc:
                     with self.engine.begin() as conn:
                         store.mark_failed(
-                            conn, r, f"webhook: {exc!r}", t, backoff=self.config.backoff,
+                            conn,
+                            r,
+                            f"webhook: {exc!r}",
+                            t,
+                            backoff=self.config.backoff,
                             backoff_max=self.config.backoff_max,
                         )
                     done.deferred += 1

@@ -51,14 +51,18 @@ class Mailbox:
         with self.lock:
             return [m for m in self.messages if m["To"] == address]
 
-    def wait(self, address: str, kind: str, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
+    def wait(
+        self, address: str, kind: str, count: int = 1, timeout: float = 30
+    ) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         while True:
             found = [m for m in self.to(address) if m["X-Coop-Kind"] == kind]
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:
-                pytest.fail(f"no {kind} mail to {address}: {[m['Subject'] for m in self.to(address)]}")
+                pytest.fail(
+                    f"no {kind} mail to {address}: {[m['Subject'] for m in self.to(address)]}"
+                )
             time.sleep(0.05)
 
 

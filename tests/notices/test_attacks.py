@@ -60,7 +60,17 @@ def test_a_member_cannot_touch_another_members_notices(napi: Api, smtp: SmtpServ
     from node.notices.store import Notice, enqueue
 
     with napi.gateway.engine.begin() as conn:
-        enqueue(conn, [Notice("test:private", "payment_due", [alice.address], {"obligation_id": 1, "due_date": 1_800_000_000, "outstanding": "10"})])
+        enqueue(
+            conn,
+            [
+                Notice(
+                    "test:private",
+                    "payment_due",
+                    [alice.address],
+                    {"obligation_id": 1, "due_date": 1_800_000_000, "outstanding": "10"},
+                )
+            ],
+        )
     alices = napi.ok(napi.get(alice, "/notices/inbox"))["data"]
     (private,) = [n for n in alices if n["event_id"] == "test:private"]
 
@@ -78,7 +88,9 @@ def test_a_member_cannot_touch_another_members_notices(napi: Api, smtp: SmtpServ
         {"account": alice.address, "channels": [{"channel": "inbox", "enabled": False}]},
     )
     assert r.status_code == 422
-    r = napi.post(mallory, "/notices/email", json={"address": "m@evil.example", "account": alice.address})
+    r = napi.post(
+        mallory, "/notices/email", json={"address": "m@evil.example", "account": alice.address}
+    )
     assert r.status_code == 422
     assert napi.ok(napi.get(alice, "/notices/preferences"))["channels"][0]["enabled"] is True
 

@@ -48,7 +48,5 @@ def test_notices_page_inbox_and_email(portal: Portal, napi: Api, smtp: SmtpServe
     assert prefs["email"] == {"address": "gleb@mail.example", "confirmed": True}
 
     notice.locator("button").click()
-    page.wait_for_function(
-        "() => !document.querySelector('li[data-kind=meeting_convened].unread')"
-    )
+    page.wait_for_function("() => !document.querySelector('li[data-kind=meeting_convened].unread')")
     assert napi.ok(napi.get(member, "/notices/inbox"))["unread"] == unread_before - 1

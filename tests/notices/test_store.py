@@ -128,9 +128,13 @@ def test_backoff_grows_is_capped_and_permanent_refusals_end(engine: Engine) -> N
     for _ in range(store.MAX_PERMANENT_ATTEMPTS):
         with engine.begin() as conn:
             (row,) = [r for r in store.due(conn, 10**12, 10) if r.event_id == "e:2"]
-            store.mark_failed(conn, row, "550 no such user", t, backoff=1, backoff_max=1, permanent=True)
+            store.mark_failed(
+                conn, row, "550 no such user", t, backoff=1, backoff_max=1, permanent=True
+            )
     with engine.connect() as conn:
-        (row,) = conn.execute(sa.select(tables.outbox).where(tables.outbox.c.event_id == "e:2")).all()
+        (row,) = conn.execute(
+            sa.select(tables.outbox).where(tables.outbox.c.event_id == "e:2")
+        ).all()
     assert row.status == "failed" and row.attempts == store.MAX_PERMANENT_ATTEMPTS
 
 
@@ -149,14 +153,21 @@ def test_delivery_to_smtp_and_the_sealed_list(engine: Engine, smtp: SmtpServer) 
         "link": "https://coop.test/#/meetings",
     }
     with engine.begin() as conn:
-        store.enqueue(conn, [Notice("meeting_convened:x:7", "meeting_convened", [A, B], payload, "x:7")])
+        store.enqueue(
+            conn, [Notice("meeting_convened:x:7", "meeting_convened", [A, B], payload, "x:7")]
+        )
         assert delivery_list.ready(conn, chain_time=0) == []  # e-mail still pending
-    c = Contracts(chain_id=1, charter="0x" + "ee" * 20, membership=A, units=A, documents=A, name="Тест")
+    c = Contracts(
+        chain_id=1, charter="0x" + "ee" * 20, membership=A, units=A, documents=A, name="Тест"
+    )
     notifier = Notifier(engine, c, NotifierConfig(smtp_url=smtp.url))
     done = notifier.deliver()
     assert done.sent == 1
     (mail,) = smtp.mailbox.wait(address, "meeting_convened")
-    assert "УВЕДОМЛЕНИЕ О СОЗЫВЕ ОБЩЕГО СОБРАНИЯ ПАЙЩИКОВ № 7" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert (
+        "УВЕДОМЛЕНИЕ О СОЗЫВЕ ОБЩЕГО СОБРАНИЯ ПАЙЩИКОВ № 7"
+        in mail.get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
     assert notifier.deliver().sent == 0  # nothing twice
     with engine.begin() as conn:
         assert delivery_list.ready(conn, chain_time=0) == ["x:7"]

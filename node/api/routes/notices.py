@@ -19,7 +19,7 @@ from node.api.txbuild import unsigned_tx
 from node.chain.client import checksum
 from node.cooperative.client import DocumentType
 from node.notices import delivery_list, messages, store
-from node.notices.kinds import CHANNELS, EMAIL_CONFIRM, KINDS
+from node.notices.kinds import CHANNELS, EMAIL_CONFIRM, KINDS, LEGAL_KINDS
 
 router = APIRouter(prefix="/notices", tags=["notices"])
 meetings_router = APIRouter(prefix="/meetings", tags=["meetings"])
@@ -127,12 +127,10 @@ def _preferences(gw: Any, account: str) -> PreferencesPublic:
         prefs = store.preferences(conn, account)
         email = store.email_of(conn, account)
         hook = store.webhook_of(conn, account)
-    from node.notices.kinds import LEGAL_KINDS
-
     return PreferencesPublic(
         account=account,
         channels=[
-            ChannelPreferenceBody(channel=p.channel, enabled=p.enabled, kinds=p.kinds)  # type: ignore[arg-type]
+            ChannelPreferenceBody(channel=p.channel, enabled=p.enabled, kinds=p.kinds)
             for p in prefs
         ],
         email=EmailPublic(address=email[0], confirmed=email[1]) if email else None,
@@ -156,14 +154,10 @@ def get_inbox(
     with gw.engine.connect() as conn:
         rows, count = store.inbox(conn, caller.address, unread=unread, offset=offset, limit=limit)
         _, unread_count = store.inbox(conn, caller.address, unread=True, limit=1)
-    return InboxPublic(
-        data=[_notice_public(gw, r) for r in rows], count=count, unread=unread_count
-    )
+    return InboxPublic(data=[_notice_public(gw, r) for r in rows], count=count, unread=unread_count)
 
 
-@router.post(
-    "/inbox/{notice_id}/read", status_code=204, responses=problem_responses(401, 404, 503)
-)
+@router.post("/inbox/{notice_id}/read", status_code=204, responses=problem_responses(401, 404, 503))
 def read_notice(
     gw: GatewayDep, caller: CallerDep, notice_id: Annotated[int, Path(ge=1, lt=2**63)]
 ) -> Response:
@@ -179,9 +173,7 @@ def get_preferences(gw: GatewayDep, caller: CallerDep) -> PreferencesPublic:
     return _preferences(gw, caller.address)
 
 
-@router.put(
-    "/preferences", response_model=PreferencesPublic, responses=problem_responses(401, 422)
-)
+@router.put("/preferences", response_model=PreferencesPublic, responses=problem_responses(401, 422))
 def put_preferences(
     gw: GatewayDep, caller: CallerDep, body: PreferencesUpdate
 ) -> PreferencesPublic:
@@ -263,13 +255,13 @@ def delete_webhook(gw: GatewayDep, caller: CallerDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get(
-    "/status", response_model=OutboxStatusPublic, responses=problem_responses(401, 403)
-)
+@router.get("/status", response_model=OutboxStatusPublic, responses=problem_responses(401, 403))
 def outbox_status(gw: GatewayDep, caller: CallerDep) -> OutboxStatusPublic:
     """The outbox by channel and status: for the council, the chair and auditors."""
     if not caller.has("council", "chair", "auditor"):
-        raise Problem(403, "Только совет, председатель и ревизор / Council, chair and auditors only")
+        raise Problem(
+            403, "Только совет, председатель и ревизор / Council, chair and auditors only"
+        )
     with gw.engine.connect() as conn:
         counts = store.status(conn)
     notifier = getattr(gw, "notifier", None)
@@ -320,7 +312,9 @@ def _meeting_key(gw: Any, meeting_id: int) -> tuple[str, str]:
     response_model=NoticeDeliveryPublic,
     responses=problem_responses(401, 404, 409),
 )
-def notice_delivery(gw: GatewayDep, caller: CallerDep, meeting_id: MeetingId) -> NoticeDeliveryPublic:
+def notice_delivery(
+    gw: GatewayDep, caller: CallerDep, meeting_id: MeetingId
+) -> NoticeDeliveryPublic:
     """To whom, by which channel and when the notice of the meeting was sent (e-mail addresses
     as SHA-256), sealed once delivered, its hash and its anchor: the legal record auditors
     check."""
@@ -333,7 +327,9 @@ def notice_delivery(gw: GatewayDep, caller: CallerDep, meeting_id: MeetingId) ->
         counts = {
             r[0]: int(r[1])
             for r in conn.execute(
-                sa.select(o.c.status, sa.func.count()).where(o.c.subject_key == key).group_by(o.c.status)
+                sa.select(o.c.status, sa.func.count())
+                .where(o.c.subject_key == key)
+                .group_by(o.c.status)
             )
         }
     if found is None and not counts:
