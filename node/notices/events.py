@@ -88,16 +88,7 @@ class Pass:
 
 def active_members(conn: Connection, c: Contracts) -> list[str]:
     """Every member with the `member` status in the mirror (the voters of a meeting)."""
-    out: list[str] = []
-    offset = 0
-    while True:
-        page = member_queries.list_members(
-            conn, c.charter, "member", offset, 5000, chain_id=c.chain_id
-        )
-        out += [m.account for m in page.data]
-        offset += len(page.data)
-        if not page.data or offset >= page.count:
-            return out
+    return member_queries.active_accounts(conn, c.charter, c.chain_id)
 
 
 def council_members(conn: Connection, c: Contracts) -> list[str]:

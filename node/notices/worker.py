@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 #: Outbox rows handed over per batch (one SMTP connection each).
 BATCH = 500
+#: Sent e-mails are marked in the outbox this many at a time: a crash between the server's
+#: answer and the commit re-sends at most this many (with the same event id and Message-ID).
+SENT_COMMIT = 50
 
 
 @dataclass
@@ -173,6 +176,14 @@ class Notifier:
             return 0
         progress = 0
         at = datetime.fromtimestamp(t, UTC)
+        sent: list[int] = []
+
+        def flush() -> None:
+            if sent:
+                with self.engine.begin() as conn:
+                    store.mark_sent(conn, sent, store.now())
+                sent.clear()
+
         try:
             with SmtpSession(self.smtp) as session:
                 for r in rows:
@@ -200,13 +211,16 @@ class Notifier:
                             )
                         done.failed += 1
                         continue
-                    with self.engine.begin() as conn:
-                        store.mark_sent(conn, [r.id], store.now())
+                    sent.append(r.id)
+                    if len(sent) >= SENT_COMMIT:
+                        flush()
                     progress += 1
                     done.sent += 1
                     done.by_channel["email"] = done.by_channel.get("email", 0) + 1
+                flush()
         except (OSError, smtplib.SMTPException) as exc:
             # The server is down or hung up: every row not yet sent waits (backoff).
+            flush()
             self.last_error = f"smtp: {exc!r}"
             log.warning("notices: SMTP unavailable, retrying later: %r", exc)
             sent_ids = self._sent_ids([r.id for r in rows])
