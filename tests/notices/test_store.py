@@ -179,3 +179,19 @@ def test_delivery_to_smtp_and_the_sealed_list(engine: Engine, smtp: SmtpServer) 
     doc = sealed.document
     assert [r["account"] for r in doc["recipients"]] == sorted([A, B])
     assert doc["delivered_count"] == 2 and doc["sealed_at"] == 5
+
+
+def test_coop_notices_status_reads_the_outbox(engine: Engine) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from node.cli import main
+
+    with engine.begin() as conn:
+        store.enqueue(conn, [Notice("cli:1", "payment_due", [A], {})])
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, ["notices", "status"], env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["outbox"] == {"inbox": {"sent": 1}}
