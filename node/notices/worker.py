@@ -75,12 +75,22 @@ class Notifier:
         self._thread: threading.Thread | None = None
         self.passes = 0
         self.last_error: str | None = None
+        self._seen: tuple[int, str | None] | None = None
 
     # -- one pass ---------------------------------------------------------------------------
 
     def collect(self) -> events.Pass:
-        """Follow the mirror to its head (several steps) and scan what came due."""
+        """Follow the mirror to its head (several steps) and scan what came due; nothing when
+        the mirror has not moved since the last pass (the scan judges time by its block)."""
         total = events.Pass()
+        try:
+            with self.engine.connect() as conn:
+                head = current_block(conn, self.c.chain_id)
+        except NotFound:
+            return total
+        mark = (head.number, head.hash)
+        if mark == self._seen:
+            return total
         while True:
             with self.engine.begin() as conn:
                 step = events.follow(conn, self.c)
@@ -93,6 +103,7 @@ class Notifier:
                 break
         with self.engine.begin() as conn:
             scanned = events.scan(conn, self.c)
+        self._seen = mark
         total.rows += scanned.rows
         total.notices += scanned.notices
         for k, v in scanned.kinds.items():
