@@ -42,6 +42,8 @@ MAJORITY = (
     ("две трети голосов", "two thirds"),
     ("три четверти голосов", "three quarters"),
 )
+#: Events older than this (chain time, against the mirror's head) notify nobody.
+MAX_AGE = 7 * 24 * 3600
 #: Raw events read per step (the cursor advances after each).
 STEP = 2000
 
@@ -311,9 +313,13 @@ def follow(conn: Connection, c: Contracts, *, limit: int = STEP) -> Pass:
     the cursor, all in the caller's transaction."""
     done = Pass()
     try:
-        head = current_block(conn, c.chain_id).number
+        as_of = current_block(conn, c.chain_id)
     except NotFound:
         return done
+    head = as_of.number
+    # A mirror rebuilt or catching up after a long stop replays old events: news older than
+    # `MAX_AGE` by the chain's clock is no longer news (the legal notice of a meeting still is).
+    too_old = (as_of.timestamp or 0) - MAX_AGE
     cursor = read_cursor(conn, c.cursor_name)
     if cursor is None:
         # A node that turns notices on for an existing cooperative starts at the mirror's head:
@@ -339,6 +345,10 @@ def follow(conn: Connection, c: Contracts, *, limit: int = STEP) -> Pass:
         )
     )
     for e in rows:
+        stale = e.block_timestamp is not None and e.block_timestamp < too_old
+        if stale and e.event_name != "MeetingConvened":
+            done.events += 1
+            continue
         for notice in notices_of(conn, c, e):
             done.notices += 1
             done.kinds[notice.kind] = done.kinds.get(notice.kind, 0) + 1

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from node.api.notifier import contracts_of, start_notifier
-from node.governance.sandbox import h
-from node.notices import events, tables
+from node.governance.sandbox import h, now, warp
+from node.notices import events, store, tables
 from tests.api.conftest import Api
 from tests.notices.conftest import SmtpServer, code_in, text_of
 
@@ -93,3 +93,30 @@ def test_outage_then_restart_delivers_exactly_once(napi: Api, smtp: SmtpServer) 
     assert len(smtp.mailbox.to(address)) == 1  # sent exactly once
     keys = [(r.event_id, r.recipient, r.channel) for r in _rows(napi)]
     assert len(keys) == len(set(keys))
+
+
+def test_news_older_than_a_week_is_not_sent_after_a_long_stop(napi: Api) -> None:
+    """A node that was stopped for more than `MAX_AGE` does not announce what happened long
+    ago when it catches up (the cursor still moves past it)."""
+    sb = napi.sandbox
+    assert sb.governance.council is not None
+    napi.app.state.notifier.stop()
+    item_id, _ = sb.governance.council.propose(sb.council[0], h("while stopped for 8 days"))
+    warp(sb.chain, now(sb.chain) + events.MAX_AGE + 86_400)
+    head = napi.synced()
+    restarted = start_notifier(napi.gateway)
+    assert restarted is not None
+    napi.app.state.notifier = restarted
+    c = contracts_of(napi.gateway)
+    _until(
+        lambda: _cursor_block(napi, c.cursor_name) >= head,
+        what="the notifier's cursor past the old event",
+    )
+    stale = f"council_vote_needed:{sb.governance.council.address}:{item_id}"
+    assert not _rows(napi, tables.outbox.c.event_id == stale)
+
+
+def _cursor_block(api: Api, name: str) -> int:
+    with api.gateway.engine.connect() as conn:
+        got = store.read_cursor(conn, name)
+    return -1 if got is None else got[0]
