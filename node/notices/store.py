@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from node.notices import tables
-from node.notices.kinds import CHANNELS, KINDS, LEGAL_KINDS
+from node.notices.kinds import CHANNELS, EMAIL_CONFIRM, KINDS, LEGAL_KINDS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "notice_alembic_version"
@@ -37,6 +37,9 @@ VERSION_TABLE = "notice_alembic_version"
 #: An e-mail confirmation code lives this long and allows this many wrong guesses.
 CODE_TTL = 24 * 3600
 CODE_ATTEMPTS = 5
+#: At most this many confirmation codes per account in `CODE_WINDOW` seconds.
+CODES_PER_WINDOW = 5
+CODE_WINDOW = 3600
 #: A server that refuses an address for good (5xx) is asked this many times before the notice
 #: is marked failed (and listed so in the meeting's delivery list).
 MAX_PERMANENT_ATTEMPTS = 3
@@ -165,8 +168,24 @@ def start_email_confirmation(conn: Connection, account: str, address: str) -> st
     The code is bound to the account: another member who learns it cannot confirm the address
     for themselves; and nothing but the code is mailed to an address before it is confirmed."""
     address = normalise_email(address)
-    code = f"{secrets.randbelow(10**6):06d}"
     t = now()
+    recent = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(tables.outbox)
+        .where(
+            tables.outbox.c.recipient == account,
+            tables.outbox.c.kind == EMAIL_CONFIRM,
+            tables.outbox.c.created_at > t - CODE_WINDOW,
+        )
+    ).scalar()
+    if int(recent or 0) >= CODES_PER_WINDOW:
+        # The node must not become a way to flood someone's mailbox with codes.
+        raise NoticeError(
+            429,
+            "Слишком много кодов за час: попробуйте позже",
+            "Too many codes this hour: try later",
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
     values = {
         "address": address,
         "confirmed_at": None,

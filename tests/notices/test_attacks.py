@@ -111,6 +111,14 @@ def test_a_member_cannot_touch_another_members_notices(napi: Api, smtp: SmtpServ
     assert napi.post(mallory, "/notices/email/confirm", json={"code": code}).status_code == 429
     assert napi.ok(napi.get(mallory, "/notices/preferences"))["email"]["confirmed"] is False
 
+    # Nor can the node be used to flood a mailbox with codes: 5 an hour per account.
+    flood = [
+        napi.post(mallory, "/notices/email", json={"address": "victim@mail.example"}).status_code
+        for _ in range(5)
+    ]
+    assert flood == [202] * 4 + [429]
+    assert len(smtp.mailbox.to("victim@mail.example")) <= 4
+
     # Signed out: nothing.
     assert napi.http.get("/notices/inbox").status_code == 401
     assert napi.http.put("/notices/preferences", json={"channels": []}).status_code == 401

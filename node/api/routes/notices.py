@@ -191,11 +191,14 @@ def put_preferences(
 
 
 @router.post(
-    "/email", response_model=EmailPublic, status_code=202, responses=problem_responses(401, 422)
+    "/email",
+    response_model=EmailPublic,
+    status_code=202,
+    responses=problem_responses(401, 422, 429),
 )
 def add_email(gw: GatewayDep, caller: CallerDep, body: EmailCreate) -> EmailPublic:
     """Give an e-mail address: a 6-digit code is mailed to it, and nothing else is until you
-    type the code (`POST /notices/email/confirm`)."""
+    type the code (`POST /notices/email/confirm`); at most 5 codes an hour."""
     with gw.engine.begin() as conn:
         code = store.start_email_confirmation(conn, caller.address, body.address)
         address, _ = store.email_of(conn, caller.address) or (body.address, False)
