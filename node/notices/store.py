@@ -223,6 +223,16 @@ def confirm_email(conn: Connection, account: str, code: str) -> str:
         .where(tables.email.c.account == account)
         .values(confirmed_at=now(), code_hash=None, code_expires_at=None, attempts=0)
     )
+    # The codes mailed are spent: they do not stay readable in the outbox.
+    conn.execute(
+        tables.outbox.update()
+        .where(
+            tables.outbox.c.recipient == account,
+            tables.outbox.c.kind == EMAIL_CONFIRM,
+            tables.outbox.c.status != "pending",
+        )
+        .values(payload={})
+    )
     return str(row.address)
 
 
