@@ -53,11 +53,13 @@ def _register_subcommands() -> None:
     from node.cooperative.cli import deploy
     from node.documents.signatures_cli import signatures
     from node.identity.cli import identity
+    from node.notices.cli import notices
 
     # `coop audit` also checks the cooperative's books against the chain (node/bank/audit.py).
     EXTRA_AUDIT_CHECKS.append("node.bank.audit:audit_books")
     for command in (serve, deploy, clearing, index, audit, identity, abi, signatures, bank):
         main.add_command(command)
+    main.add_command(notices)
 
 
 _register_subcommands()

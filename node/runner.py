@@ -137,6 +137,15 @@ def run(settings: Settings) -> None:
         )
         indexer_thread.start()
         _say(f"indexer: {settings.effective_database_url}")
+        _say(
+            "notices: "
+            + (
+                f"smtp {settings.smtp_url.split('@')[-1]}"
+                if settings.smtp_url
+                else "no COOP_SMTP_URL"
+            )
+            + f", every {settings.notices_interval}s (started with the gateway)"
+        )
 
         app = create_app(settings, chain, record)
         # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).

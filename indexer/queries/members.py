@@ -283,3 +283,18 @@ def membership_history(
         else:
             points.append(point)
     return Page[MembershipPoint](data=points, count=len(points), as_of=as_of)
+
+
+def active_accounts(db: Db, coop: str | int, chain_id: int | None = None) -> list[str]:
+    """Addresses whose current status is `member`, sorted: who a cooperative-wide notice goes
+    to (one query, none of `list_members`' holdings and balances)."""
+    cid = _chain(db, chain_id)
+    c = _coop_row(db, cid, coop)
+    sub = _latest(MEMBER, ("account",), MEMBER.c.chain_id == cid, MEMBER.c.contract == c.membership)
+    code = MEMBER_STATUS.index("member")
+    return [
+        str(r[0])
+        for r in _exec(
+            db, sa.select(sub.c.account).where(sub.c.status == code).order_by(sub.c.account)
+        )
+    ]

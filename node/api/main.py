@@ -23,6 +23,8 @@ from node.api.db import gateway_engine, migrate
 from node.api.exchange.follower import start_follower
 from node.api.gateway import Gateway, GatewayConfigError
 from node.api.limits import BodySizeLimit, RateStore
+from node.api.notifier import install as install_notices
+from node.api.notifier import start_notifier
 from node.api.problems import PROBLEM_JSON, TITLES, ProblemDetail, install_handlers
 from node.api.relay import Tracker
 from node.api.routes import (
@@ -40,6 +42,7 @@ from node.api.routes import (
     history,
     meetings,
     members,
+    notices,
     offers,
     orders,
     property,
@@ -99,9 +102,13 @@ def create_app(
             tracker.start()
         follower = start_follower(gw)
         app.state.exchange_follower = follower
+        notifier = start_notifier(gw)
+        app.state.notifier = notifier
         try:
             yield
         finally:
+            if notifier is not None:
+                notifier.stop()
             if follower is not None:
                 follower.stop()
                 follower.join(timeout=5)
@@ -128,6 +135,7 @@ def create_app(
         db = engine or gateway_engine(settings.effective_database_url)
         migrate(db)
         app.state.gateway = Gateway(settings, chain, deployment, db, limits_store)
+        install_notices(app.state.gateway)
     except GatewayConfigError as exc:
         app.state.gateway_error = str(exc)
         log.warning("gateway routes disabled: %s", exc)
@@ -157,8 +165,10 @@ def create_app(
         audit,
         history,
         bank,
+        notices,
     ):
         app.include_router(module.router)
+    app.include_router(notices.meetings_router)
     portal.install(app)
     _register_problem_schema(app)
     return app

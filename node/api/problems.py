@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from node.chain.client import TransactionReverted
 from node.exchange.service import ExchangeError
+from node.notices.store import NoticeError
 
 log = logging.getLogger("coop.api")
 
@@ -186,6 +187,10 @@ def install_handlers(app: FastAPI) -> None:
         assert isinstance(exc, ExchangeError)
         return problem_response(exc.status, exc.detail, instance=request.url.path)
 
+    async def on_notice(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, NoticeError)
+        return problem_response(exc.status, str(exc), instance=request.url.path)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
@@ -199,6 +204,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(TransactionReverted, on_reverted)
     app.add_exception_handler(ExchangeError, on_exchange)
+    app.add_exception_handler(NoticeError, on_notice)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -200,6 +200,45 @@ class Settings(BaseSettings):
     """Seconds between the exchange follower's passes over open orders (0: off; orders then
     advance only when read)."""
 
+    smtp_url: str | None = Field(default=None, validation_alias=AliasChoices("COOP_SMTP_URL"))
+    """Where notices are mailed: `smtp://[user:password@]host[:port][?starttls=1]` (or
+    `smtps://` for TLS from the start). Unset: no e-mail; the inbox and webhooks still work and
+    e-mail notices wait in the outbox until it is set."""
+
+    notices_from: str = Field(
+        default="Кооператив <notices@coopnode.invalid>",
+        validation_alias=AliasChoices("COOP_NOTICES_FROM"),
+    )
+    """The From header of notice e-mails."""
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", validation_alias=AliasChoices("COOP_PUBLIC_URL")
+    )
+    """The portal's address as members reach it: the links in notice e-mails start here."""
+
+    notices_interval: float = Field(
+        default=2.0, ge=0, validation_alias=AliasChoices("COOP_NOTICES_INTERVAL")
+    )
+    """Seconds between the notifier's passes (follow the mirror, scan due dates, deliver the
+    outbox); 0: off (`coop notices send-pending` still delivers)."""
+
+    notices_backoff: float = Field(
+        default=30.0, gt=0, validation_alias=AliasChoices("COOP_NOTICES_BACKOFF")
+    )
+    """First retry delay of a failed delivery in seconds; doubled each attempt."""
+
+    notices_backoff_max: float = Field(
+        default=3600.0, gt=0, validation_alias=AliasChoices("COOP_NOTICES_BACKOFF_MAX")
+    )
+    """The longest delay between two attempts: a failing server delays a notice, never drops
+    it."""
+
+    notices_webhook_private: bool = Field(
+        default=False, validation_alias=AliasChoices("COOP_NOTICES_WEBHOOK_PRIVATE")
+    )
+    """Allow webhooks to loopback and private addresses (tests, a cooperative's own LAN);
+    off by default so that a member cannot make the node call its internal services."""
+
     @field_validator("relayer_key")
     @classmethod
     def _relayer_key_is_hex32(cls, value: str | None) -> str | None:

@@ -5,9 +5,9 @@ with `ast`, so a rule broken anywhere fails here, naming the module, the line an
 
 - `node/core` imports no other part of the project; `node/chain` only `node/core`.
 - The domain packages (`node/cooperative`, `units`, `governance`, `fund`, `documents`,
-  `identity`, `clearing`, `exchange`) know nothing of HTTP: never `node.api`, `node.portal`,
-  the composition roots (`node.cli`, `node.runner`), FastAPI or Starlette. Their `cli.py`
-  modules are the command layer and exempt.
+  `identity`, `clearing`, `exchange`, `bank`, `notices`) know nothing of HTTP: never
+  `node.api`, `node.portal`, the composition roots (`node.cli`, `node.runner`), FastAPI or
+  Starlette. Their `cli.py` modules are the command layer and exempt.
 - The clearing engine and the exchange's rules import nothing of the project but themselves.
 - The indexer imports only `node.core` and `node.chain` of the node; its projections (the
   write side) never import its queries (the read side).
@@ -35,6 +35,7 @@ DOMAINS = (
     "clearing",
     "exchange",
     "bank",
+    "notices",
 )
 HTTP = ("node.api", "node.portal", "node.cli", "node.runner", "fastapi", "starlette")
 QUERY_MODULES = frozenset(

@@ -18,6 +18,7 @@ import * as registers from "./pages/registers.js";
 import * as audit from "./pages/audit.js";
 import * as bank from "./pages/bank.js";
 import * as verify from "./pages/verify.js";
+import * as notices from "./pages/notices.js";
 
 const ADDRESS_KEY = "coop.address";
 
@@ -36,6 +37,7 @@ const ROUTES = [
   ["audit", audit, "nav_audit", ["auditor", "council", "chair"]],
   ["bank", bank, "nav_bank", ["cashier"]],
   ["verify", verify, "nav_verify", null],
+  ["notices", notices, "notices_nav", ["signed"]],
 ];
 
 const state = {
