@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from node.bank import tables
 from node.bank.matching import Purpose
+from node.bank.store import bulk_insert
 
 #: The chart of accounts a cooperative uses (subaccounts of the Russian chart where it has them).
 ACCOUNTS: Mapping[str, str] = {
@@ -44,6 +45,10 @@ CREDIT_OF: Mapping[Purpose, str] = {
 
 #: Where each kind of outgoing payment order is debited (the owed amount it closes).
 DEBIT_OF_ORDER: Mapping[str, str] = {"exit-refund": "75", "loan": "58.03", "payout": "75"}
+
+
+#: The columns of an entry, in the order of `Entry.row()`.
+ENTRY_COLUMNS = ("source", "booked", "debit", "credit", "amount", "member", "document", "memo")
 
 
 @dataclass(frozen=True)
@@ -239,9 +244,8 @@ def rebuild(engine: Engine, facts: ChainFacts) -> int:
         orders = conn.execute(sa.select(tables.order)).all()
         entries = derive(lines, orders, facts)
         conn.execute(tables.entry.delete())
-        rows = [e.row() for e in entries]
-        for start in range(0, len(rows), 5_000):
-            conn.execute(tables.entry.insert(), rows[start : start + 5_000])
+        rows = [tuple(e.row().values()) for e in entries]
+        bulk_insert(conn, tables.entry, ENTRY_COLUMNS, rows)
     return len(entries)
 
 
