@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from node.bank import tables
-from node.bank.ledger import CREDIT_OF, ChainFacts, derive, read_chain
+from node.bank.ledger import CREDIT_OF, ChainFacts, chain_facts, derive
 from node.bank.matching import Purpose
 
 
@@ -102,7 +102,7 @@ def audit_books(chain: Any, live_url: str, report: Any) -> None:
         if where is None:
             return
         bank = ChainBank(chain, *where)
-        facts = read_chain(bank)
+        facts = chain_facts(bank, engine)
         with engine.connect() as conn:
             members = set(conn.execute(sa.select(tables.entry.c.member).distinct()).scalars()) - {
                 None

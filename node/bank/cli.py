@@ -265,11 +265,12 @@ def payout_command(
 @bank.command("ledger")
 @chain_options
 def ledger_command(charter: str, settlements: str) -> None:
-    """Rebuild the books from the statement lines and the chain's facts."""
-    from node.bank.ledger import read_chain, rebuild
+    """Rebuild the books from the statement lines and the chain's facts (read from the mirror
+    in the same database when it watches BankSettlements, else from the chain)."""
+    from node.bank.ledger import chain_facts, rebuild
 
     engine = _engine()
-    count = rebuild(engine, read_chain(_chain_bank(charter, settlements)))
+    count = rebuild(engine, chain_facts(_chain_bank(charter, settlements), engine))
     click.echo(f"проводок: {count}")
 
 
@@ -280,7 +281,11 @@ def deploy_command(charter: str) -> None:
     decision that grants it the cashier role (`Charter.setRoles(address, 1)`)."""
     from eth_utils import is_address, to_checksum_address
 
-    from node.bank.install import ROLE_CASHIER, install_bank_settlements
+    from node.bank.install import (
+        ROLE_CASHIER,
+        install_bank_settlements,
+        record_in_deployment,
+    )
     from node.bank.store import remember_contracts
     from node.chain.artifacts import Artifacts
     from node.chain.client import Chain, account_from_key
@@ -297,6 +302,12 @@ def deploy_command(charter: str) -> None:
     deployer = account_from_key(settings.effective_deployer_key)
     address, gas = install_bank_settlements(chain, deployer, charter)
     remember_contracts(_engine(), charter, address)
+    slug = record_in_deployment(settings.deployment_file, charter, address)
+    if slug is not None:
+        click.echo(
+            f"записано в {settings.deployment_file} ({slug}); перезапустите узел, чтобы "
+            "индексатор следил за контрактом / recorded; restart the node so the indexer watches it"
+        )
     data = chain.contract("Charter", charter).encode_abi("setRoles", args=[address, ROLE_CASHIER])
     click.echo(f"BankSettlements: {address} (gas {gas})")
     click.echo("Решение совета / council decision action:")

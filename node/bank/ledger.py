@@ -148,6 +148,85 @@ def read_chain(bank: Any) -> ChainFacts:
     return ChainFacts(recorded, split, owed, paid)
 
 
+def read_mirror(db: Any, settlements: str, membership: str, shares: str, scale: int) -> ChainFacts:
+    """The same facts as `read_chain`, from the indexer's mirror (`indexer.queries.bank`):
+    SQL reads of the mirrored events instead of `eth_getLogs` from block 0, so a rebuild on a
+    long chain costs what the books need. `db` is a connection or session of the mirror; the
+    BankSettlements must be watched (the deployment record's `bank_settlements`)."""
+    from indexer.queries import bank as mirror_bank
+
+    found = mirror_bank.events(
+        db,
+        {
+            settlements: ["PaymentRecorded", "OwedPaid"],
+            membership: ["PaymentAttested"],
+            shares: ["SharesSettled"],
+        },
+    ).data
+    recorded: list[dict[str, Any]] = []
+    split: dict[tuple[str, str], tuple[int, int]] = {}
+    owed: list[dict[str, Any]] = []
+    paid: list[dict[str, Any]] = []
+    for f in found:
+        a = f.args
+        if f.event == "PaymentRecorded" and f.address == settlements:
+            recorded.append(
+                {
+                    "line": str(a["line"]).lower(),
+                    "payer": a["payer"],
+                    "purpose": Purpose(int(a["purpose"])),
+                    "amount": int(a["amount"]) // scale,
+                    "tx": f.tx_hash,
+                    "log": f.log_index,
+                }
+            )
+        elif f.event == "OwedPaid" and f.address == settlements:
+            paid.append(
+                {
+                    "obligation": str(a["obligation"]).lower(),
+                    "payee": a["payee"],
+                    "line": str(a["line"]).lower(),
+                    "decision": str(a["decision"]).lower(),
+                    "amount": int(a["amount"]) // scale,
+                    "tx": f.tx_hash,
+                    "log": f.log_index,
+                }
+            )
+        elif f.event == "PaymentAttested" and f.address == membership:
+            split[(f.tx_hash, a["account"])] = (
+                int(a["entranceFee"]) // scale,
+                int(a["minimumShare"]) // scale,
+            )
+        elif f.event == "SharesSettled" and f.address == shares and int(a["owedOffChain"]) > 0:
+            stamp = f.block_timestamp or 0
+            owed.append(
+                {
+                    "account": a["account"],
+                    "amount": int(a["owedOffChain"]) // scale,
+                    "tx": f.tx_hash,
+                    "log": f.log_index,
+                    "booked": dt.datetime.fromtimestamp(stamp, dt.UTC).date(),
+                }
+            )
+    return ChainFacts(recorded, split, owed, paid)
+
+
+def chain_facts(bank: Any, engine: Engine) -> ChainFacts:
+    """The facts for the books: from the mirror in `engine` when it holds the cooperative's
+    BankSettlements (the normal case on a node: `coop run` indexes into the same database),
+    else from the chain over RPC (a node without a mirror, a contract not watched yet)."""
+    from indexer.queries import bank as mirror_bank
+
+    settlements = bank.settlements.address
+    if sa.inspect(engine).has_table("idx_raw_event"):
+        with engine.connect() as conn:
+            if mirror_bank.watches(conn, settlements):
+                return read_mirror(
+                    conn, settlements, bank.membership.address, bank.shares.address, bank.scale
+                )
+    return read_chain(bank)
+
+
 def derive(lines: Iterable[sa.Row], orders: Iterable[sa.Row], facts: ChainFacts) -> list[Entry]:
     """The entries of the books (pure)."""
     entries: list[Entry] = []

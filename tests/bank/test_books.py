@@ -14,10 +14,14 @@ import sqlalchemy as sa
 from eth_account.signers.local import LocalAccount
 from openpyxl import load_workbook
 
+from indexer.config import IndexerSettings
+from indexer.db import make_engine
+from indexer.queries import bank as mirror_bank
+from indexer.run import Indexer
 from node.bank import reports, tables
 from node.bank.audit import audit_books, check_books
 from node.bank.formats import Party, parse_1c
-from node.bank.ledger import balances, read_chain, rebuild, turnover
+from node.bank.ledger import balances, chain_facts, read_chain, rebuild, turnover
 from node.bank.matching import Purpose, confirm, match_pending, reference
 from node.bank.settle import (
     BankChainError,
@@ -92,6 +96,22 @@ def test_books_from_chain_and_statements(
     pay_out(chain_bank, bank_db, roles.cashier, "9102")
 
     facts = read_chain(chain_bank)
+    # The same facts from the indexer's mirror (SQL), as `coop bank ledger` reads them on a node.
+    mirror = make_engine(f"sqlite:///{tmp_path / 'mirror.db'}")
+    indexer = Indexer(
+        rpc_url=coop.chain.rpc_url,
+        database_url=str(mirror.url),
+        artifacts=coop.chain.artifacts,
+        settings=IndexerSettings(finality_depth=2),
+        engine=mirror,
+    )
+    try:
+        indexer.sync_once()
+    finally:
+        indexer.close()
+    assert chain_facts(chain_bank, mirror) == facts
+    with mirror.connect() as conn:
+        assert mirror_bank.watches(conn, chain_bank.settlements.address)
     count = rebuild(bank_db, facts)
     assert count > 0
     # Every entry points to its statement line or chain fact.
