@@ -83,18 +83,26 @@ def events(
     )
 
 
-def exchange_payments(
-    db: Db, settlements: str, order_id: int, chain_id: int | None = None
-) -> list[RawFact]:
-    """The ruble payments a cashier recorded for exchange order `order_id` (`PaymentRecorded`
-    with purpose ExchangeOrder = 4 and ref = the order id), in chain order."""
-    ref = "0x" + order_id.to_bytes(32, "big").hex()
-    found = events(db, {settlements: ["PaymentRecorded"]}, chain_id).data
-    return [
-        f
-        for f in found
-        if int(f.args.get("purpose", -1)) == 4 and str(f.args.get("ref", "")).lower() == ref
-    ]
+class ExchangePayments(BaseModel):
+    as_of: BlockRef
+    by_order: dict[int, list[RawFact]]
+    """Exchange order id -> the ruble payments recorded for it, in chain order."""
+
+
+#: IBankSettlements.Purpose.ExchangeOrder.
+EXCHANGE_ORDER = 4
+
+
+def exchange_payments(db: Db, settlements: str, chain_id: int | None = None) -> ExchangePayments:
+    """The ruble payments a cashier recorded for exchange orders (`PaymentRecorded` with
+    purpose ExchangeOrder and ref = the order id), by order: one read per mirror block serves
+    every order the exchange follower looks at."""
+    found = events(db, {settlements: ["PaymentRecorded"]}, chain_id)
+    by_order: dict[int, list[RawFact]] = {}
+    for f in found.data:
+        if int(f.args.get("purpose", -1)) == EXCHANGE_ORDER:
+            by_order.setdefault(int(str(f.args["ref"]), 16), []).append(f)
+    return ExchangePayments(as_of=found.as_of, by_order=by_order)
 
 
 def watches(db: Db, address: str, chain_id: int | None = None) -> bool:

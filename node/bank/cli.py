@@ -109,11 +109,14 @@ def import_command(files: tuple[str, ...]) -> None:
 def match_command(charter: str, settlements: str) -> None:
     """Propose what each new payment pays; list the proposals and the queue."""
     from node.bank.formats import format_amount
+    from node.bank.exchange import exchange_orders
     from node.bank.matching import lines_by_status, match_pending
     from node.bank.settle import match_outgoing
 
     engine = _engine()
-    counts = match_pending(engine, _chain_bank(charter, settlements).directory())
+    chain_bank = _chain_bank(charter, settlements)
+    orders = exchange_orders(engine, chain_bank.scale)
+    counts = match_pending(engine, chain_bank.directory(), orders)
     paid = match_outgoing(engine)
     click.echo(
         f"предложено {counts['proposed']}, в очереди {counts['queued'] + paid['queued']}, "

@@ -67,6 +67,22 @@ class Directory(Protocol):
 
 
 @dataclass(frozen=True)
+class OrderDue:
+    """What an exchange order asks of a ruble payment."""
+
+    buyer: str
+    amount: int
+    """Kopecks (-1: the token price is not a whole number of kopecks: not payable in rubles)."""
+    payable: bool
+    """A token order the supplier confirmed and nobody paid yet."""
+    status: str
+
+
+class OrderBook(Protocol):
+    def due(self, order_id: int) -> OrderDue | None: ...
+
+
+@dataclass(frozen=True)
 class Decision:
     status: str
     """proposed or queued."""
@@ -81,7 +97,12 @@ def payer_key(inn: str, account: str) -> str:
 
 
 def decide(
-    purpose_text: str, amount: int, payer: str, directory: Directory, known: Mapping[str, str]
+    purpose_text: str,
+    amount: int,
+    payer: str,
+    directory: Directory,
+    known: Mapping[str, str],
+    orders: OrderBook | None = None,
 ) -> Decision:
     """The match for one incoming line (pure: no I/O beyond the directory)."""
     found = REFERENCE.search(purpose_text.replace("—", "-").replace("–", "-"))
@@ -112,10 +133,22 @@ def decide(
             return Decision("queued", f"переплата: {amount} вместо {member.fees_due} коп.")
     elif not member.active and purpose is not Purpose.LOAN_REPAYMENT:
         return Decision("queued", f"№{index} не действующий пайщик")
+    if purpose is Purpose.EXCHANGE_ORDER and orders is not None and item is not None:
+        due = orders.due(item)
+        if due is None:
+            return Decision("queued", f"заказ {item} не найден")
+        if due.buyer.lower() != member.address.lower():
+            return Decision("queued", f"заказ {item} оформлен не пайщиком №{index}")
+        if not due.payable:
+            return Decision("queued", f"заказ {item} не ждёт оплаты в рублях ({due.status})")
+        if amount != due.amount:
+            return Decision("queued", f"сумма {amount} коп. не равна заказу {item}: {due.amount}")
     return Decision("proposed", None, purpose, member.address, item)
 
 
-def match_pending(engine: Engine, directory: Directory) -> dict[str, int]:
+def match_pending(
+    engine: Engine, directory: Directory, orders: OrderBook | None = None
+) -> dict[str, int]:
     """Match every new (and re-match every queued) incoming line; returns counts by status."""
     counts = {"proposed": 0, "queued": 0}
     with engine.begin() as conn:
@@ -138,6 +171,7 @@ def match_pending(engine: Engine, directory: Directory) -> dict[str, int]:
                 payer_key(row.payer_inn, row.payer_account),
                 directory,
                 known,
+                orders,
             )
             counts[decision.status] += 1
             purpose = decision.purpose

@@ -198,3 +198,13 @@ def contracts(engine: Engine) -> tuple[str, str] | None:
     if "charter" in values and "settlements" in values:
         return values["charter"], values["settlements"]
     return None
+
+
+def remembered_settlements(engine: Engine, charter: str) -> str | None:
+    """The BankSettlements remembered for `charter` (None: no bank tables, or another one)."""
+    if not sa.inspect(engine).has_table(tables.setting.name):
+        return None
+    known = contracts(engine)
+    if known is None or known[0].lower() != charter.lower():
+        return None
+    return known[1]

@@ -11,6 +11,7 @@ from node.bank.store import contracts, migrate, remember_contracts
 from node.governance.sandbox import h
 from tests.api.conftest import Api
 from tests.bank.statements import Payment, one_c
+from tests.exchange.test_e2e import _offer
 
 
 def install(api: Api) -> str:
@@ -98,3 +99,73 @@ def test_member_sees_own_payment_references(api: Api) -> None:
     assert refs["ВЗН"] == f"КП-{index}-ВЗН" and refs["ФВП"] == f"КП-{index}-ФВП"
     assert api.ok(api.get(Account.create(), "/bank/references")) == {"index": 0, "references": []}
     assert api.http.get("/bank/references").status_code == 401
+
+
+def test_exchange_order_paid_in_rubles(api: Api) -> None:
+    """A token order paid by bank transfer quoting `КП-<n>-БИР-<order>`: the cashier's matching
+    checks the order (buyer, amount, state), the attested payment on chain moves the order as
+    a token transfer does (through the mirror, like every chain fact of the exchange)."""
+    sb = api.sandbox
+    coop = sb.cooperative
+    install(api)
+    cashier = sb.deployer
+    supplier, buyer = sb.members[2], sb.members[3]
+    scale = 10 ** (coop.shares.functions.decimals().call() - 2)
+    offer = _offer(api, supplier, title="Мёд гречишный", token_price=7 * 100 * scale, quantity=6)
+    order = api.ok(
+        api.post(
+            buyer, "/orders", json={"offer_id": offer["id"], "quantity": 2, "currency": "token"}
+        ),
+        201,
+    )
+    oid = order["id"]
+    api.ok(api.post(supplier, f"/orders/{oid}/confirmation"))
+    index = int(coop.membership.functions.memberIndexOf(buyer.address).call())
+    other = int(coop.membership.functions.memberIndexOf(supplier.address).call())
+    ref = reference(index, Purpose.EXCHANGE_ORDER, oid)
+    statement = one_c(
+        [
+            Payment("701", 14_00, f"Оплата заказа {ref}"),
+            Payment("702", 13_00, f"Оплата заказа {ref}", payer_account="40817810000000000702"),
+            Payment(
+                "703",
+                14_00,
+                f"Оплата {reference(other, Purpose.EXCHANGE_ORDER, oid)}",
+                payer_account="40817810000000000703",
+            ),
+            Payment(
+                "704",
+                14_00,
+                f"{reference(index, Purpose.EXCHANGE_ORDER, 999_999)}",
+                payer_account="40817810000000000704",
+            ),  # fmt: skip
+        ]
+    )
+    api.ok(api.post(cashier, "/bank/statements", content=statement))
+    matched = api.ok(api.post(cashier, "/bank/match"))
+    assert matched["proposed"] >= 1
+    queued = {
+        r["purpose"]: r["reason"]
+        for r in api.ok(api.get(cashier, "/bank/lines", params={"status": "queued"}))
+    }
+    reasons = " | ".join(str(v) for v in queued.values())
+    assert "не равна заказу" in reasons  # 13.00 for a 14.00 order
+    assert f"не пайщиком №{other}" in reasons  # someone else's order
+    assert "заказ 999999 не найден" in reasons
+    proposed = [
+        r for r in api.ok(api.get(cashier, "/bank/lines")) if r["match_purpose"] == "EXCHANGE_ORDER"
+    ]
+    assert [r["purpose"] for r in proposed] == [f"Оплата заказа {ref}"]
+    assert api.ok(api.get(buyer, f"/orders/{oid}"))["status"] == "confirmed"
+    to_sign = api.ok(api.post(cashier, "/bank/confirm", json={"ids": [proposed[0]["id"]]}))
+    tx = {k: v for k, v in to_sign["transaction"].items() if v is not None and k != "from"}
+    raw = cashier.sign_transaction(tx).raw_transaction
+    w3 = api.chain.w3
+    assert w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(raw))["status"] == 1
+    api.ok(api.post(cashier, "/bank/sync"))
+    api.synced()
+    paid = api.ok(api.get(buyer, f"/orders/{oid}"))
+    assert paid["status"] == "invoiced" and paid["settlement"] == "bank"
+    assert paid["token_payment_tx"] == proposed[0]["line_hash"]
+    # The same order cannot be paid again by a token transfer.
+    assert api.post(buyer, f"/orders/{oid}/payment/tx").status_code == 409

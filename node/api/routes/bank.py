@@ -23,6 +23,7 @@ from node.api.problems import Problem, problem_responses
 from node.api.schemas import TransactionToSign
 from node.api.txbuild import unsigned_tx
 from node.bank import matching, settle, store
+from node.bank.exchange import exchange_orders
 from node.bank.formats import StatementError, format_amount
 
 router = APIRouter(prefix="/bank", tags=["bank"])
@@ -145,7 +146,8 @@ async def match_lines(gw: GatewayDep, caller: WriterDep) -> MatchPublic:
     def run() -> MatchPublic:
         bank = _bank(gw)
         engine = _engine(gw)
-        counts = matching.match_pending(engine, bank.directory())
+        orders = exchange_orders(engine, bank.scale)
+        counts = matching.match_pending(engine, bank.directory(), orders)
         paid = settle.match_outgoing(engine)
         return MatchPublic(
             proposed=counts["proposed"],
