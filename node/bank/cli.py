@@ -108,8 +108,8 @@ def import_command(files: tuple[str, ...]) -> None:
 @chain_options
 def match_command(charter: str, settlements: str) -> None:
     """Propose what each new payment pays; list the proposals and the queue."""
-    from node.bank.formats import format_amount
     from node.bank.exchange import exchange_orders
+    from node.bank.formats import format_amount
     from node.bank.matching import lines_by_status, match_pending
     from node.bank.settle import match_outgoing
 
@@ -218,6 +218,12 @@ def report_command(
 @click.option("--payee-inn", required=True)
 @click.option("--payee-account", required=True)
 @click.option("--payee-bik", required=True)
+@click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
+    default=None,
+    help="A loan's repayment date (from the decision): after it the loan shows overdue",
+)
 @chain_options
 def payout_command(
     kind: str,
@@ -228,6 +234,7 @@ def payout_command(
     payee_inn: str,
     payee_account: str,
     payee_bik: str,
+    due: dt.datetime | None,
     charter: str,
     settlements: str,
 ) -> None:
@@ -256,7 +263,7 @@ def payout_command(
     account = to_checksum_address(to_address)
     try:
         owed = _chain_bank(charter, settlements).decided_payout(
-            kind, account, kopecks, decision_bytes
+            kind, account, kopecks, decision_bytes, due.date() if due is not None else None
         )
     except BankChainError as exc:
         raise click.ClickException(str(exc)) from exc

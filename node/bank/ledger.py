@@ -80,7 +80,7 @@ class ChainFacts:
     """The on-chain facts the books use, already decoded (amounts in kopecks)."""
 
     recorded: list[dict[str, Any]]
-    """PaymentRecorded: line, payer, purpose, amount, tx, log."""
+    """PaymentRecorded: line, payer, purpose, ref (int), amount, tx, log."""
     entry_split: dict[tuple[str, str], tuple[int, int]]
     """(tx, account) -> (entrance fee, minimum share) from Membership.PaymentAttested."""
     owed: list[dict[str, Any]]
@@ -101,6 +101,7 @@ def read_chain(bank: Any) -> ChainFacts:
             "line": "0x" + bytes(e.args.line).hex(),
             "payer": e.args.payer,
             "purpose": Purpose(e.args.purpose),
+            "ref": int.from_bytes(bytes(e.args.ref), "big"),
             "amount": int(e.args.amount) // scale,
             "tx": _tx(e),
             "log": int(e.logIndex),
@@ -175,6 +176,7 @@ def read_mirror(db: Any, settlements: str, membership: str, shares: str, scale: 
                     "line": str(a["line"]).lower(),
                     "payer": a["payer"],
                     "purpose": Purpose(int(a["purpose"])),
+                    "ref": int(str(a["ref"]), 16),
                     "amount": int(a["amount"]) // scale,
                     "tx": f.tx_hash,
                     "log": f.log_index,
