@@ -510,3 +510,12 @@ def orders_with_status(engine: Engine, status: str) -> list[sa.Row]:
         return list(
             conn.execute(sa.select(tables.order.c.id).where(tables.order.c.status == status)).all()
         )
+
+
+def orders(engine: Engine, status: str | None = None) -> list[sa.Row]:
+    """Payment orders, newest first (all, or those with one status)."""
+    query = sa.select(tables.order).order_by(tables.order.c.id.desc())
+    if status is not None:
+        query = query.where(tables.order.c.status == status)
+    with engine.connect() as conn:
+        return list(conn.execute(query).all())
