@@ -99,6 +99,14 @@ def save(
 
 def load(engine: Engine, ring: KeyRing, member: str) -> tuple[RefundDetails, str] | None:
     """A member's refund details and their SHA-256, or None."""
+    return load_sealed_as(engine, ring, member, member)
+
+
+def load_sealed_as(
+    engine: Engine, ring: KeyRing, member: str, owner: str
+) -> tuple[RefundDetails, str] | None:
+    """`member`'s record opened as if it were `owner`'s: the associated data binds a record
+    to its member, so a row copied to another member does not open (DecryptionError)."""
     with engine.connect() as conn:
         row = conn.execute(
             sa.select(tables.refund).where(tables.refund.c.account == member)
@@ -106,7 +114,7 @@ def load(engine: Engine, ring: KeyRing, member: str) -> tuple[RefundDetails, str
     if row is None:
         return None
     body = json.loads(
-        ring.open(Sealed(row.key_id, bytes(row.nonce), bytes(row.ciphertext)), _associated(member))
+        ring.open(Sealed(row.key_id, bytes(row.nonce), bytes(row.ciphertext)), _associated(owner))
     )
     body.pop("salt", None)
     return RefundDetails(**body), row.details_sha256
