@@ -39,9 +39,7 @@ class Facts(BaseModel):
     data: list[RawFact]
 
 
-def events(
-    db: Db, contracts: dict[str, list[str]], chain_id: int | None = None
-) -> Facts:
+def events(db: Db, contracts: dict[str, list[str]], chain_id: int | None = None) -> Facts:
     """The events named per contract (`{address: [event names]}`), in chain order."""
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
@@ -117,8 +115,6 @@ def watches(db: Db, address: str, chain_id: int | None = None) -> bool:
         return True
     row = _exec(
         db,
-        sa.select(WATCHED.c.address).where(
-            WATCHED.c.chain_id == cid, WATCHED.c.address == address
-        ),
+        sa.select(WATCHED.c.address).where(WATCHED.c.chain_id == cid, WATCHED.c.address == address),
     ).first()
     return row is not None

@@ -105,7 +105,9 @@ def test_books_from_chain_and_statements(
             assert loan_book(bank_db, mid, dt.date(2027, 1, 1), alice.address) == []
             totals = fund_totals(mid)
             assert (totals.contributed, totals.lent, totals.outstanding) == (
-                5_000_00, 3_000_00, 2_000_00
+                5_000_00,
+                3_000_00,
+                2_000_00,
             )
     # Alice leaves; her share is refunded by bank.
     coop.request_exit(alice, h("exit application"))

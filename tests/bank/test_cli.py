@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from eth_account.signers.local import LocalAccount
 
 from indexer.db import make_engine
-from node.bank import tables
 from indexer.run import roots_from_record
+from node.bank import tables
 from node.chain.anvil import Anvil
 from node.chain.deployment import read_record, write_json_atomic
 from node.cli import main

@@ -563,7 +563,7 @@ async def ruble_loans(
 ) -> LoanBookPublic:
     """The mutual-aid fund's ruble loans: one's own (a member), or anyone's / all for the
     cashier, the council, the chair and auditors; with the fund's ruble totals."""
-    wanted = checksum(member) if member else None
+    wanted: str | None = checksum(member) if member else None
     if not caller.has("cashier", "auditor", "council", "chair"):
         if wanted is not None and wanted != caller.address:
             raise Problem(403, "Только свои займы / Only one's own loans")
