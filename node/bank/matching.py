@@ -186,7 +186,9 @@ def match_pending(
                     "match_ref": str(item) if item is not None else None,
                 }
             )
-        if updates:
+        if updates and conn.dialect.name == "postgresql":
+            _update_via_copy(conn, updates)
+        elif updates:
             conn.execute(
                 tables.line.update()
                 .where(tables.line.c.id == sa.bindparam("b_id"))
@@ -200,6 +202,38 @@ def match_pending(
                 updates,
             )
     return counts
+
+
+_MATCH_COLUMNS = ("b_id", "status", "reason", "match_purpose", "match_account", "match_ref")
+_match_tmp = sa.Table(
+    "bank_match_tmp",
+    sa.MetaData(),
+    sa.Column("b_id", sa.Integer, primary_key=True),
+    sa.Column("status", sa.String(16)),
+    sa.Column("reason", sa.String(300)),
+    sa.Column("match_purpose", sa.String(24)),
+    sa.Column("match_account", sa.String(42)),
+    sa.Column("match_ref", sa.String(66)),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+
+def _update_via_copy(conn: sa.Connection, updates: list[dict[str, object]]) -> None:
+    """PostgreSQL: the match results COPYed into a temporary table, then one UPDATE joining it
+    (psycopg2 sends an executemany UPDATE one row at a time: 100,000 round trips)."""
+    from node.bank.store import bulk_insert
+
+    _match_tmp.create(conn)
+    bulk_insert(
+        conn, _match_tmp, _MATCH_COLUMNS, [tuple(u[c] for c in _MATCH_COLUMNS) for u in updates]
+    )
+    conn.exec_driver_sql(
+        "UPDATE bank_line SET status = t.status, reason = t.reason,"
+        " match_purpose = t.match_purpose, match_account = t.match_account,"
+        " match_ref = t.match_ref FROM bank_match_tmp t WHERE bank_line.id = t.b_id"
+    )
+    _match_tmp.drop(conn)
 
 
 def confirm(engine: Engine, ids: Iterable[int] | None) -> int:
