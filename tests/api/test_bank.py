@@ -241,6 +241,28 @@ def test_orders_reports_refund_details_and_loans(api: Api) -> None:
         ).one()
     assert details["account"].encode() not in bytes(row.ciphertext)
 
+    # The exit application carries them: refused whole when bad (nothing stored), not for
+    # someone else's exit, stored with the application's hash when the exit is possible.
+    application = "0x" + "ab" * 32
+    exit_path = f"/members/{other.address}/exit/tx"
+    r = api.post(other, exit_path, json={"application_hash": application, "refund": bad})
+    assert r.status_code == 422 and "контрольному ключу" in r.json()["detail"]
+    assert api.get(other, "/bank/refund-details").status_code == 404
+    for_other = {"application_hash": application, "refund": details}
+    assert api.post(member, exit_path, json=for_other).status_code == 403
+    to_sign = api.post(
+        other, exit_path, json={**for_other, "refund": {**details, "name": "Другой"}}
+    )
+    assert to_sign.status_code == 200, to_sign.text
+    assert api.ok(api.get(other, "/bank/refund-details"))["name"] == "Другой"
+    with api.gateway.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(tables.refund.c.application_hash).where(
+                tables.refund.c.account == other.address
+            )
+        ).scalar_one()
+    assert stored == application
+
     # Orders: nothing owed in rubles here, so nothing issued and no file to download.
     assert api.ok(api.post(cashier, "/bank/orders")) == {"created": [], "skipped": []}
     assert api.post(cashier, "/bank/orders/file", json=ours).status_code == 409

@@ -525,19 +525,31 @@ async def put_refund_details(gw: GatewayDep, caller: WriterDep, body: RefundCrea
     exit application). Stored sealed off chain; only one's own."""
 
     def run() -> RefundPublic:
-        index = int(gw.coop.membership.functions.memberIndexOf(caller.address).call())
-        if index == 0:
-            raise Problem(403, "Только пайщик или заявитель / Only a member or an applicant")
-        try:
-            details = refunds.validate(body.name, body.account, body.bik, body.inn)
-        except refunds.RefundDetailsError as exc:
-            raise Problem(422, str(exc)) from exc
-        digest = refunds.save(
-            _engine(gw), gw.keyring, caller.address, details, body.application_hash
-        )
-        return RefundPublic(**asdict(details), sha256=digest)
+        return store_refund_details(gw, caller.address, body, body.application_hash)
 
     return await run_in_threadpool(run)
+
+
+def check_refund_details(body: RefundCreate) -> refunds.RefundDetails:
+    """The details checked (422 naming the bad field), nothing stored."""
+    try:
+        return refunds.validate(body.name, body.account, body.bik, body.inn)
+    except refunds.RefundDetailsError as exc:
+        raise Problem(422, str(exc)) from exc
+
+
+def store_refund_details(
+    gw: Gateway, member: str, body: RefundCreate, application_hash: str | None
+) -> RefundPublic:
+    """Validate and store a member's refund details sealed (also from the exit application's
+    route, `POST /members/{address}/exit/tx` with `refund`): 403 for an address that never
+    applied, 422 naming the bad field; nothing is stored then."""
+    index = int(gw.coop.membership.functions.memberIndexOf(member).call())
+    if index == 0:
+        raise Problem(403, "Только пайщик или заявитель / Only a member or an applicant")
+    details = check_refund_details(body)
+    digest = refunds.save(_engine(gw), gw.keyring, member, details, application_hash)
+    return RefundPublic(**asdict(details), sha256=digest)
 
 
 @router.get("/refund-details", response_model=RefundPublic, responses=problem_responses(401, 404))
