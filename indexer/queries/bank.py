@@ -104,17 +104,22 @@ def exchange_payments(db: Db, settlements: str, chain_id: int | None = None) -> 
 
 
 def watches(db: Db, address: str, chain_id: int | None = None) -> bool:
-    """Whether the mirror holds `address`'s events (watched as a root or discovered, or the
-    mirror watches every contract). False when the mirror holds no chain yet."""
+    """Whether the mirror holds *all* of `address`'s events: the mirror watches every contract,
+    or the address has been watched since the mirror's first block (a root added later is
+    watched only from then on: its past is missing until a re-index, so this says False and
+    readers take the chain instead). False when the mirror holds no chain yet."""
     try:
         cid = _chain(db, chain_id)
     except LookupError:
         return False
     status = _exec(db, sa.select(STATUS.c.scope).where(STATUS.c.chain_id == cid)).first()
-    if status is not None and isinstance(status.scope, dict) and status.scope.get("watch_all"):
+    scope = status.scope if status is not None and isinstance(status.scope, dict) else {}
+    if scope.get("watch_all"):
         return True
     row = _exec(
         db,
-        sa.select(WATCHED.c.address).where(WATCHED.c.chain_id == cid, WATCHED.c.address == address),
+        sa.select(WATCHED.c.from_block).where(
+            WATCHED.c.chain_id == cid, WATCHED.c.address == address
+        ),
     ).first()
-    return row is not None
+    return row is not None and int(row.from_block) <= int(scope.get("start_block") or 0)

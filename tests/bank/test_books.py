@@ -139,6 +139,25 @@ def test_books_from_chain_and_statements(
     assert totals.cash == 5_000_00
     with mirror.connect() as conn:
         assert mirror_bank.watches(conn, chain_bank.settlements.address)
+    # A mirror that began without the contract and watches it only from a later block lacks
+    # its past: the books then read the chain, never a partial mirror.
+    partial = make_engine(f"sqlite:///{tmp_path / 'partial.db'}")
+    for roots in ([chain_bank.membership.address], [chain_bank.membership.address,
+                                                     chain_bank.settlements.address]):  # fmt: skip
+        later = Indexer(
+            rpc_url=coop.chain.rpc_url,
+            database_url=str(partial.url),
+            artifacts=coop.chain.artifacts,
+            settings=IndexerSettings(finality_depth=2, roots=roots),
+            engine=partial,
+        )
+        try:
+            later.sync_once()
+        finally:
+            later.close()
+    with partial.connect() as conn:
+        assert not mirror_bank.watches(conn, chain_bank.settlements.address)
+    assert chain_facts(chain_bank, partial) == facts
     count = rebuild(bank_db, facts)
     assert count > 0
     # Every entry points to its statement line or chain fact.
