@@ -115,7 +115,7 @@ def match_command(charter: str, settlements: str) -> None:
 
     engine = _engine()
     chain_bank = _chain_bank(charter, settlements)
-    orders = exchange_orders(engine, chain_bank.scale)
+    orders = exchange_orders(engine, chain_bank.scale, chain_bank.charter.address)
     counts = match_pending(engine, chain_bank.directory(), orders)
     paid = match_outgoing(engine)
     click.echo(

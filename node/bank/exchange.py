@@ -17,21 +17,23 @@ from node.bank.matching import OrderDue
 from node.exchange.models import Order
 
 
-def exchange_orders(engine: Engine, scale: int) -> ExchangeOrders | None:
+def exchange_orders(engine: Engine, scale: int, charter: str) -> ExchangeOrders | None:
     """The exchange's orders in this database; None when the gateway's tables are not there (a
     bank database of its own: exchange payments are then proposed on the reference alone)."""
     if not sa.inspect(engine).has_table(Order.__tablename__):
         return None
-    return ExchangeOrders(engine, scale)
+    return ExchangeOrders(engine, scale, charter)
 
 
 class ExchangeOrders:
     """Orders of the exchange in the node's database."""
 
-    def __init__(self, engine: Engine, scale: int) -> None:
+    def __init__(self, engine: Engine, scale: int, charter: str) -> None:
         self.engine = engine
         self.scale = scale
         """Token base units per kopeck."""
+        self.charter = charter
+        """This cooperative: only its own orders are paid into its account."""
 
     def due(self, order_id: int) -> OrderDue | None:
         with Session(self.engine) as session:
@@ -41,7 +43,8 @@ class ExchangeOrders:
             total = int(order.token_total) if order.token_total is not None else -1
             kopecks = total // self.scale if total > 0 and total % self.scale == 0 else -1
             payable = (
-                order.currency == "token"
+                order.cooperative.lower() == self.charter.lower()
+                and order.currency == "token"
                 and order.status == "confirmed"
                 and order.token_payment_tx is None
                 and kopecks > 0

@@ -155,7 +155,7 @@ async def match_lines(gw: GatewayDep, caller: WriterDep) -> MatchPublic:
     def run() -> MatchPublic:
         bank = _bank(gw)
         engine = _engine(gw)
-        orders = exchange_orders(engine, bank.scale)
+        orders = exchange_orders(engine, bank.scale, bank.charter.address)
         counts = matching.match_pending(engine, bank.directory(), orders)
         paid = settle.match_outgoing(engine)
         return MatchPublic(
