@@ -100,6 +100,15 @@ def test_orders_reports_refund_details_and_ruble_loans(portal: Portal, api: Api)
     assert got.value.suggested_filename.startswith("osv_")
     assert Path(got.value.path()).read_bytes()[:2] == b"PK"  # XLSX
 
+    # The auditor reads the books and the loans on #/bank, and has nothing to change there.
+    page = portal.open(BrowserWallet(api, api.auditor))
+    portal.sign_in(page)
+    portal.go(page, "bank")
+    expect(page.locator("#bank-report")).to_be_visible(timeout=LONG)
+    expect(page.locator("[data-testid=bank-ruble-loans]")).to_contain_text(f"ЗАЙМ-{order_id}")
+    for cashier_only in ("#bank-import", "#bank-orders-file", "#bank-close", "#bank-ledger"):
+        expect(page.locator(cashier_only)).to_have_count(0)
+
     # The member: refund details on the membership page (a mistyped account is refused).
     page = portal.open(BrowserWallet(api, member))
     portal.sign_in(page)
