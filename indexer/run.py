@@ -1106,6 +1106,7 @@ ROOT_KEYS = ("NetworkRegistry", "CooperativeFactory", "GovernanceInstaller", "Fu
 #: discovery events, found even when the installer is no root, see `IndexerSettings.installers`);
 #: the record's addresses are still watched as roots, for records of modules deployed before
 #: the installers (a fund and register of separate clone transactions announce nothing).
+#: `bank_settlements` (node/bank) is deployed by itself and announced by nothing: a root.
 GOVERNANCE_KEYS = (
     "council",
     "general_meeting",
@@ -1113,6 +1114,7 @@ GOVERNANCE_KEYS = (
     "GeneralMeeting",
     "mutual_aid_fund",
     "property_registry",
+    "bank_settlements",
 )
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from node.bank import tables
-from node.bank.ledger import CREDIT_OF, ChainFacts, derive, read_chain
+from node.bank.ledger import CREDIT_OF, ChainFacts, chain_facts, derive
 from node.bank.matching import Purpose
 
 
@@ -91,6 +91,8 @@ def check_books(engine: Engine, facts: ChainFacts, paid_off_chain: dict[str, int
 def audit_books(chain: Any, live_url: str, report: Any) -> None:
     """The books part of `coop audit` (appends to `report.differences`; no books, no check)."""
     from indexer.db import make_engine
+    from node.bank.ledger import balances
+    from node.bank.loans import check_loans
     from node.bank.settle import ChainBank
     from node.bank.store import contracts
 
@@ -102,13 +104,14 @@ def audit_books(chain: Any, live_url: str, report: Any) -> None:
         if where is None:
             return
         bank = ChainBank(chain, *where)
-        facts = read_chain(bank)
+        facts = chain_facts(bank, engine)
         with engine.connect() as conn:
             members = set(conn.execute(sa.select(tables.entry.c.member).distinct()).scalars()) - {
                 None
             }
         paid = {m: int(bank.shares.functions.holdingOf(m).call()[4]) // bank.scale for m in members}
         problems = check_books(engine, facts, paid)
+        problems += check_loans(engine, facts, balances(engine))
         report.compared["books:entries"] = len(facts.recorded) + len(facts.paid)
         report.differences.extend(problems)
     finally:

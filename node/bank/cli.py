@@ -108,12 +108,15 @@ def import_command(files: tuple[str, ...]) -> None:
 @chain_options
 def match_command(charter: str, settlements: str) -> None:
     """Propose what each new payment pays; list the proposals and the queue."""
+    from node.bank.exchange import exchange_orders
     from node.bank.formats import format_amount
     from node.bank.matching import lines_by_status, match_pending
     from node.bank.settle import match_outgoing
 
     engine = _engine()
-    counts = match_pending(engine, _chain_bank(charter, settlements).directory())
+    chain_bank = _chain_bank(charter, settlements)
+    orders = exchange_orders(engine, chain_bank.scale, chain_bank.charter.address)
+    counts = match_pending(engine, chain_bank.directory(), orders)
     paid = match_outgoing(engine)
     click.echo(
         f"предложено {counts['proposed']}, в очереди {counts['queued'] + paid['queued']}, "
@@ -215,6 +218,12 @@ def report_command(
 @click.option("--payee-inn", required=True)
 @click.option("--payee-account", required=True)
 @click.option("--payee-bik", required=True)
+@click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
+    default=None,
+    help="A loan's repayment date (from the decision): after it the loan shows overdue",
+)
 @chain_options
 def payout_command(
     kind: str,
@@ -225,6 +234,7 @@ def payout_command(
     payee_inn: str,
     payee_account: str,
     payee_bik: str,
+    due: dt.datetime | None,
     charter: str,
     settlements: str,
 ) -> None:
@@ -253,7 +263,7 @@ def payout_command(
     account = to_checksum_address(to_address)
     try:
         owed = _chain_bank(charter, settlements).decided_payout(
-            kind, account, kopecks, decision_bytes
+            kind, account, kopecks, decision_bytes, due.date() if due is not None else None
         )
     except BankChainError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -265,11 +275,12 @@ def payout_command(
 @bank.command("ledger")
 @chain_options
 def ledger_command(charter: str, settlements: str) -> None:
-    """Rebuild the books from the statement lines and the chain's facts."""
-    from node.bank.ledger import read_chain, rebuild
+    """Rebuild the books from the statement lines and the chain's facts (read from the mirror
+    in the same database when it watches BankSettlements, else from the chain)."""
+    from node.bank.ledger import chain_facts, rebuild
 
     engine = _engine()
-    count = rebuild(engine, read_chain(_chain_bank(charter, settlements)))
+    count = rebuild(engine, chain_facts(_chain_bank(charter, settlements), engine))
     click.echo(f"проводок: {count}")
 
 
@@ -280,7 +291,11 @@ def deploy_command(charter: str) -> None:
     decision that grants it the cashier role (`Charter.setRoles(address, 1)`)."""
     from eth_utils import is_address, to_checksum_address
 
-    from node.bank.install import ROLE_CASHIER, install_bank_settlements
+    from node.bank.install import (
+        ROLE_CASHIER,
+        install_bank_settlements,
+        record_in_deployment,
+    )
     from node.bank.store import remember_contracts
     from node.chain.artifacts import Artifacts
     from node.chain.client import Chain, account_from_key
@@ -297,6 +312,12 @@ def deploy_command(charter: str) -> None:
     deployer = account_from_key(settings.effective_deployer_key)
     address, gas = install_bank_settlements(chain, deployer, charter)
     remember_contracts(_engine(), charter, address)
+    slug = record_in_deployment(settings.deployment_file, charter, address)
+    if slug is not None:
+        click.echo(
+            f"записано в {settings.deployment_file} ({slug}); перезапустите узел, чтобы "
+            "индексатор следил за контрактом / recorded; restart the node so the indexer watches it"
+        )
     data = chain.contract("Charter", charter).encode_abi("setRoles", args=[address, ROLE_CASHIER])
     click.echo(f"BankSettlements: {address} (gas {gas})")
     click.echo("Решение совета / council decision action:")

@@ -39,6 +39,21 @@ class StatementError(ValueError):
 
 
 @functools.lru_cache(maxsize=65536)
+def bik_valid(bik: str) -> bool:
+    """A Russian bank's БИК: 9 digits, starting with the country code 04."""
+    return bool(_BIK.match(bik)) and bik.startswith("04")
+
+
+def account_key_valid(account: str, bik: str) -> bool:
+    """The control key of a client's account at a bank (ЦБ РФ rules, 1997): the last three
+    digits of the БИК followed by the 20 digits of the account, weighted 7, 1, 3 repeating,
+    sum to a multiple of 10. Catches a mistyped digit of the account or the wrong bank."""
+    if not _ACCOUNT.match(account) or not _BIK.match(bik):
+        return False
+    digits = bik[-3:] + account
+    return sum(int(d) * (7, 1, 3)[i % 3] for i, d in enumerate(digits)) % 10 == 0
+
+
 def inn_valid(inn: str) -> bool:
     """ИНН check digits: 10 digits for an organisation, 12 for a person."""
     if not inn.isdigit() or not inn.isascii():

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 
 from node.chain.client import Chain
+from node.chain.deployment import read_record, write_json_atomic
 
 ROLE_CASHIER = 1
 
@@ -57,3 +59,21 @@ def install_bank_settlements(
     if granted and not charter_contract.functions.isCashier(contract.address).call():
         raise RuntimeError("BankSettlements was not granted the cashier role")
     return contract.address, gas
+
+
+def record_in_deployment(path: Path, charter: str, address: str) -> str | None:
+    """Write the BankSettlements address into the deployment record (`data/deployment.json`)
+    beside the cooperative's other modules: `cooperatives.<slug>.bank_settlements` and
+    `contracts["<slug>.bank_settlements"]`, where the gateway (`Gateway.module_address`) and
+    the indexer (a root, `indexer.run.GOVERNANCE_KEYS`) look. Returns the slug, or None when
+    the record does not know the cooperative (nothing is written)."""
+    record = read_record(path)
+    if record is None:
+        return None
+    for slug, entry in (record.get("cooperatives") or {}).items():
+        if isinstance(entry, dict) and str(entry.get("charter", "")).lower() == charter.lower():
+            entry["bank_settlements"] = address
+            record["contracts"][f"{slug}.bank_settlements"] = address
+            write_json_atomic(path, record)
+            return str(slug)
+    return None

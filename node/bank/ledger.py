@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from node.bank import tables
 from node.bank.matching import Purpose
+from node.bank.store import bulk_insert
 
 #: The chart of accounts a cooperative uses (subaccounts of the Russian chart where it has them).
 ACCOUNTS: Mapping[str, str] = {
@@ -44,6 +45,10 @@ CREDIT_OF: Mapping[Purpose, str] = {
 
 #: Where each kind of outgoing payment order is debited (the owed amount it closes).
 DEBIT_OF_ORDER: Mapping[str, str] = {"exit-refund": "75", "loan": "58.03", "payout": "75"}
+
+
+#: The columns of an entry, in the order of `Entry.row()`.
+ENTRY_COLUMNS = ("source", "booked", "debit", "credit", "amount", "member", "document", "memo")
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ class ChainFacts:
     """The on-chain facts the books use, already decoded (amounts in kopecks)."""
 
     recorded: list[dict[str, Any]]
-    """PaymentRecorded: line, payer, purpose, amount, tx, log."""
+    """PaymentRecorded: line, payer, purpose, ref (int), amount, tx, log."""
     entry_split: dict[tuple[str, str], tuple[int, int]]
     """(tx, account) -> (entrance fee, minimum share) from Membership.PaymentAttested."""
     owed: list[dict[str, Any]]
@@ -96,6 +101,7 @@ def read_chain(bank: Any) -> ChainFacts:
             "line": "0x" + bytes(e.args.line).hex(),
             "payer": e.args.payer,
             "purpose": Purpose(e.args.purpose),
+            "ref": int.from_bytes(bytes(e.args.ref), "big"),
             "amount": int(e.args.amount) // scale,
             "tx": _tx(e),
             "log": int(e.logIndex),
@@ -141,6 +147,86 @@ def read_chain(bank: Any) -> ChainFacts:
         for e in bank.settlements.events.OwedPaid().get_logs(from_block=0)
     ]
     return ChainFacts(recorded, split, owed, paid)
+
+
+def read_mirror(db: Any, settlements: str, membership: str, shares: str, scale: int) -> ChainFacts:
+    """The same facts as `read_chain`, from the indexer's mirror (`indexer.queries.bank`):
+    SQL reads of the mirrored events instead of `eth_getLogs` from block 0, so a rebuild on a
+    long chain costs what the books need. `db` is a connection or session of the mirror; the
+    BankSettlements must be watched (the deployment record's `bank_settlements`)."""
+    from indexer.queries import bank as mirror_bank
+
+    found = mirror_bank.events(
+        db,
+        {
+            settlements: ["PaymentRecorded", "OwedPaid"],
+            membership: ["PaymentAttested"],
+            shares: ["SharesSettled"],
+        },
+    ).data
+    recorded: list[dict[str, Any]] = []
+    split: dict[tuple[str, str], tuple[int, int]] = {}
+    owed: list[dict[str, Any]] = []
+    paid: list[dict[str, Any]] = []
+    for f in found:
+        a = f.args
+        if f.event == "PaymentRecorded" and f.address == settlements:
+            recorded.append(
+                {
+                    "line": str(a["line"]).lower(),
+                    "payer": a["payer"],
+                    "purpose": Purpose(int(a["purpose"])),
+                    "ref": int(str(a["ref"]), 16),
+                    "amount": int(a["amount"]) // scale,
+                    "tx": f.tx_hash,
+                    "log": f.log_index,
+                }
+            )
+        elif f.event == "OwedPaid" and f.address == settlements:
+            paid.append(
+                {
+                    "obligation": str(a["obligation"]).lower(),
+                    "payee": a["payee"],
+                    "line": str(a["line"]).lower(),
+                    "decision": str(a["decision"]).lower(),
+                    "amount": int(a["amount"]) // scale,
+                    "tx": f.tx_hash,
+                    "log": f.log_index,
+                }
+            )
+        elif f.event == "PaymentAttested" and f.address == membership:
+            split[(f.tx_hash, a["account"])] = (
+                int(a["entranceFee"]) // scale,
+                int(a["minimumShare"]) // scale,
+            )
+        elif f.event == "SharesSettled" and f.address == shares and int(a["owedOffChain"]) > 0:
+            stamp = f.block_timestamp or 0
+            owed.append(
+                {
+                    "account": a["account"],
+                    "amount": int(a["owedOffChain"]) // scale,
+                    "tx": f.tx_hash,
+                    "log": f.log_index,
+                    "booked": dt.datetime.fromtimestamp(stamp, dt.UTC).date(),
+                }
+            )
+    return ChainFacts(recorded, split, owed, paid)
+
+
+def chain_facts(bank: Any, engine: Engine) -> ChainFacts:
+    """The facts for the books: from the mirror in `engine` when it holds the cooperative's
+    BankSettlements (the normal case on a node: `coop run` indexes into the same database),
+    else from the chain over RPC (a node without a mirror, a contract not watched yet)."""
+    from indexer.queries import bank as mirror_bank
+
+    settlements = bank.settlements.address
+    if sa.inspect(engine).has_table("idx_raw_event"):
+        with engine.connect() as conn:
+            if mirror_bank.watches(conn, settlements):
+                return read_mirror(
+                    conn, settlements, bank.membership.address, bank.shares.address, bank.scale
+                )
+    return read_chain(bank)
 
 
 def derive(lines: Iterable[sa.Row], orders: Iterable[sa.Row], facts: ChainFacts) -> list[Entry]:
@@ -239,9 +325,8 @@ def rebuild(engine: Engine, facts: ChainFacts) -> int:
         orders = conn.execute(sa.select(tables.order)).all()
         entries = derive(lines, orders, facts)
         conn.execute(tables.entry.delete())
-        rows = [e.row() for e in entries]
-        for start in range(0, len(rows), 5_000):
-            conn.execute(tables.entry.insert(), rows[start : start + 5_000])
+        rows = [tuple(e.row().values()) for e in entries]
+        bulk_insert(conn, tables.entry, ENTRY_COLUMNS, rows)
     return len(entries)
 
 

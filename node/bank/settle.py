@@ -55,6 +55,14 @@ class Owed:
     amount: int
     """Kopecks."""
     decision: bytes
+    due: dt.date | None = None
+    """A ruble loan's repayment date (from the council's decision)."""
+
+
+def loan_obligation(account: str, decision: bytes) -> bytes:
+    """The id of a ruble loan disbursed by a decision: anyone can tell from an `OwedPaid` fact
+    alone (payee, decision, obligation) that it was a loan of the mutual-aid fund."""
+    return keccak(abi_encode(["string", "address", "bytes32"], ["loan", account, decision]))
 
 
 class ChainBank:
@@ -104,7 +112,9 @@ class ChainBank:
             )
         return owed
 
-    def decided_payout(self, kind: str, account: str, amount: int, decision: bytes) -> Owed:
+    def decided_payout(
+        self, kind: str, account: str, amount: int, decision: bytes, due: dt.date | None = None
+    ) -> Owed:
         """A ruble payout by decision (a loan from the mutual-aid fund, a payout): the decision
         must be a council decision anchored on chain and signed by the chair, the same rule the
         treasury applies to token payouts."""
@@ -122,7 +132,7 @@ class ChainBank:
         if int(documents.functions.signedAt(decision, chair).call()) == 0:
             raise BankChainError("решение не подписано председателем")
         obligation = keccak(abi_encode(["string", "address", "bytes32"], [kind, account, decision]))
-        return Owed(obligation, kind, account, amount, decision)
+        return Owed(obligation, kind, account, amount, decision, due if kind == "loan" else None)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -369,6 +379,7 @@ def issue_orders(
                     purpose=purpose,
                     created_at=int(time.time()),
                     status="issued",
+                    due=item.due.isoformat() if item.due is not None else None,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             created.append(int(order_id))
@@ -499,3 +510,12 @@ def orders_with_status(engine: Engine, status: str) -> list[sa.Row]:
         return list(
             conn.execute(sa.select(tables.order.c.id).where(tables.order.c.status == status)).all()
         )
+
+
+def orders(engine: Engine, status: str | None = None) -> list[sa.Row]:
+    """Payment orders, newest first (all, or those with one status)."""
+    query = sa.select(tables.order).order_by(tables.order.c.id.desc())
+    if status is not None:
+        query = query.where(tables.order.c.status == status)
+    with engine.connect() as conn:
+        return list(conn.execute(query).all())

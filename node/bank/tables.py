@@ -89,6 +89,23 @@ order = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("line_hash", sa.String(66), nullable=True, unique=True),
     sa.Column("tx_hash", sa.String(66), nullable=True),
+    # A ruble loan's repayment date (`YYYY-MM-DD`, from the council's decision), revision 0002.
+    sa.Column("due", sa.String(10), nullable=True),
+)
+
+refund = sa.Table(
+    "bank_refund_details",
+    metadata,
+    # Where a member's share refund is to be paid (revision 0002): personal data, so sealed
+    # with the node's identity keys (AES-256-GCM, node/identity/crypto.py, the member's address
+    # as associated data); only the SHA-256 of the salted canonical details is in the clear.
+    sa.Column("account", sa.String(42), primary_key=True),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("nonce", sa.LargeBinary, nullable=False),
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Column("details_sha256", sa.String(64), nullable=False),
+    sa.Column("application_hash", sa.String(66), nullable=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
 
 entry = sa.Table(

@@ -30,6 +30,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from node.bank.install import install_bank_settlements
 from node.chain.client import Chain
 from node.chain.devkeys import demo_auditor, dev_accounts
 from node.cooperative.client import (
@@ -205,6 +206,11 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
 
     # Mutual-aid fund and property register, registered while the executor is still a key.
     fund = deploy_fund_and_property(chain, executor, romashka.addresses)
+    # The bank's contract, made a cashier by the executor (still a key): the portal's bank
+    # page (account 3, the cashier) works in the demo.
+    bank_settlements, _ = install_bank_settlements(
+        chain, deployer, romashka.addresses.charter, executor=executor
+    )
 
     # Governance: the council contract becomes «Ромашка»'s decision executor.
     installer = deploy_installer(chain, deployer)
@@ -242,6 +248,8 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
     contracts["romashka.general_meeting"] = governance["general_meeting"]
     contracts["romashka.mutual_aid_fund"] = fund["mutual_aid_fund"]
     contracts["romashka.property_registry"] = fund["property_registry"]
+    contracts["romashka.bank_settlements"] = bank_settlements
+    cooperatives["romashka"]["bank_settlements"] = bank_settlements
     cooperatives["romashka"]["decision_executor"] = governance["council"]
     cooperatives["romashka"]["auditors"] = [auditor.address]
     cooperatives["romashka"]["members"] = [

@@ -71,7 +71,8 @@ class Order(SQLModel, table=True):
     """The dispute statement for the council's agenda."""
     settlement: str | None = Field(default=None, max_length=16)
     """How the order was paid: settled (its ВРЕ invoice, by payment or clearing) | token (a
-    verified transfer of the payment token); None while open."""
+    verified transfer of the payment token) | bank (a ruble transfer the cashier attested on
+    chain, BankSettlements); None while open."""
     buyer_cooperative: str | None = Field(default=None, max_length=42)
     """The charter of the buyer's cooperative when it is not the supplier's (cross-cooperative
     trade through their union); None for an order inside one cooperative."""
@@ -83,7 +84,8 @@ class Order(SQLModel, table=True):
     token_total: str | None = Field(default=None, max_length=78)
     """For a token order: what the buyer pays, in the token's base units."""
     token_payment_tx: str | None = Field(default=None, max_length=66, unique=True)
-    """The verified ERC-20 transfer paying a token order (one order per transaction)."""
+    """The verified ERC-20 transfer paying a token order (one order per transaction); for
+    `settlement=bank`, the hash of the attested statement line (one order per line)."""
     dispute_outcome: str | None = Field(default=None, max_length=16)
     """buyer | supplier: the council's executed decision on the dispute."""
     created_at: int = Field(sa_type=sa.BigInteger)

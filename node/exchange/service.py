@@ -549,6 +549,20 @@ class Facts:
     """Who signed the anchored delivery act (empty: not anchored)."""
     dispute_outcome: str | None = None
     """buyer | supplier: the council's executed decision on the order's dispute statement."""
+    bank_payments: tuple[BankPayment, ...] = ()
+    """Ruble payments a cashier attested for the order on chain (BankSettlements'
+    `PaymentRecorded`, purpose ExchangeOrder), in chain order."""
+
+
+@dataclass(frozen=True)
+class BankPayment:
+    """A bank transfer paying an order, as the chain records it."""
+
+    line: str
+    """The statement line's hash (0x-hex): what paid the order, unique like a transaction."""
+    payer: str
+    amount: int
+    """In the payment token's base units (rubles scaled by its decimals)."""
 
 
 def _settled(order: Order, facts: Facts) -> bool:
@@ -592,10 +606,28 @@ def target_state(order: Order, facts: Facts) -> str:
     return "invoiced" if status == "confirmed" else status
 
 
+def _take_bank_payment(order: Order, facts: Facts) -> bool:
+    """A ruble payment recorded on chain pays a token order as a token transfer does: the
+    payer must be the buyer and the amount exactly `token_total`, after the supplier's
+    confirmation. The line's hash takes the place of the transfer's (one order per line).
+    Payments that do not fit are left alone (the cashier's matching queues them before they
+    reach the chain; one that got there anyway is a refund matter, not a payment)."""
+    if order.currency != "token" or order.token_payment_tx is not None:
+        return False
+    if order.status != "confirmed" or order.token_total is None:
+        return False
+    for paid in facts.bank_payments:
+        if paid.payer.lower() == order.buyer.lower() and paid.amount == int(order.token_total):
+            order.token_payment_tx = paid.line
+            order.settlement = "bank"
+            return True
+    return False
+
+
 def apply_facts(session: Session, order: Order, facts: Facts) -> bool:
     """Advance `order` along the state machine to what the facts show; True if it changed."""
+    changed = _take_bank_payment(order, facts)
     target = target_state(order, facts)
-    changed = False
     if facts.obligation_id is not None and order.obligation_id != facts.obligation_id:
         order.obligation_id = facts.obligation_id
         changed = True

@@ -14,10 +14,15 @@ import sqlalchemy as sa
 from eth_account.signers.local import LocalAccount
 from openpyxl import load_workbook
 
+from indexer.config import IndexerSettings
+from indexer.db import make_engine
+from indexer.queries import bank as mirror_bank
+from indexer.run import Indexer
 from node.bank import reports, tables
 from node.bank.audit import audit_books, check_books
 from node.bank.formats import Party, parse_1c
-from node.bank.ledger import balances, read_chain, rebuild, turnover
+from node.bank.ledger import balances, chain_facts, read_chain, rebuild, turnover
+from node.bank.loans import check_loans, fund_totals, loan_book
 from node.bank.matching import Purpose, confirm, match_pending, reference
 from node.bank.settle import (
     BankChainError,
@@ -75,16 +80,35 @@ def test_books_from_chain_and_statements(
     with pytest.raises(BankChainError, match="не найдено"):
         chain_bank.decided_payout("loan", bob.address, 3_000_00, decision)
     coop.anchor_signed_decision(roles.executor, roles.chair, decision)
-    loan = chain_bank.decided_payout("loan", bob.address, 3_000_00, decision)
+    due = dt.date(2027, 3, 1)
+    loan = chain_bank.decided_payout("loan", bob.address, 3_000_00, decision, due)
     bob_bank = Party("Боб", inn12("7700000003"), "", "40817810000000000777", COOP_BIK)
     (order_id,) = issue_orders(bank_db, [loan], payee_override={bob.address: bob_bank})[0]
+    (approved,) = loan_book(bank_db, read_chain(chain_bank), dt.date(2027, 1, 1), bob.address)
+    assert (approved.state, approved.outstanding) == ("approved", 0)  # the money is not out yet
     pay_out(chain_bank, bank_db, roles.cashier, "9101")
     assert chain_bank.settlements.functions.closedBy(loan.obligation).call() != b"\0" * 32
-    # Bob repays it in two parts, quoting the loan.
+    # Bob repays it in two parts, quoting the loan; between them his loan book shows the rest
+    # outstanding (overdue after the due date), and the fund's totals say the same.
     repay = f"Возврат займа {reference(b, Purpose.LOAN_REPAYMENT, order_id)}"
     for number, part in (("304", 1_000_00), ("305", 2_000_00)):
         incoming(chain_bank, bank_db, roles.cashier,
                  Payment(number, part, repay, payer_account="40817810000000000302"))  # fmt: skip
+        if number == "304":
+            mid = read_chain(chain_bank)
+            (open_loan,) = loan_book(bank_db, mid, dt.date(2027, 1, 1), bob.address)
+            assert (open_loan.loan_id, open_loan.principal) == (order_id, 3_000_00)
+            assert (open_loan.repaid, open_loan.outstanding) == (1_000_00, 2_000_00)
+            assert open_loan.state == "outstanding" and open_loan.due == due
+            late = loan_book(bank_db, mid, dt.date(2027, 3, 2), bob.address)
+            assert late[0].state == "overdue"
+            assert loan_book(bank_db, mid, dt.date(2027, 1, 1), alice.address) == []
+            totals = fund_totals(mid)
+            assert (totals.contributed, totals.lent, totals.outstanding) == (
+                5_000_00,
+                3_000_00,
+                2_000_00,
+            )
     # Alice leaves; her share is refunded by bank.
     coop.request_exit(alice, h("exit application"))
     coop.exit(roles.executor, alice.address, h("exit decision"))
@@ -92,6 +116,48 @@ def test_books_from_chain_and_statements(
     pay_out(chain_bank, bank_db, roles.cashier, "9102")
 
     facts = read_chain(chain_bank)
+    # The same facts from the indexer's mirror (SQL), as `coop bank ledger` reads them on a node.
+    mirror = make_engine(f"sqlite:///{tmp_path / 'mirror.db'}")
+    indexer = Indexer(
+        rpc_url=coop.chain.rpc_url,
+        database_url=str(mirror.url),
+        artifacts=coop.chain.artifacts,
+        settings=IndexerSettings(finality_depth=2),
+        engine=mirror,
+    )
+    try:
+        indexer.sync_once()
+    finally:
+        indexer.close()
+    assert chain_facts(chain_bank, mirror) == facts
+    # Bob's loan book and the fund's totals: repaid, the same from the chain and the mirror.
+    (done,) = loan_book(bank_db, facts, dt.date(2027, 3, 2), bob.address)
+    assert (done.state, done.repaid, done.outstanding) == ("repaid", 3_000_00, 0)
+    totals = fund_totals(chain_facts(chain_bank, mirror))
+    assert totals == fund_totals(facts)
+    assert (totals.lent, totals.repaid, totals.outstanding) == (3_000_00, 3_000_00, 0)
+    assert totals.cash == 5_000_00
+    with mirror.connect() as conn:
+        assert mirror_bank.watches(conn, chain_bank.settlements.address)
+    # A mirror that began without the contract and watches it only from a later block lacks
+    # its past: the books then read the chain, never a partial mirror.
+    partial = make_engine(f"sqlite:///{tmp_path / 'partial.db'}")
+    for roots in ([chain_bank.membership.address], [chain_bank.membership.address,
+                                                     chain_bank.settlements.address]):  # fmt: skip
+        later = Indexer(
+            rpc_url=coop.chain.rpc_url,
+            database_url=str(partial.url),
+            artifacts=coop.chain.artifacts,
+            settings=IndexerSettings(finality_depth=2, roots=roots),
+            engine=partial,
+        )
+        try:
+            later.sync_once()
+        finally:
+            later.close()
+    with partial.connect() as conn:
+        assert not mirror_bank.watches(conn, chain_bank.settlements.address)
+    assert chain_facts(chain_bank, partial) == facts
     count = rebuild(bank_db, facts)
     assert count > 0
     # Every entry points to its statement line or chain fact.
@@ -121,6 +187,7 @@ def test_books_from_chain_and_statements(
     }
     assert paid == {alice.address: 0, bob.address: minimum}
     assert check_books(bank_db, facts, paid) == []
+    assert check_loans(bank_db, facts, balances(bank_db)) == []
     remember_contracts(bank_db, coop.addresses.charter, chain_bank.settlements.address)
     report = SimpleNamespace(differences=[], compared={})
     audit_books(coop.chain, str(bank_db.url), report)
@@ -130,6 +197,7 @@ def test_books_from_chain_and_statements(
     problems = check_books(bank_db, facts, paid)
     assert any("traces to no statement line" in p for p in problems)
     assert any("86.02" in p and "chain total" in p for p in problems)
+    assert any("86.02" in p for p in check_loans(bank_db, facts, balances(bank_db)))
 
     # Reports: XLSX opens with the ОСВ, the register lists Bob's paid share, 1C file in cp1251.
     rebuild(bank_db, facts)

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
+import pytest
 import sqlalchemy as sa
 from eth_account.signers.local import LocalAccount
 
-from node.bank import tables
+from node.bank import refunds, tables
 from node.bank.formats import Party, parse_1c
 from node.bank.matching import Purpose, confirm, lines_by_status, match_pending, reference
 from node.bank.settle import (
@@ -20,6 +22,7 @@ from node.bank.settle import (
 )
 from node.bank.store import import_file
 from node.cooperative.client import Cooperative, MemberStatus, events
+from node.identity.crypto import DecryptionError, KeyRing
 from tests.bank.statements import COOP_ACCOUNT, COOP_BIK, COOP_INN, Payment, camt053, one_c
 from tests.contracts.conftest import ENTRANCE, MINIMUM, TOKEN, Roles, expect_revert, h
 
@@ -180,17 +183,27 @@ def test_exit_refunded_by_bank(
     alice = new_account()
     join_by_bank(coop, roles, chain_bank, bank_db, alice, "201")
     decision = h(f"exit {alice.address}")
+    # The exit application carries the bank details for the refund: validated, stored sealed.
+    ring = KeyRing([os.urandom(32)])
+    with pytest.raises(refunds.RefundDetailsError, match="контрольному ключу"):
+        refunds.validate("Алиса", "40702810138000017240", "044525225")
+    details = refunds.validate("Алиса Петровна", "40702810038000017240", "044525225")
+    refunds.save(bank_db, ring, alice.address, details, "0x" + h("exit application").hex())
+    with pytest.raises(DecryptionError):  # sealed to Alice: not readable as anyone else's
+        refunds.load_sealed_as(bank_db, ring, alice.address, roles.cashier.address)
     coop.request_exit(alice, h("exit application"))
     coop.exit(roles.executor, alice.address, decision)
     (owed,) = chain_bank.owed_exits()
     assert owed.account == alice.address and owed.amount == MINIMUM // TOKEN * 100
-    # Payment order: one per owed amount, to the account Alice paid from.
-    created, skipped = issue_orders(bank_db, chain_bank.owed_exits())
+    # Payment order: one per owed amount, to the account the exit application named.
+    payees = refunds.payees(bank_db, ring, [alice.address])
+    created, skipped = issue_orders(bank_db, chain_bank.owed_exits(), payee_override=payees)
     assert len(created) == 1 and skipped == []
     assert issue_orders(bank_db, chain_bank.owed_exits()) == ([], [])
     orders_file = export_orders(bank_db, OURS)
     (order_line,) = parse_1c(orders_file).lines
-    assert order_line.amount == owed.amount and order_line.payee.account.endswith("00201")
+    assert order_line.amount == owed.amount and order_line.payee.account == details.account
+    assert order_line.payee.name == "Алиса Петровна"
     # The bank pays it; its statement shows the line: the order is paid and closed on chain.
     paid = Payment(
         "9001",

@@ -12,8 +12,10 @@ from click.testing import CliRunner
 from eth_account.signers.local import LocalAccount
 
 from indexer.db import make_engine
+from indexer.run import roots_from_record
 from node.bank import tables
 from node.chain.anvil import Anvil
+from node.chain.deployment import read_record, write_json_atomic
 from node.cli import main
 from node.cooperative.client import Cooperative
 from tests.bank.statements import Payment, camt053, one_c
@@ -60,10 +62,20 @@ def test_join_paid_by_bank_from_the_command_line(
     monkeypatch.setenv("COOP_RPC_URL", anvil.url)
     monkeypatch.setenv("COOP_DEPLOYER_KEY", "0x" + bytes(roles.deployer.key).hex())
     monkeypatch.setenv("COOP_BANK_CHARTER", coop.addresses.charter)
+    # The deployment record knows the cooperative: the address is written beside its modules.
+    write_json_atomic(
+        tmp_path / "deployment.json",
+        {"contracts": {}, "cooperatives": {"coop": {"charter": coop.addresses.charter}}},
+    )
     runner = CliRunner()
     deployed = runner.invoke(main, ["bank", "deploy"])
     assert deployed.exit_code == 0, deployed.output
     address = deployed.output.split("BankSettlements: ")[1].split()[0]
+    record = read_record(tmp_path / "deployment.json")
+    assert record is not None
+    assert record["cooperatives"]["coop"]["bank_settlements"] == address
+    assert record["contracts"]["coop.bank_settlements"] == address
+    assert address in roots_from_record(record)  # the indexer watches it
     data = deployed.output.split("data   ")[1].split()[0]
     assert data == coop.charter.encode_abi("setRoles", args=[address, 1])
     coop.chain.transact(coop.charter.functions.setRoles(address, 1), roles.executor)

@@ -4,12 +4,14 @@ declares, the import is idempotent there too, and the ОСВ adds up."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
 from indexer.db import make_engine
 from node.bank import tables
 from node.bank.ledger import Entry, turnover
+from node.bank.matching import Member, lines_by_status, match_pending
 from node.bank.store import import_file, migrate
 from tests.bank.statements import Payment, one_c
 from tests.indexer.conftest import DbFactory
@@ -27,6 +29,15 @@ def test_migration_matches_tables_and_osv_adds_up(db_factory: DbFactory) -> None
     data = one_c([Payment("1", 1_100_00, "КП-1-ВЗН"), Payment("2", 50_00, "КП-1-ПАЙ")])
     assert import_file(engine, data).new_lines == 2
     assert import_file(engine, data).already_imported
+    # Matching writes its results in bulk (on PostgreSQL through a COPYed temporary table).
+    one = Member(1, "0x" + "11" * 20, applicant_unpaid=True, active=False, fees_due=1_100_00)
+    directory = SimpleNamespace(by_index={1: one}.get, by_address={one.address: one}.get)
+    assert match_pending(engine, directory) == {"proposed": 1, "queued": 1}
+    (proposed,) = lines_by_status(engine, "proposed")
+    assert (proposed.match_purpose, proposed.match_account) == ("ENTRY", one.address)
+    (queued,) = lines_by_status(engine, "queued")
+    assert queued.reason == "№1 не действующий пайщик"
+    assert match_pending(engine, directory) == {"proposed": 0, "queued": 1}  # the queue again
 
     def e(n: int, day: str, debit: str, credit: str, amount: int) -> dict[str, object]:
         return Entry(f"line:{n}", dt.date.fromisoformat(day), debit, credit, amount, None, None,

@@ -90,3 +90,7 @@ def test_demo_network(chain: Chain) -> None:
     for member in coops["union"]["members"]:
         assert union.status(member["address"]) is MemberStatus.MEMBER
     assert "CooperativeFactory" in record["contracts"]
+    # The bank page works in the demo: BankSettlements recorded, a cashier by decision.
+    bank = coops["romashka"]["bank_settlements"]
+    assert record["contracts"]["romashka.bank_settlements"] == bank
+    assert romashka.charter.functions.isCashier(bank).call()

@@ -151,6 +151,15 @@ def test_the_demo_auditor_signs_in_as_auditor_without_coop_auditors(node: Node) 
             "/documents/generate", headers=headers, json={"template": "meeting_notice"}
         )
         assert refused.status_code == 403, refused.text
+        # The demo deployed BankSettlements and recorded it: the bank's screens work.
+        loans = http.get("/bank/loans", headers=headers)
+        assert loans.status_code == 200, loans.text
+        assert (
+            http.get(
+                "/bank/reports/funds?from=2026-01-01&to=2026-12-31", headers=headers
+            ).status_code
+            == 200
+        )
         # The indexer mirrors the appointment (AuditorChanged): GET /cooperative lists it.
         deadline = time.monotonic() + 60
         while auditor.address not in http.get("/cooperative").json()["auditors"]:

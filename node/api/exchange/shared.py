@@ -3,12 +3,13 @@ orders' chain facts read through the mirror (`facts_of`, `follow`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from indexer.queries import documents, governance, units
+from indexer.queries import bank, documents, governance, units
 from node.api import mirror
 from node.api.deps import Caller
 from node.api.exchange.union import treasury_of
@@ -16,7 +17,7 @@ from node.api.gateway import Gateway
 from node.api.problems import Problem
 from node.chain.client import checksum
 from node.exchange.models import Offer, Order
-from node.exchange.service import FOLLOWED, Facts, apply_facts, outcome_of
+from node.exchange.service import FOLLOWED, BankPayment, Facts, apply_facts, outcome_of
 
 
 def require_member(caller: Caller) -> None:
@@ -122,7 +123,52 @@ def _dispute_outcome(gw: Gateway, order: Order) -> str | None:
     return None
 
 
+def bank_settlements_of(gw: Gateway) -> str | None:
+    """The served cooperative's BankSettlements: the deployment record's `bank_settlements`,
+    else the one `coop bank` remembered in this database for this charter."""
+    address = gw.module_address("bank_settlements")
+    if address is not None:
+        return address
+    from node.bank.store import remembered_settlements
+
+    return remembered_settlements(gw.engine, gw.coop.addresses.charter)
+
+
+def _bank_payments(gw: Gateway, order: Order) -> tuple[BankPayment, ...]:
+    """Ruble payments the cashier attested for a token order (BankSettlements, from the
+    mirror; none when the cooperative has no BankSettlements or the mirror is not ready)."""
+    if order.currency != "token" or order.status != "confirmed" or order.id is None:
+        return ()
+    if order.cooperative != gw.coop.addresses.charter:
+        return ()
+    settlements = bank_settlements_of(gw)
+    if settlements is None:
+        return ()
+    try:
+        found = mirror.read(gw, "exchange-bank-payments", bank.exchange_payments, settlements)
+    except Problem:
+        return ()
+    return tuple(
+        BankPayment(
+            line=str(f.args["line"]).lower(),
+            payer=checksum(str(f.args["payer"])),
+            amount=int(f.args["amount"]),
+        )
+        for f in found.by_order.get(order.id, [])
+    )
+
+
 def facts_of(gw: Gateway, order: Order) -> Facts | None:
+    """The chain facts about `order` from the mirror (None: the mirror is not ready), with the
+    ruble payments recorded for it."""
+    facts = _facts_of(gw, order)
+    paid = _bank_payments(gw, order)
+    if facts is None or not paid:
+        return facts
+    return dataclasses.replace(facts, bank_payments=paid)
+
+
+def _facts_of(gw: Gateway, order: Order) -> Facts | None:
     """The chain facts about `order` from the mirror (None: the mirror is not ready).
 
     Inside one cooperative the invoice is an obligation of the buyer to the supplier in the

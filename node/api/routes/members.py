@@ -28,6 +28,7 @@ from node.api.deps import CallerDep, GatewayDep, WriterDep, require_self_or
 from node.api.disclosures import DisclosurePublic, list_disclosures, log_disclosure
 from node.api.models import DocumentFile
 from node.api.problems import Problem, problem_responses
+from node.api.routes.bank import RefundCreate, check_refund_details, store_refund_details
 from node.api.schemas import ADDRESS_PATTERN, Hash32, TransactionToSign
 from node.api.txbuild import bytes32, unsigned_tx
 from node.chain.client import checksum
@@ -291,6 +292,9 @@ class AttestationCreate(BaseModel):
 class ExitCreate(BaseModel):
     application_hash: Hash32
     """SHA-256 of the signed exit application (see `POST /documents/generate`)."""
+    refund: RefundCreate | None = None
+    """Where the refund of shares paid in rubles goes (the member's own request only): checked
+    and stored sealed off chain (`docs/bank.md`, "Refund details"), never on chain."""
 
 
 @router.post(
@@ -333,5 +337,12 @@ def exit_tx(
 ) -> TransactionToSign:
     """For the member: request to leave (blocked while ВРЕ debts or loans are open)."""
     require_self_or(caller, address)
+    if body.refund is not None:
+        if caller.address.lower() != address.lower():
+            raise Problem(403, "Реквизиты даёт сам пайщик / Only the member gives refund details")
+        check_refund_details(body.refund)
     fn = gw.coop.membership.functions.requestExit(bytes32(body.application_hash))
-    return unsigned_tx(gw, fn, caller.address, "Заявление о выходе / Request to leave")
+    tx = unsigned_tx(gw, fn, caller.address, "Заявление о выходе / Request to leave")
+    if body.refund is not None:  # the exit is possible (simulated): keep where to refund
+        store_refund_details(gw, caller.address, body.refund, body.application_hash)
+    return tx

@@ -35,7 +35,7 @@ const ROUTES = [
   ["property", fund, "nav_property", ["member", "auditor"]],
   ["registers", registers, "nav_registers", ["auditor", "council", "chair"]],
   ["audit", audit, "nav_audit", ["auditor", "council", "chair"]],
-  ["bank", bank, "nav_bank", ["cashier"]],
+  ["bank", bank, "nav_bank", ["cashier", "auditor", "council", "chair"]],
   ["verify", verify, "nav_verify", null],
   ["notices", notices, "notices_nav", ["signed"]],
 ];

@@ -9,6 +9,7 @@ import { asOf, field, h, lazy, message, runner, section, sendTx, stage, table } 
 import { docLink } from "./meetings.js";
 import { sha256Hex } from "./verify.js";
 import { needSignIn } from "./membership.js";
+import { rubleLoansSection } from "./bank.js";
 
 /** Property valuations are in the cooperative's accounting unit (18 decimals, like ВРЕ). */
 const PROPERTY_DECIMALS = 18;
@@ -33,7 +34,7 @@ export async function paymentToken() {
 export function render(ctx, name) {
   if (!ctx.has("signed")) return needSignIn(ctx);
   if (name === "property") return h("div", { class: "page" }, h("h1", {}, t("property")), lazy(() => property(ctx), ctx));
-  return h("div", { class: "page" }, h("h1", {}, t("fund")), lazy(() => fund(ctx), ctx));
+  return h("div", { class: "page" }, h("h1", {}, t("fund")), lazy(() => fund(ctx), ctx), rubleLoansSection(ctx));
 }
 
 async function fund(ctx) {

@@ -4,7 +4,7 @@ import { agreementsBlock } from "./agreements.js";
 import { get } from "../api.js";
 import { eventText, fmtAmount, fmtTime, shortAddress, t } from "../i18n.js";
 import { asOf, h, lazy, message, section, table } from "../ui.js";
-import { referencesSection } from "./bank.js";
+import { referencesSection, refundSection } from "./bank.js";
 
 export function statusText(name) {
   return t(`status_${name ?? "none"}`);
@@ -29,7 +29,7 @@ export function render(ctx) {
   agreementsBlock(ctx, () => {})
     .then((block) => agreements.replaceChildren(block))
     .catch(() => {});
-  const page = h("div", { class: "page" }, h("h1", {}, t("nav_membership")), agreements, lazy(() => load(me), ctx), referencesSection(ctx));
+  const page = h("div", { class: "page" }, h("h1", {}, t("nav_membership")), agreements, lazy(() => load(me), ctx), referencesSection(ctx), ctx.has("member", "applicant") ? refundSection(ctx) : null);
   // An applicant sees the status change without reloading: poll while this page is shown.
   if (ctx.has("applicant")) {
     const timer = setInterval(async () => {
