@@ -83,14 +83,14 @@ def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) ->
     w3 = gw.chain.w3
     params: dict[str, Any] = {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
     try:
-        tx = dict(fn.build_transaction(params))  # type: ignore[arg-type]
+        tx: dict[str, Any] = dict(fn.build_transaction(params))  # type: ignore[arg-type]
     except (ContractCustomError, ContractLogicError) as exc:
         raise reverted_problem(gw.chain.decode_revert(exc)) from exc
     block_limit = int(w3.eth.get_block("latest")["gasLimit"])
     tx["gas"] = min(int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED, block_limit)
     with relayer_slot(gw) as slot:
         tx["nonce"] = slot.nonce
-        signed = gw.relayer.sign_transaction(tx)  # type: ignore[arg-type]
+        signed = gw.relayer.sign_transaction(tx)
         tx_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
         row = slot.sent(kind, account, tx, tx_hash)
     relay_activity(gw).set()
@@ -361,7 +361,7 @@ def replace_stuck(gw: Gateway, relay_id: str) -> str | None:
                 top,
             )
             return None
-        signed = gw.relayer.sign_transaction(tx)  # type: ignore[arg-type]
+        signed = gw.relayer.sign_transaction(tx)
         try:
             new_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
         except ValueError as exc:  # nonce too low (mined meanwhile), underpriced, ...
