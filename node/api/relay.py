@@ -65,6 +65,7 @@ def track(gw: Gateway, kind: str, account: str, to: str | None, tx_hash: str) ->
         session.add(row)
         session.commit()
         session.refresh(row)
+    own_relays(gw).add(row.id)
     relay_activity(gw).set()
     return row
 
@@ -93,6 +94,7 @@ def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) ->
         signed = gw.relayer.sign_transaction(tx)
         tx_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
         row = slot.sent(kind, account, tx, tx_hash)
+    own_relays(gw).add(row.id)
     relay_activity(gw).set()
     return row
 
@@ -460,35 +462,60 @@ class Tracker(threading.Thread):
                 log.exception("relay tracker step failed")
                 busy = True
 
+    #: A row no process has moved for this long is advanced by every tracker (its process
+    #: stopped, or it was relayed before a restart); until then only its own process's tracker
+    #: asks the chain for it, so N workers do not make N times the receipt queries.
+    ORPHAN_AFTER = 30
+
     def step(self) -> bool:
-        """Advance the unfinished rows; True when some are still unfinished."""
+        """Advance this process's unfinished rows (and orphans); True when some are left."""
+        own = own_relays(self.gw)
+        before = set(own)  # committed ids: the query below sees them (or they finished)
+        cursor: list[int | None] = []
+
+        def indexed_block() -> int | None:  # one cursor read per step, not one per row
+            if not cursor:
+                cursor.append(self.indexed_block())
+            return cursor[0]
+
         with Session(self.gw.engine) as session:
             rows = session.exec(
-                select(Relay).where(col(Relay.status).in_(("pending", "mined"))).limit(200)
+                select(Relay).where(col(Relay.status).in_(("pending", "mined"))).limit(500)
             ).all()
+            now = _now()
+            mine = [r for r in rows if r.id in own or now - r.updated_at >= self.ORPHAN_AFTER]
             dirty = False
-            for row in rows:
-                if advance(self.gw, row, self.indexed_block):
+            for row in mine:
+                if advance(self.gw, row, indexed_block):
                     session.add(row)
                     dirty = True
             if dirty:
                 session.commit()
-            now = _now()
             stuck = [
                 row.id
-                for row in rows
+                for row in mine
                 if row.status == "pending"
                 and row.sender == self.gw.relayer.address
                 and now - int(row.sent_at or now) >= self.gw.settings.relay_replace_after
             ]
-            unfinished = any(row.status in ("pending", "mined") for row in rows)
+            unfinished = [row.id for row in mine if row.status in ("pending", "mined")]
+            still = {row.id for row in rows if row.status in ("pending", "mined")}
+            own.difference_update(before - still)  # finished rows leave the set
         for relay_id in stuck:
             replace_stuck(self.gw, relay_id)
-        return unfinished
+        return bool(unfinished)
 
     def stop(self) -> None:
         self.stop_event.set()
         relay_activity(self.gw).set()
+
+
+def own_relays(gw: Gateway) -> set[str]:
+    """Ids of the unfinished actions this process relayed (its tracker follows them)."""
+    own: set[str] | None = getattr(gw, "_own_relays", None)
+    if own is None:
+        own = gw._own_relays = set()  # type: ignore[attr-defined]
+    return own
 
 
 def relay_activity(gw: Gateway) -> threading.Event:
