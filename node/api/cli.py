@@ -41,6 +41,10 @@ def serve(host: str | None, port: int | None, deployment_path: Path | None, inde
         raise click.ClickException(
             "coop serve needs COOP_RPC_URL (coop run starts a local chain instead)"
         )
+    try:
+        settings.check_workers()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     if host:
         settings.api_host = host
     if port:
@@ -55,10 +59,6 @@ def serve(host: str | None, port: int | None, deployment_path: Path | None, inde
         raise click.ClickException(
             f"no deployment record at {deployment_path or settings.deployment_file}"
         )
-    try:
-        settings.check_workers()
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Шлюз / gateway: http://{settings.api_host}:{settings.api_port}/docs "
         f"(chain {settings.effective_rpc_url}, {settings.api_workers} worker(s))",

@@ -67,6 +67,9 @@ class Cluster:
     procs: dict[int, subprocess.Popen[bytes]]
     db_url: str
     http: httpx.Client
+    env: dict[str, str]
+    """The environment every gateway process of the cluster shares."""
+    data: Path
 
     def url(self, i: int) -> str:
         return f"http://127.0.0.1:{self.ports[i % len(self.ports)]}"
@@ -256,7 +259,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             procs[port] = start_gateway(env, port, tmp / f"gateway-{port}.log")
         for port in ports:
             wait_healthy(http, port, procs[port], tmp / f"gateway-{port}.log")
-        cluster = Cluster(chain, anvil.url, sandbox, ports, procs, db_url, http)
+        cluster = Cluster(chain, anvil.url, sandbox, ports, procs, db_url, http, env, tmp)
         # The mirror holds the cooperative (whichever process indexes).
         deadline = time.monotonic() + 60
         while http.get(f"{cluster.url(0)}/cooperative").json().get("details") is None:
@@ -411,3 +414,54 @@ def test_standby_indexer_takes_over_when_the_leader_dies(cluster: Cluster) -> No
     token = cluster.sign_in(account, at=0, verify_at=1)
     relay = cluster.apply(account, token, at=2)
     assert cluster.wait(relay["id"], token, at=0)["status"] == "indexed"
+
+
+def test_several_workers_need_postgres_and_redis(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COOP_DATA_DIR": str(tmp_path),
+        "COOP_RPC_URL": "http://127.0.0.1:1",
+        "COOP_API_WORKERS": "2",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'coop.db'}",
+    }
+    env.pop("COOP_REDIS_URL", None)
+    code = "from node.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "COOP_API_WORKERS=2 needs DATABASE_URL on PostgreSQL and COOP_REDIS_URL" in done.stderr
+
+
+def test_uvicorn_workers_on_one_port(cluster: Cluster) -> None:
+    """`COOP_API_WORKERS=2 coop serve`: two processes answer on one port (the kernel spreads
+    the connections), and the budget of an address is one budget across them."""
+    port = free_port()
+    log = cluster.data / f"workers-{port}.log"
+    proc = start_gateway({**cluster.env, "COOP_API_WORKERS": "2"}, port, log)
+    try:
+        wait_healthy(cluster.http, port, proc, log)
+        url = f"http://127.0.0.1:{port}"
+        pids: set[int] = set()
+        deadline = time.monotonic() + 30
+        while len(pids) < 2:  # a new connection each time
+            pids.add(httpx.get(f"{url}/health", headers={"Connection": "close"}).json()["worker"])
+            if time.monotonic() > deadline:
+                pytest.fail(f"one worker answered: {pids}")
+        account = Account.create()
+        codes = [
+            httpx.post(
+                f"{url}/auth/nonce",
+                json={"address": account.address},
+                headers={"Connection": "close"},
+            ).status_code
+            for _ in range(ADDRESS_BURST + 1)
+        ]
+        assert codes == [200] * ADDRESS_BURST + [429]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
