@@ -116,7 +116,18 @@ def index(
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         if once:
-            report = indexer.sync_once(stop_event=stop)
+            from indexer.leader import LeaderLock
+
+            lock = LeaderLock(indexer.engine, indexer.chain_id)
+            if not lock.try_acquire():
+                raise click.ClickException(
+                    f"another indexer leads chain {indexer.chain_id} on this mirror (leader "
+                    "lock held): it is already indexing"
+                )
+            try:
+                report = indexer.sync_once(stop_event=stop)
+            finally:
+                lock.release()
             click.echo(
                 f"indexed to block {report.cursor} (head {report.head}): {report.events} events "
                 f"in {report.seconds:.2f} s, {len(report.reorgs)} reorgs",

@@ -29,6 +29,10 @@ class IndexerSettings(BaseSettings):
     poll_interval: float = Field(default=0.5, gt=0)
     """Seconds between head polls in `follow`: the upper bound of the idle part of the lag."""
 
+    leader_retry: float = Field(default=1.0, gt=0)
+    """Seconds between a standby indexer's tries of the leader lock (see `indexer.leader`):
+    the longest a dead leader's chain goes unindexed once its lock is released."""
+
     start_block: int = Field(default=0, ge=0)
     """First block to index (the deployment block of the roots saves a long empty backfill)."""
 

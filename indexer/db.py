@@ -8,6 +8,7 @@ PostgreSQL), a busy timeout instead of immediate "database is locked".
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
@@ -56,6 +57,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return sa.create_engine(url, **kwargs)
 
 
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64 bits) for a lock's name: the same name gives
+    the same key in every process and on every host."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def lock_for_transaction(conn: Connection, name: str) -> None:
+    """On PostgreSQL, wait for the advisory lock `name` and hold it until this transaction ends
+    (`pg_advisory_xact_lock`): one holder across every process and host using the database.
+    Elsewhere (SQLite: one host, the laptop) nothing: SQLite serialises writers itself."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(name)})
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -70,6 +86,9 @@ def migrate(url_or_engine: str | Engine) -> None:
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
         with engine.begin() as conn:
+            # Several processes start at once (gateway workers, a standby indexer): one migrates,
+            # the others wait and then find the schema current.
+            lock_for_transaction(conn, "coop:migrate")
             command.upgrade(alembic_config(conn), "head")
     finally:
         if isinstance(url_or_engine, str):

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from indexer.config import IndexerSettings
 from indexer.db import analyze_while_young, insert_ignoring_duplicates, make_engine, migrate
 from indexer.decode import ZERO_ADDRESS, EventDecoder, EventSpec, checksum
+from indexer.leader import LeaderLock
 from indexer.models import Block, Cursor, RawEvent, Status, WatchedAddress, utcnow
 from indexer.projections import (
     Dispatcher,
@@ -205,6 +206,8 @@ class Indexer:
         #: no limit beyond the adaptive range).
         self._row_range: int | None = None
         self._pool: ThreadPoolExecutor | None = None
+        #: The chain's leader lock while `follow` runs (see `indexer.leader`).
+        self.leader: LeaderLock | None = None
 
     @classmethod
     def from_settings(
@@ -316,7 +319,11 @@ class Indexer:
         return report
 
     def follow(self, stop_event: threading.Event) -> None:
-        """Poll the head every `poll_interval` seconds and index new blocks until stopped."""
+        """Poll the head every `poll_interval` seconds and index new blocks until stopped.
+
+        Only while holding the chain's leader lock (`indexer.leader`): a second indexer of the
+        same chain and mirror (another gateway worker, another host) waits as a standby and
+        takes over when the leader dies."""
         log.info(
             "following %s into %s (poll every %g s, finality %d)",
             self.rpc.url,
@@ -324,19 +331,39 @@ class Indexer:
             self.settings.poll_interval,
             self.settings.finality_depth,
         )
-        while not stop_event.is_set():
-            try:
-                report = self.sync_once(stop_event=stop_event)
-            except Stopped:
-                break
-            if report.events or report.reorgs:
-                log.debug(
-                    "block %d: +%d events, %d reorgs",
-                    report.cursor,
-                    report.events,
-                    len(report.reorgs),
-                )
-            stop_event.wait(self.settings.poll_interval)
+        lock = self.leader = LeaderLock(self.engine, self.chain_id)
+        standby_said = False
+        try:
+            while not stop_event.is_set():
+                if not lock.try_acquire():
+                    if not standby_said:
+                        log.info("another indexer leads chain %d: standing by", self.chain_id)
+                        standby_said = True
+                    stop_event.wait(self.settings.leader_retry)
+                    continue
+                standby_said = False
+                try:
+                    report = self.sync_once(stop_event=stop_event)
+                except Stopped:
+                    break
+                if report.events or report.reorgs:
+                    log.debug(
+                        "block %d: +%d events, %d reorgs",
+                        report.cursor,
+                        report.events,
+                        len(report.reorgs),
+                    )
+                stop_event.wait(self.settings.poll_interval)
+        finally:
+            lock.release()
+
+    @property
+    def role(self) -> str | None:
+        """`leader` or `standby` while following (None before `follow`)."""
+        lock = self.leader
+        if lock is None:
+            return None
+        return "leader" if lock.is_leader else "standby"
 
     # -- RPC ----------------------------------------------------------------------------------
 

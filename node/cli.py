@@ -49,6 +49,7 @@ def _register_subcommands() -> None:
     from node.api.cli import serve
     from node.bank.cli import bank
     from node.chain.cli import abi
+    from node.chain.network_cli import network
     from node.clearing.cli import clearing
     from node.cooperative.cli import deploy
     from node.documents.signatures_cli import signatures
@@ -57,7 +58,18 @@ def _register_subcommands() -> None:
 
     # `coop audit` also checks the cooperative's books against the chain (node/bank/audit.py).
     EXTRA_AUDIT_CHECKS.append("node.bank.audit:audit_books")
-    for command in (serve, deploy, clearing, index, audit, identity, abi, signatures, bank):
+    for command in (
+        serve,
+        deploy,
+        clearing,
+        index,
+        audit,
+        identity,
+        abi,
+        signatures,
+        bank,
+        network,
+    ):
         main.add_command(command)
     main.add_command(notices)
 

@@ -147,6 +147,12 @@ def run(settings: Settings) -> None:
             + f", every {settings.notices_interval}s (started with the gateway)"
         )
 
+        if settings.api_workers > 1:
+            log.warning(
+                "coop run serves one gateway process; for COOP_API_WORKERS=%d use coop serve "
+                "(docs/deploy.md)",
+                settings.api_workers,
+            )
         app = create_app(settings, chain, record)
         # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).
         config = uvicorn.Config(

@@ -226,3 +226,40 @@ def _config(db: Db, chain_id: int, contract: str, action: str) -> Any:
 def _fields(row: Any, model: type[SQLModel]) -> dict[str, Any]:
     m = row._mapping
     return {k: m[k] for k in model.model_fields if k in m}
+
+
+class Touched(BaseModel):
+    """What the events of some contracts in a range of blocks name (see `touched`)."""
+
+    emitters: set[str]
+    """Which of the contracts emitted at least one event."""
+    addresses: set[str]
+    """Every address argument of those events (checksummed as stored)."""
+
+
+def touched(
+    db: Db, after: int, upto: int, contracts: Iterable[str], chain_id: int | None = None
+) -> Touched:
+    """The events `contracts` emitted in blocks `after + 1 .. upto`: who emitted, whom they
+    name. A cache of per-address facts read from the chain (the gateway's roles) drops what
+    these events may have changed once the mirror has passed them."""
+    cid = _chain(db, chain_id)
+    wanted = list(contracts)
+    emitters: set[str] = set()
+    addresses: set[str] = set()
+    if not wanted or upto <= after:
+        return Touched(emitters=emitters, addresses=addresses)
+    t = RawEvent.__table__  # type: ignore[attr-defined]
+    stmt = sa.select(t.c.address, t.c.args).where(
+        t.c.chain_id == cid,
+        t.c.block_number > after,
+        t.c.block_number <= upto,
+        t.c.address.in_(wanted),
+    )
+    for row in _exec(db, stmt):
+        emitters.add(str(row.address))
+        for value in (row.args or {}).values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and len(item) == 42 and item.startswith("0x"):
+                    addresses.add(item)
+    return Touched(emitters=emitters, addresses=addresses)

@@ -3,12 +3,13 @@
 Unlike `coop run` it starts no anvil and deploys nothing: it serves `COOP_RPC_URL` with the
 deployment record under `COOP_DATA_DIR` (or `--deployment`) and the mirror at `DATABASE_URL`.
 `--index` also follows the chain into the mirror in a background thread (otherwise run
-`coop index` beside it).
+`coop index` beside it); with several workers (`COOP_API_WORKERS`) each has one, and the
+holder of the chain's leader lock indexes while the others stand by.
 """
 
 from __future__ import annotations
 
-import threading
+import os
 from pathlib import Path
 
 import click
@@ -40,6 +41,10 @@ def serve(host: str | None, port: int | None, deployment_path: Path | None, inde
         raise click.ClickException(
             "coop serve needs COOP_RPC_URL (coop run starts a local chain instead)"
         )
+    try:
+        settings.check_workers()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     if host:
         settings.api_host = host
     if port:
@@ -54,24 +59,28 @@ def serve(host: str | None, port: int | None, deployment_path: Path | None, inde
         raise click.ClickException(
             f"no deployment record at {deployment_path or settings.deployment_file}"
         )
-    stop = threading.Event()
-    worker: threading.Thread | None = None
-    if index:
-        from indexer.run import Indexer
-
-        indexer = Indexer.from_settings(settings)
-        worker = threading.Thread(target=indexer.follow, args=(stop,), daemon=True)
-        worker.start()
-    app = create_app(settings, chain, record)
     click.echo(
         f"Шлюз / gateway: http://{settings.api_host}:{settings.api_port}/docs "
-        f"(chain {settings.effective_rpc_url})",
+        f"(chain {settings.effective_rpc_url}, {settings.api_workers} worker(s))",
         err=True,
     )
-    try:
-        # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).
-        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None)
-    finally:
-        stop.set()
-        if worker is not None:
-            worker.join(timeout=10)
+    if settings.api_workers > 1:
+        # Each worker process builds its own app (node.api.asgi) from the environment.
+        os.environ["COOP_API_WORKERS"] = str(settings.api_workers)
+        os.environ["COOP_API_HOST"] = settings.api_host
+        os.environ["COOP_API_PORT"] = str(settings.api_port)
+        if deployment_path is not None:
+            os.environ["COOP_SERVE_DEPLOYMENT"] = str(deployment_path)
+        os.environ["COOP_SERVE_INDEX"] = "1" if index else "0"
+        uvicorn.run(
+            "node.api.asgi:create",
+            factory=True,
+            host=settings.api_host,
+            port=settings.api_port,
+            workers=settings.api_workers,
+            log_config=None,
+        )
+        return
+    app = create_app(settings, chain, record, index=index)
+    # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None)

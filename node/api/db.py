@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from indexer.db import make_engine
+from indexer.db import lock_for_transaction, make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Not the indexer's `idx_alembic_version`: each history keeps its own version table.
@@ -21,6 +21,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("version_table", VERSION_TABLE)
     with engine.begin() as conn:
+        lock_for_transaction(conn, "coop:migrate")  # gateway workers start at once
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -27,9 +27,11 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy.engine import Engine
 from web3 import Web3
 
+from indexer.queries import common
 from node.api.auth import SessionSigner, load_session_secret
 from node.api.limits import Budget, MemoryRateStore, RateStore
 from node.api.sessions import Revocations
+from node.api.stores import Nonces, RedisNonces, RedisRateStore, SqlNonces, redis_client
 from node.chain.client import Chain, account_from_key, checksum
 from node.cooperative.client import Cooperative
 from node.core.config import Settings
@@ -120,7 +122,20 @@ class Gateway:
         self.revocations = Revocations(engine, settings.session_ttl)
         self.revocations.load()
         self.auditors = frozenset(checksum(a) for a in settings.auditors if Web3.is_address(a))
-        self.limits: RateStore = MemoryRateStore() if limits_store is None else limits_store
+        # Shared by every gateway process when COOP_REDIS_URL is set (see node.api.stores).
+        self.redis = redis_client(settings.redis_url) if settings.redis_url else None
+        self.nonces: Nonces = (
+            RedisNonces(self.redis, settings.redis_prefix)
+            if self.redis is not None
+            else SqlNonces(engine)
+        )
+        if limits_store is None:
+            limits_store = (
+                RedisRateStore(self.redis, settings.redis_prefix)
+                if self.redis is not None
+                else MemoryRateStore()
+            )
+        self.limits: RateStore = limits_store
         auth, auth_address = settings.rate_limit_auth, settings.rate_limit_auth_address
         self.auth_limit = Budget(
             "auth-ip", auth, settings.rate_limit_auth_burst or 2 * auth, self.limits
@@ -323,6 +338,29 @@ class Gateway:
         if role_bits & 2:
             roles.add("verifier")
         return frozenset(roles)
+
+    def mirror_moved(
+        self, conn: Any, before: tuple[int, str | None] | None, now: tuple[int, str | None]
+    ) -> None:
+        """The mirror passed from block `before` to `now`: drop the cached roles its new events
+        may have changed, so that once an action is `indexed` every gateway process (each has
+        its own cache) answers with the roles it gave. Membership events drop the addresses
+        they name; any event of the charter or the council (chair, officers, council seats)
+        drops every entry. A step back (a reorg) drops everything."""
+        if before is None or now[0] <= before[0]:
+            if before is not None and before != now:
+                self.forget_roles()
+            return
+        a = self.coop.addresses
+        gov = self._gov[1] if self._gov is not None else None
+        wide = {a.charter} | ({gov.council.address} if gov and gov.council else set())
+        seen = common.touched(conn, before[0], now[0], {a.membership, *wide}, self.chain_id)
+        if seen.emitters & wide:
+            self.forget_roles()
+            return
+        with self._roles_lock:
+            for address in seen.addresses:
+                self._roles.pop(checksum(address), None)
 
     def forget_roles(self, address: str | None = None) -> None:
         with self._roles_lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -81,7 +82,11 @@ def create_app(
     engine: Engine | None = None,
     track_relays: bool = True,
     limits_store: RateStore | None = None,
+    index: bool = False,
 ) -> FastAPI:
+    """`index=True` also follows the chain into the mirror in a thread of this process while
+    it holds the chain's leader lock (`indexer.leader`): of several gateway processes started
+    with it, one indexes and the others stand by to take over."""
     tracker: Tracker | None = None
 
     @asynccontextmanager
@@ -104,11 +109,25 @@ def create_app(
         app.state.exchange_follower = follower
         notifier = start_notifier(gw)
         app.state.notifier = notifier
+        index_stop = threading.Event()
+        index_thread: threading.Thread | None = None
+        if index:
+            from indexer.run import Indexer
+
+            indexer = Indexer.from_settings(settings)
+            app.state.indexer = indexer
+            index_thread = threading.Thread(
+                target=indexer.follow, args=(index_stop,), name="indexer", daemon=True
+            )
+            index_thread.start()
         try:
             yield
         finally:
             if notifier is not None:
                 notifier.stop()
+            index_stop.set()
+            if index_thread is not None:
+                index_thread.join(timeout=10)
             if follower is not None:
                 follower.stop()
                 follower.join(timeout=5)
@@ -131,6 +150,7 @@ def create_app(
     app.state.deployment = deployment
     app.state.gateway = None
     app.state.gateway_error = None
+    app.state.indexer = None
     try:
         db = engine or gateway_engine(settings.effective_database_url)
         migrate(db)

@@ -141,6 +141,8 @@ class MirrorClock(threading.Thread):
         self.interval = interval
         self.stop_event = threading.Event()
         self.head: tuple[int, str | None] | None = None
+        self.applied: tuple[int, str | None] | None = None
+        """The cursor up to which `Gateway.mirror_moved` has been told."""
         self._lock = threading.Lock()
         self.tick()
 
@@ -150,9 +152,15 @@ class MirrorClock(threading.Thread):
         # goes back from what a reader saw (except on a reorg, which only a tick applies).
         with self.gw.engine.connect() as conn:
             with self._lock:
-                self.head = _cursor_key(conn, self.gw.chain_id)
+                self.head = cursor = _cursor_key(conn, self.gw.chain_id)
             # Sessions revoked by another gateway process (see node.api.sessions).
             self.gw.revocations.refresh(conn)
+            # Caches of chain facts drop what the newly mirrored blocks changed (a reader's
+            # `observe` may have moved `head` already: this keeps its own mark).
+            if cursor is not None and cursor != self.applied:
+                if self.applied is not None:
+                    self.gw.mirror_moved(conn, self.applied, cursor)
+                self.applied = cursor
 
     def observe(self, cursor: tuple[int, str | None]) -> None:
         """A reader saw the cursor at `cursor` in the database: move the clock there at once.

@@ -47,6 +47,30 @@ class Relay(RelayBase, table=True):
     id: str = Field(primary_key=True, max_length=36)
     created_at: int = Field(sa_type=sa.BigInteger)
     updated_at: int = Field(sa_type=sa.BigInteger)
+    sender: str | None = Field(default=None, max_length=42)
+    """The relayer account that sent it (None: a member-signed transaction). Revision 0006."""
+    nonce: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """The relayer's nonce it took (see `node.api.relay`: one writer per relayer key)."""
+    sent_at: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """When the current `tx_hash` was broadcast (a replacement resets it)."""
+    unsigned_tx: str | None = Field(default=None, sa_type=sa.Text)
+    """The relayer's transaction (JSON, no signature): re-signed with higher fees when stuck."""
+    replaced_hashes: str | None = Field(default=None, sa_type=sa.Text)
+    """Earlier hashes of the same nonce (comma-separated): whichever is mined is the one."""
+
+
+class RelayerNonce(SQLModel, table=True):
+    """The next nonce of a relayer account on a chain, written only under the relayer's lock
+    (PostgreSQL advisory lock): the single writer of that key's nonces. Revision 0006."""
+
+    __tablename__ = "api_relayer_nonce"
+
+    chain_id: int = Field(
+        sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    address: str = Field(primary_key=True, max_length=42)
+    next_nonce: int = Field(sa_type=sa.BigInteger)
+    updated_at: int = Field(sa_type=sa.BigInteger)
 
 
 class DocumentFile(SQLModel, table=True):
@@ -162,4 +186,5 @@ GATEWAY_TABLES = (
     "api_qualified_signature",
     "api_agreement_version",
     "api_sealed_document",
+    "api_relayer_nonce",
 )

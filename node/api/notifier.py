@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from indexer.leader import LeaderLock
 from node.api.gateway import Gateway
 from node.notices import store
 from node.notices.events import Contracts
@@ -67,6 +68,10 @@ def start_notifier(gw: Gateway | None) -> Notifier | None:
     if gw is None or gw.settings.notices_interval <= 0:
         return None
     notifier = notifier_of(gw)
+    # One sender per chain and database, whatever the number of gateway processes: the same
+    # kind of leader lock as the indexer's, under its own name.
+    lock = LeaderLock(gw.engine, gw.chain_id, role="notices")
+    notifier.gate = lock.try_acquire
     notifier.start()
     gw.notifier = notifier  # type: ignore[attr-defined]
     log.info("notices: notifier started (smtp %s)", "on" if gw.settings.smtp_url else "off")

@@ -16,25 +16,30 @@ status advances that row on the spot; rows live in SQL, so tracking survives a r
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import rlp
+import sqlalchemy as sa
 from eth_account import Account
 from eth_account._utils.legacy_transactions import Transaction as LegacyTransaction
 from eth_account.typed_transactions import TypedTransaction
 from hexbytes import HexBytes
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
 
+from indexer.db import lock_for_transaction
 from node.api.agreements import require_accepted
 from node.api.gateway import Gateway
-from node.api.models import Relay
+from node.api.models import Relay, RelayerNonce
 from node.api.problems import Problem, reverted_problem
 from node.chain.client import GAS_MARGIN_FACTOR, GAS_MARGIN_FIXED, checksum
 
@@ -60,6 +65,7 @@ def track(gw: Gateway, kind: str, account: str, to: str | None, tx_hash: str) ->
         session.add(row)
         session.commit()
         session.refresh(row)
+    own_relays(gw).add(row.id)
     relay_activity(gw).set()
     return row
 
@@ -68,26 +74,122 @@ def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) ->
     """Send `fn` from the relayer account (it pays the gas); track it.
 
     Refused (403) until `account` has accepted the agreements in force, except the acceptance
-    itself (`kind="agreement"`, see `node.api.agreements`)."""
+    itself (`kind="agreement"`, see `node.api.agreements`).
+
+    The simulation and gas estimate run first, outside any lock; only taking the nonce,
+    signing and broadcasting run under the relayer's lock (`relayer_slot`), so concurrent
+    relayed actions from every gateway process get consecutive nonces, each used once."""
     if kind != "agreement":
         require_accepted(gw, account)
     w3 = gw.chain.w3
-    with gw.relay_lock:  # one nonce at a time for the relayer account
-        params: dict[str, Any] = {
-            "from": gw.relayer.address,
-            "nonce": w3.eth.get_transaction_count(gw.relayer.address, "pending"),
-            "chainId": gw.chain_id,
-            "value": 0,
-        }
-        try:
-            tx = fn.build_transaction(params)  # type: ignore[arg-type]
-        except (ContractCustomError, ContractLogicError) as exc:
-            raise reverted_problem(gw.chain.decode_revert(exc)) from exc
-        block_limit = int(w3.eth.get_block("latest")["gasLimit"])
-        tx["gas"] = min(int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED, block_limit)
-        signed = gw.relayer.sign_transaction(tx)  # type: ignore[arg-type]
+    params: dict[str, Any] = {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
+    try:
+        tx: dict[str, Any] = dict(fn.build_transaction(params))  # type: ignore[arg-type]
+    except (ContractCustomError, ContractLogicError) as exc:
+        raise reverted_problem(gw.chain.decode_revert(exc)) from exc
+    block_limit = int(w3.eth.get_block("latest")["gasLimit"])
+    tx["gas"] = min(int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED, block_limit)
+    with relayer_slot(gw) as slot:
+        tx["nonce"] = slot.nonce
+        signed = gw.relayer.sign_transaction(tx)
         tx_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
-    return track(gw, kind, account, str(tx["to"]), tx_hash)
+        row = slot.sent(kind, account, tx, tx_hash)
+    own_relays(gw).add(row.id)
+    relay_activity(gw).set()
+    return row
+
+
+class RelayerSlot:
+    """The relayer's next nonce, held under its lock: `sent()` records the transaction that
+    used it (in the same database transaction that moves the nonce on)."""
+
+    def __init__(self, gw: Gateway, conn: Connection, nonce: int) -> None:
+        self.gw = gw
+        self.conn = conn
+        self.nonce = nonce
+        self.row: Relay | None = None
+
+    def sent(self, kind: str, account: str, tx: dict[str, Any], tx_hash: str) -> Relay:
+        now = _now()
+        row = Relay(
+            id=str(uuid.uuid4()),
+            kind=kind,
+            account=checksum(account),
+            to_address=str(tx["to"]),
+            tx_hash=tx_hash,
+            status="pending",
+            created_at=now,
+            updated_at=now,
+            sender=self.gw.relayer.address,
+            nonce=self.nonce,
+            sent_at=now,
+            unsigned_tx=json.dumps(_jsonable(tx), sort_keys=True),
+        )
+        self.conn.execute(RELAY.insert().values(**row.model_dump()))
+        self.row = row
+        return row
+
+
+def _jsonable(tx: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tx.items():
+        if isinstance(value, bytes | bytearray):
+            out[key] = HexBytes(value).to_0x_hex()
+        elif isinstance(value, list):  # accessList
+            out[key] = value
+        else:
+            out[key] = value if isinstance(value, int | str) else str(value)
+    return out
+
+
+RELAY = Relay.__table__  # type: ignore[attr-defined]
+NONCES = RelayerNonce.__table__  # type: ignore[attr-defined]
+
+
+@contextmanager
+def relayer_lock(gw: Gateway) -> Iterator[Connection]:
+    """The single writer of the relayer key's nonces, for as long as the block runs.
+
+    In this process a thread lock; across processes and hosts the PostgreSQL advisory lock
+    `coop:relayer:<chain>:<address>` held by the database transaction the block runs in
+    (released by its commit or rollback, or by PostgreSQL when the process dies). On SQLite
+    (one process) the thread lock is the whole of it."""
+    name = f"coop:relayer:{gw.chain_id}:{gw.relayer.address}"
+    with gw.relay_lock, gw.engine.begin() as conn:
+        lock_for_transaction(conn, name)
+        yield conn
+
+
+@contextmanager
+def relayer_slot(gw: Gateway) -> Iterator[RelayerSlot]:
+    """Take the relayer's next nonce under its lock; commit it moved on only if the block
+    recorded a sent transaction (`slot.sent`), so a refused broadcast leaves no gap.
+
+    The next nonce is the larger of the stored one and the chain's pending count: the chain
+    catches a transaction the relayer key sent elsewhere; the stored one a node behind a load
+    balancer whose pending count lags what this gateway has just sent."""
+    with relayer_lock(gw) as conn:
+        key = {"chain_id": gw.chain_id, "address": gw.relayer.address}
+        stored = conn.execute(
+            sa.select(NONCES.c.next_nonce).where(
+                NONCES.c.chain_id == gw.chain_id, NONCES.c.address == gw.relayer.address
+            )
+        ).scalar()
+        pending = int(gw.chain.w3.eth.get_transaction_count(gw.relayer.address, "pending"))
+        nonce = max(pending, int(stored) if stored is not None else 0)
+        slot = RelayerSlot(gw, conn, nonce)
+        yield slot
+        if slot.row is None:
+            return
+        values = {"next_nonce": nonce + 1, "updated_at": _now()}
+        if stored is None:
+            conn.execute(NONCES.insert().values(**key, **values))
+        else:
+            conn.execute(
+                NONCES.update()
+                .where(NONCES.c.chain_id == gw.chain_id, NONCES.c.address == gw.relayer.address)
+                .values(**values)
+            )
 
 
 def decode_raw(raw: bytes) -> dict[str, Any]:
@@ -185,14 +287,116 @@ def _failure_reason(gw: Gateway, tx_hash: str, block_number: int) -> str:
     return "Reverted"
 
 
+def _receipt(gw: Gateway, tx_hash: str) -> Any:
+    try:
+        return gw.chain.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+    except TransactionNotFound:
+        return None
+
+
+def _earlier_hashes(row: Relay | Any) -> list[str]:
+    return [h for h in (row.replaced_hashes or "").split(",") if h]
+
+
+def _bumped(value: int, percent: int) -> int:
+    return -(-value * (100 + percent) // 100)  # rounded up: nodes want at least +10 %
+
+
+def replace_stuck(gw: Gateway, relay_id: str) -> str | None:
+    """Re-send a relayer transaction unmined for `relay_replace_after` seconds: the same nonce
+    (so exactly one version can ever be mined), fees raised by `relay_fee_bump_percent`.
+
+    Runs under the relayer's lock, so of several gateway processes that find the row stuck,
+    one replaces it and the others then see it was just sent. Returns the new hash, or None
+    when nothing was sent (mined meanwhile, not stuck any more, or the fee ceiling reached)."""
+    settings = gw.settings
+    with relayer_lock(gw) as conn:
+        row = conn.execute(sa.select(RELAY).where(RELAY.c.id == relay_id)).first()
+        now = _now()
+        if (
+            row is None
+            or row.status != "pending"
+            or row.sender != gw.relayer.address
+            or row.nonce is None
+            or row.unsigned_tx is None
+            or now - int(row.sent_at or 0) < settings.relay_replace_after
+        ):
+            return None
+        hashes = [row.tx_hash, *_earlier_hashes(row)]
+        if any(_receipt(gw, h) is not None for h in hashes):
+            return None  # mined: the tracker's next step records it
+        w3 = gw.chain.w3
+        if int(w3.eth.get_transaction_count(gw.relayer.address, "latest")) > int(row.nonce):
+            if any(_receipt(gw, h) is not None for h in hashes):
+                return None
+            # The nonce went to a transaction that is none of ours (the key used elsewhere).
+            conn.execute(
+                RELAY.update()
+                .where(RELAY.c.id == relay_id)
+                .values(
+                    status="failed",
+                    error="NonceUsedElsewhere",
+                    detail="Одноразовый номер ретранслятора занят другой транзакцией / The "
+                    "relayer's nonce was used by another transaction",
+                    updated_at=now,
+                )
+            )
+            return None
+        tx: dict[str, Any] = json.loads(row.unsigned_tx)
+        bump = settings.relay_fee_bump_percent
+        ceiling = int(settings.relay_max_fee_gwei * 10**9)
+        if "maxFeePerGas" in tx:
+            base = int(w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+            tip = _bumped(int(tx["maxPriorityFeePerGas"]), bump)
+            tx["maxPriorityFeePerGas"] = tip
+            tx["maxFeePerGas"] = max(_bumped(int(tx["maxFeePerGas"]), bump), 2 * base + tip)
+            top = int(tx["maxFeePerGas"])
+        else:
+            tx["gasPrice"] = _bumped(int(tx["gasPrice"]), bump)
+            top = int(tx["gasPrice"])
+        if top > ceiling:
+            log.warning(
+                "relay %s (nonce %s) stuck, but a replacement would pay %d wei/gas, over "
+                "COOP_RELAY_MAX_FEE_GWEI: left waiting",
+                relay_id,
+                row.nonce,
+                top,
+            )
+            return None
+        signed = gw.relayer.sign_transaction(tx)
+        try:
+            new_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
+        except ValueError as exc:  # nonce too low (mined meanwhile), underpriced, ...
+            log.warning("replacing relay %s (nonce %s) refused: %s", relay_id, row.nonce, exc)
+            return None
+        conn.execute(
+            RELAY.update()
+            .where(RELAY.c.id == relay_id)
+            .values(
+                tx_hash=new_hash,
+                replaced_hashes=",".join(hashes),
+                sent_at=now,
+                unsigned_tx=json.dumps(tx, sort_keys=True),
+                updated_at=now,
+            )
+        )
+    log.info(
+        "relay %s (nonce %s) stuck: replaced by %s with higher fees", relay_id, row.nonce, new_hash
+    )
+    return new_hash
+
+
 def advance(gw: Gateway, row: Relay, indexed_block: Callable[[], int | None]) -> bool:
     """One step of a row's life; True when it changed."""
     changed = False
     if row.status == "pending" and row.tx_hash:
-        try:
-            receipt = gw.chain.w3.eth.get_transaction_receipt(row.tx_hash)  # type: ignore[arg-type]
-        except TransactionNotFound:
-            receipt = None
+        receipt = _receipt(gw, row.tx_hash)
+        if receipt is None:  # replaced with higher fees: whichever of its versions was mined
+            for earlier in _earlier_hashes(row):
+                receipt = _receipt(gw, earlier)
+                if receipt is not None:
+                    row.tx_hash = earlier
+                    break
         if receipt is not None:
             row.block_number = int(receipt["blockNumber"])
             if int(receipt["status"]) == 1:
@@ -258,24 +462,60 @@ class Tracker(threading.Thread):
                 log.exception("relay tracker step failed")
                 busy = True
 
+    #: A row no process has moved for this long is advanced by every tracker (its process
+    #: stopped, or it was relayed before a restart); until then only its own process's tracker
+    #: asks the chain for it, so N workers do not make N times the receipt queries.
+    ORPHAN_AFTER = 30
+
     def step(self) -> bool:
-        """Advance the unfinished rows; True when some are still unfinished."""
+        """Advance this process's unfinished rows (and orphans); True when some are left."""
+        own = own_relays(self.gw)
+        before = set(own)  # committed ids: the query below sees them (or they finished)
+        cursor: list[int | None] = []
+
+        def indexed_block() -> int | None:  # one cursor read per step, not one per row
+            if not cursor:
+                cursor.append(self.indexed_block())
+            return cursor[0]
+
         with Session(self.gw.engine) as session:
             rows = session.exec(
-                select(Relay).where(col(Relay.status).in_(("pending", "mined"))).limit(200)
+                select(Relay).where(col(Relay.status).in_(("pending", "mined"))).limit(500)
             ).all()
+            now = _now()
+            mine = [r for r in rows if r.id in own or now - r.updated_at >= self.ORPHAN_AFTER]
             dirty = False
-            for row in rows:
-                if advance(self.gw, row, self.indexed_block):
+            for row in mine:
+                if advance(self.gw, row, indexed_block):
                     session.add(row)
                     dirty = True
             if dirty:
                 session.commit()
-            return any(row.status in ("pending", "mined") for row in rows)
+            stuck = [
+                row.id
+                for row in mine
+                if row.status == "pending"
+                and row.sender == self.gw.relayer.address
+                and now - int(row.sent_at or now) >= self.gw.settings.relay_replace_after
+            ]
+            unfinished = [row.id for row in mine if row.status in ("pending", "mined")]
+            still = {row.id for row in rows if row.status in ("pending", "mined")}
+            own.difference_update(before - still)  # finished rows leave the set
+        for relay_id in stuck:
+            replace_stuck(self.gw, relay_id)
+        return bool(unfinished)
 
     def stop(self) -> None:
         self.stop_event.set()
         relay_activity(self.gw).set()
+
+
+def own_relays(gw: Gateway) -> set[str]:
+    """Ids of the unfinished actions this process relayed (its tracker follows them)."""
+    own: set[str] | None = getattr(gw, "_own_relays", None)
+    if own is None:
+        own = gw._own_relays = set()  # type: ignore[attr-defined]
+    return own
 
 
 def relay_activity(gw: Gateway) -> threading.Event:

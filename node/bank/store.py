@@ -20,6 +20,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
+from indexer.db import lock_for_transaction
 from node.bank import tables
 from node.bank.formats import Statement, parse_statement
 
@@ -33,6 +34,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("version_table", VERSION_TABLE)
     with engine.begin() as conn:
+        lock_for_transaction(conn, "coop:migrate")  # gateway workers may all try at once
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

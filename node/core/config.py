@@ -239,6 +239,65 @@ class Settings(BaseSettings):
     """Allow webhooks to loopback and private addresses (tests, a cooperative's own LAN);
     off by default so that a member cannot make the node call its internal services."""
 
+    # -- several processes (docs/deploy.md) -----------------------------------------------------
+
+    api_workers: int = Field(
+        default=1, ge=1, le=64, validation_alias=AliasChoices("COOP_API_WORKERS")
+    )
+    """Gateway processes `coop serve` starts on its port (uvicorn workers). More than one needs
+    PostgreSQL (`DATABASE_URL`: the relayer's nonce lock, the indexer's leader lock) and Redis
+    (`COOP_REDIS_URL`: request budgets, sign-in nonces); the node refuses to start otherwise."""
+
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("COOP_REDIS_URL"))
+    """Redis shared by every gateway process (`redis://host:6379/<db>`): request budgets and
+    single-use sign-in nonces live there. Unset: in this process (budgets) and the database
+    (nonces), right for one process."""
+
+    redis_prefix: str = Field(
+        default="coop:",
+        min_length=1,
+        max_length=64,
+        validation_alias=AliasChoices("COOP_REDIS_PREFIX"),
+    )
+    """Prefix of every Redis key the node writes (several nodes may share one Redis)."""
+
+    relay_replace_after: float = Field(
+        default=60.0, gt=0, validation_alias=AliasChoices("COOP_RELAY_REPLACE_AFTER")
+    )
+    """Seconds a relayer transaction may wait unmined before it is replaced (same nonce, fees
+    raised by `COOP_RELAY_FEE_BUMP_PERCENT`): a stuck nonce would hold up every later one."""
+
+    relay_fee_bump_percent: int = Field(
+        default=20, ge=10, le=500, validation_alias=AliasChoices("COOP_RELAY_FEE_BUMP_PERCENT")
+    )
+    """How much a replacement raises both EIP-1559 fees (nodes require at least 10 %)."""
+
+    relay_max_fee_gwei: float = Field(
+        default=500.0, gt=0, validation_alias=AliasChoices("COOP_RELAY_MAX_FEE_GWEI")
+    )
+    """Ceiling of a replacement's max fee per gas: past it the transaction is left to wait."""
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.effective_database_url.startswith("postgresql")
+
+    def check_workers(self) -> None:
+        """Several gateway processes share state only through PostgreSQL and Redis: refuse a
+        multi-process setting without them (ValueError with the reason)."""
+        if self.api_workers > 1 and not (self.uses_postgres and self.redis_url):
+            raise ValueError(
+                f"COOP_API_WORKERS={self.api_workers} needs DATABASE_URL on PostgreSQL and "
+                "COOP_REDIS_URL (the relayer's nonce, request budgets and sign-in nonces are "
+                "shared through them); with SQLite run one worker"
+            )
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("COOP_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        return value
+
     @field_validator("relayer_key")
     @classmethod
     def _relayer_key_is_hex32(cls, value: str | None) -> str | None:

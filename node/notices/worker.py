@@ -14,6 +14,7 @@ import logging
 import smtplib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -76,6 +77,9 @@ class Notifier:
         self.passes = 0
         self.last_error: str | None = None
         self._seen: tuple[int, str | None] | None = None
+        #: Asked before each pass of the thread: False means another process sends (see
+        #: `node/api/notifier.py`, a leader lock per chain); None: always this one.
+        self.gate: Callable[[], bool] | None = None
 
     # -- one pass ---------------------------------------------------------------------------
 
@@ -330,6 +334,11 @@ class Notifier:
 
     def run(self) -> None:
         while not self._stop.is_set():
+            # Several gateway processes on one database: only the one holding the gate sends,
+            # or every notice would go out once per process.
+            if self.gate is not None and not self.gate():
+                self._stop.wait(self.config.interval)
+                continue
             try:
                 self.tick()
                 self.last_error = None

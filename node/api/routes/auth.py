@@ -5,11 +5,9 @@ from __future__ import annotations
 import secrets
 import time
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 from hexbytes import HexBytes
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
 from node.api.amounts import amounts_as_strings
 from node.api.auth import Session as AuthSession
@@ -22,7 +20,6 @@ from node.api.auth import (
     verify_signature,
 )
 from node.api.deps import AuthRateLimit, Caller, CallerDep, GatewayDep
-from node.api.models import SiweNonce
 from node.api.problems import Problem, problem_responses
 from node.api.schemas import Address, Signature
 from node.chain.client import checksum
@@ -86,9 +83,7 @@ def create_nonce(gw: GatewayDep, body: NonceCreate | None = None) -> NoncePublic
     now = int(time.time())
     nonce = secrets.token_hex(16)
     expires = now + gw.settings.siwe_nonce_ttl
-    with Session(gw.engine) as session:
-        session.add(SiweNonce(nonce=nonce, issued_at=now, expires_at=expires))
-        session.commit()
+    gw.nonces.issue(nonce, now, expires)  # the database, or Redis shared by every worker
     domain = gw.settings.effective_siwe_domain
     uri = f"http://{domain}"
     message = None
@@ -139,19 +134,10 @@ def verify(gw: GatewayDep, body: VerifyCreate) -> SessionPublic:
         )
     now = time.time()
     check_message_times(msg, now)
-    # Consume the nonce first and atomically: a replay (or a second try) finds it used.
-    table = SiweNonce.__table__  # type: ignore[attr-defined]
-    with gw.engine.begin() as conn:
-        used = conn.execute(
-            sa.update(table)
-            .where(
-                table.c.nonce == msg.nonce,
-                table.c.used_at.is_(None),
-                table.c.expires_at > int(now),
-            )
-            .values(used_at=int(now), used_by=msg.address)
-        ).rowcount
-    if used != 1:
+    # Consume the nonce first and atomically: a replay (or a second try, at any worker) finds
+    # it used.
+    used = gw.nonces.consume(msg.nonce, int(now), msg.address)
+    if not used:
         raise Problem(
             401,
             "Одноразовый код (nonce) неизвестен, уже использован или истёк / The nonce is "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import os
+
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -18,6 +20,11 @@ class HealthPublic(BaseModel):
     latest_block: int
     contracts: dict[str, str]
     deployed_at_block: int | None = None
+    worker: int
+    """The answering gateway process (its pid): several may serve one address."""
+    indexer: str | None = None
+    """This process's indexer, when it runs one: `leader` (indexing) or `standby` (another
+    process holds the chain's leader lock)."""
 
 
 @router.get(
@@ -25,7 +32,9 @@ class HealthPublic(BaseModel):
     response_model=amounts_as_strings(HealthPublic),
     responses={503: {"description": "The chain does not answer"}},
 )
-def health(chain: ChainDep, deployment: DeploymentDep) -> HealthPublic | JSONResponse:
+def health(
+    request: Request, chain: ChainDep, deployment: DeploymentDep
+) -> HealthPublic | JSONResponse:
     try:
         chain_id = chain.chain_id
         latest = int(chain.w3.eth.block_number)
@@ -46,4 +55,6 @@ def health(chain: ChainDep, deployment: DeploymentDep) -> HealthPublic | JSONRes
         latest_block=latest,
         contracts={str(k): str(v) for k, v in deployment.get("contracts", {}).items()},
         deployed_at_block=deployment.get("deployed_at_block"),
+        worker=os.getpid(),
+        indexer=getattr(request.app.state, "indexer", None) and request.app.state.indexer.role,
     )

@@ -16,7 +16,7 @@ from node.api import mirror
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, RelayRateLimit, WriterDep
 from node.api.problems import Problem, problem_responses
-from node.api.relay import relay_call, track
+from node.api.relay import relay_call, relayer_lock, track
 from node.api.routes.relay import public
 from node.api.schemas import (
     ADDRESS_PATTERN,
@@ -185,7 +185,7 @@ def run_clearing_now(gw: GatewayDep, caller: WriterDep) -> ClearingRunPublic:
             "Запустить взаимозачёт могут совет, председатель и кассир / Only the council, the "
             "chair and cashiers may run a clearing",
         )
-    with gw.relay_lock:
+    with relayer_lock(gw):  # the relayer key's single writer, across gateway processes
         report = run_clearing(gw.chain, gw.units.address, gw.relayer)
     for part in (report, *report["chunks"]):  # amounts as decimal strings (node.api.amounts)
         for key in REPORT_AMOUNTS & part.keys():
