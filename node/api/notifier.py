@@ -72,6 +72,7 @@ def start_notifier(gw: Gateway | None) -> Notifier | None:
     # kind of leader lock as the indexer's, under its own name.
     lock = LeaderLock(gw.engine, gw.chain_id, role="notices")
     notifier.gate = lock.try_acquire
+    notifier.on_stop = lock.release
     notifier.start()
     gw.notifier = notifier  # type: ignore[attr-defined]
     log.info("notices: notifier started (smtp %s)", "on" if gw.settings.smtp_url else "off")

@@ -80,6 +80,8 @@ class Notifier:
         #: Asked before each pass of the thread: False means another process sends (see
         #: `node/api/notifier.py`, a leader lock per chain); None: always this one.
         self.gate: Callable[[], bool] | None = None
+        #: Called when the thread has stopped (gives the gate's lock back).
+        self.on_stop: Callable[[], None] | None = None
 
     # -- one pass ---------------------------------------------------------------------------
 
@@ -357,6 +359,8 @@ class Notifier:
         if self._thread is not None:
             self._thread.join(timeout=timeout)
             self._thread = None
+        if self.on_stop is not None:
+            self.on_stop()
 
     def wait_idle(self, timeout: float = 30) -> bool:
         """Until no row is due now (tests, `send-pending`)."""
