@@ -34,10 +34,12 @@ from node.api.routes import (
     contracts,
     cooperative,
     council,
+    decisions,
     documents,
     fund,
     health,
     history,
+    meeting_officers,
     meetings,
     members,
     offers,
@@ -47,6 +49,7 @@ from node.api.routes import (
     signatures,
     unit_transfers,
     units,
+    work,
 )
 from node.api.timing import SlowRequestLog
 from node.chain.client import Chain
@@ -157,6 +160,9 @@ def create_app(
         audit,
         history,
         bank,
+        decisions,
+        meeting_officers,
+        work,
     ):
         app.include_router(module.router)
     portal.install(app)
