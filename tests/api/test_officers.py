@@ -137,7 +137,7 @@ def test_convening_draft_prefills_the_law_and_checks_the_notice(api: Api) -> Non
     meeting = sb.governance.meeting.contract
     conv_fn, conv = meeting.decode_function_input(args["calldatas"][0])
     assert conv_fn.fn_name == "convene"
-    assert [q[1] for q in conv["convocation"][4]] == [0, 2]
+    assert [q["majority"] for q in conv["convocation"]["questions"]] == [0, 2]
     # A convener cannot lower the law's majority, nor open before the notice period.
     low = {**body, "questions": [{"kind": "charter_change", "text": "x", "majority": "simple"}]}
     r = api.post(council, "/meetings/convocation", json=low)

@@ -128,9 +128,7 @@ def _meeting_tasks(
         is_presiding = presiding == me
         state = m.state_name
         ref = f"meeting:{m.meeting_id}"
-        if state in ("open", "scheduled") and m.closes_at <= now and (
-            officer or is_secretary or is_presiding
-        ):
+        if state == "ended" and (officer or is_secretary or is_presiding):
             out.append(
                 Task(
                     role="secretary" if is_secretary else ("chair" if is_presiding else "council"),
@@ -142,7 +140,7 @@ def _meeting_tasks(
                     link="#/meetings",
                 )
             )
-        elif state == "open" and m.opens_at <= now < m.closes_at and caller.has("member"):
+        elif state == "open" and caller.has("member"):
             if not any(b.voter.lower() == me and not b.rejected_reason for b in m.ballots):
                 out.append(
                     Task(
