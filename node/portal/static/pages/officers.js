@@ -3,7 +3,7 @@
 // document) shown before the wallet is asked for anything.
 
 import { addTexts, lang, shortAddress, t } from "../i18n.js";
-import { errorBox, h, runner, sendPrepared, table } from "../ui.js";
+import { errorBox, h, message, runner, sendPrepared, table } from "../ui.js";
 
 addTexts(
   {
@@ -49,6 +49,16 @@ function valueCell(v) {
   return bi(s);
 }
 
+/** A refusal from the gateway in the reader's language: the problem's detail (the contract's
+ * reason, decoded from its custom error, when the chain refused), with the error's name. */
+export function refusal(e, ctx) {
+  const detail = e?.problem?.detail;
+  if (!detail) return errorBox(e, ctx);
+  const box = message("error", bi(detail), e.code ? h("code", { class: "muted" }, ` ${e.code}`) : null);
+  box.dataset.kind = "api";
+  return box;
+}
+
 /** The summary of a draft: its title, the lines, the document and the actions. */
 export function summary(draft) {
   const box = h("div", { class: "card preview", "data-testid": "preview" }, h("h3", {}, `${t("officers_preview")}: ${bi(draft.title ?? draft.description)}`));
@@ -91,7 +101,7 @@ export async function previewThenSign(ctx, container, makeDraft, { onDone } = {}
   try {
     draft = await makeDraft();
   } catch (e) {
-    container.replaceChildren(errorBox(e, ctx));
+    container.replaceChildren(refusal(e, ctx));
     return null;
   }
   const out = h("div", { class: "outcome" });
