@@ -268,7 +268,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             "council_decision",
             [body.account, body.new_account],
             None,
-            [("Старый адрес / Lost address", body.account), ("Новый адрес / New address", body.new_account)],
+            [
+                ("Старый адрес / Lost address", body.account),
+                ("Новый адрес / New address", body.new_account),
+            ],
             lambda d: [
                 (m, "recoverMembership", [checksum(body.account), checksum(body.new_account), d])
             ],
@@ -281,7 +284,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             "council_decision",
             [body.account],
             int(body.limit),
-            [("Кому / Whom", body.account), ("Лимит, базовых единиц / Limit, base units", body.limit)],
+            [
+                ("Кому / Whom", body.account),
+                ("Лимит, базовых единиц / Limit, base units", body.limit),
+            ],
             lambda d: [(units, "setCreditLimit", [checksum(body.account), int(body.limit)])],
         )
     if kind == "payout":
@@ -418,7 +424,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             "council_decision",
             [],
             int(body.valuation),
-            [("Имущество № / Asset no.", str(body.token_id)), ("Новая оценка / New valuation", body.valuation)],
+            [
+                ("Имущество № / Asset no.", str(body.token_id)),
+                ("Новая оценка / New valuation", body.valuation),
+            ],
             lambda d: [(registry.contract, "revalue", [body.token_id, int(body.valuation), d])],
         )
     if kind == "union_invoice":

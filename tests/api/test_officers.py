@@ -12,6 +12,7 @@ from eth_account import Account
 
 from tests.api.conftest import Api
 
+
 def _draft(api: Api, who: Any, body: dict[str, Any]) -> Any:
     return api.post(who, "/council/decisions", json=body)
 
@@ -105,7 +106,9 @@ def test_decision_attacks_and_invalid_fields(api: Api) -> None:
     r = _draft(api, council, {"kind": "loan_approval", "loan_id": 10**9})
     assert r.status_code == 422 and "No such loan" in r.json()["detail"]
     r = _draft(
-        api, council, {"kind": "key_recovery", "account": member.address, "new_account": outsider.address}
+        api,
+        council,
+        {"kind": "key_recovery", "account": member.address, "new_account": outsider.address},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "new_account"]
 
@@ -171,3 +174,27 @@ def test_work_list_by_role(api: Api) -> None:
     auditor = api.ok(api.get(api.auditor, "/work", params={"role": "auditor"}))
     assert all(t["role"] == "auditor" for t in auditor["tasks"])
 
+
+def test_payout_draft_anchors_the_decision_first(api: Api) -> None:
+    """A payout moves money only on a decision document anchored as a council decision and
+    signed by the chair: the draft carries the anchoring as a first step (the chair's signature
+    comes with the protocol draft). Only the chair drafts a council protocol."""
+    sb = api.sandbox
+    council = sb.council[1]
+    treasury = sb.cooperative.treasury
+    balance = int(treasury.functions.fundBalance(1).call())  # reserve
+    assert balance > 0
+    body = api.ok(
+        _draft(
+            api,
+            council,
+            {"kind": "payout", "fund": "reserve", "to": sb.members[0].address, "amount": "1"},
+        )
+    )
+    (anchor,) = body["before"]
+    assert anchor["transaction"]["to"] == sb.cooperative.documents.address
+    assert body["actions"][0]["function"] == "payout"
+    r = api.post(council, f"/council/items/{10**6}/protocol/draft")
+    assert r.status_code == 403  # only the chair drafts a council protocol
+    r = api.post(sb.chair, f"/council/items/{10**6}/protocol/draft")
+    assert r.status_code == 404

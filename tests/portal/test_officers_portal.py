@@ -33,9 +33,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="module")
-def officers(
-    stack: Api, playwright_instance: Playwright, chromium_path: str
-) -> Iterator[Portal]:
+def officers(stack: Api, playwright_instance: Playwright, chromium_path: str) -> Iterator[Portal]:
     browser = playwright_instance.chromium.launch(
         executable_path=chromium_path, headless=True, args=["--no-sandbox"]
     )
@@ -64,7 +62,9 @@ def _as(portal: Portal, account: LocalAccount, route: str) -> Page:
 
 def _sign_preview(page: Page, scope: str, expect_text: str) -> None:
     """The preview shows what will happen; only then does the officer sign."""
-    expect(page.locator(f"{scope} [data-testid=preview]")).to_contain_text(expect_text, timeout=LONG)
+    expect(page.locator(f"{scope} [data-testid=preview]")).to_contain_text(
+        expect_text, timeout=LONG
+    )
     page.locator(f"{scope} button[data-sign]").click()
     _done(page, scope)
 
@@ -79,7 +79,9 @@ def _join(api: Api) -> LocalAccount:
         "document_number": "4510 654321",
         "address": "Тула, ул. Ленина, 2",
     }
-    api.ok(api.http.put(f"/members/{new.address}/identity", json=identity, headers=api.headers(new)))
+    api.ok(
+        api.http.put(f"/members/{new.address}/identity", json=identity, headers=api.headers(new))
+    )
     draft = api.ok(api.post(new, "/applications/draft", json={"kind": "individual"}))
     message = draft["typed_data"]["message"]
     relay = api.ok(
@@ -164,7 +166,9 @@ def _vote_protocol_execute(portal: Portal, api: Api, item_id: int) -> None:
     portal.go(chair, "council")
     chair.click(f"button[data-execute='{item_id}']")
     _done(chair, "#main")
-    item = next(i for i in api.ok(api.get(sb.chair, "/council/items"))["data"] if i["item_id"] == item_id)
+    item = next(
+        i for i in api.ok(api.get(sb.chair, "/council/items"))["data"] if i["item_id"] == item_id
+    )
     assert item["state_name"] == "executed"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from node.api.amounts import amounts_as_strings
 from node.api.decisions import DecisionCreate, Drafted, SummaryLine, encode, plan, require_council
@@ -14,20 +14,34 @@ from node.api.deps import GatewayDep, WriterDep
 from node.api.problems import Problem, problem_responses
 from node.api.routes.council import _council
 from node.api.routes.documents import GenerateCreate, generate_document
-from node.api.schemas import TransactionToSign, UnsignedTransaction
+from node.api.schemas import UnsignedTransaction
 from node.api.txbuild import unsigned_tx
 
 router = APIRouter(prefix="/council", tags=["council"])
 
+COUNCIL_DECISION = 2
+"""`IDocumentRegistry.DocumentType.CouncilDecision`."""
+
 ItemId = Annotated[int, Path(ge=0, lt=2**64)]
 
 
+class StepTx(BaseModel):
+    transaction: UnsignedTransaction
+    description: str
+
+
 class DraftPublic(Drafted):
+    before: list[StepTx] = Field(default_factory=list)
+    """Transactions the wallet sends first (e.g. anchoring the decision document a payout
+    needs), each shown as a stage."""
     transaction: UnsignedTransaction
     description: str
 
 
 class ProtocolDraftPublic(BaseModel):
+    before: list[StepTx] = Field(default_factory=list)
+    """The chair's signature of the decision document when it is anchored and not yet signed
+    by them (a payout moves money only on a decision the chair signed)."""
     document: str
     document_url: str
     lines: list[SummaryLine]
@@ -58,7 +72,9 @@ def draft_decision(gw: GatewayDep, caller: WriterDep, body: DecisionCreate) -> D
     if p.amount is not None:
         facts["amount"] = str(p.amount)
     doc = generate_document(
-        gw, caller, GenerateCreate(template=p.template, fields=facts)  # type: ignore[arg-type]
+        gw,
+        caller,
+        GenerateCreate(template=p.template, fields=facts),
     )
     decision = bytes.fromhex(doc.sha256)
     actions, shown = encode(p, decision)
@@ -66,6 +82,18 @@ def draft_decision(gw: GatewayDep, caller: WriterDep, body: DecisionCreate) -> D
         decision, [a.target for a in actions], [a.data for a in actions]
     )
     tx = unsigned_tx(gw, fn, caller.address, f"{p.title_ru} / {p.title_en}")
+    before: list[StepTx] = Field(default_factory=list)
+    if body.kind == "payout":
+        # The treasury pays only on a decision anchored as a council decision and signed by
+        # the chair (two keys): the proposer anchors it now, the chair signs with the protocol.
+        anchor = gw.coop.documents.functions.anchor(decision, COUNCIL_DECISION, b"\0" * 32)
+        a = unsigned_tx(
+            gw,
+            anchor,
+            caller.address,
+            "Закрепить документ решения / Anchor the decision document",
+        )
+        before.append(StepTx(transaction=a.transaction, description=a.description))
     lines = [
         SummaryLine(label="Кто вносит / Proposed by", value=caller.address),
         *(SummaryLine(label=label, value=value) for label, value in p.lines),
@@ -78,6 +106,7 @@ def draft_decision(gw: GatewayDep, caller: WriterDep, body: DecisionCreate) -> D
         document=doc.sha256,
         document_url=doc.url,
         actions=shown,
+        before=before,
         transaction=tx.transaction,
         description=tx.description,
     )
@@ -102,8 +131,23 @@ def draft_council_protocol(
         gw, caller, GenerateCreate(template="council_protocol", item_ids=[item_id])
     )
     fn = council.contract.functions.signProtocol(item_id, bytes.fromhex(doc.sha256))
-    tx = unsigned_tx(gw, fn, caller.address, "Подписать протокол совета / Sign the council protocol")
+    tx = unsigned_tx(
+        gw, fn, caller.address, "Подписать протокол совета / Sign the council protocol"
+    )
+    before: list[StepTx] = Field(default_factory=list)
+    decision = council.item(item_id).document_hash
+    registry = gw.coop.documents.functions
+    anchored = int(registry.documentOf(decision).call()[1]) != 0
+    if anchored and int(registry.signedAt(decision, caller.address).call()) == 0:
+        sig = unsigned_tx(
+            gw,
+            registry.sign(decision),
+            caller.address,
+            "Подписать документ решения / Sign the decision document",
+        )
+        before.append(StepTx(transaction=sig.transaction, description=sig.description))
     return ProtocolDraftPublic(
+        before=before,
         document=doc.sha256,
         document_url=doc.url,
         lines=[

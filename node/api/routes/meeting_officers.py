@@ -5,7 +5,6 @@ execution of each accepted question. Nobody types call data."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -255,23 +254,21 @@ def draft_convocation(
             fields={"opens_at": body.opens_at, "closes_at": body.closes_at, "questions": texts},
         ),
     )
-    conv = Convocation(body.opens_at, body.closes_at, checksum(body.secretary), tuple(questions), chair)
+    conv = Convocation(
+        body.opens_at, body.closes_at, checksum(body.secretary), tuple(questions), chair
+    )
     action = meeting.convene_action(conv)
     fn = council.contract.functions.propose(
         bytes.fromhex(notice_doc.sha256), [action.target], [action.data]
     )
-    tx = unsigned_tx(
-        gw, fn, caller.address, "Созвать общее собрание / Convene a general meeting"
-    )
+    tx = unsigned_tx(gw, fn, caller.address, "Созвать общее собрание / Convene a general meeting")
     return ConvocationDraftPublic(
         title="Созыв общего собрания / Convening a general meeting",
         lines=[
             SummaryLine(label="Кто вносит / Proposed by", value=caller.address),
             SummaryLine(label="Открытие голосования / Voting opens", value=str(body.opens_at)),
             SummaryLine(label="Закрытие / Closes", value=str(body.closes_at)),
-            SummaryLine(
-                label="Срок уведомления, с / Notice period, s", value=str(notice)
-            ),
+            SummaryLine(label="Срок уведомления, с / Notice period, s", value=str(notice)),
             SummaryLine(label="Секретарь / Secretary", value=checksum(body.secretary)),
             SummaryLine(label="Вопросов / Questions", value=str(len(questions))),
             SummaryLine(label="Уведомление / Notice", value=notice_doc.sha256),

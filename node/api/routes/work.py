@@ -13,7 +13,6 @@ officers_results.md).
 from __future__ import annotations
 
 import time
-
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -199,7 +198,9 @@ def _sign(m: MeetingPublic, role: str, who: str) -> Task:
     )
 
 
-def _applicant_tasks(gw: Gateway, caller: Caller, items: list[CouncilItemPublic], out: list[Task]) -> None:
+def _applicant_tasks(
+    gw: Gateway, caller: Caller, items: list[CouncilItemPublic], out: list[Task]
+) -> None:
     if not caller.has("council", "verifier", "cashier", "chair"):
         return
     charter = gw.coop.addresses.charter

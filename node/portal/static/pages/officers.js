@@ -3,7 +3,7 @@
 // document) shown before the wallet is asked for anything.
 
 import { addTexts, lang, shortAddress, t } from "../i18n.js";
-import { errorBox, h, message, runner, sendPrepared, table } from "../ui.js";
+import { errorBox, h, message, runner, sendPrepared, stage, table } from "../ui.js";
 
 addTexts(
   {
@@ -76,6 +76,9 @@ export function summary(draft) {
   if (doc) {
     box.append(h("p", {}, `${t("officers_document")}: `, h("a", { href: `#/verify?sha256=${doc}`, "data-testid": "preview-doc", class: "mono" }, doc)));
   }
+  if (draft.before?.length) {
+    box.append(h("ol", { class: "steps", "data-testid": "preview-steps" }, [...draft.before, draft].map((s) => h("li", {}, bi(s.description)))));
+  }
   if (draft.actions?.length) {
     box.append(
       h("h4", {}, t("officers_actions")),
@@ -108,7 +111,15 @@ export async function previewThenSign(ctx, container, makeDraft, { onDone } = {}
   const go = h("button", { type: "button", "data-sign": "1" }, t("officers_sign_send"));
   go.addEventListener("click", async () => {
     go.disabled = true;
-    const ok = await runner(out)((p) => sendPrepared(ctx, draft.transaction, p));
+    const ok = await runner(out)(async (p) => {
+      // Steps the decision needs first (anchor or sign its document), then the main one.
+      const steps = [...(draft.before ?? []), draft];
+      for (const [i, s] of steps.entries()) {
+        const target = steps.length > 1 ? stage(p, i + 1, steps.length, bi(s.description)) : p;
+        await sendPrepared(ctx, s.transaction, target);
+      }
+      return true;
+    });
     if (!ok) go.disabled = false;
     else if (onDone) onDone(draft);
   });
