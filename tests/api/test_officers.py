@@ -6,11 +6,12 @@ session's stack is left as it was found."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from eth_account import Account
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, running_gateway
 
 
 def _draft(api: Api, who: Any, body: dict[str, Any]) -> Any:
@@ -100,7 +101,7 @@ def test_decision_attacks_and_invalid_fields(api: Api) -> None:
     r = _draft(
         api,
         council,
-        {"kind": "payout", "fund": "development", "to": member.address, "amount": str(10**30)},
+        {"kind": "payout", "fund": "reserve", "to": member.address, "amount": str(10**30)},
     )
     assert r.status_code == 422 and "holds only" in r.json()["detail"]
     r = _draft(api, council, {"kind": "loan_approval", "loan_id": 10**9})
@@ -175,26 +176,132 @@ def test_work_list_by_role(api: Api) -> None:
     assert all(t["role"] == "auditor" for t in auditor["tasks"])
 
 
-def test_payout_draft_anchors_the_decision_first(api: Api) -> None:
+def _send(api: Api, who: Any, step: dict[str, Any]) -> None:
+    """What the portal's stages do with each transaction of a draft: the wallet picks the nonce."""
+    tx = dict(step["transaction"])
+    tx["nonce"] = api.chain.w3.eth.get_transaction_count(who.address, "pending")
+    relay = api.sign_and_relay(who, {"transaction": tx})
+    assert api.wait(who, relay)["status"] == "indexed"
+
+
+def test_payout_needs_the_chairs_signature_on_the_decision(tmp_path: Path) -> None:
     """A payout moves money only on a decision document anchored as a council decision and
-    signed by the chair: the draft carries the anchoring as a first step (the chair's signature
-    comes with the protocol draft). Only the chair drafts a council protocol."""
+    signed by the chair. The draft anchors it first; a chair who signs only the protocol leaves
+    the execution refused by the treasury, in Russian; the chair's protocol draft puts the
+    document's signature first, and then the money moves. (A stack of its own: money moves.)"""
+    with running_gateway(tmp_path, with_modules=False) as api:
+        sb, coop = api.sandbox, api.sandbox.cooperative
+        api.chain.transact(coop.token.functions.mint(sb.deployer.address, 10**21), sb.deployer)
+        coop.approve_treasury(sb.deployer)
+        coop.receive_income(sb.deployer, 10**21, b"\x01" * 32)
+        api.chain.transact(coop.treasury.functions.distributeIncome(), sb.deployer)
+        council, member = sb.council[1], sb.members[0]
+        draft = api.ok(
+            _draft(
+                api,
+                council,
+                {"kind": "payout", "fund": "reserve", "to": member.address, "amount": "1000"},
+            )
+        )
+        (anchor,) = draft["before"]
+        assert anchor["transaction"]["to"] == coop.documents.address
+        for step in (anchor, draft):
+            _send(api, council, step)
+        item_id = int(sb.governance.council.contract.functions.itemCount().call())
+        for voter in sb.council[1:3]:
+            api.act(voter, f"/council/items/{item_id}/votes/tx", {"support": 1})
+        # Only the chair drafts the council protocol.
+        assert api.post(council, f"/council/items/{item_id}/protocol/draft").status_code == 403
+        protocol = api.ok(api.post(sb.chair, f"/council/items/{item_id}/protocol/draft"))
+        (sign_doc,) = protocol["before"]
+        _send(api, sb.chair, protocol)  # the protocol only, not the decision document
+        r = api.post(council, f"/council/items/{item_id}/execution/tx")
+        assert r.status_code == 422, r.text
+        assert r.json()["error"] == "TreasuryDecisionNotSigned"
+        assert "не подписан председателем" in r.json()["detail"]
+        _send(api, sb.chair, sign_doc)
+        before = int(coop.token.functions.balanceOf(member.address).call())
+        api.act(council, f"/council/items/{item_id}/execution/tx")
+        assert int(coop.token.functions.balanceOf(member.address).call()) == before + 1000
+
+
+def test_property_and_union_builders(api: Api) -> None:
     sb = api.sandbox
-    council = sb.council[1]
-    treasury = sb.cooperative.treasury
-    balance = int(treasury.functions.fundBalance(1).call())  # reserve
-    assert balance > 0
+    council, member = sb.council[1], sb.members[0]
+    registry = api.gateway.registry()
+    assert registry is not None
     body = api.ok(
         _draft(
             api,
             council,
-            {"kind": "payout", "fund": "reserve", "to": sb.members[0].address, "amount": "1"},
+            {
+                "kind": "contribution_in_kind",
+                "account": member.address,
+                "amount": "100000",
+                "title": "Трактор МТЗ-82",
+                "category": "vehicle",
+            },
         )
     )
-    (anchor,) = body["before"]
-    assert anchor["transaction"]["to"] == sb.cooperative.documents.address
-    assert body["actions"][0]["function"] == "payout"
-    r = api.post(council, f"/council/items/{10**6}/protocol/draft")
-    assert r.status_code == 403  # only the chair drafts a council protocol
-    r = api.post(sb.chair, f"/council/items/{10**6}/protocol/draft")
-    assert r.status_code == 404
+    # The share is credited and the property enters the register, on one decision.
+    assert [a["function"] for a in body["actions"]] == ["creditInKind", "mint"]
+    assert body["actions"][1]["target"] == registry.address
+    assert body["actions"][1]["args"][:3] == [member.address, "3", "100000"]
+    assert body["actions"][0]["args"][2] == "0x" + body["document"]
+    body = api.ok(
+        _draft(
+            api,
+            council,
+            {
+                "kind": "property_mint",
+                "custodian": member.address,
+                "category": "building",
+                "valuation": "5",
+                "title": "Склад",
+            },
+        )
+    )
+    assert body["actions"][0]["function"] == "mint"
+    r = _draft(api, council, {"kind": "property_revaluation", "token_id": 10**6, "valuation": "1"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "token_id"]
+    r = _draft(
+        api,
+        council,
+        {
+            "kind": "contribution_in_kind",
+            "account": Account.create().address,
+            "amount": "1",
+            "title": "x",
+            "category": "other",
+        },
+    )
+    assert r.status_code == 422 and "Not an active member" in r.json()["detail"]
+    other = Account.create().address
+    body = api.ok(
+        _draft(
+            api,
+            council,
+            {
+                "kind": "union_invoice",
+                "union_units": other,
+                "debtor": member.address,
+                "amount": "7",
+                "due_date": "2027-01-31",
+            },
+        )
+    )
+    (action,) = body["actions"]
+    assert action["function"] == "issueUnionObligation"
+    assert action["args"][:3] == [other, member.address, "7"]
+    r = _draft(
+        api,
+        council,
+        {
+            "kind": "union_invoice",
+            "union_units": other,
+            "debtor": other,
+            "amount": "7",
+            "due_date": "31.01.2027",
+        },
+    )
+    assert r.status_code == 422 and "due_date" in r.json()["detail"]

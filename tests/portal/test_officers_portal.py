@@ -228,6 +228,11 @@ def test_whole_meeting_through_the_portal(officers: Portal, stack: Api) -> None:
     _sign_preview(page, f"[data-meeting='{meeting_id}']", str(meeting_id))
     assert _meeting(api, convener, meeting_id)["state_name"] == "held"
 
+    # The auditor's work list shows the protocol still unsigned (read-only, no button).
+    aud = _as(officers, api.auditor, "work")
+    expect(aud.locator("[data-testid=work-tasks]")).to_contain_text(
+        f"Протокол собрания № {meeting_id} не подписан"
+    )
     # The secretary's work list shows the unsigned protocol and since when; they sign it.
     sec = _as(officers, sb.secretary, "work")
     expect(sec.locator("[data-testid=work-tasks]")).to_contain_text("Подписать протокол собрания")

@@ -82,7 +82,7 @@ def draft_decision(gw: GatewayDep, caller: WriterDep, body: DecisionCreate) -> D
         decision, [a.target for a in actions], [a.data for a in actions]
     )
     tx = unsigned_tx(gw, fn, caller.address, f"{p.title_ru} / {p.title_en}")
-    before: list[StepTx] = Field(default_factory=list)
+    before: list[StepTx] = []
     if body.kind == "payout":
         # The treasury pays only on a decision anchored as a council decision and signed by
         # the chair (two keys): the proposer anchors it now, the chair signs with the protocol.
@@ -134,7 +134,7 @@ def draft_council_protocol(
     tx = unsigned_tx(
         gw, fn, caller.address, "Подписать протокол совета / Sign the council protocol"
     )
-    before: list[StepTx] = Field(default_factory=list)
+    before: list[StepTx] = []
     decision = council.item(item_id).document_hash
     registry = gw.coop.documents.functions
     anchored = int(registry.documentOf(decision).call()[1]) != 0
