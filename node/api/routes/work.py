@@ -12,14 +12,17 @@ officers_results.md).
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from indexer.models import CouncilItemPublic, MeetingPublic
+from indexer.models import CouncilItemPublic, MeetingPublic, MemberPublic
 from indexer.queries import governance, members
 from node.api import mirror
 from node.api.deps import Caller, CallerDep, GatewayDep
@@ -199,19 +202,20 @@ def _sign(m: MeetingPublic, role: str, who: str) -> Task:
 
 
 def _applicant_tasks(
-    gw: Gateway, caller: Caller, items: list[CouncilItemPublic], out: list[Task]
+    caller: Caller,
+    items: list[CouncilItemPublic],
+    applicants: list[MemberPublic],
+    out: list[Task],
 ) -> None:
     if not caller.has("council", "verifier", "cashier", "chair"):
         return
-    charter = gw.coop.addresses.charter
-    page = mirror.read(gw, "work_applicants", members.list_members, charter, "applicant", 0, 500)
     proposed = {
         d[-104:-64].lower()
         for i in items
         if i.state_name in ("pending", "passed", "signed")
         for d in i.calldatas
     }
-    for a in page.data:
+    for a in applicants:
         ref = f"account:{a.account}"
         if not a.identity_verified and caller.has("verifier", "chair"):
             out.append(
@@ -276,28 +280,75 @@ def _bank_tasks(gw: Gateway, caller: Caller, out: list[Task]) -> None:
         )
 
 
-def compute_work(gw: Gateway, caller: Caller) -> WorkPublic:
-    charter, now = gw.coop.addresses.charter, int(time.time())
-    items_page = mirror.read(gw, "work_items", governance.council_items, charter, None, 0, 500)
-    meetings_page = mirror.read(gw, "work_meetings", governance.meetings, charter)
-    chair = checksum(gw.coop.charter.functions.chair().call())
+@dataclass(frozen=True)
+class _Shared:
+    """What every caller's list is filtered from, read once per mirror block."""
+
+    items: list[CouncilItemPublic]
+    meetings: list[MeetingPublic]
+    applicants: list[MemberPublic]
+    chair: str
+    block: int | None
+
+
+_flights_lock = threading.Lock()
+_flights: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def _once(gw: Gateway, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """`make()` cached under `key` in the gateway's per-block cache, computed by one thread
+    while concurrent callers of the same key wait for it (no herd on a new block)."""
+    cache = mirror.shared_cache(gw)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    with _flights_lock:
+        lock = _flights.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            hit = cache.get(key)
+            if hit is None:
+                hit = make()
+                cache.put(key, hit)
+            return hit
+    finally:
+        with _flights_lock:
+            _flights.pop(key, None)
+
+
+def _shared(gw: Gateway, head: tuple[int, str | None]) -> _Shared:
+    def make() -> _Shared:
+        charter = gw.coop.addresses.charter
+        items = mirror.read(gw, "work_items", governance.council_items, charter, None, 0, 500)
+        meetings = mirror.read(gw, "work_meetings", governance.meetings, charter)
+        applicants = mirror.read(
+            gw, "work_applicants", members.list_members, charter, "applicant", 0, 500
+        )
+        return _Shared(
+            items=list(items.data),
+            meetings=list(meetings.data),
+            applicants=list(applicants.data),
+            chair=checksum(gw.coop.charter.functions.chair().call()),
+            block=items.as_of.number if items.as_of else None,
+        )
+
+    shared: _Shared = _once(gw, ("work_shared", head), make)
+    return shared
+
+
+def compute_work(gw: Gateway, caller: Caller, head: tuple[int, str | None]) -> WorkPublic:
+    shared = _shared(gw, head)
+    now = int(time.time())
     tasks: list[Task] = []
-    _council_tasks(caller, list(items_page.data), now, tasks)
-    _meeting_tasks(caller, chair, list(meetings_page.data), now, tasks)
-    _applicant_tasks(gw, caller, list(items_page.data), tasks)
-    _bank_tasks(gw, caller, tasks)
+    _council_tasks(caller, shared.items, now, tasks)
+    _meeting_tasks(caller, shared.chair, shared.meetings, now, tasks)
+    _applicant_tasks(caller, shared.items, shared.applicants, tasks)
     tasks.sort(key=lambda t: (t.since is None, t.since or 0))
     roles = set(caller.roles)
-    if any(t.role == "secretary" for t in tasks) or any(
-        m.secretary.lower() == caller.address.lower() for m in meetings_page.data
-    ):
+    me = caller.address.lower()
+    if any(m.secretary.lower() == me for m in shared.meetings):
         roles.add("secretary")
-    return WorkPublic(
-        address=caller.address,
-        roles=sorted(roles),
-        tasks=tasks,
-        block=items_page.as_of.number if items_page.as_of else None,
-    )
+    return WorkPublic(address=caller.address, roles=sorted(roles), tasks=tasks, block=shared.block)
 
 
 RoleName = Literal["council", "chair", "secretary", "cashier", "verifier", "auditor", "member"]
@@ -306,11 +357,30 @@ RoleName = Literal["council", "chair", "secretary", "cashier", "verifier", "audi
 @router.get("", response_model=WorkPublic, responses=problem_responses(401, 403, 503))
 async def my_work(
     gw: GatewayDep, caller: CallerDep, role: Annotated[RoleName | None, Query()] = None
-) -> WorkPublic:
+) -> Response:
     """What waits for the signed-in officer, oldest first (a member sees only their ballots).
     `role` narrows the list to one role, which the caller must hold (403 otherwise: nobody
     reads another role's work)."""
-    work = await run_in_threadpool(compute_work, gw, caller)
+    head = await mirror.head_block(gw)
+    key = ("work", caller.address, tuple(sorted(caller.roles)), head)
+    if role is None and not caller.has("cashier"):
+        # The whole list is cached as JSON per caller and block: a repeated read is a lookup.
+        hit = mirror.shared_cache(gw).get((*key, "json"))
+        if hit is not None:
+            return Response(content=hit, media_type="application/json")
+        body: bytes = await run_in_threadpool(
+            _once,
+            gw,
+            (*key, "json"),
+            lambda: compute_work(gw, caller, head).model_dump_json().encode(),
+        )
+        return Response(content=body, media_type="application/json")
+    work: WorkPublic = await run_in_threadpool(
+        _once, gw, key, lambda: compute_work(gw, caller, head)
+    )
+    work = work.model_copy(deep=True)
+    # Bank lines are not chain facts (a statement import moves no block): read every time.
+    await run_in_threadpool(_bank_tasks, gw, caller, work.tasks)
     if role is not None:
         if role not in work.roles:
             raise Problem(
@@ -318,4 +388,4 @@ async def my_work(
                 f"У вас нет роли {role} / You do not hold the role {role}",
             )
         work.tasks = [t for t in work.tasks if t.role == role]
-    return work
+    return Response(content=work.model_dump_json().encode(), media_type="application/json")
