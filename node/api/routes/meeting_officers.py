@@ -222,11 +222,13 @@ def draft_convocation(
             gw,
             caller,
             GenerateCreate(
-                template="council_decision",
+                template="meeting_question",
                 fields={
-                    "agenda": f"Вопрос {i + 1} повестки общего собрания: {ru} / "
-                    f"Question {i + 1} of the general meeting: {en}",
-                    "decision": q.text,
+                    "number": i + 1,
+                    "kind_ru": ru,
+                    "kind_en": en,
+                    "majority": chosen,
+                    "text": q.text,
                     "accounts": [q.account] if q.account else [],
                 },
             ),
@@ -251,7 +253,13 @@ def draft_convocation(
         caller,
         GenerateCreate(
             template="meeting_notice",
-            fields={"opens_at": body.opens_at, "closes_at": body.closes_at, "questions": texts},
+            fields={
+                "opens_at": body.opens_at,
+                "closes_at": body.closes_at,
+                "questions": texts,
+                "documents": ["0x" + m.document for m in materials],
+                "secretary_address": checksum(body.secretary),
+            },
         ),
     )
     conv = Convocation(
