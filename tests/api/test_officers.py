@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from eth_account import Account
+from sqlmodel import Session, select
 
+from node.api.models import DocumentFile
 from tests.api.conftest import Api, running_gateway
+
+
+def _stored(api: Api) -> int:
+    """Files the gateway has stored (generated documents included)."""
+    with Session(api.gateway.engine) as session:
+        return len(session.exec(select(DocumentFile)).all())
 
 
 def _draft(api: Api, who: Any, body: dict[str, Any]) -> Any:
@@ -74,6 +82,7 @@ def test_decision_attacks_and_invalid_fields(api: Api) -> None:
     sb = api.sandbox
     member, council = sb.members[0], sb.council[1]
     outsider = sb.members[1]
+    stored = _stored(api)
     body = {"kind": "block", "account": member.address}
     # A member who is not on the council, and an auditor, get 403 and no document is made.
     r = _draft(api, outsider, body)
@@ -112,6 +121,7 @@ def test_decision_attacks_and_invalid_fields(api: Api) -> None:
         {"kind": "key_recovery", "account": member.address, "new_account": outsider.address},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "new_account"]
+    assert _stored(api) == stored  # nothing refused left a document behind
 
 
 def test_convening_draft_prefills_the_law_and_checks_the_notice(api: Api) -> None:
@@ -142,7 +152,9 @@ def test_convening_draft_prefills_the_law_and_checks_the_notice(api: Api) -> Non
     conv_fn, conv = meeting.decode_function_input(args["calldatas"][0])
     assert conv_fn.fn_name == "convene"
     assert [q["majority"] for q in conv["convocation"]["questions"]] == [0, 2]
-    # A convener cannot lower the law's majority, nor open before the notice period.
+    # A convener cannot lower the law's majority, nor open before the notice period; a refused
+    # draft stores no document (every question is checked before any is generated).
+    stored = _stored(api)
     low = {**body, "questions": [{"kind": "charter_change", "text": "x", "majority": "simple"}]}
     r = api.post(council, "/meetings/convocation", json=low)
     assert r.status_code == 422, r.text
@@ -152,9 +164,17 @@ def test_convening_draft_prefills_the_law_and_checks_the_notice(api: Api) -> Non
     assert r.status_code == 422 and "notice period" in r.json()["detail"]
     r = api.post(council, "/meetings/convocation", json={**body, "secretary": sb.chair.address})
     assert r.status_code == 422 and "secretary" in r.json()["detail"]
-    needs = {**body, "questions": [{"kind": "exclusion", "text": "Исключить"}]}
+    needs = {
+        **body,
+        "questions": [
+            {"kind": "annual_report", "text": "Отчёт"},
+            {"kind": "exclusion", "text": "Исключить"},
+        ],
+    }
     r = api.post(council, "/meetings/convocation", json=needs)
     assert r.status_code == 422 and "member" in r.json()["detail"]
+    assert r.json()["errors"][0]["loc"] == ["body", "questions", "1", "account"]
+    assert _stored(api) == stored
     # The chair signs the protocol of a meeting only if they are its officer; a member is not.
     r = api.post(sb.members[1], "/meetings/1/protocol/draft")
     assert r.status_code in (403, 404)

@@ -203,6 +203,7 @@ def draft_convocation(
     questions: list[Question] = []
     materials: list[MaterialPublic] = []
     order = list(MAJORITIES)
+    # Every question checked before any document is generated: a refusal leaves nothing behind.
     for i, q in enumerate(body.questions):
         ru, en, law, needs_account = QUESTION_KINDS[q.kind]
         chosen = q.majority or law
@@ -218,6 +219,9 @@ def draft_convocation(
                 f"Вопрос {i + 1} «{ru}»: укажите пайщика",
                 f"Question {i + 1} ({en}): give the member",
             )
+    for i, q in enumerate(body.questions):
+        ru, en, law, _ = QUESTION_KINDS[q.kind]
+        chosen = q.majority or law
         doc = generate_document(
             gw,
             caller,
