@@ -487,3 +487,49 @@ def _show(value: Any) -> str:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return str(value)
+
+
+#: The cooperative's contracts by the key `Gateway.contract_addresses` gives them.
+CONTRACT_NAMES = {
+    "charter": "Charter",
+    "membership": "Membership",
+    "shares": "Shares",
+    "treasury": "Treasury",
+    "documents": "DocumentRegistry",
+    "settlement_units": "SettlementUnits",
+    "council": "Council",
+    "general_meeting": "GeneralMeeting",
+    "mutual_aid_fund": "MutualAidFund",
+    "property_registry": "PropertyRegistry",
+}
+
+
+def describe(gw: Gateway, targets: list[str], calldatas: list[bytes]) -> list[ActionPublic]:
+    """What an item's actions call, decoded with the ABIs of the cooperative's own contracts
+    (a target outside them is shown as its address and raw data, never guessed)."""
+    known = {
+        address.lower(): CONTRACT_NAMES[key]
+        for key, address in gw.contract_addresses().items()
+        if key in CONTRACT_NAMES
+    }
+    out: list[ActionPublic] = []
+    for target, data in zip(targets, calldatas, strict=True):
+        name = known.get(target.lower())
+        fn_name, args = "?", [f"0x{data.hex()[:200]}"]
+        if name is not None:
+            try:
+                fn, decoded = gw.chain.contract(name, target).decode_function_input(data)
+                fn_name = str(fn.fn_name)
+                args = [_show(v)[:200] for v in decoded.values()]
+            except (ValueError, KeyError):  # not a function of that contract: shown raw
+                pass
+        out.append(
+            ActionPublic(
+                target=checksum(target),
+                contract=name or "?",
+                function=fn_name,
+                args=args,
+                data="0x" + data.hex(),
+            )
+        )
+    return out

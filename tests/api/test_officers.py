@@ -325,3 +325,20 @@ def test_property_and_union_builders(api: Api) -> None:
         },
     )
     assert r.status_code == 422 and "due_date" in r.json()["detail"]
+
+
+def test_item_actions_are_decoded(api: Api) -> None:
+    """What an item executes, decoded with the cooperative's own ABIs (the set-up registered the
+    fund with Membership by a council decision: item 1)."""
+    sb = api.sandbox
+    actions = api.ok(api.get(sb.members[1], "/council/items/1/actions"))
+    decoded = {(a["contract"], a["function"]) for a in actions}
+    assert ("Membership", "addObligationSource") in decoded
+    # A target outside the cooperative's contracts (the fund installer) is shown raw, not guessed.
+    for a in actions:
+        if a["contract"] == "?":
+            assert a["function"] == "?" and a["data"].startswith(a["args"][0][:10])
+    item = sb.governance.council.actions_of(1)
+    assert [a["target"] for a in actions] == [x.target for x in item]
+    assert [a["data"] for a in actions] == ["0x" + x.data.hex() for x in item]
+    assert api.get(sb.members[1], f"/council/items/{10**6}/actions").status_code == 404

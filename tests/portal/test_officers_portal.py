@@ -147,11 +147,11 @@ def test_verifier_then_council_admit_from_the_work_list(officers: Portal, stack:
     item = max(items, key=lambda i: i["item_id"])
     assert item["document_hash"] == "0x" + document and item["state_name"] == "pending"
     # Votes, who voted, the chair's generated protocol, the execution.
-    _vote_protocol_execute(officers, api, item["item_id"])
+    _vote_protocol_execute(officers, api, item["item_id"], "admit")
     assert sb.cooperative.is_active_member(new.address)
 
 
-def _vote_protocol_execute(portal: Portal, api: Api, item_id: int) -> None:
+def _vote_protocol_execute(portal: Portal, api: Api, item_id: int, what: str) -> None:
     sb = api.sandbox
     for voter in sb.council[1:3]:
         page = _as(portal, voter, "council")
@@ -159,6 +159,10 @@ def _vote_protocol_execute(portal: Portal, api: Api, item_id: int) -> None:
         _done(page, "#main")
     portal.go(page, "council")
     voted = page.locator("[data-testid=council-open] tr", has_text=f"{item_id}")
+    # What the item will execute, decoded, beside the vote.
+    expect(page.locator(f"[data-actions='{item_id}']")).to_contain_text(
+        "Membership.admit" if "admit" in what else "GeneralMeeting.convene"
+    )
     expect(voted.locator(f"[data-voter='{sb.council[1].address}']")).to_be_visible()
     chair = _as(portal, sb.chair, "council")
     chair.click(f"button[data-protocol='{item_id}']")
@@ -205,7 +209,7 @@ def test_whole_meeting_through_the_portal(officers: Portal, stack: Api) -> None:
     expect(preview).to_contain_text(sb.secretary.address, timeout=LONG)
     _sign_preview(page, "[data-testid=convene-draft]", "Созыв общего собрания")
     item_id = max(i["item_id"] for i in api.ok(api.get(sb.chair, "/council/items"))["data"])
-    _vote_protocol_execute(officers, api, item_id)
+    _vote_protocol_execute(officers, api, item_id, "convene")
 
     meeting_id = int(sb.governance.meeting.contract.functions.meetingCount().call())
     m = _meeting(api, convener, meeting_id)

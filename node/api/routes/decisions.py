@@ -9,8 +9,17 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from node.api.amounts import amounts_as_strings
-from node.api.decisions import DecisionCreate, Drafted, SummaryLine, encode, plan, require_council
-from node.api.deps import GatewayDep, WriterDep
+from node.api.decisions import (
+    ActionPublic,
+    DecisionCreate,
+    Drafted,
+    SummaryLine,
+    describe,
+    encode,
+    plan,
+    require_council,
+)
+from node.api.deps import CallerDep, GatewayDep, WriterDep
 from node.api.problems import Problem, problem_responses
 from node.api.routes.council import _council
 from node.api.routes.documents import GenerateCreate, generate_document
@@ -158,3 +167,19 @@ def draft_council_protocol(
         transaction=tx.transaction,
         description=tx.description,
     )
+
+
+@router.get(
+    "/items/{item_id}/actions",
+    response_model=list[ActionPublic],
+    responses=problem_responses(401, 404, 409),
+)
+def item_actions(gw: GatewayDep, caller: CallerDep, item_id: ItemId) -> list[ActionPublic]:
+    """What a council item does when executed: each action's contract, function and arguments,
+    decoded from its proposal (what a council member reads before voting or executing)."""
+    council = _council(gw)
+    try:
+        actions = council.actions_of(item_id)
+    except LookupError as exc:
+        raise Problem(404, f"Нет вопроса {item_id} / No item {item_id}") from exc
+    return describe(gw, [a.target for a in actions], [a.data for a in actions])

@@ -30,6 +30,7 @@ addTexts(
     council_debtor: "Кооператив-должник (адрес казны)",
     council_due: "Срок оплаты",
     council_who_voted: "Кто голосовал",
+    council_does: "Что сделает",
     council_sign_protocol_draft: "Протокол: сформировать и подписать",
     council_meeting_hint: "Созыв общего собрания — на странице «Собрания».",
     council_k_admission: "Приём в пайщики",
@@ -78,6 +79,7 @@ addTexts(
     council_debtor: "Debtor cooperative (treasury address)",
     council_due: "Due date",
     council_who_voted: "Who voted",
+    council_does: "What it does",
     council_sign_protocol_draft: "Protocol: generate and sign",
     council_meeting_hint: "Convening a general meeting: on the Meetings page.",
     council_k_admission: "Admission",
@@ -274,6 +276,17 @@ async function load(ctx) {
     return parts.length ? parts : t("none");
   };
   const open = items.data.filter((i) => ["pending", "passed", "signed"].includes(i.state_name));
+  // What each open item will execute, decoded by the gateway: read before voting or executing.
+  const does = (i) =>
+    lazy(async () => {
+      const actions = await get(`/council/items/${i.item_id}/actions`);
+      if (!actions.length) return h("span", {}, t("none"));
+      return h(
+        "ul",
+        { class: "plain", "data-actions": i.item_id },
+        actions.map((a) => h("li", {}, h("code", {}, `${a.contract}.${a.function}`), ` (${a.args.map((x) => (x.length > 20 ? `${x.slice(0, 10)}…` : x)).join(", ")})`)),
+      );
+    }, ctx);
   const columns = [
     { key: "item_id", label: "№" },
     { key: "document_hash", label: t("item"), render: (i) => docLink(i.document_hash) },
@@ -299,7 +312,10 @@ async function load(ctx) {
     ),
     lazy(applications(ctx, open, isMember), ctx),
     isMember && !ctx.has("auditor") ? decisionForm(ctx) : null,
-    section(t("council_items"), table([...columns, { key: "act", label: "", render: act }], open, { testid: "council-open" })),
+    section(
+      t("council_items"),
+      table([...columns, { key: "does", label: t("council_does"), render: does }, { key: "act", label: "", render: act }], open, { testid: "council-open" }),
+    ),
     section(t("history"), table(columns, items.data.filter((i) => !open.includes(i)), { testid: "council-done" })),
     asOf(items),
   );
