@@ -140,7 +140,8 @@ def main() -> None:
         f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load generator {tool}, "
         f"{args.connections} connections, {args.seconds} s per run; set-up {setup_s:.0f} s).",
         "",
-        f"Roles cached 2 s (the default `COOP_ROLES_TTL`). Set-up: {args.items} council items (half with one vote), {args.applicants} applicants "
+        "Roles cached 2 s (the default `COOP_ROLES_TTL`). "
+        f"Set-up: {args.items} council items (half with one vote), {args.applicants} applicants "
         "at every stage (applied, identity checked, fees paid), one convened meeting, on a fresh "
         "anvil with the indexer following into SQLite in the gateway's process. `GET /work` reads "
         "the council items, meetings and applicants through the mirror's per-block cache shared "
