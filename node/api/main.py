@@ -37,10 +37,12 @@ from node.api.routes import (
     contracts,
     cooperative,
     council,
+    decisions,
     documents,
     fund,
     health,
     history,
+    meeting_officers,
     meetings,
     members,
     notices,
@@ -51,6 +53,7 @@ from node.api.routes import (
     signatures,
     unit_transfers,
     units,
+    work,
 )
 from node.api.timing import SlowRequestLog
 from node.chain.client import Chain
@@ -186,6 +189,9 @@ def create_app(
         history,
         bank,
         notices,
+        decisions,
+        meeting_officers,
+        work,
     ):
         app.include_router(module.router)
     app.include_router(notices.meetings_router)

@@ -205,6 +205,24 @@ def _head(gw: Gateway) -> tuple[int, str | None] | None:
         return _cursor_key(conn, gw.chain_id)
 
 
+async def head_block(gw: Gateway) -> tuple[int, str | None]:
+    """The mirror's block now, (number, hash): the clock's when it runs (no query), else the
+    database's cursor; 503 while nothing is mirrored. For routes that cache their own answers
+    per block (`GET /work`)."""
+    clock = _clock(gw)
+    head = clock.head if clock is not None else None
+    if head is None:
+        head = await run_in_threadpool(_head, gw)
+    if head is None:
+        raise not_indexed()
+    return head
+
+
+def shared_cache(gw: Gateway) -> ReadCache:
+    """The gateway's per-block read cache (keys carry the block, so entries never go stale)."""
+    return _cache(gw)
+
+
 def _compute(gw: Gateway, compute: Callable[[Connection], BaseModel]) -> BaseModel:
     with gw.engine.connect() as conn:
         try:

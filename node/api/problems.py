@@ -108,12 +108,17 @@ def problem_response(
 
 
 def reverted_problem(exc: TransactionReverted) -> Problem:
-    """A refused transaction: 422 with the custom error's name and arguments."""
+    """A refused transaction: 422 with the contract's reason in Russian and English (the custom
+    error explained, `node/api/contract_errors.py`), its name and arguments."""
+    from node.api.contract_errors import explain
+
     args = ", ".join(str(a) for a in exc.error_args)
+    ru, en = explain(exc.error)
+    en = en.replace("`", "").rstrip(".") if en else None
     return Problem(
         422,
-        f"Контракт отклонил действие: {exc.error}({args}) / "
-        f"The contract refused the action: {exc.error}({args})",
+        f"Контракт отклонил действие: {ru or exc.error} ({exc.error}({args})) / "
+        f"The contract refused the action: {en or exc.error} ({exc.error}({args}))",
         title="Действие отклонено / Action refused",
         error=exc.error,
     )

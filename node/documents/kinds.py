@@ -102,6 +102,14 @@ KINDS: dict[str, Kind] = {
             "OTHER",
             False,
         ),
+        Kind(
+            "meeting_question",
+            "Проект решения общего собрания",
+            "Draft resolution of the general meeting",
+            "meeting_question.html.j2",
+            "OTHER",
+            False,
+        ),
         Kind("ballot", "Бюллетень", "Ballot", "ballot.html.j2", "OTHER", False),
         Kind(
             "meeting_protocol",

@@ -46,6 +46,19 @@ def _request(s: Scenario, kind: str) -> tuple[Any, dict[str, Any]]:
             },
         ),
         "council_decision": (council, {"fields": {"agenda": "Смета", "decision": "Утвердить"}}),
+        "meeting_question": (
+            council,
+            {
+                "fields": {
+                    "number": 2,
+                    "kind_ru": "Изменение устава",
+                    "kind_en": "Charter change",
+                    "majority": "three_quarters",
+                    "text": "Утвердить новую редакцию устава",
+                    "accounts": [owner.address],
+                }
+            },
+        ),
         "council_admission": (
             council,
             {
@@ -201,6 +214,14 @@ def _notice(s: Scenario, facts: dict[str, Any], text: str) -> None:
     assert "Утвердить смету" in text and q.document_hash.hex() in compact(text)
 
 
+def _question(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    q = facts["question"]
+    assert (q["number"], q["majority"]) == (2, "three_quarters")
+    assert q["persons"] == [{"account": s.owner.address, "name": IDENTITIES["owner"]["name"]}]
+    assert "Проект решения общего собрания" in text and "вопрос 2" in text
+    assert "не менее 3/4" in text and "Утвердить новую редакцию устава" in text
+
+
 def _ballot(s: Scenario, facts: dict[str, Any], text: str) -> None:
     assert facts["voter"]["account"] == s.owner.address
     assert facts["voter"]["choices"] == s.voters[s.owner.address]
@@ -300,6 +321,7 @@ CHECKS: dict[str, Callable[[Scenario, dict[str, Any], str], None]] = {
     "council_payout": _payout,
     "council_protocol": _council_protocol,
     "meeting_notice": _notice,
+    "meeting_question": _question,
     "ballot": _ballot,
     "meeting_protocol": _protocol,
     "exit_application": _exit,

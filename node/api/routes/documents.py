@@ -71,6 +71,7 @@ KindName = Literal[
     "council_payout",
     "council_protocol",
     "meeting_notice",
+    "meeting_question",
     "ballot",
     "meeting_protocol",
     "exit_application",
@@ -416,6 +417,8 @@ def _document_facts(
             gw, lambda c: facts.council_protocol(c, charter, item_ids, cid, council, titles)
         )
         return {**base, **got}
+    if k == "meeting_question":
+        return {**base, **_question_facts(gw, caller, body)}
     if k in ("meeting_notice", "ballot", "meeting_protocol"):
         return {**base, **_meeting_facts(gw, caller, body, who)}
     if k in ("exit_application", "member_extract", "share_refund"):
@@ -492,18 +495,58 @@ def _decision_facts(
     return out
 
 
+MAJORITY_TEXTS = {
+    "simple": ("простое (более половины)", "simple (more than half)"),
+    "two_thirds": ("не менее 2/3", "at least 2/3"),
+    "three_quarters": ("не менее 3/4", "at least 3/4"),
+}
+
+
+def _question_facts(gw: Gateway, caller: Caller, body: GenerateCreate) -> dict[str, Any]:
+    """A meeting question's draft resolution, drafted before convening (the council's words;
+    the chain knows only the document's hash once convened)."""
+    raw = body.fields.get("accounts") or []
+    accounts = [
+        checksum(a)
+        for a in (raw if isinstance(raw, list) else [raw])
+        if isinstance(a, str) and Web3.is_address(a)
+    ]
+    majority = str(body.fields.get("majority", "simple"))
+    ru, en = MAJORITY_TEXTS.get(majority, MAJORITY_TEXTS["simple"])
+    number = body.fields.get("number")
+    return {
+        "question": {
+            "number": int(number) if isinstance(number, int) else None,
+            "kind_ru": _fields_text(body, "kind_ru"),
+            "kind_en": _fields_text(body, "kind_en"),
+            "majority": majority,
+            "majority_ru": ru,
+            "majority_en": en,
+            "text": _fields_text(body, "text"),
+            "persons": [{"account": a, "name": _name(gw, caller, a)} for a in accounts],
+        }
+    }
+
+
 def _meeting_facts(gw: Gateway, caller: Caller, body: GenerateCreate, who: str) -> dict[str, Any]:
     texts = _texts(body)
     if body.meeting_id is None:
         if body.template != "meeting_notice":
             raise Problem(422, "Укажите meeting_id / Give meeting_id")
-        # The notice drafted before the council convenes: the agenda as the council words it.
+        # The notice drafted before the council convenes: the agenda as the council words it,
+        # with each question's materials when already generated (`fields.documents`).
+        raw = body.fields.get("documents") or []
+        docs = [str(d) for d in raw] if isinstance(raw, list) else []
         return {
             "meeting": {
                 "meeting_id": None,
                 "opens_at": body.fields.get("opens_at"),
                 "closes_at": body.fields.get("closes_at"),
-                "questions": [{"text": t, "document_hash": None} for t in texts],
+                "secretary": _fields_text(body, "secretary_address"),
+                "questions": [
+                    {"text": t, "document_hash": docs[n] if n < len(docs) else None}
+                    for n, t in enumerate(texts)
+                ],
             }
         }
     charter, cid, mid = gw.coop.addresses.charter, gw.chain_id, body.meeting_id

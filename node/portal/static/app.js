@@ -13,6 +13,7 @@ import * as units from "./pages/units.js";
 import * as exchange from "./pages/exchange.js";
 import * as meetings from "./pages/meetings.js";
 import * as council from "./pages/council.js";
+import * as work from "./pages/work.js";
 import * as fund from "./pages/fund.js";
 import * as registers from "./pages/registers.js";
 import * as audit from "./pages/audit.js";
@@ -31,6 +32,7 @@ const ROUTES = [
   ["exchange", exchange, "nav_exchange", ["member", "auditor", "council", "chair"]],
   ["meetings", meetings, "nav_meetings", ["member", "auditor", "council", "chair"]],
   ["council", council, "nav_council", ["council", "chair"]],
+  ["work", work, "nav_work", ["council", "chair", "cashier", "verifier", "auditor", "member"]],
   ["fund", fund, "nav_fund", ["member", "auditor"]],
   ["property", fund, "nav_property", ["member", "auditor"]],
   ["registers", registers, "nav_registers", ["auditor", "council", "chair"]],

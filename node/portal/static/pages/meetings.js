@@ -1,9 +1,69 @@
 // General meetings: notice, agenda with its documents, my signed ballot (gasless), results.
 
 import { get, post } from "../api.js";
-import { fmtInt, fmtTime, shortAddress, stateText, t } from "../i18n.js";
-import { asOf, h, lazy, message, runner, section, signAndRelay, table } from "../ui.js";
+import { addTexts, fmtInt, fmtTime, shortAddress, stateText, t } from "../i18n.js";
+import { asOf, field, h, lazy, message, runner, section, signAndRelay, table } from "../ui.js";
 import { needSignIn } from "./membership.js";
+import { bi, previewThenSign } from "./officers.js";
+
+addTexts(
+  {
+    meetings_convene: "Созвать общее собрание",
+    meetings_notice_period: "Срок уведомления по уставу: {hours} ч; голосование может открыться не раньше {earliest}.",
+    meetings_opens: "Открытие голосования",
+    meetings_closes: "Закрытие голосования",
+    meetings_secretary: "Секретарь (адрес)",
+    meetings_chair: "Председательствующий (адрес; пусто — председатель кооператива)",
+    meetings_add_question: "Добавить вопрос",
+    meetings_remove_question: "Убрать вопрос",
+    meetings_q_kind: "Вид вопроса",
+    meetings_q_text: "Формулировка и проект решения",
+    meetings_q_majority: "Большинство",
+    meetings_q_account: "Пайщик (адрес)",
+    meetings_preview: "Показать, что будет сделано",
+    meetings_m_simple: "простое (> 1/2)",
+    meetings_m_two_thirds: "2/3",
+    meetings_m_three_quarters: "3/4",
+    meetings_majority: "Большинство",
+    meetings_close: "Закрыть собрание и подсчитать",
+    meetings_protocol: "Сформировать и подписать протокол",
+    meetings_execute: "Исполнить решение",
+    meetings_executed: "исполнено",
+    meetings_signatures: "Подписи протокола",
+    meetings_secretary_signed: "секретарь",
+    meetings_chair_signed: "председатель",
+    meetings_quorum: "Участники / имеют право голоса",
+  },
+  {
+    meetings_convene: "Convene a general meeting",
+    meetings_notice_period: "The charter's notice period: {hours} h; voting may open no sooner than {earliest}.",
+    meetings_opens: "Voting opens",
+    meetings_closes: "Voting closes",
+    meetings_secretary: "Secretary (address)",
+    meetings_chair: "Presiding chair (address; empty: the cooperative's chair)",
+    meetings_add_question: "Add a question",
+    meetings_remove_question: "Remove the question",
+    meetings_q_kind: "Kind of question",
+    meetings_q_text: "Wording and draft resolution",
+    meetings_q_majority: "Majority",
+    meetings_q_account: "Member (address)",
+    meetings_preview: "Show what will happen",
+    meetings_m_simple: "simple (> 1/2)",
+    meetings_m_two_thirds: "2/3",
+    meetings_m_three_quarters: "3/4",
+    meetings_majority: "Majority",
+    meetings_close: "Close the meeting and count",
+    meetings_protocol: "Generate and sign the protocol",
+    meetings_execute: "Execute the decision",
+    meetings_executed: "executed",
+    meetings_signatures: "Protocol signatures",
+    meetings_secretary_signed: "secretary",
+    meetings_chair_signed: "chair",
+    meetings_quorum: "Participants / eligible",
+  },
+);
+
+const MAJORITIES = ["simple", "two_thirds", "three_quarters"];
 
 const CHOICES = [
   [1, "vote_for"],
@@ -23,8 +83,13 @@ export function docLink(hash) {
 }
 
 async function load(ctx) {
-  const page = await get("/meetings");
+  const [page, council] = await Promise.all([get("/meetings"), ctx.has("council", "chair") ? get("/council") : null]);
   const root = h("div", {});
+  const me = ctx.state.address.toLowerCase();
+  ctx.coopChair = council?.chair?.toLowerCase();
+  if (council && council.members.some((a) => a.toLowerCase() === me) && !ctx.has("auditor")) {
+    root.append(lazy(() => conveneForm(ctx), ctx));
+  }
   if (!page.data.length) root.append(message("info", t("nothing")));
   for (const m of [...page.data].reverse()) root.append(meeting(ctx, m));
   root.append(asOf(page));
@@ -51,16 +116,28 @@ function meeting(ctx, m) {
       [
         { key: "index", label: "№", render: (q) => q.index + 1 },
         { key: "document_hash", label: t("question"), render: (q) => docLink(q.document_hash) },
+        { key: "majority", label: t("meetings_majority"), render: (q) => t(`meetings_m_${MAJORITIES[q.majority]}`) },
         { key: "for_votes", label: t("vote_for"), render: (q) => fmtInt(q.for_votes) },
         { key: "against_votes", label: t("vote_against"), render: (q) => fmtInt(q.against_votes) },
         { key: "abstain_votes", label: t("vote_abstain"), render: (q) => fmtInt(q.abstain_votes) },
         { key: "accepted", label: t("results"), render: (q) => (q.accepted ? "✓" : "—") },
+        { key: "exec", label: "", render: (q) => executeCell(ctx, m, q) },
       ],
       m.questions,
       { testid: `agenda-${m.meeting_id}` },
     ),
   );
   card.dataset.meeting = m.meeting_id;
+  card.append(
+    h(
+      "p",
+      {},
+      `${t("meetings_quorum")}: ${fmtInt(m.participants)} / ${fmtInt(m.eligible)} · ${t("meetings_signatures")}: `,
+      h("span", { "data-testid": `signed-${m.meeting_id}` }, `${t("meetings_secretary_signed")} ${m.secretary_signed ? "✓" : "—"}, ${t("meetings_chair_signed")} ${m.chair_signed ? "✓" : "—"}`),
+    ),
+  );
+  const officer = officerActions(ctx, m);
+  if (officer) card.append(officer);
   if (voted) {
     card.append(message("ok", t("voted")));
   } else if (m.state_name === "open" && ctx.has("member")) {
@@ -97,4 +174,113 @@ function ballotForm(ctx, m) {
     if (!ok) button.disabled = false;
   });
   return form;
+}
+
+function stepButton(ctx, label, attrs, makeDraft) {
+  const box = h("div", { class: "outcome" });
+  const b = h("button", { type: "button", ...attrs }, label);
+  b.addEventListener("click", () => previewThenSign(ctx, box, makeDraft));
+  return h("div", { class: "actions" }, b, box);
+}
+
+/** Close (once voting ended), the protocol (the meeting's secretary, then its presiding chair). */
+function officerActions(ctx, m) {
+  if (ctx.has("auditor")) return null;
+  const me = ctx.state.address.toLowerCase();
+  const presiding = (/^0x0+$/.test(m.chair) ? ctx.coopChair ?? "" : m.chair).toLowerCase();
+  if (m.state_name === "ended") {
+    return stepButton(ctx, t("meetings_close"), { "data-close": m.meeting_id }, () => post(`/meetings/${m.meeting_id}/close/tx`));
+  }
+  if (m.state_name === "held") {
+    const secretaryDue = m.secretary.toLowerCase() === me && !m.secretary_signed;
+    const chairDue = presiding === me && m.secretary_signed && !m.chair_signed;
+    if (secretaryDue || chairDue) {
+      return stepButton(ctx, t("meetings_protocol"), { "data-meeting-protocol": m.meeting_id }, () => post(`/meetings/${m.meeting_id}/protocol/draft`));
+    }
+  }
+  return null;
+}
+
+function executeCell(ctx, m, q) {
+  if (q.executed) return t("meetings_executed");
+  if (m.state_name !== "held" || !q.accepted || !q.targets?.length || ctx.has("auditor")) return "";
+  if (!(m.secretary_signed && m.chair_signed)) return "";
+  return stepButton(ctx, t("meetings_execute"), { "data-execute-question": `${m.meeting_id}-${q.index}` }, () =>
+    post(`/meetings/${m.meeting_id}/questions/${q.index}/execution/tx`),
+  );
+}
+
+function localInput(seconds) {
+  const d = new Date(seconds * 1000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The convening form: schedule (the notice period shown and checked), secretary, questions
+ * with the law's majority prefilled per kind (a lower one cannot be chosen). */
+async function conveneForm(ctx) {
+  const rules = await get("/meetings/rules");
+  const kinds = Object.fromEntries(rules.question_kinds.map((k) => [k.kind, k]));
+  const earliest = Number(rules.earliest_opening) + 300;
+  const opens = field("convene-opens", t("meetings_opens"), { type: "datetime-local", required: true, value: localInput(earliest) });
+  const closes = field("convene-closes", t("meetings_closes"), { type: "datetime-local", required: true, value: localInput(earliest + 7 * 86400) });
+  const secretary = field("convene-secretary", t("meetings_secretary"), { required: true, pattern: "^0x[0-9a-fA-F]{40}$", class: "mono" });
+  const chair = field("convene-chair", t("meetings_chair"), { pattern: "^0x[0-9a-fA-F]{40}$", class: "mono" });
+  const list = h("div", { "data-testid": "convene-questions" });
+  const addQuestion = () => {
+    const n = list.children.length;
+    const kind = field(`q${n}-kind`, t("meetings_q_kind"), { tag: "select", "data-q": "kind" });
+    for (const k of rules.question_kinds) kind.input.append(h("option", { value: k.kind }, bi(k.title)));
+    const text = field(`q${n}-text`, t("meetings_q_text"), { tag: "textarea", rows: 2, required: true, maxlength: 2000, "data-q": "text" });
+    const majority = field(`q${n}-majority`, t("meetings_q_majority"), { tag: "select", "data-q": "majority" });
+    const account = field(`q${n}-account`, t("meetings_q_account"), { pattern: "^0x[0-9a-fA-F]{40}$", class: "mono", "data-q": "account" });
+    const sync = () => {
+      const k = kinds[kind.input.value];
+      const least = MAJORITIES.indexOf(k.majority);
+      majority.input.replaceChildren(...MAJORITIES.map((m, i) => h("option", { value: m, disabled: i < least }, t(`meetings_m_${m}`))));
+      majority.input.value = k.majority;
+      account.hidden = !k.needs_account;
+      account.input.required = k.needs_account;
+    };
+    kind.input.addEventListener("change", sync);
+    sync();
+    const remove = h("button", { type: "button", class: "link-button" }, t("meetings_remove_question"));
+    const box = h("fieldset", { class: "question" }, h("legend", {}, `${t("question")} ${n + 1}`), kind, text, majority, account, remove);
+    remove.addEventListener("click", () => box.remove());
+    list.append(box);
+  };
+  addQuestion();
+  const out = h("div", { "data-testid": "convene-draft" });
+  const form = h(
+    "form",
+    { id: "convene-form" },
+    h("p", { "data-testid": "notice-period" }, t("meetings_notice_period", { hours: Math.round(Number(rules.notice_period) / 360) / 10, earliest: fmtTime(rules.earliest_opening) })),
+    opens,
+    closes,
+    secretary,
+    chair,
+    list,
+    h("button", { type: "button", onclick: addQuestion, id: "convene-add" }, t("meetings_add_question")),
+    " ",
+    h("button", { type: "submit" }, t("meetings_preview")),
+    out,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!form.reportValidity()) return;
+    const body = {
+      opens_at: Math.floor(new Date(opens.input.value).getTime() / 1000),
+      closes_at: Math.floor(new Date(closes.input.value).getTime() / 1000),
+      secretary: secretary.input.value.trim(),
+      chair: chair.input.value.trim() || null,
+      questions: [...list.querySelectorAll("fieldset.question")].map((fs) => {
+        const get_ = (k) => fs.querySelector(`[data-q=${k}]`).value.trim();
+        const q = { kind: get_("kind"), text: get_("text"), majority: get_("majority") };
+        if (kinds[q.kind].needs_account) q.account = get_("account");
+        return q;
+      }),
+    };
+    previewThenSign(ctx, out, () => post("/meetings/convocation", body));
+  });
+  return section(t("meetings_convene"), form);
 }
