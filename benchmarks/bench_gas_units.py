@@ -52,7 +52,7 @@ write, 2,900, instead of a slot of its own, 5,000). The sum of the positive bala
 bits: fewer than 2**31 member keys, no balance below minus its limit (< 2**96). Invoices use the
 bit too: `issue` and `accept` ask Membership only for a party whose bit is not set.
 
-## Issue #21: the transfer against OpenZeppelin's 34,454 (not reached: 39,452)
+## Issue #21: the transfer against OpenZeppelin's 34,454 (not reached: 39,476)
 
 Before this round a transfer cost 40,860 (`transfer_into_debt` 43,967, `transferWithDocument`
 43,567). Opcode trace of that figure (`debug_traceTransaction` on anvil with
@@ -71,9 +71,9 @@ balance words (and the supply when a balance crosses or stays below zero) and lo
 `Transfer`, exactly what the general path does in that case; in every other case it
 changes nothing and the general path (`_transfer`) runs with all its rules and errors. The
 "everything else" fell from about 2,620 to about 1,200, OpenZeppelin's level: `transfer`
-40,860 -> 39,452, `transfer_into_debt` 43,967 -> 42,408, `transferWithDocument` 43,567 ->
-42,159. Movements that take the general path pay about 820 more for the failed attempt
-(`transfer_first_time` 94,240 -> 95,065, `transfer_uncached` 54,792 -> 55,617: once per
+40,860 -> 39,476, `transfer_into_debt` 43,967 -> 42,408, `transferWithDocument` 43,567 ->
+42,171. Movements that take the general path pay about 840 more for the failed attempt
+(`transfer_first_time` 94,240 -> 95,084, `transfer_uncached` 54,792 -> 55,636: once per
 member and reactivation). `SettlementUnitsTransferPaths.invariants.t.sol` runs every
 transfer, `transferWithDocument` and `transferFrom` (random parties including oneself, an
 outsider and address 0, amounts in credit, into debt, past the limit and any 256-bit
@@ -81,15 +81,15 @@ number, with random limits, blocks and unblocks) on the cooperative's ВРЕ and
 ВРЕ of the same cooperative that trusts no cached bit, and requires the same answer (success
 or the same revert data) and the same balances, limits and supply after every call.
 
-What is left over OpenZeppelin (39,452 - 34,454 = 4,998) is the clone hop and slot 0:
+What is left over OpenZeppelin (39,476 - 34,454 = 5,022) is the clone hop and slot 0:
 
 - the hop (about 2,750 per transfer) goes only if the cooperative's ВРЕ is a full contract
-  instead of an EIP-1167 clone. Deploying it costs `units_implementation_deploy` below
+  instead of an EIP-1167 clone. Deploying it costs `units_implementation_deploy` (table above)
   (the implementation's creation, the same code a full contract would carry) once per
   cooperative instead of once per network, against a clone's ~45,000 inside
   `factory_deploy` (865,668 for the whole set of six clones, goal < 1,000,000, asserted by
   `tests/contracts/test_gas_snapshot.py`): `factory_deploy` would pass 4 million. Paid back
-  after about (deploy / 2,750) transfers of that cooperative. Not done: it breaks the
+  after about 3,215,427 / 2,750 = 1,170 transfers of that cooperative. Not done: it breaks the
   factory's goal and its test, and alone it does not reach 34,454 (about 36,700);
 - slot 0 (2,100, cold) holds the flag that says whether the cached status bits may be
   trusted. It turns false when Membership detaches the contract (`removeObligationSource`),
