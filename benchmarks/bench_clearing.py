@@ -509,12 +509,12 @@ left, the shortest cycle through it by a two-sided breadth-first search (expandi
 smaller frontier a level at a time), cancelled by its smallest flow, packed as now. Uniform
 100,000: 629,007 entries in 4,359 chunks (the walk: 1,572,373 in 11,576), 0.48 s CPU;
 scale-free 100,000: 538,288 in 3,704 (1,089,356 in 7,887), 0.39 s CPU; uniform 1,000,000:
-8,534,467 entries in 58,157 chunks (62,009,123 in 404,635), 41 s CPU. That is 2.5 to 7 times
-fewer on-chain transactions and entries (the plan's gas falls in proportion) and a
-verification and JSON 2.5 to 7 times smaller, but the search itself is slower than the walk
-(it rescans dry edges; a lazy deletion as in the walk is the next step) and must be ported
-to the Python reference too, so that both paths keep giving the same plan. Not done in this
-round.
+8,534,467 entries in 58,157 chunks (62,009,123 in 404,635), 41 s CPU, 32 s with dry edges
+dropped from the adjacency lists as they are met. That is 2.5 to 7 times fewer on-chain
+transactions and entries (the plan's gas falls in proportion) and a verification and JSON
+2.5 to 7 times smaller, but at 1,000,000 the search itself costs about what the walk does
+(each search explores a few thousand members), and it must be ported to the Python
+reference too, so that both paths keep giving the same plan. Not done in this round.
 A quiet-machine re-run: `python benchmarks/bench_clearing.py` (all tables, about ten minutes
 at load 1), or for the end-to-end rows only `python benchmarks/bench_clearing.py --sizes 1000
 --shapes uniform --stress-shapes '' --e2e uniform:100000,scale-free:100000,uniform:1000000`."""
