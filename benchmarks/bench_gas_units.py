@@ -52,31 +52,56 @@ write, 2,900, instead of a slot of its own, 5,000). The sum of the positive bala
 bits: fewer than 2**31 member keys, no balance below minus its limit (< 2**96). Invoices use the
 bit too: `issue` and `accept` ask Membership only for a party whose bit is not set.
 
-## Issue #21: the transfer against OpenZeppelin's 34,454 (not reached)
+## Issue #21: the transfer against OpenZeppelin's 34,454 (not reached: 39,476)
 
-Opcode trace of the `transfer` row (`debug_traceTransaction` on anvil with `--steps-tracing`,
-same set-up as this script): 40,860 = 21,000 base + 632 calldata + 19,228 execution. Of the
-execution, 12,100 is storage (slot 0 read 2,100; the two member slots, read 2 x 2,100 and
-written 2 x 2,900), 1,756 the `Transfer` log, about 2,750 the clone hop (the cold
+Before this round a transfer cost 40,860 (`transfer_into_debt` 43,967, `transferWithDocument`
+43,567). Opcode trace of that figure (`debug_traceTransaction` on anvil with
+`--steps-tracing`, same set-up as this script): 21,000 base + 632 calldata + 19,228
+execution, of which 12,100 storage (slot 0 read 2,100; the two member slots, read 2 x 2,100
+and written 2 x 2,900), 1,756 the `Transfer` log, about 2,750 the clone hop (the cold
 DELEGATECALL to the implementation, 2,600 + 100, and the proxy's copying) and about 2,620
-everything else (dispatch among some 40 functions, the checks, packing). OpenZeppelin's ERC-20
-pays the same two member slots and log, no hop, no slot 0, and about 1,100 for the rest
-(34,454 less the base, the same calldata, storage and log). So, computed from the trace (not
-measured here):
+everything else. OpenZeppelin's ERC-20 pays the same two member slots and log, no hop, no
+slot 0, and about 1,100 for the rest.
 
-- a full contract with immutables instead of a clone: about 38,100 per transfer; but its
-  creation costs 200 gas per byte of the 14,130-byte runtime code, about 2.9 million gas once per
-  cooperative (plus the creation code's execution), which puts `factory_deploy` (865,728) at
-  about 3.7 million, far over its 1,000,000 goal (the factory, 5,520 bytes, would also carry
-  the ВРЕ's creation code, which still fits under 24,576). The hop's 2,750 pays that back after
-  about 1,050 transfers of the cooperative;
-- slot 0 (2,100) is read for the flag that says whether the cached status bits may be trusted:
-  it turns false when Membership detaches the contract (`removeObligationSource`), after which
-  no deactivation reaches it; a flag that can change cannot be an immutable, and every other
-  place for it is a cold slot too. Dropping it means dropping that rule (a detached ВРЕ trusting
-  stale bits) or never detaching the ВРЕ;
-- even with both, about 36,000: the remaining 1,500 over OpenZeppelin is the dispatch and the
-  membership and credit checks, which only a hand-written assembly fast path could shrink.
+What changed: `transfer`, `transferWithDocument` and `transferFrom` first try the transfer
+in place (`_transferInCredit`, inline assembly on the three words a transfer reads): when
+the cached status is trusted and set for both parties, they differ, the amount fits 128
+bits, the sender stays within its limit and the recipient within int128, it writes the two
+balance words (and the supply when a balance crosses or stays below zero) and logs
+`Transfer`, exactly what the general path does in that case; in every other case it
+changes nothing and the general path (`_transfer`) runs with all its rules and errors. The
+"everything else" fell from about 2,620 to about 1,200, OpenZeppelin's level: `transfer`
+40,860 -> 39,476, `transfer_into_debt` 43,967 -> 42,408, `transferWithDocument` 43,567 ->
+42,171. Movements that take the general path pay about 840 more for the failed attempt
+(`transfer_first_time` 94,240 -> 95,084, `transfer_uncached` 54,792 -> 55,636: once per
+member and reactivation). `SettlementUnitsTransferPaths.invariants.t.sol` runs every
+transfer, `transferWithDocument` and `transferFrom` (random parties including oneself, an
+outsider and address 0, amounts in credit, into debt, past the limit and any 256-bit
+number, with random limits, blocks and unblocks) on the cooperative's ВРЕ and on a second
+ВРЕ of the same cooperative that trusts no cached bit, and requires the same answer (success
+or the same revert data) and the same balances, limits and supply after every call.
+
+What is left over OpenZeppelin (39,476 - 34,454 = 5,022) is the clone hop and slot 0:
+
+- the hop (about 2,750 per transfer) goes only if the cooperative's ВРЕ is a full contract
+  instead of an EIP-1167 clone. Deploying it costs `units_implementation_deploy` (table above)
+  (the implementation's creation, the same code a full contract would carry) once per
+  cooperative instead of once per network, against a clone's ~45,000 inside
+  `factory_deploy` (865,668 for the whole set of six clones, goal < 1,000,000, asserted by
+  `tests/contracts/test_gas_snapshot.py`): `factory_deploy` would pass 4 million. Paid back
+  after about 3,215,427 / 2,750 = 1,170 transfers of that cooperative. Not done: it breaks the
+  factory's goal and its test, and alone it does not reach 34,454 (about 36,700);
+- slot 0 (2,100, cold) holds the flag that says whether the cached status bits may be
+  trusted. It turns false when Membership detaches the contract (`removeObligationSource`),
+  after which no deactivation reaches it, and `test_detached_contract_stops_trusting_bits_
+  and_asks_membership` requires that a member blocked after the detachment is refused. A
+  flag that changes cannot be an immutable, and every other place for it is a cold slot (or
+  the contract's ether balance, which anyone can raise with a forced send: a one-wei attack
+  that would switch every cooperative's cache off). Dropping it means dropping that rule.
+
+So 34,454 is reachable only by dropping the detachment rule and the clone together (about
+34,600 even then, computed, not measured); this round keeps every rule and takes the part
+that costs nothing else.
 
 ## Clearing: where the triangle's gas goes
 
@@ -105,8 +130,20 @@ def main() -> None:
     with Anvil(_free_port()) as anvil:
         chain = Chain(anvil.url, Artifacts(ROOT / ".build" / "__local__.json"))
         chain.wait_ready()
-        gas = measure_units_gas(chain, dev_accounts(10))
-    table = units_gas_table(gas)
+        accounts = dev_accounts(10)
+        gas = measure_units_gas(chain, accounts)
+        # What a full contract per cooperative would pay at its creation: the same code (the
+        # implementation, whose constructor only disables initialisers).
+        _, sent = chain.deploy("SettlementUnits", sender=accounts[0])
+        deploy = sent.gas_used
+    table = units_gas_table(gas) + (
+        "\n\n| Deployment | Gas | Paid |\n|---|---:|---|\n"
+        f"| `units_implementation_deploy`: SettlementUnits implementation "
+        f"(the code a full contract per cooperative would carry) | {deploy:,} "
+        "| once per network (clone: inside `factory_deploy`, once per cooperative, "
+        "see gas_core_results.md) |"
+    )
+    gas = {**gas, "units_implementation_deploy": deploy}
     RESULTS.write_text(
         "# Gas of the ВРЕ (internal settlement units) contract\n\n"
         f"Measured by `{COMMAND}` on anvil (solc 0.8.28, optimizer 200 runs, cancun); "

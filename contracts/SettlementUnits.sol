@@ -201,7 +201,7 @@ contract SettlementUnits is ISettlementUnits, Initializable, CloneEIP712Domain {
 
     /// @inheritdoc IERC20
     function transfer(address to, uint256 value) external returns (bool) {
-        _transfer(msg.sender, to, value);
+        if (!_transferInCredit(msg.sender, to, value)) _transfer(msg.sender, to, value);
         return true;
     }
 
@@ -210,7 +210,7 @@ contract SettlementUnits is ISettlementUnits, Initializable, CloneEIP712Domain {
         external
         returns (bool)
     {
-        _transfer(msg.sender, to, amount);
+        if (!_transferInCredit(msg.sender, to, amount)) _transfer(msg.sender, to, amount);
         emit TransferDocumented(msg.sender, to, amount, documentHash);
         return true;
     }
@@ -228,7 +228,7 @@ contract SettlementUnits is ISettlementUnits, Initializable, CloneEIP712Domain {
                 _allowances[from][msg.sender] = allowed - value;
             }
         }
-        _transfer(from, to, value);
+        if (!_transferInCredit(from, to, value)) _transfer(from, to, value);
         return true;
     }
 
@@ -720,6 +720,79 @@ contract SettlementUnits is ISettlementUnits, Initializable, CloneEIP712Domain {
         if (tag & _KEY_MASK == 0) tag |= _assignKey(to);
         _writeMember(t, after_, limit, tag);
         return _positive(after_) - _positive(before);
+    }
+
+    /// @dev A transfer between two active members whose status is cached, done in place:
+    /// `_transfer`'s rules for that case, written out on the words it reads. It commits only
+    /// when every rule holds and nothing but the two balance words, the supply (when a balance
+    /// crosses or stays below zero) and the `Transfer` event changes, exactly as `_transfer`
+    /// would: the cached bits are trusted and set for both parties (both are active members
+    /// now and have keys, hence limits of their own in their words), the parties differ, the
+    /// amount fits 128 bits, the sender stays within its limit and the recipient within int128.
+    /// Otherwise it returns false having changed nothing, and the caller runs `_transfer`
+    /// (which finds these slots warm, and reverts with the precise error where one applies).
+    function _transferInCredit(address from, address to, uint256 amount)
+        private
+        returns (bool done)
+    {
+        assembly ("memory-safe") {
+            // Slot 0: `_totalSupply` bits 0-127, `_lastKey`, `_statusCacheTrusted`.
+            let head := sload(_statusCacheTrusted.slot)
+            if and(shr(mul(_statusCacheTrusted.offset, 8), head), 0xff) {
+                mstore(0x00, from)
+                mstore(0x20, _members.slot)
+                let fromSlot := keccak256(0x00, 0x40)
+                mstore(0x00, to)
+                let toSlot := keccak256(0x00, 0x40)
+                let fromWord := sload(fromSlot)
+                let toWord := sload(toSlot)
+                // Layout of `Member`: balance bits 0-127 (signed), limit 128-223, key 224-254,
+                // status bit 255. No overflow below: every operand is under 2**128 in absolute
+                // value (the amount is checked for that before anything is written).
+                let fromAfter := sub(signextend(15, fromWord), amount)
+                let toAfter := add(signextend(15, toWord), amount)
+                let ok := and(shr(255, fromWord), shr(255, toWord))
+                ok := and(ok, iszero(iszero(and(shr(224, fromWord), 0x7fffffff))))
+                ok := and(ok, iszero(iszero(and(shr(224, toWord), 0x7fffffff))))
+                ok := and(ok, iszero(eq(from, to)))
+                ok := and(ok, lt(amount, shl(128, 1)))
+                // fromAfter >= -limit (uint96) and toAfter <= type(int128).max.
+                let limit := and(shr(128, fromWord), 0xffffffffffffffffffffffff)
+                ok := and(ok, iszero(slt(add(fromAfter, limit), 0)))
+                ok := and(ok, iszero(sgt(toAfter, 0x7fffffffffffffffffffffffffffffff)))
+                if ok {
+                    // The change of the sum of the positive balances (see `_move`).
+                    let delta := mul(fromAfter, sgt(fromAfter, 0))
+                    delta := add(delta, mul(toAfter, sgt(toAfter, 0)))
+                    {
+                        let before := signextend(15, fromWord)
+                        delta := sub(delta, mul(before, sgt(before, 0)))
+                        before := signextend(15, toWord)
+                        delta := sub(delta, mul(before, sgt(before, 0)))
+                    }
+                    let low := sub(shl(128, 1), 1)
+                    sstore(fromSlot, or(shl(128, shr(128, fromWord)), and(fromAfter, low)))
+                    sstore(toSlot, or(shl(128, shr(128, toWord)), and(toAfter, low)))
+                    if delta {
+                        // `_totalSupply` is at offset 0 of slot 0 and stays within 128 bits.
+                        sstore(
+                            _statusCacheTrusted.slot,
+                            or(shl(128, shr(128, head)), and(add(head, delta), low))
+                        )
+                    }
+                    mstore(0x00, amount)
+                    // keccak256("Transfer(address,address,uint256)"): IERC20's `Transfer`.
+                    log3(
+                        0x00,
+                        0x20,
+                        0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef,
+                        from,
+                        to
+                    )
+                    done := 1
+                }
+            }
+        }
     }
 
     /// @dev A transfer proper: membership status decides what the parties may do. Status comes

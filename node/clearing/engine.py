@@ -1009,6 +1009,16 @@ def _as_ptr(array: np.ndarray) -> Any:
     return array.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
 
 
+def _in_id_order(graph: ObligationArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ids, tails, heads and amounts sorted by id (stable). A file is usually written in id
+    order already: then the arrays come back as they are, without a sort and four copies."""
+    ids = graph.ids
+    if len(ids) < 2 or bool((ids[1:] > ids[:-1]).all()):
+        return ids, graph.tails, graph.heads, graph.amounts
+    order = np.argsort(ids, kind="stable")
+    return ids[order], graph.tails[order], graph.heads[order], graph.amounts[order]
+
+
 def _csr(lengths: np.ndarray) -> np.ndarray:
     ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=ptr[1:])
@@ -1028,11 +1038,8 @@ def plan_arrays(
         return None
     import ctypes
 
-    order = np.argsort(graph.ids, kind="stable")  # edges numbered in id order
-    ids = np.ascontiguousarray(graph.ids[order])
-    tails = graph.tails[order]
-    heads = graph.heads[order]
-    amounts = graph.amounts[order]
+    ids, tails, heads, amounts = _in_id_order(graph)  # edges numbered in id order
+    ids = np.ascontiguousarray(ids)
     m = len(ids)
     n = graph.n_members
     cleared = np.zeros(m, dtype=np.int64)
@@ -1236,13 +1243,9 @@ def verify_plan_arrays(graph: ObligationArrays, plan: PlanArrays) -> None:
     Independent of the C part that made the plan: it trusts nothing in it.
     """
     m = len(graph.ids)
-    order = np.argsort(graph.ids, kind="stable")
-    ids = graph.ids[order]
+    ids, tails, heads, amounts = _in_id_order(graph)
     if m and (np.diff(ids) <= 0).any():
         raise ValueError("an obligation id appears twice in the obligations")
-    amounts = graph.amounts[order]
-    tails = graph.tails[order]
-    heads = graph.heads[order]
 
     # id -> edge: a table when the ids are dense enough (the usual 0..m-1 or so), else a
     # binary search; either way an id that names no obligation is refused.

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -216,3 +217,45 @@ def test_slow_requests_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     (record,) = [r for r in slow_records if "GET /slow" in r.getMessage()]
     assert record.levelname == "WARNING" and "GET /slow -> 200" in record.getMessage()
     assert record.__dict__["duration_ms"] >= 400
+
+
+_SETUP_AND_REPORT = (
+    "import logging, sys; from node.core.logs import setup_logging; setup_logging(); "
+    "print(logging.getLevelName(logging.getLogger().level), 'node.core.config' in sys.modules)"
+)
+
+
+@pytest.mark.parametrize(
+    ("env_file", "variable", "expected"),
+    [
+        (None, None, "INFO False"),  # nothing could change the defaults: settings not loaded
+        ("COOP_LOG_LEVEL=DEBUG\n", None, "DEBUG True"),  # a .env file is read
+        (None, ("COOP_LOG_LEVEL", "warning"), "WARNING True"),  # so is the variable
+        (None, ("log_level", "ERROR"), "ERROR True"),  # under its other name too
+        (None, ("COOP_LOG_LEVEL", "loud"), "INFO True"),  # a bad value still falls back
+    ],
+)
+def test_logging_reads_the_settings_only_when_they_could_change_it(
+    tmp_path: Any, env_file: str | None, variable: tuple[str, str] | None, expected: str
+) -> None:
+    """`coop clearing plan` on 100k rows spends a sixth of its time loading the settings for
+    the log level alone: skipped when no variable or `.env` file could give another one."""
+    if env_file is not None:
+        (tmp_path / ".env").write_text(env_file)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.lower() not in {"coop_log_level", "log_level", "coop_log_format", "log_format"}
+    }
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    if variable is not None:
+        env[variable[0]] = variable[1]
+    result = subprocess.run(
+        [sys.executable, "-c", _SETUP_AND_REPORT],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == expected
