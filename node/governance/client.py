@@ -23,6 +23,7 @@ from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
 from node.chain.client import Chain, Sent, checksum
+from node.governance.proxies import MeetingProxies
 from node.governance._utils import error_name, events
 from node.governance.ballots import (
     Choice,
@@ -341,6 +342,11 @@ class GeneralMeeting:
     def signing_period(self) -> int:
         return int(self.contract.functions.signingPeriod().call())
 
+    def proxies_address(self) -> str | None:
+        """The cooperative's `MeetingProxies` (None when it takes no votes by proxy)."""
+        address = str(self.contract.functions.proxies().call())
+        return None if int(address, 16) == 0 else checksum(address)
+
     def closed_at(self, meeting_id: int) -> int:
         return int(self.contract.functions.closedAt(meeting_id).call())
 
@@ -555,6 +561,9 @@ class Governance:
         self.chain = chain
         self.council = Council(chain, council)
         self.meeting = GeneralMeeting(chain, general_meeting)
+        proxies = self.meeting.proxies_address()
+        self.proxies = MeetingProxies(chain, proxies) if proxies is not None else None
+        """The meeting's proxies (доверенности); None for a meeting installed without them."""
 
     def convene(
         self,
