@@ -38,6 +38,7 @@ from indexer.queries.governance import (
     councils_of,
     meeting_contracts_of,
     meetings,
+    proxies_of,
 )
 from indexer.queries.members import (
     MembershipPoint,
@@ -104,6 +105,7 @@ __all__ = [
     "loan_history",
     "meeting_contracts_of",
     "meetings",
+    "proxies_of",
     "member_clearings",
     "member_history",
     "membership_history",

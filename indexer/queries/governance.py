@@ -13,7 +13,9 @@ from indexer.models import (
     BallotPublic,
     CouncilItemPublic,
     CouncilVotePublic,
+    EventRef,
     MeetingPublic,
+    ProxyPublic,
     QuestionPublic,
 )
 from indexer.queries.common import (
@@ -21,6 +23,7 @@ from indexer.queries.common import (
     CONFIG,
     ITEM,
     MEETING,
+    PROXY,
     QUESTION,
     Db,
     Page,
@@ -246,13 +249,34 @@ def meetings(
             ),
         )
     )
-    refs = _refs(db, cid, [*ballots, *convened])
+    proxy_rows = list(
+        _exec(
+            db,
+            sa.select(PROXY)
+            .where(
+                PROXY.c.chain_id == cid,
+                PROXY.c.meeting_contract.in_(contracts),
+                PROXY.c.action != "installed",
+            )
+            .order_by(PROXY.c.block_number, PROXY.c.log_index),
+        )
+    )
+    refs = _refs(db, cid, [*ballots, *convened, *proxy_rows])
     first = {(r.contract, int(r.meeting_id)): _ref(refs, r) for r in convened}
     previous = {(r.contract, int(r.meeting_id)): int(r.previous_meeting_id) for r in rows}
     agenda: dict[tuple[str, int], list[Any]] = {}
     for q in questions:
         agenda.setdefault((q.contract, int(q.meeting_id)), []).append(q)
     now = _now(as_of)
+    by_meeting: dict[tuple[str, int], list[ProxyPublic]] = {}
+    counts: dict[tuple[str, int], int] = {}
+    for r in rows:
+        root = (r.contract, int(r.meeting_id))
+        while root not in agenda and previous.get(root):
+            root = (root[0], previous[root])
+        counts[(r.contract, int(r.meeting_id))] = len(agenda.get(root, []))
+    for p in _fold_proxies(proxy_rows, refs, now, counts):
+        by_meeting.setdefault((str(p.meeting_contract), p.meeting_id), []).append(p)
     data = []
     for r in rows:
         key = (r.contract, int(r.meeting_id))
@@ -316,7 +340,102 @@ def meetings(
                     )
                     for b in cast
                 ],
+                proxies=by_meeting.get(key, []),
                 convened=first[key],
             )
         )
     return Page[MeetingPublic](data=data, count=len(data), as_of=as_of)
+
+
+def _fold_proxies(
+    rows: list[Any],
+    refs: dict[tuple[str, int], EventRef],
+    now: int,
+    question_counts: dict[tuple[str, int], int],
+) -> list[ProxyPublic]:
+    """The proxies the events (in chain order) leave: one per (contract, meeting, principal),
+    the latest issue with what followed it. An active proxy past its expiry is `expired`.
+    `question_counts` (by meeting contract and id) unpacks a used proxy's choices."""
+    out: dict[tuple[str, int, str], ProxyPublic] = {}
+    for r in rows:
+        key = (r.contract, int(r.meeting_id), r.principal)
+        if r.action == "issued":
+            out[key] = ProxyPublic(
+                contract=r.contract,
+                meeting_contract=r.meeting_contract,
+                meeting_id=int(r.meeting_id),
+                principal=r.principal,
+                holder=r.holder,
+                status="active",
+                expires_at=int(r.expires_at or 0),
+                document_hash=r.document_hash,
+                issued=_ref(refs, r),
+                last=_ref(refs, r),
+            )
+            continue
+        proxy = out.get(key)
+        if proxy is None:
+            continue
+        proxy.last = _ref(refs, r)
+        if r.action == "revoked":
+            proxy.status = "revoked"
+        elif r.action == "voted":
+            proxy.status = "used"
+            n = question_counts.get((str(r.meeting_contract), int(r.meeting_id)), 1)
+            proxy.choices = [int(c) for c in unpack_choices(int(r.choices or 0), n)]
+    for proxy in out.values():
+        if proxy.status == "active" and proxy.expires_at <= now:
+            proxy.status = "expired"
+    return list(out.values())
+
+
+def proxies_of(
+    db: Db, account: str, coop: str | int | None = None, chain_id: int | None = None
+) -> dict[str, Any]:
+    """The proxies `account` gave (as principal) and received (as holder), with their status at
+    the mirror's block: `{"given": [...], "received": [...], "as_of": ...}`."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    where = [PROXY.c.chain_id == cid, PROXY.c.action != "installed"]
+    if coop is not None:
+        where.append(PROXY.c.meeting_contract.in_(meeting_contracts_of(db, coop, cid)))
+    keys = {
+        (r.contract, int(r.meeting_id), r.principal)
+        for r in _exec(
+            db,
+            sa.select(PROXY.c.contract, PROXY.c.meeting_id, PROXY.c.principal).where(
+                *where, sa.or_(PROXY.c.principal == account, PROXY.c.holder == account)
+            ),
+        )
+    }
+    if not keys:
+        return {"given": [], "received": [], "as_of": as_of}
+    rows = [
+        r
+        for r in _exec(
+            db,
+            sa.select(PROXY)
+            .where(*where, PROXY.c.principal.in_(sorted({k[2] for k in keys})))
+            .order_by(PROXY.c.block_number, PROXY.c.log_index),
+        )
+        if (r.contract, int(r.meeting_id), r.principal) in keys
+    ]
+    refs = _refs(db, cid, rows)
+    meetings_of = sorted({str(r.meeting_contract) for r in rows if r.meeting_contract})
+    counts = {
+        (q.contract, int(q.meeting_id)): int(q.n)
+        for q in _exec(
+            db,
+            sa.select(
+                QUESTION.c.contract, QUESTION.c.meeting_id, sa.func.count().label("n")
+            )
+            .where(QUESTION.c.chain_id == cid, QUESTION.c.contract.in_(meetings_of))
+            .group_by(QUESTION.c.contract, QUESTION.c.meeting_id),
+        )
+    }
+    folded = _fold_proxies(rows, refs, _now(as_of), counts)
+    return {
+        "given": [p for p in folded if p.principal == account],
+        "received": [p for p in folded if p.holder == account],
+        "as_of": as_of,
+    }

@@ -5,12 +5,19 @@ a non-member holder, a principal who has left; the tally and the quorum count ea
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from eth_account.signers.local import LocalAccount
+
+from indexer import queries as q
+from indexer.audit import audit_raw
+from indexer.db import make_engine
 
 from node.governance import Choice, Question
 from node.governance.proxies import MeetingProxies, ProxyStatus, ProxyTerms, sign_typed
 from node.governance.sandbox import Sandbox, fund, generated_accounts, h, now, warp
 from tests.governance.conftest import DAY, convene, end_voting, expect_revert, open_voting
+from tests.indexer.conftest import make_indexer
 
 F, A, X = Choice.FOR, Choice.AGAINST, Choice.ABSTAIN
 
@@ -344,3 +351,44 @@ def test_quorum_counts_members_represented_by_proxy(coop: Sandbox) -> None:
         lambda: give(coop, meeting_id, coop.members[8], holders[1].address),
         "MeetingProxiesMeetingNotOpen",
     )
+
+
+def test_mirror_lists_proxies_and_audits_them(coop: Sandbox, tmp_path: Path) -> None:
+    """The indexer mirrors proxies given, revoked and used; the meeting's ballots carry the
+    principal's proxy ballot; `coop audit` compares every mirrored proxy with `proxyOf`."""
+    p = proxies(coop)
+    meeting = coop.governance.meeting
+    a, b, holder = coop.members[0], coop.members[1], coop.members[2]
+    meeting_id = convene(coop, [Question(h("q")), Question(h("q2"))])
+    give(coop, meeting_id, a, holder.address)
+    give(coop, meeting_id, b, holder.address)
+    p.revoke(b, meeting_id)
+    open_voting(coop, meeting_id)
+    p.cast(holder, meeting_id, a.address, [F, A])
+    meeting.cast_ballot(holder, meeting_id, [A, A])
+
+    live = f"sqlite:///{tmp_path / 'live.db'}"
+    make_indexer(coop.chain, live).sync_once()
+    charter = coop.cooperative.addresses.charter
+    engine = make_engine(live)
+    try:
+        with engine.connect() as conn:
+            mt = next(m for m in q.meetings(conn, charter).data if m.meeting_id == meeting_id)
+            assert mt.participants == 2
+            by = {x.principal: x for x in mt.proxies}
+            assert by[a.address].status == "used" and by[a.address].choices == [1, 0]
+            assert by[b.address].status == "revoked"
+            assert by[a.address].holder == holder.address
+            assert [x.voter for x in mt.ballots] == [a.address, holder.address]
+            mine = q.proxies_of(conn, holder.address, charter)
+            assert sorted(x.principal for x in mine["received"]) == sorted([a.address, b.address])
+            assert mine["given"] == []
+            given = q.proxies_of(conn, a.address, charter)["given"]
+            assert [x.document_hash for x in given] == [
+                "0x" + h(f"proxy {meeting_id} {a.address} {holder.address}").hex()
+            ]
+    finally:
+        engine.dispose()
+    report = audit_raw(coop.chain, live, f"sqlite:///{tmp_path / 'scratch.db'}")
+    assert report.ok, report.differences
+    assert report.compared["views:proxies"] >= 2
