@@ -799,6 +799,7 @@ DOMAIN_TABLES = (
     "gov_meeting_event",
     "gov_question",
     "gov_ballot",
+    "gov_proxy_event",
     "fund_entry",
     "fund_loan_event",
     "property_asset_event",
