@@ -1043,6 +1043,14 @@ class ProxyPublic(SQLModel):
     """The latest event of the proxy (issued, revoked or voted)."""
 
 
+class ProxiesOfPublic(SQLModel):
+    """The proxies one member gave (as principal) and received (as holder)."""
+
+    given: list[ProxyPublic]
+    received: list[ProxyPublic]
+    as_of: BlockRef
+
+
 class MeetingPublic(SQLModel):
     contract: str
     meeting_id: int

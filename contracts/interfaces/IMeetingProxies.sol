@@ -8,8 +8,8 @@ pragma solidity 0.8.28;
 /// carried in the proxy record and in `ProxyIssued`; it has an expiry and is revocable by the
 /// principal until the holder has voted with it.
 ///
-/// The rules (Закон 3085-1 art. 16-17, 41-ФЗ art. 15, 193-ФЗ art. 22: a member may vote through a
-/// representative under a доверенность; ГК РФ art. 185-189):
+/// The rules (a member may vote through a representative under a доверенность, ГК РФ art.
+/// 185-189, as the charter allows under 3085-1 / 41-ФЗ / 193-ФЗ; the caps are the charter's):
 /// - principal and holder are two different members of the meeting's register (active at its
 ///   record block) and are still active members when the proxy is issued and when it is used;
 ///   a principal who has left (exit applied for, excluded, blocked) is represented by nobody;

@@ -15,6 +15,7 @@ from indexer.models import (
     CouncilVotePublic,
     EventRef,
     MeetingPublic,
+    ProxiesOfPublic,
     ProxyPublic,
     QuestionPublic,
 )
@@ -391,9 +392,9 @@ def _fold_proxies(
 
 def proxies_of(
     db: Db, account: str, coop: str | int | None = None, chain_id: int | None = None
-) -> dict[str, Any]:
+) -> ProxiesOfPublic:
     """The proxies `account` gave (as principal) and received (as holder), with their status at
-    the mirror's block: `{"given": [...], "received": [...], "as_of": ...}`."""
+    the mirror's block."""
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
     where = [PROXY.c.chain_id == cid, PROXY.c.action != "installed"]
@@ -409,7 +410,7 @@ def proxies_of(
         )
     }
     if not keys:
-        return {"given": [], "received": [], "as_of": as_of}
+        return ProxiesOfPublic(given=[], received=[], as_of=as_of)
     rows = [
         r
         for r in _exec(
@@ -434,8 +435,8 @@ def proxies_of(
         )
     }
     folded = _fold_proxies(rows, refs, _now(as_of), counts)
-    return {
-        "given": [p for p in folded if p.principal == account],
-        "received": [p for p in folded if p.holder == account],
-        "as_of": as_of,
-    }
+    return ProxiesOfPublic(
+        given=[p for p in folded if p.principal == account],
+        received=[p for p in folded if p.holder == account],
+        as_of=as_of,
+    )

@@ -304,6 +304,7 @@ class GeneralMeeting:
         self.chain = chain
         self.contract = chain.contract("GeneralMeeting", address)
         self.address = checksum(address)
+        self._proxies: str | None
 
     # -- convening (as council actions) -------------------------------------------------------
 
@@ -343,9 +344,12 @@ class GeneralMeeting:
         return int(self.contract.functions.signingPeriod().call())
 
     def proxies_address(self) -> str | None:
-        """The cooperative's `MeetingProxies` (None when it takes no votes by proxy)."""
-        address = str(self.contract.functions.proxies().call())
-        return None if int(address, 16) == 0 else checksum(address)
+        """The cooperative's `MeetingProxies` (None when it takes no votes by proxy). Set once
+        at initialisation, so it is read once per client."""
+        if not hasattr(self, "_proxies"):
+            address = str(self.contract.functions.proxies().call())
+            self._proxies = None if int(address, 16) == 0 else checksum(address)
+        return self._proxies
 
     def closed_at(self, meeting_id: int) -> int:
         return int(self.contract.functions.closedAt(meeting_id).call())

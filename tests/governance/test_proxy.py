@@ -381,9 +381,9 @@ def test_mirror_lists_proxies_and_audits_them(coop: Sandbox, tmp_path: Path) -> 
             assert by[a.address].holder == holder.address
             assert [x.voter for x in mt.ballots] == [a.address, holder.address]
             mine = q.proxies_of(conn, holder.address, charter)
-            assert sorted(x.principal for x in mine["received"]) == sorted([a.address, b.address])
-            assert mine["given"] == []
-            given = q.proxies_of(conn, a.address, charter)["given"]
+            assert sorted(x.principal for x in mine.received) == sorted([a.address, b.address])
+            assert mine.given == []
+            given = q.proxies_of(conn, a.address, charter).given
             assert [x.document_hash for x in given] == [
                 "0x" + h(f"proxy {meeting_id} {a.address} {holder.address}").hex()
             ]
