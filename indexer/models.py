@@ -1051,6 +1051,25 @@ class ProxiesOfPublic(SQLModel):
     as_of: BlockRef
 
 
+class DecisionPublic(SQLModel):
+    """A council item or meeting question that concerns a member (its actions name them), or a
+    meeting the member voted in."""
+
+    kind: str
+    """council_item, meeting_question, my_ballot."""
+    contract: str
+    number: int
+    """The item id, or the meeting id."""
+    question_index: int | None = None
+    document_hash: str | None
+    state_name: str
+    accepted: bool | None = None
+    executed: bool | None = None
+    my_choices: list[int] | None = None
+    """The member's ballot (its choices) in that meeting, own or by proxy."""
+    event: EventRef
+
+
 class MeetingPublic(SQLModel):
     contract: str
     meeting_id: int

@@ -13,6 +13,7 @@ from indexer.models import (
     BallotPublic,
     CouncilItemPublic,
     CouncilVotePublic,
+    DecisionPublic,
     EventRef,
     MeetingPublic,
     ProxiesOfPublic,
@@ -440,3 +441,68 @@ def proxies_of(
         received=[p for p in folded if p.holder == account],
         as_of=as_of,
     )
+
+
+def decisions_of(
+    db: Db, account: str, coop: str | int, chain_id: int | None = None
+) -> Page[DecisionPublic]:
+    """The decisions that concern `account`: council items and meeting questions whose actions
+    name it (an admission, an exclusion, a payout, a credit limit: the address is an argument of
+    the call), and the meetings it voted in (its own ballot or one cast by its proxy holder),
+    newest first. A scan of the cooperative's items and meetings: fine for the hundreds a
+    cooperative decides in a year."""
+    cid = _chain(db, chain_id)
+    needle = account.lower().removeprefix("0x")
+
+    def names_me(calldatas: list[str]) -> bool:
+        return any(needle in str(c).lower() for c in calldatas)
+
+    out: list[DecisionPublic] = []
+    items = council_items(db, coop, limit=10_000, chain_id=cid)
+    for it in items.data:
+        if names_me(it.calldatas):
+            out.append(
+                DecisionPublic(
+                    kind="council_item",
+                    contract=it.contract,
+                    number=it.item_id,
+                    document_hash=it.document_hash,
+                    state_name=it.state_name,
+                    executed=it.state_name == "executed",
+                    event=it.last_event,
+                )
+            )
+    page = meetings(db, coop, chain_id=cid)
+    for m in page.data:
+        for q in m.questions:
+            if names_me(q.calldatas):
+                out.append(
+                    DecisionPublic(
+                        kind="meeting_question",
+                        contract=m.contract,
+                        number=m.meeting_id,
+                        question_index=q.index,
+                        document_hash=q.document_hash,
+                        state_name=m.state_name,
+                        accepted=q.accepted,
+                        executed=q.executed,
+                        event=m.convened,
+                    )
+                )
+        mine = next(
+            (b for b in m.ballots if b.voter.lower() == account.lower() and b.choices), None
+        )
+        if mine is not None:
+            out.append(
+                DecisionPublic(
+                    kind="my_ballot",
+                    contract=m.contract,
+                    number=m.meeting_id,
+                    document_hash=m.protocol_hash,
+                    state_name=m.state_name,
+                    my_choices=mine.choices,
+                    event=mine.event,
+                )
+            )
+    out.sort(key=lambda d: (d.event.block_number, d.event.log_index), reverse=True)
+    return Page[DecisionPublic](data=out, count=len(out), as_of=page.as_of)
