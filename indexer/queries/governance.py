@@ -428,9 +428,7 @@ def proxies_of(
         (q.contract, int(q.meeting_id)): int(q.n)
         for q in _exec(
             db,
-            sa.select(
-                QUESTION.c.contract, QUESTION.c.meeting_id, sa.func.count().label("n")
-            )
+            sa.select(QUESTION.c.contract, QUESTION.c.meeting_id, sa.func.count().label("n"))
             .where(QUESTION.c.chain_id == cid, QUESTION.c.contract.in_(meetings_of))
             .group_by(QUESTION.c.contract, QUESTION.c.meeting_id),
         )

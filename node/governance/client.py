@@ -23,7 +23,6 @@ from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
 from node.chain.client import Chain, Sent, checksum
-from node.governance.proxies import MeetingProxies
 from node.governance._utils import error_name, events
 from node.governance.ballots import (
     Choice,
@@ -33,6 +32,7 @@ from node.governance.ballots import (
     demand_typed_data,
     sign_ballot,
 )
+from node.governance.proxies import MeetingProxies
 
 
 class VoteType(IntEnum):

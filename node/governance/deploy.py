@@ -2,14 +2,14 @@
 the executor role.
 
 `deploy_governance` adds governance to a cooperative that already exists, through the network's
-`GovernanceInstaller` (deployed with the two implementations once per network, like the
+`GovernanceInstaller` (deployed with the three implementations once per network, like the
 cooperative factory; `deploy_installer`). One `install` transaction, sent by the charter's
-current decision executor, creates the three EIP-1167 clones at predictable addresses and initialises
-them: nobody can initialise a fresh clone before its creator (no front-running window), and
-nobody but the executor can install governance for the cooperative. Then, when asked, the
-executor hands its role over with `Charter.setDecisionExecutor(council)`, a call only it can
-make. From then on only council decisions (and, through the council, general-meeting decisions)
-can run decision-gated actions.
+current decision executor, creates the three EIP-1167 clones at predictable addresses and
+initialises them: nobody can initialise a fresh clone before its creator (no front-running
+window), and nobody but the executor can install governance for the cooperative. Then, when
+asked, the executor hands its role over with `Charter.setDecisionExecutor(council)`, a call only
+it can make. From then on only council decisions (and, through the council, general-meeting
+decisions) can run decision-gated actions.
 """
 
 from __future__ import annotations

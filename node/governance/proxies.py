@@ -178,7 +178,9 @@ class MeetingProxies:
         holder, expires_at, status, document_hash = self.contract.functions.proxyOf(
             int(meeting_id), checksum(principal)
         ).call()
-        return ProxyInfo(checksum(holder), int(expires_at), ProxyStatus(status), bytes(document_hash))
+        return ProxyInfo(
+            checksum(holder), int(expires_at), ProxyStatus(status), bytes(document_hash)
+        )
 
     def represented_count(self, meeting_id: int, holder: str) -> int:
         return int(

@@ -53,5 +53,7 @@ def test_exit_check_invoices_and_decisions(api: Api) -> None:
 
     # Decisions that concern me: at least the meetings I voted in (own ballot or by proxy).
     decisions = api.ok(api.get(debtor, f"/members/{debtor.address}/decisions"))
-    assert all(d["kind"] in ("council_item", "meeting_question", "my_ballot") for d in decisions["data"])
+    assert all(
+        d["kind"] in ("council_item", "meeting_question", "my_ballot") for d in decisions["data"]
+    )
     assert api.get(stranger, f"/members/{debtor.address}/decisions").status_code == 403

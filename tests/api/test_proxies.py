@@ -47,9 +47,7 @@ def _give(api: Api, principal, holder: str, meeting_id: int, expires_at: int) ->
     assert payload["submit_to"] == "/proxies"
     nonce = payload["typed_data"]["message"]["nonce"]
     signature = api.sign_typed(principal, payload["typed_data"])
-    return api.post(
-        principal, "/proxies", json={**draft, "nonce": nonce, "signature": signature}
-    )
+    return api.post(principal, "/proxies", json={**draft, "nonce": nonce, "signature": signature})
 
 
 def test_proxy_issued_used_and_revoked_through_the_gateway(api: Api) -> None:
@@ -107,7 +105,11 @@ def test_proxy_issued_used_and_revoked_through_the_gateway(api: Api) -> None:
     }
     relay = api.ok(api.post(other, f"/proxies/{meeting_id}/revocation", json=body), 202)
     assert api.wait(other, relay["id"])["status"] == "indexed"
-    statuses = {p["principal"]: p["status"] for p in api.ok(api.get(holder, "/proxies"))["received"] if p["meeting_id"] == meeting_id}
+    statuses = {
+        p["principal"]: p["status"]
+        for p in api.ok(api.get(holder, "/proxies"))["received"]
+        if p["meeting_id"] == meeting_id
+    }
     assert statuses == {principal.address: "active", other.address: "revoked"}
 
     # Voting opens: the holder votes for the principal; the revoked proxy is refused.

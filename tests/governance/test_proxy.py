@@ -12,7 +12,6 @@ from eth_account.signers.local import LocalAccount
 from indexer import queries as q
 from indexer.audit import audit_raw
 from indexer.db import make_engine
-
 from node.governance import Choice, Question
 from node.governance.proxies import MeetingProxies, ProxyStatus, ProxyTerms, sign_typed
 from node.governance.sandbox import Sandbox, fund, generated_accounts, h, now, warp
@@ -107,9 +106,7 @@ def test_principal_then_proxy_and_proxy_then_principal_are_refused(coop: Sandbox
 
     # The principal votes first: the proxy is void for them.
     meeting.cast_ballot(a, meeting_id, [F])
-    expect_revert(
-        lambda: p.cast(holder, meeting_id, a.address, [A]), "GeneralMeetingAlreadyVoted"
-    )
+    expect_revert(lambda: p.cast(holder, meeting_id, a.address, [A]), "GeneralMeetingAlreadyVoted")
     # Revoking it then only frees the holder's place.
     p.revoke(a, meeting_id)
     assert p.represented_count(meeting_id, holder.address) == 1
@@ -123,9 +120,7 @@ def test_principal_then_proxy_and_proxy_then_principal_are_refused(coop: Sandbox
     )
     expect_revert(lambda: p.revoke(b, meeting_id), "MeetingProxiesAlreadyVoted")
     # Nor can the proxy be used twice.
-    expect_revert(
-        lambda: p.cast(holder, meeting_id, b.address, [F]), "MeetingProxiesNoProxy"
-    )
+    expect_revert(lambda: p.cast(holder, meeting_id, b.address, [F]), "MeetingProxiesNoProxy")
     # A second proxy cannot be given once the principal has voted.
     expect_revert(
         lambda: give(coop, meeting_id, b, coop.members[3].address), "MeetingProxiesAlreadyVoted"
@@ -142,9 +137,7 @@ def test_holder_over_the_charter_cap_is_refused(coop: Sandbox) -> None:
     for principal in coop.members[:cap]:
         give(coop, meeting_id, principal, holder.address)
     extra = coop.members[cap]
-    expect_revert(
-        lambda: give(coop, meeting_id, extra, holder.address), "MeetingProxiesCapReached"
-    )
+    expect_revert(lambda: give(coop, meeting_id, extra, holder.address), "MeetingProxiesCapReached")
     # A revocation frees a place; the cap is per meeting.
     p.revoke(coop.members[0], meeting_id)
     give(coop, meeting_id, extra, holder.address)
@@ -214,9 +207,7 @@ def test_proxy_for_another_meeting_is_refused(coop: Sandbox) -> None:
     second = convene(coop, [Question(h("q2"))], label="second")
     give(coop, first, principal, holder.address)
     open_voting(coop, second)
-    expect_revert(
-        lambda: p.cast(holder, second, principal.address, [F]), "MeetingProxiesNoProxy"
-    )
+    expect_revert(lambda: p.cast(holder, second, principal.address, [F]), "MeetingProxiesNoProxy")
     # A holder's signed ballot for the first meeting does not verify for the second.
     data = p.proxy_ballot_typed_data(first, principal.address, holder.address, [F])
     sig = sign_typed(holder, data)
@@ -256,7 +247,12 @@ def test_forged_signatures_are_refused(coop: Sandbox) -> None:
     data = p.proxy_ballot_typed_data(meeting_id, principal.address, holder.address, [A])
     expect_revert(
         lambda: p.cast_by_sig(
-            coop.deployer, meeting_id, principal.address, holder.address, [A], sign_typed(forger, data)
+            coop.deployer,
+            meeting_id,
+            principal.address,
+            holder.address,
+            [A],
+            sign_typed(forger, data),
         ),
         "MeetingProxiesInvalidSignature",
     )

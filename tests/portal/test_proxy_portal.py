@@ -75,8 +75,6 @@ def test_give_a_proxy_and_the_holder_votes_for_both(portal: Portal, api: Api) ->
     # The holder's membership page: the decisions that concern them (their ballot), and what
     # the contracts say about leaving, before anything is signed.
     portal.go(other, "membership")
-    expect(other.locator("[data-testid=member-decisions]")).to_contain_text(
-        "Мой голос на собрании"
-    )
+    expect(other.locator("[data-testid=member-decisions]")).to_contain_text("Мой голос на собрании")
     other.click("#exit-check")
     expect(other.locator("[data-testid=exit-blockers]")).to_contain_text("ВРЕ")
