@@ -12,7 +12,7 @@ from eth_account.signers.local import LocalAccount
 from indexer import queries as q
 from indexer.audit import audit_raw
 from indexer.db import make_engine
-from node.governance import Choice, Question
+from node.governance import Action, Choice, Majority, Question
 from node.governance.proxies import MeetingProxies, ProxyStatus, ProxyTerms, sign_typed
 from node.governance.sandbox import Sandbox, fund, generated_accounts, h, now, warp
 from tests.governance.conftest import DAY, convene, end_voting, expect_revert, open_voting
@@ -388,3 +388,34 @@ def test_mirror_lists_proxies_and_audits_them(coop: Sandbox, tmp_path: Path) -> 
     report = audit_raw(coop.chain, live, f"sqlite:///{tmp_path / 'scratch.db'}")
     assert report.ok, report.differences
     assert report.compared["views:proxies"] >= 2
+
+
+def test_only_a_three_quarters_meeting_decision_changes_the_cap(coop: Sandbox) -> None:
+    """The cap is a charter provision: a question setting it must carry a 3/4 majority (the
+    convener cannot lower it), and once accepted and executed the new cap holds."""
+    charter = coop.cooperative.charter
+    action = Action.call(charter, "setProxyCap", 1)
+    expect_revert(
+        lambda: convene(coop, [Question(h("cap simple"), Majority.SIMPLE, (action,))]),
+        "GeneralMeetingMajorityTooLow",
+    )
+    meeting = coop.governance.meeting
+    meeting_id = convene(coop, [Question(h("cap"), Majority.THREE_QUARTERS, (action,))])
+    open_voting(coop, meeting_id)
+    for voter in coop.members[:9]:  # 9 of 12 present and for: exactly 3/4 of those voting
+        meeting.cast_ballot(voter, meeting_id, [F])
+    end_voting(coop, meeting_id)
+    meeting.close(coop.deployer, meeting_id)
+    meeting.sign_protocol(coop.secretary, meeting_id, h("cap protocol"))
+    meeting.sign_protocol(coop.chair, meeting_id, h("cap protocol"))
+    meeting.execute(coop.deployer, meeting_id, 0)
+    assert charter.functions.proxyCap().call() == 1
+    # The new cap holds for the next meeting.
+    p = proxies(coop)
+    holder = coop.members[11]
+    next_id = convene(coop, [Question(h("after"))], label="after the cap")
+    give(coop, next_id, coop.members[0], holder.address)
+    expect_revert(
+        lambda: give(coop, next_id, coop.members[1], holder.address), "MeetingProxiesCapReached"
+    )
+    assert p.represented_count(next_id, holder.address) == 1
