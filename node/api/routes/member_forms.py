@@ -205,8 +205,12 @@ def payment_tx(
 ) -> TransactionToSign:
     """For the debtor: pay an accepted invoice in ВРЕ, in full or in part (your transaction)."""
     amount = int(body.amount)
-    if amount <= 0:
-        raise Problem(422, "Сумма должна быть больше нуля / The amount must be above zero")
+    if amount <= 0 or amount >= 2**128:
+        raise Problem(
+            422,
+            "Сумма должна быть больше нуля и меньше 2^128 / The amount must be above zero and "
+            "below 2^128",
+        )
     return _invoice_tx(
         gw,
         caller.address,
