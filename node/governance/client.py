@@ -21,6 +21,7 @@ from typing import Any
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 
 from node.chain.client import Chain, Sent, checksum
 from node.governance._utils import error_name, events
@@ -347,7 +348,11 @@ class GeneralMeeting:
         """The cooperative's `MeetingProxies` (None when it takes no votes by proxy). Set once
         at initialisation, so it is read once per client."""
         if not hasattr(self, "_proxies"):
-            address = str(self.contract.functions.proxies().call())
+            try:
+                address = str(self.contract.functions.proxies().call())
+            except (ContractLogicError, BadFunctionCallOutput):
+                # A meeting deployed before proxies existed has no `proxies()`.
+                address = "0x0"
             self._proxies = None if int(address, 16) == 0 else checksum(address)
         return self._proxies
 
