@@ -9,7 +9,7 @@ a per-ballot figure in a batch is (gasUsed - 21,000) / ballots. Writes
 255 members a word), its words marked when the meeting is convened, so no ballot writes a fresh
 slot: a member's first ballot in the contract and their later ones should cost the same. Both
 are measured (two meetings, the same voters). Governance is installed by the network's
-`GovernanceInstaller` (one transaction: both clones created and initialised).
+`GovernanceInstaller` (one transaction: the three clones created and initialised).
 
     python benchmarks/bench_gas_governance.py
 """
@@ -99,7 +99,7 @@ def measure(sb: Sandbox) -> list[tuple[str, int, str, str]]:
     install = int(sb.record["install_gas"])
     rows.append(
         (
-            "GovernanceInstaller.install (Council + GeneralMeeting clones, initialised)",
+            "GovernanceInstaller.install (Council, GeneralMeeting, MeetingProxies clones)",
             install,
             "",
             "3 council members, one transaction",

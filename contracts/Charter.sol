@@ -15,9 +15,9 @@ import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 /// `membership, shares, treasury, documents, settlementUnits, paymentToken` (20 bytes each),
 /// `kind` (1), `councilSize` (1), the council (20 bytes each), `nameLength` (1), the name,
 /// `symbolLength` (1), the symbol.
-/// Only the general meeting (Закон 3085-1 art. 18) changes the charter document and the
-/// decision executor (by three quarters of those voting: a charter change), the chair, the
-/// fees and the fund split (simple majority): see `reservedMajority`.
+/// Only the general meeting (Закон 3085-1 art. 18) changes the charter document, the decision
+/// executor and the proxy cap (by three quarters of those voting: a charter change), the chair,
+/// the fees and the fund split (simple majority): see `reservedMajority`.
 contract Charter is ICharter, IMeetingReserved, Initializable {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
@@ -37,6 +37,10 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
     uint8 private constant _SIMPLE = 0;
     uint8 private constant _THREE_QUARTERS = 2;
 
+    /// @dev The proxy cap until a meeting sets one, and its bounds.
+    uint8 private constant _DEFAULT_PROXY_CAP = 3;
+    uint256 private constant _MAX_PROXY_CAP = 100;
+
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
@@ -44,8 +48,9 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
     /// @dev Slot 0: the executor and the fund split (four uint16 basis points, fund 0 lowest).
     address private _decisionExecutor;
     uint64 private _fundSplit;
-    /// @dev Slot 1.
+    /// @dev Slot 1: the chair and the proxy cap (zero: `_DEFAULT_PROXY_CAP`).
     address private _chair;
+    uint8 private _proxyCap;
     /// @dev Slot 2.
     bytes32 private _charterDocument;
     mapping(MemberKind kind => Fees) private _fees;
@@ -179,9 +184,23 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
         emit AuditorChanged(account, appointed);
     }
 
+    /// @inheritdoc ICharter
+    function setProxyCap(uint8 cap) external onlyMeetingDecision(this.setProxyCap.selector) {
+        if (cap == 0 || cap > _MAX_PROXY_CAP) revert CharterInvalidProxyCap(cap);
+        uint8 previous = proxyCap();
+        _proxyCap = cap;
+        emit ProxyCapChanged(previous, cap);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ICharter
+    function proxyCap() public view returns (uint8) {
+        uint8 cap = _proxyCap;
+        return cap == 0 ? _DEFAULT_PROXY_CAP : cap;
+    }
 
     /// @inheritdoc IMeetingReserved
     function reservedMajority(bytes4 selector) external pure returns (bool, uint8) {
@@ -306,6 +325,7 @@ contract Charter is ICharter, IMeetingReserved, Initializable {
         if (
             selector == this.setCharterDocument.selector
                 || selector == this.setDecisionExecutor.selector
+                || selector == this.setProxyCap.selector
         ) return (true, _THREE_QUARTERS);
         if (
             selector == this.setChair.selector || selector == this.setFees.selector

@@ -189,6 +189,10 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     mapping(bytes32 agendaHash => Demand) private _demands;
     mapping(bytes32 agendaHash => mapping(uint256 word => uint256 bits)) private _demanders;
 
+    /// @dev The cooperative's `MeetingProxies` (zero: no proxies): the one caller of
+    /// `castProxyBallot`.
+    address private _proxies;
+
     /*//////////////////////////////////////////////////////////////
                                INITIALISER
     //////////////////////////////////////////////////////////////*/
@@ -203,12 +207,14 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         address membership_,
         address council_,
         uint32 noticePeriod_,
-        uint16[] calldata quorumSchedule_
+        uint16[] calldata quorumSchedule_,
+        address proxies_
     ) external initializer {
         if (charter_ == address(0) || membership_ == address(0) || council_ == address(0)) {
             revert GeneralMeetingZeroAddress();
         }
         _charter = ICharter(charter_);
+        _proxies = proxies_;
         _membership = IMembershipView(membership_);
         _council = ICouncil(council_);
         _setParameters(noticePeriod_, quorumSchedule_);
@@ -443,6 +449,14 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             revert GeneralMeetingInvalidSignature(ballot.voter);
         }
         _castOne(meetingId, ballot.voter, ballot.choices, true);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function castProxyBallot(uint256 meetingId, address principal, uint8[] calldata choices)
+        external
+    {
+        if (msg.sender != _proxies) revert GeneralMeetingNotProxies(msg.sender);
+        _castOne(meetingId, principal, choices, true);
     }
 
     /// @inheritdoc IGeneralMeeting
@@ -790,6 +804,11 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     /// @inheritdoc IGeneralMeeting
     function council() external view returns (address) {
         return address(_council);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function proxies() external view returns (address) {
+        return _proxies;
     }
 
     /// @inheritdoc IGeneralMeeting

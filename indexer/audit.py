@@ -737,6 +737,27 @@ def _audit_cooperative(conn: Connection, chain_id: int, v: _Views, coop: Any) ->
                     (int(res[3]), int(res[4]), int(res[5])),
                 )
             v.count("meetings")
+            _audit_proxies(v, where, mt)
+
+
+#: `IMeetingProxies.ProxyStatus` -> the mirror's status (an expired proxy is Active on chain).
+_PROXY_STATUS = {1: ("active", "expired"), 2: ("revoked",), 3: ("used",)}
+
+
+def _audit_proxies(v: _Views, where: str, mt: Any) -> None:
+    """Each mirrored proxy of the meeting against `proxyOf` of its MeetingProxies contract."""
+    for px in mt.proxies:
+        proxies = v.chain.contract("MeetingProxies", px.contract)
+        holder, expires_at, status, document_hash = v.call(
+            proxies, "proxyOf", px.meeting_id, px.principal
+        )
+        at = f"{where} proxy of {px.principal}"
+        v.same(at, "holder", px.holder, holder)
+        v.same(at, "expiresAt", px.expires_at, int(expires_at))
+        v.same(at, "documentHash", px.document_hash, _hex(document_hash))
+        allowed = _PROXY_STATUS.get(int(status), ())
+        v.same(at, "status", px.status, px.status if px.status in allowed else str(allowed))
+        v.count("proxies")
 
 
 # -- mutual-aid fund and property register ------------------------------------------------------

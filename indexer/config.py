@@ -67,13 +67,14 @@ class IndexerSettings(BaseSettings):
             "CooperativeCreated",
             "CooperativeRegistered",
             "GovernanceInstalled",
+            "MeetingProxiesInstalled",
             "FundInstalled",
         }
     )
     """Event names whose address-typed arguments become watched from that event's block on
     (INetworkRegistry.CooperativeRegistered carries a cooperative's whole contract set;
-    GovernanceInstalled and FundInstalled a cooperative's council, general meeting, mutual-aid
-    fund and property register)."""
+    GovernanceInstalled, MeetingProxiesInstalled and FundInstalled a cooperative's council,
+    general meeting, its proxies, mutual-aid fund and property register)."""
 
     installers: Annotated[set[str], NoDecode] = Field(
         default_factory=lambda: {"GovernanceInstaller", "FundInstaller"}

@@ -644,6 +644,37 @@ class Ballot(BallotBase, LedgerRow, table=True):
     )
 
 
+class ProxyEventBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """The MeetingProxies contract."""
+    meeting_contract: str | None = Field(default=None, max_length=_ADDRESS)
+    """The general meeting the proxies vote in (from `MeetingProxiesInstalled`)."""
+    meeting_id: int = Field(sa_type=sa.BigInteger)
+    """Zero for the `installed` row."""
+    action: str = Field(max_length=16)
+    """installed, issued, revoked, voted."""
+    principal: str = Field(max_length=_ADDRESS)
+    holder: str = Field(max_length=_ADDRESS)
+    expires_at: int | None = Field(default=None, sa_type=sa.BigInteger)
+    document_hash: str | None = Field(default=None, max_length=_HASH)
+    """The proxy document's hash (issued)."""
+    choices: str | None = Field(default=None, max_length=_AMOUNT)
+    """Packed choices of the principal's ballot (voted)."""
+    by_signature: bool = False
+
+
+class ProxyEvent(ProxyEventBase, LedgerRow, table=True):
+    """`MeetingProxiesInstalled`, `ProxyIssued`, `ProxyRevoked`, `ProxyBallotCast`."""
+
+    __tablename__ = "gov_proxy_event"
+    __table_args__ = _ledger_args(
+        "gov_proxy_event",
+        sa.Index("ix_gov_proxy_event_meeting", "chain_id", "meeting_contract", "meeting_id"),
+        sa.Index("ix_gov_proxy_event_principal", "chain_id", "principal"),
+        sa.Index("ix_gov_proxy_event_holder", "chain_id", "holder"),
+    )
+
+
 # -- mutual-aid fund and property register ---------------------------------------------------
 
 
@@ -768,6 +799,7 @@ DOMAIN_TABLES = (
     "gov_meeting_event",
     "gov_question",
     "gov_ballot",
+    "gov_proxy_event",
     "fund_entry",
     "fund_loan_event",
     "property_asset_event",
@@ -991,6 +1023,53 @@ class BallotPublic(SQLModel):
     event: EventRef
 
 
+class ProxyPublic(SQLModel):
+    """One principal's proxy (доверенность) for one meeting, as it stands at the mirror's block."""
+
+    contract: str
+    """The MeetingProxies contract."""
+    meeting_contract: str | None
+    meeting_id: int
+    principal: str
+    holder: str
+    status: str
+    """active, revoked, used (the holder voted with it), expired."""
+    expires_at: int
+    document_hash: str | None
+    choices: list[int] | None = None
+    """The principal's ballot cast by the holder (used proxies)."""
+    issued: EventRef
+    last: EventRef
+    """The latest event of the proxy (issued, revoked or voted)."""
+
+
+class ProxiesOfPublic(SQLModel):
+    """The proxies one member gave (as principal) and received (as holder)."""
+
+    given: list[ProxyPublic]
+    received: list[ProxyPublic]
+    as_of: BlockRef
+
+
+class DecisionPublic(SQLModel):
+    """A council item or meeting question that concerns a member (its actions name them), or a
+    meeting the member voted in."""
+
+    kind: str
+    """council_item, meeting_question, my_ballot."""
+    contract: str
+    number: int
+    """The item id, or the meeting id."""
+    question_index: int | None = None
+    document_hash: str | None
+    state_name: str
+    accepted: bool | None = None
+    executed: bool | None = None
+    my_choices: list[int] | None = None
+    """The member's ballot (its choices) in that meeting, own or by proxy."""
+    event: EventRef
+
+
 class MeetingPublic(SQLModel):
     contract: str
     meeting_id: int
@@ -1013,6 +1092,9 @@ class MeetingPublic(SQLModel):
     protocol_hash: str | None
     questions: list[QuestionPublic] = []
     ballots: list[BallotPublic] = []
+    proxies: list[ProxyPublic] = []
+    """Proxies given for the meeting; a used one's ballot is among `ballots` under the
+    principal's address."""
     convened: EventRef
 
 

@@ -1139,6 +1139,8 @@ GOVERNANCE_KEYS = (
     "general_meeting",
     "Council",
     "GeneralMeeting",
+    "meeting_proxies",
+    "MeetingProxies",
     "mutual_aid_fund",
     "property_registry",
     "bank_settlements",

@@ -77,6 +77,8 @@ interface ICharter is ICharterView {
     error CharterNotAuditorAppointer(address account);
     /// @notice `account` already is (`appointed`) or already is not an auditor.
     error CharterAuditorUnchanged(address account, bool appointed);
+    /// @notice A proxy cap must be between 1 and 100 members.
+    error CharterInvalidProxyCap(uint256 cap);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -96,6 +98,8 @@ interface ICharter is ICharterView {
     event CharterDocumentChanged(bytes32 indexed previousDocument, bytes32 indexed newDocument);
     /// @notice `account` was appointed to (`appointed`) or removed from the audit commission.
     event AuditorChanged(address indexed account, bool appointed);
+    /// @notice How many members one proxy holder may represent in a meeting changed.
+    event ProxyCapChanged(uint8 previousCap, uint8 newCap);
 
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
@@ -127,6 +131,15 @@ interface ICharter is ICharterView {
     /// @dev Only through a decision: the decision executor for now (the law has the general
     /// meeting elect the commission; the check lives in one place to be narrowed to that).
     function setAuditor(address account, bool appointed) external;
+
+    /// @notice Sets how many members one holder of proxies (доверенности) may represent in one
+    /// general meeting (1 to 100). A charter provision: only a general-meeting decision of three
+    /// quarters of those voting (see `reservedMajority`).
+    function setProxyCap(uint8 cap) external;
+
+    /// @notice How many members one holder of proxies may represent in one general meeting
+    /// (the charter's cap; 3 until a meeting decision sets another).
+    function proxyCap() external view returns (uint8);
 
     /// @notice The cooperative's name.
     function name() external view returns (string memory);

@@ -297,6 +297,10 @@ interface IGeneralMeeting is IERC5267 {
     /// @notice Only the council contract may convene; `account` tried.
     error GeneralMeetingNotCouncil(address account);
 
+    /// @notice Only the cooperative's `MeetingProxies` may cast a ballot for a principal;
+    /// `account` tried.
+    error GeneralMeetingNotProxies(address account);
+
     /// @notice Only a general-meeting decision (this contract calling itself) may do this.
     error GeneralMeetingNotMeetingDecision(address account);
 
@@ -375,12 +379,15 @@ interface IGeneralMeeting is IERC5267 {
     /// @param noticePeriod Minimum seconds between convening and the opening of voting.
     /// @param quorumSchedule Quorum thresholds in basis points for the first convocation and each
     /// reconvening; the last one repeats (e.g. [5000], or [7500, 5000, 2500]).
+    /// @param proxies The cooperative's `MeetingProxies` (the only caller of `castProxyBallot`);
+    /// zero when the cooperative takes no votes by proxy.
     function initialize(
         address charter,
         address membership,
         address council,
         uint32 noticePeriod,
-        uint16[] calldata quorumSchedule
+        uint16[] calldata quorumSchedule,
+        address proxies
     ) external;
 
     /// @notice Convenes a meeting. Only the council contract (a passed, signed council item).
@@ -412,6 +419,13 @@ interface IGeneralMeeting is IERC5267 {
         SignedBallot calldata ballot,
         bytes calldata signature
     ) external;
+
+    /// @notice The cooperative's `MeetingProxies` casts `principal`'s ballot, given by the
+    /// holder of the principal's proxy (доверенность) for this meeting; it checked the proxy.
+    /// The ballot counts like the principal's own: one has-voted bit per membership, so a
+    /// principal who voted cannot be voted for, and a principal voted for cannot vote again.
+    function castProxyBallot(uint256 meetingId, address principal, uint8[] calldata choices)
+        external;
 
     /// @notice Anyone relays a batch of signed ballots for one meeting. A ballot that is invalid
     /// (bad signature, not a voter, already voted, bad choices) is skipped with `BallotRejected`
@@ -547,6 +561,9 @@ interface IGeneralMeeting is IERC5267 {
 
     /// @notice The cooperative's council contract.
     function council() external view returns (address);
+
+    /// @notice The cooperative's `MeetingProxies` (zero: no votes by proxy).
+    function proxies() external view returns (address);
 
     /// @notice The commitment a question stores for its actions: zero for none, otherwise
     /// `keccak256(abi.encode(targets, calldatas))`.

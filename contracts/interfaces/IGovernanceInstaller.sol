@@ -2,8 +2,8 @@
 pragma solidity 0.8.28;
 
 /// @title IGovernanceInstaller
-/// @notice Installs a cooperative's governance (a Council and a GeneralMeeting, EIP-1167 clones
-/// of fixed implementations) in one transaction: both clones are created and initialised
+/// @notice Installs a cooperative's governance (a Council, a GeneralMeeting and its
+/// MeetingProxies, EIP-1167 clones of fixed implementations) in one transaction: both clones are created and initialised
 /// before the transaction ends, so nobody can initialise a fresh clone first (no front-running
 /// window). Only the charter's current decision executor may install for a cooperative; it
 /// then hands its role over with `Charter.setDecisionExecutor(council)`, a call only it can
@@ -39,6 +39,12 @@ interface IGovernanceInstaller {
     /// be handed the decision executor role.
     event GovernanceInstalled(
         address indexed charter, address indexed council, address indexed generalMeeting
+    );
+
+    /// @notice The cooperative's `MeetingProxies` (proxies for its general meeting) was created
+    /// with its governance, in the same transaction.
+    event MeetingProxiesInstalled(
+        address indexed charter, address indexed generalMeeting, address indexed proxies
     );
 
     /*//////////////////////////////////////////////////////////////
@@ -79,4 +85,10 @@ interface IGovernanceInstaller {
 
     /// @notice The GeneralMeeting implementation the clones delegate to.
     function generalMeetingImplementation() external view returns (address);
+
+    /// @notice The MeetingProxies implementation the clones delegate to.
+    function meetingProxiesImplementation() external view returns (address);
+
+    /// @notice The address of the `MeetingProxies` the next `install` for `charter` creates.
+    function predictProxies(address charter) external view returns (address);
 }

@@ -56,7 +56,8 @@ abstract contract PairInstaller {
     /// @dev Reverts with the installer's error for a caller that is not `charter`'s executor.
     function _revertNotDecisionExecutor(address charter, address caller) internal pure virtual;
 
-    function _salt(address charter, uint256 installation) private pure returns (bytes32) {
+    /// @dev The `CREATE2` salt of `charter`'s `installation`-th installation.
+    function _salt(address charter, uint256 installation) internal pure returns (bytes32) {
         return keccak256(abi.encode(charter, installation));
     }
 }

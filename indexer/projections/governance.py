@@ -9,7 +9,10 @@
   Scheduled / Open / Ended depend on time only: the queries derive them.
 - `gov_question`: the agenda (`QuestionAdded`); a reconvened meeting keeps its first
   convocation's agenda.
-- `gov_ballot`: `BallotCast` (packed choices) and `BallotRejected`.
+- `gov_ballot`: `BallotCast` (packed choices) and `BallotRejected`. A proxy ballot is a
+  `BallotCast` of the principal (the meeting counts it under their membership).
+- `gov_proxy_event`: proxies (доверенности): `MeetingProxiesInstalled` (which meeting a
+  MeetingProxies contract votes in), `ProxyIssued`, `ProxyRevoked`, `ProxyBallotCast`.
 - Council seats, item expiry and meeting parameters: `coop_config_event`.
 """
 
@@ -17,7 +20,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.models import Ballot, ConfigEvent, CouncilItemEvent, MeetingEvent, Question
+from indexer.models import (
+    Ballot,
+    ConfigEvent,
+    CouncilItemEvent,
+    MeetingEvent,
+    ProxyEvent,
+    Question,
+)
 from indexer.projections import Event, ProjectionContext, projection
 from indexer.projections._domain import ZERO_ADDRESS, add, cached, latest, store
 
@@ -302,3 +312,61 @@ def ballot(ctx: ProjectionContext, event: Event) -> None:
         by_signature=bool(a["bySignature"]) if cast else True,
         rejected_reason=None if cast else a["reason"],
     )
+
+
+# -- proxies (доверенности) -------------------------------------------------------------------
+
+
+def _proxies_meeting(ctx: ProjectionContext, proxies: str) -> str | None:
+    """The general meeting a MeetingProxies contract votes in (its `installed` row)."""
+
+    def load() -> str | None:
+        row = latest(ctx, ProxyEvent, contract=proxies, action="installed")
+        return str(row["meeting_contract"]) if row else None
+
+    return cached(ctx, ("proxies_meeting", proxies), load)
+
+
+@projection(
+    "MeetingProxiesInstalled",
+    "ProxyIssued",
+    "ProxyRevoked",
+    "ProxyBallotCast",
+    tables=(ProxyEvent,),
+    name="governance.proxies",
+)
+def proxy_event(ctx: ProjectionContext, event: Event) -> None:
+    a = event.args
+    if event.name == "MeetingProxiesInstalled":
+        proxies, meeting = a["proxies"], a["generalMeeting"]
+        store(ctx, ("proxies_meeting", proxies), meeting)
+        add(
+            ctx,
+            ProxyEvent,
+            event,
+            contract=proxies,
+            meeting_contract=meeting,
+            meeting_id=0,
+            action="installed",
+            principal=a["charter"],
+            holder=ZERO_ADDRESS,
+            by_signature=False,
+        )
+        return
+    values: dict[str, Any] = {
+        "contract": event.address,
+        "meeting_contract": _proxies_meeting(ctx, event.address),
+        "meeting_id": event.int("meetingId"),
+        "principal": a["principal"],
+        "holder": a["holder"],
+        "by_signature": bool(a.get("bySignature", False)),
+    }
+    if event.name == "ProxyIssued":
+        values.update(
+            action="issued", expires_at=int(a["expiresAt"]), document_hash=a["documentHash"]
+        )
+    elif event.name == "ProxyRevoked":
+        values.update(action="revoked")
+    else:
+        values.update(action="voted", choices=a["choices"])
+    add(ctx, ProxyEvent, event, **values)

@@ -36,8 +36,10 @@ from indexer.queries.fund import (
 from indexer.queries.governance import (
     council_items,
     councils_of,
+    decisions_of,
     meeting_contracts_of,
     meetings,
+    proxies_of,
 )
 from indexer.queries.members import (
     MembershipPoint,
@@ -84,6 +86,7 @@ __all__ = [
     "councils_of",
     "current_block",
     "dashboard",
+    "decisions_of",
     "document",
     "fund_balances",
     "fund_contracts",
@@ -109,6 +112,7 @@ __all__ = [
     "membership_history",
     "open_obligations",
     "property_registries",
+    "proxies_of",
     "share_ledger",
     "treasury_movements",
 ]

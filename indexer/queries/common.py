@@ -31,6 +31,7 @@ from indexer.models import (
     MeetingEvent,
     MemberEvent,
     ObligationEvent,
+    ProxyEvent,
     Question,
     RawEvent,
     ShareEntry,
@@ -60,6 +61,7 @@ ITEM = CouncilItemEvent.__table__  # type: ignore[attr-defined]
 MEETING = MeetingEvent.__table__  # type: ignore[attr-defined]
 QUESTION = Question.__table__  # type: ignore[attr-defined]
 BALLOT = Ballot.__table__  # type: ignore[attr-defined]
+PROXY = ProxyEvent.__table__  # type: ignore[attr-defined]
 FUND_ENTRY = FundEntry.__table__  # type: ignore[attr-defined]
 FUND_LOAN = FundLoanEvent.__table__  # type: ignore[attr-defined]
 ASSET = AssetEvent.__table__  # type: ignore[attr-defined]

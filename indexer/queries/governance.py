@@ -13,7 +13,11 @@ from indexer.models import (
     BallotPublic,
     CouncilItemPublic,
     CouncilVotePublic,
+    DecisionPublic,
+    EventRef,
     MeetingPublic,
+    ProxiesOfPublic,
+    ProxyPublic,
     QuestionPublic,
 )
 from indexer.queries.common import (
@@ -21,6 +25,7 @@ from indexer.queries.common import (
     CONFIG,
     ITEM,
     MEETING,
+    PROXY,
     QUESTION,
     Db,
     Page,
@@ -246,13 +251,34 @@ def meetings(
             ),
         )
     )
-    refs = _refs(db, cid, [*ballots, *convened])
+    proxy_rows = list(
+        _exec(
+            db,
+            sa.select(PROXY)
+            .where(
+                PROXY.c.chain_id == cid,
+                PROXY.c.meeting_contract.in_(contracts),
+                PROXY.c.action != "installed",
+            )
+            .order_by(PROXY.c.block_number, PROXY.c.log_index),
+        )
+    )
+    refs = _refs(db, cid, [*ballots, *convened, *proxy_rows])
     first = {(r.contract, int(r.meeting_id)): _ref(refs, r) for r in convened}
     previous = {(r.contract, int(r.meeting_id)): int(r.previous_meeting_id) for r in rows}
     agenda: dict[tuple[str, int], list[Any]] = {}
     for q in questions:
         agenda.setdefault((q.contract, int(q.meeting_id)), []).append(q)
     now = _now(as_of)
+    by_meeting: dict[tuple[str, int], list[ProxyPublic]] = {}
+    counts: dict[tuple[str, int], int] = {}
+    for r in rows:
+        root = (r.contract, int(r.meeting_id))
+        while root not in agenda and previous.get(root):
+            root = (root[0], previous[root])
+        counts[(r.contract, int(r.meeting_id))] = len(agenda.get(root, []))
+    for p in _fold_proxies(proxy_rows, refs, now, counts):
+        by_meeting.setdefault((str(p.meeting_contract), p.meeting_id), []).append(p)
     data = []
     for r in rows:
         key = (r.contract, int(r.meeting_id))
@@ -316,7 +342,165 @@ def meetings(
                     )
                     for b in cast
                 ],
+                proxies=by_meeting.get(key, []),
                 convened=first[key],
             )
         )
     return Page[MeetingPublic](data=data, count=len(data), as_of=as_of)
+
+
+def _fold_proxies(
+    rows: list[Any],
+    refs: dict[tuple[str, int], EventRef],
+    now: int,
+    question_counts: dict[tuple[str, int], int],
+) -> list[ProxyPublic]:
+    """The proxies the events (in chain order) leave: one per (contract, meeting, principal),
+    the latest issue with what followed it. An active proxy past its expiry is `expired`.
+    `question_counts` (by meeting contract and id) unpacks a used proxy's choices."""
+    out: dict[tuple[str, int, str], ProxyPublic] = {}
+    for r in rows:
+        key = (r.contract, int(r.meeting_id), r.principal)
+        if r.action == "issued":
+            out[key] = ProxyPublic(
+                contract=r.contract,
+                meeting_contract=r.meeting_contract,
+                meeting_id=int(r.meeting_id),
+                principal=r.principal,
+                holder=r.holder,
+                status="active",
+                expires_at=int(r.expires_at or 0),
+                document_hash=r.document_hash,
+                issued=_ref(refs, r),
+                last=_ref(refs, r),
+            )
+            continue
+        proxy = out.get(key)
+        if proxy is None:
+            continue
+        proxy.last = _ref(refs, r)
+        if r.action == "revoked":
+            proxy.status = "revoked"
+        elif r.action == "voted":
+            proxy.status = "used"
+            n = question_counts.get((str(r.meeting_contract), int(r.meeting_id)), 1)
+            proxy.choices = [int(c) for c in unpack_choices(int(r.choices or 0), n)]
+    for proxy in out.values():
+        if proxy.status == "active" and proxy.expires_at <= now:
+            proxy.status = "expired"
+    return list(out.values())
+
+
+def proxies_of(
+    db: Db, account: str, coop: str | int | None = None, chain_id: int | None = None
+) -> ProxiesOfPublic:
+    """The proxies `account` gave (as principal) and received (as holder), with their status at
+    the mirror's block."""
+    cid = _chain(db, chain_id)
+    as_of = current_block(db, cid)
+    where = [PROXY.c.chain_id == cid, PROXY.c.action != "installed"]
+    if coop is not None:
+        where.append(PROXY.c.meeting_contract.in_(meeting_contracts_of(db, coop, cid)))
+    keys = {
+        (r.contract, int(r.meeting_id), r.principal)
+        for r in _exec(
+            db,
+            sa.select(PROXY.c.contract, PROXY.c.meeting_id, PROXY.c.principal).where(
+                *where, sa.or_(PROXY.c.principal == account, PROXY.c.holder == account)
+            ),
+        )
+    }
+    if not keys:
+        return ProxiesOfPublic(given=[], received=[], as_of=as_of)
+    rows = [
+        r
+        for r in _exec(
+            db,
+            sa.select(PROXY)
+            .where(*where, PROXY.c.principal.in_(sorted({k[2] for k in keys})))
+            .order_by(PROXY.c.block_number, PROXY.c.log_index),
+        )
+        if (r.contract, int(r.meeting_id), r.principal) in keys
+    ]
+    refs = _refs(db, cid, rows)
+    meetings_of = sorted({str(r.meeting_contract) for r in rows if r.meeting_contract})
+    counts = {
+        (q.contract, int(q.meeting_id)): int(q.n)
+        for q in _exec(
+            db,
+            sa.select(QUESTION.c.contract, QUESTION.c.meeting_id, sa.func.count().label("n"))
+            .where(QUESTION.c.chain_id == cid, QUESTION.c.contract.in_(meetings_of))
+            .group_by(QUESTION.c.contract, QUESTION.c.meeting_id),
+        )
+    }
+    folded = _fold_proxies(rows, refs, _now(as_of), counts)
+    return ProxiesOfPublic(
+        given=[p for p in folded if p.principal == account],
+        received=[p for p in folded if p.holder == account],
+        as_of=as_of,
+    )
+
+
+def decisions_of(
+    db: Db, account: str, coop: str | int, chain_id: int | None = None
+) -> Page[DecisionPublic]:
+    """The decisions that concern `account`: council items and meeting questions whose actions
+    name it (an admission, an exclusion, a payout, a credit limit: the address is an argument of
+    the call), and the meetings it voted in (its own ballot or one cast by its proxy holder),
+    newest first. A scan of the cooperative's items and meetings: fine for the hundreds a
+    cooperative decides in a year."""
+    cid = _chain(db, chain_id)
+    needle = account.lower().removeprefix("0x")
+
+    def names_me(calldatas: list[str]) -> bool:
+        return any(needle in str(c).lower() for c in calldatas)
+
+    out: list[DecisionPublic] = []
+    items = council_items(db, coop, limit=10_000, chain_id=cid)
+    for it in items.data:
+        if names_me(it.calldatas):
+            out.append(
+                DecisionPublic(
+                    kind="council_item",
+                    contract=it.contract,
+                    number=it.item_id,
+                    document_hash=it.document_hash,
+                    state_name=it.state_name,
+                    executed=it.state_name == "executed",
+                    event=it.last_event,
+                )
+            )
+    page = meetings(db, coop, chain_id=cid)
+    for m in page.data:
+        for q in m.questions:
+            if names_me(q.calldatas):
+                out.append(
+                    DecisionPublic(
+                        kind="meeting_question",
+                        contract=m.contract,
+                        number=m.meeting_id,
+                        question_index=q.index,
+                        document_hash=q.document_hash,
+                        state_name=m.state_name,
+                        accepted=q.accepted,
+                        executed=q.executed,
+                        event=m.convened,
+                    )
+                )
+        mine = next(
+            (b for b in m.ballots if b.voter.lower() == account.lower() and b.choices), None
+        )
+        if mine is not None:
+            out.append(
+                DecisionPublic(
+                    kind="my_ballot",
+                    contract=m.contract,
+                    number=m.meeting_id,
+                    document_hash=m.protocol_hash,
+                    state_name=m.state_name,
+                    my_choices=mine.choices,
+                    event=mine.event,
+                )
+            )
+    out.sort(key=lambda d: (d.event.block_number, d.event.log_index), reverse=True)
+    return Page[DecisionPublic](data=out, count=len(out), as_of=page.as_of)

@@ -176,6 +176,9 @@ class Gateway:
             out["council"] = gov.council.address
         if gov.meeting is not None:
             out["general_meeting"] = gov.meeting.address
+            proxies = gov.meeting.proxies_address()
+            if proxies is not None:
+                out["meeting_proxies"] = proxies
         for key in ("mutual_aid_fund", "property_registry"):
             address = self.module_address(key)
             if address is not None:

@@ -246,6 +246,7 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
     contracts["FundInstaller"] = fund["installer"]
     contracts["romashka.council"] = governance["council"]
     contracts["romashka.general_meeting"] = governance["general_meeting"]
+    contracts["romashka.meeting_proxies"] = governance["meeting_proxies"]
     contracts["romashka.mutual_aid_fund"] = fund["mutual_aid_fund"]
     contracts["romashka.property_registry"] = fund["property_registry"]
     contracts["romashka.bank_settlements"] = bank_settlements

@@ -31,7 +31,13 @@ from node.cooperative.description import CooperativeDescription, DescriptionErro
 
 DAY = 24 * 3600
 CORE_KEYS = ("charter", "membership", "shares", "treasury", "documents", "settlement_units")
-MODULE_KEYS = ("council", "general_meeting", "mutual_aid_fund", "property_registry")
+MODULE_KEYS = (
+    "council",
+    "general_meeting",
+    "meeting_proxies",
+    "mutual_aid_fund",
+    "property_registry",
+)
 
 
 def _bps(percent: Decimal) -> int:
@@ -200,9 +206,11 @@ def deploy_from_description(
         # contracts map (`<slug>.council`), where the gateway and the indexer look for it.
         entry["council_contract"] = governance["council"]
         entry["general_meeting"] = governance["general_meeting"]
+        entry["meeting_proxies"] = governance["meeting_proxies"]
         entry["decision_executor"] = governance["council"]
         entry["gas_used"]["governance"] = governance["gas_used"]
         contracts[f"{slug}.council"] = governance["council"]
         contracts[f"{slug}.general_meeting"] = governance["general_meeting"]
+        contracts[f"{slug}.meeting_proxies"] = governance["meeting_proxies"]
         _save(record_path, record)
     return record

@@ -201,6 +201,29 @@ def ballot(
     return facts
 
 
+def proxy(
+    db: Db,
+    coop: str,
+    meeting_id: int,
+    principal: Mapping[str, Any],
+    holder: Mapping[str, Any],
+    expires_at: int,
+    chain_id: int,
+    texts: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A proxy (доверенность) for one meeting: the meeting's agenda, who gives it to whom, until
+    when. The chain's facts of the meeting; `principal` and `holder` carry an account and, for
+    those allowed to see it, a name."""
+    facts = meeting(db, coop, meeting_id, chain_id, texts)
+    facts["meeting"].pop("ballots")
+    facts["proxy"] = {
+        "principal": dict(principal),
+        "holder": dict(holder),
+        "expires_at": int(expires_at),
+    }
+    return facts
+
+
 def _items(db: Db, coop: str, chain_id: int) -> Iterable[CouncilItemPublic]:
     offset = 0
     while True:

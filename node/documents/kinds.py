@@ -112,6 +112,14 @@ KINDS: dict[str, Kind] = {
         ),
         Kind("ballot", "Бюллетень", "Ballot", "ballot.html.j2", "OTHER", False),
         Kind(
+            "proxy",
+            "Доверенность на голосование",
+            "Proxy to vote at a general meeting",
+            "proxy.html.j2",
+            "OTHER",
+            False,
+        ),
+        Kind(
             "meeting_protocol",
             "Протокол общего собрания пайщиков",
             "Minutes of the general meeting",

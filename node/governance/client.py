@@ -21,6 +21,7 @@ from typing import Any
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 
 from node.chain.client import Chain, Sent, checksum
 from node.governance._utils import error_name, events
@@ -32,6 +33,7 @@ from node.governance.ballots import (
     demand_typed_data,
     sign_ballot,
 )
+from node.governance.proxies import MeetingProxies
 
 
 class VoteType(IntEnum):
@@ -303,6 +305,7 @@ class GeneralMeeting:
         self.chain = chain
         self.contract = chain.contract("GeneralMeeting", address)
         self.address = checksum(address)
+        self._proxies: str | None
 
     # -- convening (as council actions) -------------------------------------------------------
 
@@ -340,6 +343,18 @@ class GeneralMeeting:
 
     def signing_period(self) -> int:
         return int(self.contract.functions.signingPeriod().call())
+
+    def proxies_address(self) -> str | None:
+        """The cooperative's `MeetingProxies` (None when it takes no votes by proxy). Set once
+        at initialisation, so it is read once per client."""
+        if not hasattr(self, "_proxies"):
+            try:
+                address = str(self.contract.functions.proxies().call())
+            except (ContractLogicError, BadFunctionCallOutput):
+                # A meeting deployed before proxies existed has no `proxies()`.
+                address = "0x0"
+            self._proxies = None if int(address, 16) == 0 else checksum(address)
+        return self._proxies
 
     def closed_at(self, meeting_id: int) -> int:
         return int(self.contract.functions.closedAt(meeting_id).call())
@@ -555,6 +570,9 @@ class Governance:
         self.chain = chain
         self.council = Council(chain, council)
         self.meeting = GeneralMeeting(chain, general_meeting)
+        proxies = self.meeting.proxies_address()
+        self.proxies = MeetingProxies(chain, proxies) if proxies is not None else None
+        """The meeting's proxies (доверенности); None for a meeting installed without them."""
 
     def convene(
         self,

@@ -1,14 +1,15 @@
-"""Installing a cooperative's governance (Council + GeneralMeeting); handing it the executor role.
+"""Installing a cooperative's governance (Council + GeneralMeeting + MeetingProxies); handing it
+the executor role.
 
 `deploy_governance` adds governance to a cooperative that already exists, through the network's
-`GovernanceInstaller` (deployed with the two implementations once per network, like the
+`GovernanceInstaller` (deployed with the three implementations once per network, like the
 cooperative factory; `deploy_installer`). One `install` transaction, sent by the charter's
-current decision executor, creates both EIP-1167 clones at predictable addresses and initialises
-them: nobody can initialise a fresh clone before its creator (no front-running window), and
-nobody but the executor can install governance for the cooperative. Then, when asked, the
-executor hands its role over with `Charter.setDecisionExecutor(council)`, a call only it can
-make. From then on only council decisions (and, through the council, general-meeting decisions)
-can run decision-gated actions.
+current decision executor, creates the three EIP-1167 clones at predictable addresses and
+initialises them: nobody can initialise a fresh clone before its creator (no front-running
+window), and nobody but the executor can install governance for the cooperative. Then, when
+asked, the executor hands its role over with `Charter.setDecisionExecutor(council)`, a call only
+it can make. From then on only council decisions (and, through the council, general-meeting
+decisions) can run decision-gated actions.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from node.chain.client import Chain, checksum
 from node.governance._utils import events
 
 DAY = 24 * 3600
+#: The contracts every installation clones: the council, the general meeting and its proxies.
+IMPLEMENTATIONS = ("Council", "GeneralMeeting", "MeetingProxies")
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,9 @@ def _address_of(cooperative: Any, key: str) -> str:
 
 
 def deploy_implementations(chain: Chain, sender: LocalAccount) -> dict[str, str]:
-    """Deploy the Council and GeneralMeeting implementations (once per network)."""
+    """Deploy the Council, GeneralMeeting and MeetingProxies implementations (once per network)."""
     out: dict[str, str] = {}
-    for name in ("Council", "GeneralMeeting"):
+    for name in IMPLEMENTATIONS:
         contract, _ = chain.deploy(name, sender=sender)
         out[name] = checksum(contract.address)
     return out
@@ -74,13 +77,18 @@ def deploy_installer(
 ) -> dict[str, Any]:
     """Deploy a `GovernanceInstaller` (once per network), and the implementations unless given.
 
-    Returns `{"installer": address, "implementations": {"Council": ..., "GeneralMeeting": ...}}`.
+    Returns `{"installer": address, "implementations": {"Council": ..., "GeneralMeeting": ...,
+    "MeetingProxies": ...}}`.
     """
     impls = dict(implementations or {})
-    if "Council" not in impls or "GeneralMeeting" not in impls:
+    if any(name not in impls for name in IMPLEMENTATIONS):
         impls = {**deploy_implementations(chain, sender), **impls}
     installer, _ = chain.deploy(
-        "GovernanceInstaller", impls["Council"], impls["GeneralMeeting"], sender=sender
+        "GovernanceInstaller",
+        impls["Council"],
+        impls["GeneralMeeting"],
+        impls["MeetingProxies"],
+        sender=sender,
     )
     return {"installer": checksum(installer.address), "implementations": impls}
 
@@ -125,9 +133,11 @@ def deploy_governance(
     implementations = {
         "Council": checksum(installer.functions.councilImplementation().call()),
         "GeneralMeeting": checksum(installer.functions.generalMeetingImplementation().call()),
+        "MeetingProxies": checksum(installer.functions.meetingProxiesImplementation().call()),
     }
 
     predicted = [checksum(a) for a in installer.functions.predictAddresses(charter_address).call()]
+    predicted_proxies = checksum(installer.functions.predictProxies(charter_address).call())
     config = (
         members,
         int(params.item_expiry),
@@ -140,7 +150,9 @@ def deploy_governance(
     (installed,) = events(installer, "GovernanceInstalled", sent.receipt)
     council_address = checksum(installed["args"]["council"])
     meeting_address = checksum(installed["args"]["generalMeeting"])
-    if [council_address, meeting_address] != predicted:
+    (proxies_event,) = events(installer, "MeetingProxiesInstalled", sent.receipt)
+    proxies_address = checksum(proxies_event["args"]["proxies"])
+    if [council_address, meeting_address, proxies_address] != [*predicted, predicted_proxies]:
         raise GovernanceDeployError("the installer created governance at unexpected addresses")
 
     handed_over = False
@@ -153,6 +165,7 @@ def deploy_governance(
     return {
         "council": council_address,
         "general_meeting": meeting_address,
+        "meeting_proxies": proxies_address,
         "installer": installer_address,
         "implementations": implementations,
         "council_members": members,

@@ -7,8 +7,8 @@ import {Test} from "./utils/Test.sol";
 /// @title ReservedParametersInvariants
 /// @notice (e) Nothing but an executed general-meeting decision (of at least the law's
 /// majority) changes a meeting-reserved parameter: the charter document, the fees, the fund
-/// split, the chair, the decision executor (Charter), the council's composition (Council), the
-/// obligation sources (Membership), the union (Treasury).
+/// split, the chair, the decision executor, the proxy cap (Charter), the council's composition
+/// (Council), the obligation sources (Membership), the union (Treasury).
 contract ReservedParametersInvariants is Test {
     ReservedHandler internal handler;
 

@@ -103,6 +103,17 @@ def _request(s: Scenario, kind: str) -> tuple[Any, dict[str, Any]]:
             owner,
             {"meeting_id": ids["meeting_id"], "fields": {"questions": ["Утвердить смету"]}},
         ),
+        "proxy": (
+            owner,
+            {
+                "meeting_id": ids["meeting_id"],
+                "fields": {
+                    "holder": buyer.address,
+                    "expires_at": 1_900_000_000,
+                    "questions": ["Утвердить смету"],
+                },
+            },
+        ),
         "meeting_protocol": (
             sb.chair,
             {"meeting_id": ids["meeting_id"], "fields": {"questions": ["Утвердить смету"]}},
@@ -229,6 +240,18 @@ def _ballot(s: Scenario, facts: dict[str, Any], text: str) -> None:
     assert "Бюллетень" in text and IDENTITIES["owner"]["name"] in text
 
 
+def _proxy(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    proxy = facts["proxy"]
+    assert proxy["principal"]["account"] == s.owner.address
+    assert proxy["principal"]["name"] == IDENTITIES["owner"]["name"]
+    assert proxy["holder"] == {"account": s.buyer.address, "name": None}
+    assert proxy["expires_at"] == 1_900_000_000
+    assert facts["meeting"]["meeting_id"] == s.ids["meeting_id"]
+    assert "ballots" not in facts["meeting"]
+    assert "Доверенность на голосование" in text and "Утвердить смету" in text
+    assert s.buyer.address in compact(text)
+
+
 def _protocol(s: Scenario, facts: dict[str, Any], text: str) -> None:
     m = facts["meeting"]
     info = s.api.sandbox.governance.meeting.meeting(s.ids["meeting_id"])
@@ -323,6 +346,7 @@ CHECKS: dict[str, Callable[[Scenario, dict[str, Any], str], None]] = {
     "meeting_notice": _notice,
     "meeting_question": _question,
     "ballot": _ballot,
+    "proxy": _proxy,
     "meeting_protocol": _protocol,
     "exit_application": _exit,
     "share_refund": _refund,

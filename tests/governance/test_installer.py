@@ -114,7 +114,9 @@ def test_install_creates_and_initialises_both_in_one_transaction(
     )
     expect_revert(
         lambda: chain.transact(
-            meeting.functions.initialize(charter, stranger.address, stranger.address, 1, [5000]),
+            meeting.functions.initialize(
+                charter, stranger.address, stranger.address, 1, [5000], stranger.address
+            ),
             stranger,
         ),
         "InvalidInitialization",
@@ -219,4 +221,6 @@ def test_installer_constructor_refuses_zero_implementations(
     installer = chain.contract("GovernanceInstaller", gov_installer)
     council_impl = installer.functions.councilImplementation().call()
     with pytest.raises(Exception, match="GovernanceInstallerZeroAddress"):
-        chain.deploy("GovernanceInstaller", council_impl, ZERO, sender=accounts[0])
+        chain.deploy("GovernanceInstaller", council_impl, ZERO, council_impl, sender=accounts[0])
+    with pytest.raises(Exception, match="GovernanceInstallerZeroAddress"):
+        chain.deploy("GovernanceInstaller", council_impl, council_impl, ZERO, sender=accounts[0])

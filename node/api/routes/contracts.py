@@ -25,6 +25,7 @@ CONTRACT_TYPES = {
     "settlement_units": "SettlementUnits",
     "council": "Council",
     "general_meeting": "GeneralMeeting",
+    "meeting_proxies": "MeetingProxies",
     "mutual_aid_fund": "MutualAidFund",
     "property_registry": "PropertyRegistry",
 }

@@ -73,6 +73,7 @@ KindName = Literal[
     "meeting_notice",
     "meeting_question",
     "ballot",
+    "proxy",
     "meeting_protocol",
     "exit_application",
     "share_refund",
@@ -124,7 +125,7 @@ class GenerateCreate(BaseModel):
     subject: Address | None = None
     """The member the document is about (personal kinds: defaults to the caller)."""
     meeting_id: int | None = Field(default=None, ge=0, lt=2**63)
-    """meeting_notice (optional), ballot, meeting_protocol."""
+    """meeting_notice (optional), ballot, proxy, meeting_protocol."""
     item_id: int | None = Field(default=None, ge=0, lt=2**63)
     """council_decision and its kinds (optional: the item's tally and votes)."""
     item_ids: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
@@ -421,6 +422,8 @@ def _document_facts(
         return {**base, **_question_facts(gw, caller, body)}
     if k in ("meeting_notice", "ballot", "meeting_protocol"):
         return {**base, **_meeting_facts(gw, caller, body, who)}
+    if k == "proxy":
+        return {**base, **_proxy_facts(gw, caller, body)}
     if k in ("exit_application", "member_extract", "share_refund"):
         name = _name(gw, caller, who)
         if k == "member_extract":
@@ -556,6 +559,30 @@ def _meeting_facts(gw: Gateway, caller: Caller, body: GenerateCreate, who: str) 
     else:
         got = _read(gw, lambda c: facts.meeting(c, charter, mid, cid, texts))
     return dict(got)
+
+
+def _proxy_facts(gw: Gateway, caller: Caller, body: GenerateCreate) -> dict[str, Any]:
+    """A proxy the caller gives (the principal is always the caller: nobody drafts another
+    member's доверенность): `meeting_id`, `fields.holder`, `fields.expires_at` (unix seconds)."""
+    holder, expires = body.fields.get("holder"), body.fields.get("expires_at")
+    if body.meeting_id is None or not isinstance(holder, str) or not Web3.is_address(holder):
+        raise Problem(
+            422,
+            "Укажите meeting_id и fields.holder (адрес представителя) / Give meeting_id and "
+            "fields.holder (the holder's address)",
+        )
+    if not isinstance(expires, int) and not (isinstance(expires, str) and expires.isdigit()):
+        raise Problem(422, "Укажите fields.expires_at (unix-время) / Give fields.expires_at")
+    principal, holder = caller.address, checksum(holder)
+    if principal == holder:
+        raise Problem(422, "Нельзя выдать доверенность себе / A member cannot be their own proxy")
+    charter, cid, mid = gw.coop.addresses.charter, gw.chain_id, body.meeting_id
+    who = {"account": principal, "name": _name(gw, caller, principal)}
+    to = {"account": holder, "name": None}
+    texts = _texts(body)
+    return dict(
+        _read(gw, lambda c: facts.proxy(c, charter, mid, who, to, int(expires), cid, texts))
+    )
 
 
 def _loan_facts(gw: Gateway, caller: Caller, body: GenerateCreate) -> dict[str, Any]:

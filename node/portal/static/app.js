@@ -12,6 +12,7 @@ import * as apply from "./pages/apply.js";
 import * as units from "./pages/units.js";
 import * as exchange from "./pages/exchange.js";
 import * as meetings from "./pages/meetings.js";
+import * as proxies from "./pages/proxies.js";
 import * as council from "./pages/council.js";
 import * as work from "./pages/work.js";
 import * as fund from "./pages/fund.js";
@@ -31,6 +32,7 @@ const ROUTES = [
   ["units", units, "nav_units", ["member"]],
   ["exchange", exchange, "nav_exchange", ["member", "auditor", "council", "chair"]],
   ["meetings", meetings, "nav_meetings", ["member", "auditor", "council", "chair"]],
+  ["proxies", proxies, "proxy_nav", ["member"]],
   ["council", council, "nav_council", ["council", "chair"]],
   ["work", work, "nav_work", ["council", "chair", "cashier", "verifier", "auditor", "member"]],
   ["fund", fund, "nav_fund", ["member", "auditor"]],

@@ -47,6 +47,7 @@ contract ReservedHandler is CoopFixture {
         _reserved.push(Reserved(address(charter), ICharter.setChair.selector));
         _reserved.push(Reserved(address(treasury), ITreasury.joinUnion.selector));
         _reserved.push(Reserved(address(charter), ICharter.setAuditor.selector));
+        _reserved.push(Reserved(address(charter), ICharter.setProxyCap.selector));
 
         for (uint256 i; i < councilMembers.length; ++i) {
             _actors.push(councilMembers[i]);
@@ -131,6 +132,7 @@ contract ReservedHandler is CoopFixture {
                 charter.fundSplit(),
                 charter.decisionExecutor(),
                 charter.chair(),
+                charter.proxyCap(),
                 treasury.joinedUnion(),
                 council.councilMembers(),
                 membership.obligationSources(),
@@ -202,6 +204,9 @@ contract ReservedHandler is CoopFixture {
         }
         if (selector == ICharter.setChair.selector) {
             return abi.encodeWithSelector(selector, _actors[seed % _actors.length]);
+        }
+        if (selector == ICharter.setProxyCap.selector) {
+            return abi.encodeWithSelector(selector, uint8(1 + seed % 100));
         }
         if (selector == ITreasury.joinUnion.selector) {
             // Any registry: a refusal by the "union" is a refused call like any other.

@@ -7,6 +7,7 @@ import {ICouncil} from "../../../contracts/interfaces/ICouncil.sol";
 import {IFundInstaller} from "../../../contracts/interfaces/IFundInstaller.sol";
 import {IGeneralMeeting} from "../../../contracts/interfaces/IGeneralMeeting.sol";
 import {IGovernanceInstaller} from "../../../contracts/interfaces/IGovernanceInstaller.sol";
+import {IMeetingProxies} from "../../../contracts/interfaces/IMeetingProxies.sol";
 import {IMembership} from "../../../contracts/interfaces/IMembership.sol";
 import {IMutualAidFund} from "../../../contracts/interfaces/IMutualAidFund.sol";
 import {INetworkRegistry} from "../../../contracts/interfaces/INetworkRegistry.sol";
@@ -47,6 +48,7 @@ abstract contract CoopFixture is Test {
     ISettlementUnits internal units;
     ICouncil internal council;
     IGeneralMeeting internal meeting;
+    IMeetingProxies internal proxies;
     IMutualAidFund internal fund;
 
     /// @dev The founding members (admitted before governance takes over); index 0.. .
@@ -119,7 +121,8 @@ abstract contract CoopFixture is Test {
                 "GovernanceInstaller.sol:GovernanceInstaller",
                 abi.encode(
                     vm.deployCode("Council.sol:Council"),
-                    vm.deployCode("GeneralMeeting.sol:GeneralMeeting")
+                    vm.deployCode("GeneralMeeting.sol:GeneralMeeting"),
+                    vm.deployCode("MeetingProxies.sol:MeetingProxies")
                 )
             )
         );
@@ -135,6 +138,7 @@ abstract contract CoopFixture is Test {
         );
         council = ICouncil(council_);
         meeting = IGeneralMeeting(meeting_);
+        proxies = IMeetingProxies(meeting.proxies());
 
         IFundInstaller funds = IFundInstaller(
             vm.deployCode(
