@@ -90,7 +90,7 @@ def public_key_xy(cose_key: bytes) -> tuple[bytes, bytes]:
 
 
 def verify_registration(
-    credential: dict[str, Any], *, challenge: bytes, rp_id: str, origin: str
+    credential: dict[str, Any], *, challenge: bytes, rp_id: str, origin: str | list[str]
 ) -> RegisteredPasskey:
     """Check a `navigator.credentials.create` answer (attestation "none" accepted: the key is
     what matters, not the authenticator's make) and return the passkey."""
@@ -133,7 +133,7 @@ def verify_assertion(
     *,
     challenge: bytes,
     rp_id: str,
-    origin: str,
+    origin: str | list[str],
     public_key: bytes,
     sign_count: int,
 ) -> VerifiedAssertion:

@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
 
+from node.accounts import store
 from node.api.agreements import require_accepted
 from node.api.gateway import Gateway
 from node.api.models import Relay
@@ -71,6 +72,7 @@ def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) ->
     itself (`kind="agreement"`, see `node.api.agreements`)."""
     if kind != "agreement":
         require_accepted(gw, account)
+    ensure_account_deployed(gw, account)
     w3 = gw.chain.w3
     with gw.relay_lock:  # one nonce at a time for the relayer account
         params: dict[str, Any] = {
@@ -88,6 +90,41 @@ def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) ->
         signed = gw.relayer.sign_transaction(tx)  # type: ignore[arg-type]
         tx_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
     return track(gw, kind, account, str(tx["to"]), tx_hash)
+
+
+def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) -> None:
+    """A passkey account acts for the first time: the relayer deploys it (the factory's
+    `createAccount` with the key its address came from) and waits for it, so the act's
+    ERC-1271 check or `execute` finds the account's code. Anything else: nothing to do."""
+    accounts = gw.passkeys()
+    if accounts is None or not store.is_passkey_account(gw.engine, account):
+        return
+    if gw.chain.has_code(account):
+        return
+    key = store.first_key(gw.engine, accounts, account)
+    if key is None:
+        return
+    w3 = gw.chain.w3
+    with gw.relay_lock:
+        if gw.chain.has_code(account):  # another request deployed it meanwhile
+            return
+        params: dict[str, Any] = {
+            "from": gw.relayer.address,
+            "nonce": w3.eth.get_transaction_count(gw.relayer.address, "pending"),
+            "chainId": gw.chain_id,
+            "value": 0,
+        }
+        tx = accounts.create_fn(*key).build_transaction(params)  # type: ignore[arg-type]
+        tx["gas"] = int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED
+        signed = gw.relayer.sign_transaction(tx)  # type: ignore[arg-type]
+        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.1)
+    if int(receipt["status"]) != 1:
+        raise Problem(
+            502,
+            "Не удалось создать счёт с ключом доступа / The passkey account could not be created",
+        )
+    log.info("passkey account %s deployed (tx %s)", account, HexBytes(tx_hash).to_0x_hex())
 
 
 def decode_raw(raw: bytes) -> dict[str, Any]:

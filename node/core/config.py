@@ -134,6 +134,25 @@ class Settings(BaseSettings):
     )
     """Seconds a sign-in nonce may wait for its signed message."""
 
+    passkey_rp_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_PASSKEY_RP_ID", "passkey_rp_id")
+    )
+    """The WebAuthn relying party id passkeys are made for (the portal's host name, no port).
+    Unset: the host of the sign-in domain (`COOP_SIWE_DOMAIN`, else `api_host`)."""
+
+    passkey_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("COOP_PASSKEY_ORIGINS", "passkey_origins"),
+    )
+    """Origins (comma-separated, `https://coop.example`) whose passkey ceremonies the gateway
+    accepts. Unset: `http://` and `https://` of the sign-in domain."""
+
+    passkey_factory: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_PASSKEY_FACTORY", "passkey_factory")
+    )
+    """The chain's `PasskeyAccountFactory`. Unset: the deployment record's
+    `contracts.PasskeyAccountFactory`; none at all: passkey accounts are off."""
+
     pii_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("COOP_PII_KEYS", "pii_keys")
     )
@@ -210,7 +229,7 @@ class Settings(BaseSettings):
             raise ValueError("COOP_RELAYER_KEY must be a 32-byte hex private key")
         return "0x" + body
 
-    @field_validator("pii_keys", "auditors", mode="before")
+    @field_validator("pii_keys", "auditors", "passkey_origins", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -271,6 +290,21 @@ class Settings(BaseSettings):
     @property
     def effective_siwe_domain(self) -> str:
         return self.siwe_domain or f"{self.api_host}:{self.api_port}"
+
+    @property
+    def effective_passkey_rp_id(self) -> str:
+        """The WebAuthn RP id: the configured one, else the sign-in domain's host."""
+        if self.passkey_rp_id:
+            return self.passkey_rp_id
+        host = self.effective_siwe_domain
+        return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+    @property
+    def effective_passkey_origins(self) -> list[str]:
+        if self.passkey_origins:
+            return list(self.passkey_origins)
+        domain = self.effective_siwe_domain
+        return [f"http://{domain}", f"https://{domain}"]
 
     @property
     def gateway_dir(self) -> Path:
