@@ -293,18 +293,25 @@ class Settings(BaseSettings):
 
     @property
     def effective_passkey_rp_id(self) -> str:
-        """The WebAuthn RP id: the configured one, else the sign-in domain's host."""
+        """The WebAuthn RP id: the configured one, else the sign-in domain's host; a loopback
+        address becomes `localhost` (browsers refuse an IP address as an RP id)."""
         if self.passkey_rp_id:
             return self.passkey_rp_id
-        host = self.effective_siwe_domain
-        return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        host = _host_of(self.effective_siwe_domain)
+        return "localhost" if host in _LOOPBACK else host
 
     @property
     def effective_passkey_origins(self) -> list[str]:
+        """The origins passkey ceremonies may come from (see `passkey_origins`)."""
         if self.passkey_origins:
             return list(self.passkey_origins)
         domain = self.effective_siwe_domain
-        return [f"http://{domain}", f"https://{domain}"]
+        origins = [f"http://{domain}", f"https://{domain}"]
+        host = _host_of(domain)
+        if host in _LOOPBACK:
+            port = domain[len(host) :].lstrip("]")
+            origins += [f"http://localhost{port}", f"https://localhost{port}"]
+        return origins
 
     @property
     def gateway_dir(self) -> Path:
@@ -330,3 +337,13 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "0.0.0.0", "::1", "[::1]", "localhost"})
+
+
+def _host_of(domain: str) -> str:
+    """`host` of `host:port` (an IPv6 literal keeps its brackets)."""
+    if domain.startswith("["):
+        return domain[: domain.index("]") + 1] if "]" in domain else domain
+    return domain.rsplit(":", 1)[0] if domain.count(":") == 1 else domain
