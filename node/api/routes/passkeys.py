@@ -442,11 +442,13 @@ def signature_options(
     gw: GatewayDep, caller: WriterDep, body: TypedDataCreate
 ) -> SignatureOptionsPublic:
     """The WebAuthn request that signs a typed-data payload as the caller's passkey account."""
-    _accounts(gw)
     rows = store.of_account(gw.engine, caller.address)
     if not rows:
         raise Problem(403, "Это не счёт с ключами доступа / This is not a passkey account")
     digest, challenge = _challenge_of(gw, caller.address, body.typed_data)
+    # Only the passkeys the chain honours now (a new one waits for its `addPasskey`).
+    accounts = _accounts(gw)
+    rows = [r for r in rows if store.controls(accounts, r)]
     options = generate_authentication_options(
         rp_id=gw.settings.effective_passkey_rp_id,
         challenge=challenge,
