@@ -220,19 +220,23 @@ def main() -> int:
         "",
         "## One P-256 verification",
         "",
-        "anvil 1.7.1's default hardfork is `latest` (Osaka), which has the P256VERIFY precompile at "
-        "`0x100` (EIP-7951, the standardised RIP-7212); `--hardfork prague` (or cancun) has none. "
+        "anvil 1.7.1's default hardfork is `latest` (Osaka), which has the P256VERIFY precompile "
+        "at `0x100` (EIP-7951, the standardised RIP-7212); `--hardfork prague` (or cancun) has "
+        "none. "
         "Gas inside the call (`gasleft()` before and after):",
         "",
         "| chain | `P256.verify` | `P256.verifySolidity` |",
         "|---|---:|---:|",
-        f"| anvil, Osaka (precompile) | {osaka['p256']['verify']:,} | {osaka['p256']['verifySolidity']:,} |",
-        f"| anvil, `--hardfork prague` (no precompile: fallback) | {prague['p256']['verify']:,} | {prague['p256']['verifySolidity']:,} |",
+        f"| anvil, Osaka (precompile) | {_n(osaka['p256']['verify'])} "
+        f"| {_n(osaka['p256']['verifySolidity'])} |",
+        "| anvil, `--hardfork prague` (no precompile: fallback) "
+        f"| {_n(prague['p256']['verify'])} | {_n(prague['p256']['verifySolidity'])} |",
         "",
         "## Every act of a passkey member (transaction gasUsed)",
         "",
-        "The passkey column adds the account's WebAuthn check (type, challenge, flags, two SHA-256, "
-        "P-256) and the ERC-1271 call; the EOA column is the same act signed by an ordinary key.",
+        "The passkey column adds the account's WebAuthn check (type, challenge, flags, two "
+        "SHA-256, P-256) and the ERC-1271 call; the EOA column is the same act signed by an "
+        "ordinary key.",
         "",
         "| act | passkey, Osaka | passkey, prague (fallback) | EOA, Osaka |",
         "|---|---:|---:|---:|",
@@ -247,8 +251,8 @@ def main() -> int:
         "the Solidity P-256 alone takes about 250,000. Passkey members need a chain with "
         "P256VERIFY (Ethereum since Osaka, the L2s with RIP-7212, anvil by default) to vote.",
         "",
-        "The relayer pays all of it (the member holds no ETH). The account deployment is paid once, "
-        "with the member's first act (an EIP-1167 clone of the factory's implementation).",
+        "The relayer pays all of it (the member holds no ETH). The account deployment is paid "
+        "once, with the member's first act (an EIP-1167 clone of the factory's implementation).",
         "",
     ]
     OUT.write_text("\n".join(lines))
