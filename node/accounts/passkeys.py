@@ -32,12 +32,7 @@ from webauthn.helpers import (
 )
 from webauthn.helpers.cose import COSECRV, COSEKTY, COSEAlgorithmIdentifier
 from webauthn.helpers.decode_credential_public_key import DecodedEC2PublicKey
-from webauthn.helpers.exceptions import (
-    InvalidAuthenticationResponse,
-    InvalidCBORData,
-    InvalidJSONStructure,
-    InvalidRegistrationResponse,
-)
+from webauthn.helpers.exceptions import WebAuthnException
 
 #: The order of the P-256 group: `s` above half of it is flipped (the contract refuses it).
 P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -75,7 +70,7 @@ def public_key_xy(cose_key: bytes) -> tuple[bytes, bytes]:
     """The P-256 coordinates of a COSE key; anything but an ES256 EC2 key is refused."""
     try:
         key = decode_credential_public_key(cose_key)
-    except (InvalidCBORData, KeyError, ValueError, TypeError) as exc:
+    except (WebAuthnException, KeyError, ValueError, TypeError) as exc:
         raise PasskeyError("Ключ доступа не читается", "The passkey's key cannot be read") from exc
     if (
         not isinstance(key, DecodedEC2PublicKey)
@@ -103,7 +98,8 @@ def verify_registration(
             require_user_verification=True,
             supported_pub_key_algs=[COSEAlgorithmIdentifier.ECDSA_SHA_256],
         )
-    except (InvalidRegistrationResponse, InvalidJSONStructure, InvalidCBORData) as exc:
+    # Any refusal of the package, and what malformed bytes raise inside it.
+    except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
         raise PasskeyError(
             f"Регистрация ключа доступа не прошла проверку: {exc}",
             f"The passkey registration failed verification: {exc}",
@@ -153,13 +149,7 @@ def verify_assertion(
         authenticator_data = base64url_to_bytes(response["authenticatorData"])
         client_data = base64url_to_bytes(response["clientDataJSON"])
         der = base64url_to_bytes(response["signature"])
-    except (
-        InvalidAuthenticationResponse,
-        InvalidJSONStructure,
-        KeyError,
-        TypeError,
-        ValueError,
-    ) as exc:
+    except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
         raise PasskeyError(
             f"Подпись ключом доступа не прошла проверку: {exc}",
             f"The passkey signature failed verification: {exc}",

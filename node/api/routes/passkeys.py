@@ -424,10 +424,11 @@ def _challenge_of(gw: Gateway, account: str, typed: dict[str, Any]) -> tuple[byt
         raise Problem(422, f"Неверные данные для подписи / Malformed typed data: {exc}") from exc
     domain = typed.get("domain") or {}
     own = (
-        typed.get("primaryType") == "Execute"
+        isinstance(domain, dict)
+        and typed.get("primaryType") == "Execute"
         and domain.get("name") == DOMAIN_NAME
         and str(domain.get("verifyingContract", "")).lower() == account.lower()
-        and int(domain.get("chainId", 0)) == gw.chain_id
+        and str(domain.get("chainId", "")) == str(gw.chain_id)
     )
     return digest, digest if own else replay_safe_hash(gw.chain_id, account, digest)
 
