@@ -162,6 +162,12 @@ def run(settings: Settings) -> None:
             f"Coopnode работает / is running: http://{settings.api_host}:{settings.api_port}/health"
             f"  (chain {settings.effective_rpc_url}, data {settings.data_dir})"
         )
+        if settings.effective_passkey_rp_id == "localhost":
+            # WebAuthn refuses an IP address as the relying party: passkeys need the host name.
+            _say(
+                "Портал с ключами доступа / portal with passkeys: "
+                f"http://localhost:{settings.api_port}/"
+            )
         # uvicorn re-raises the signal that stopped it once it has shut down; turn SIGTERM
         # into SystemExit so that the `finally` below still stops anvil in order.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from web3 import Web3
 
 from indexer.queries import common
+from node.accounts.client import PasskeyAccounts
 from node.api.auth import SessionSigner, load_session_secret
 from node.api.limits import Budget, MemoryRateStore, RateStore
 from node.api.sessions import Revocations
@@ -155,6 +156,7 @@ class Gateway:
         self._role_refresher = ThreadPoolExecutor(1, thread_name_prefix="coop-roles")
         self._gov: tuple[float, Governance] | None = None
         self._fund: MutualAidFund | None = None
+        self._passkeys: PasskeyAccounts | None = None
         self._seal: SealKey | None = None
         self._seal_lock = threading.Lock()
         self._registry: PropertyRegistry | None = None
@@ -193,6 +195,18 @@ class Gateway:
         if isinstance(value, str) and Web3.is_address(value):
             return checksum(value)
         return None
+
+    def passkeys(self) -> PasskeyAccounts | None:
+        """The chain's passkey account factory (`COOP_PASSKEY_FACTORY`, else the deployment
+        record's `contracts.PasskeyAccountFactory`); None when passkeys are off."""
+        contracts = self.deployment.get("contracts") or {}
+        address = self.settings.passkey_factory or contracts.get("PasskeyAccountFactory")
+        if not isinstance(address, str) or not Web3.is_address(address):
+            return None
+        cached = self._passkeys
+        if cached is None or cached.address != checksum(address):
+            cached = self._passkeys = PasskeyAccounts(self.chain, address)
+        return cached
 
     def fund(self) -> MutualAidFund | None:
         """The cooperative's mutual-aid fund client (None when none is deployed)."""

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from node.accounts.passkeys import PasskeyError
 from node.chain.client import TransactionReverted
 from node.exchange.service import ExchangeError
 from node.notices.store import NoticeError
@@ -196,6 +197,11 @@ def install_handlers(app: FastAPI) -> None:
         assert isinstance(exc, NoticeError)
         return problem_response(exc.status, str(exc), instance=request.url.path)
 
+    async def on_passkey(request: Request, exc: Exception) -> JSONResponse:
+        # A refused passkey ceremony or assertion: nothing was stored or relayed.
+        assert isinstance(exc, PasskeyError)
+        return problem_response(422, str(exc), instance=request.url.path)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
@@ -210,6 +216,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TransactionReverted, on_reverted)
     app.add_exception_handler(ExchangeError, on_exchange)
     app.add_exception_handler(NoticeError, on_notice)
+    app.add_exception_handler(PasskeyError, on_passkey)
     app.add_exception_handler(Exception, on_unexpected)
 
 

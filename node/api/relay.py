@@ -37,6 +37,7 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
 
 from indexer.db import lock_for_transaction
+from node.accounts import store
 from node.api.agreements import require_accepted
 from node.api.gateway import Gateway
 from node.api.models import Relay, RelayerNonce
@@ -81,6 +82,7 @@ def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) ->
     relayed actions from every gateway process get consecutive nonces, each used once."""
     if kind != "agreement":
         require_accepted(gw, account)
+    ensure_account_deployed(gw, account)
     w3 = gw.chain.w3
     params: dict[str, Any] = {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
     try:
@@ -190,6 +192,43 @@ def relayer_slot(gw: Gateway) -> Iterator[RelayerSlot]:
                 .where(NONCES.c.chain_id == gw.chain_id, NONCES.c.address == gw.relayer.address)
                 .values(**values)
             )
+
+
+def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) -> None:
+    """A passkey account acts for the first time: the relayer deploys it (the factory's
+    `createAccount` with the key its address came from) and waits for it, so the act's
+    ERC-1271 check or `execute` finds the account's code. Anything else: nothing to do."""
+    accounts = gw.passkeys()
+    if accounts is None or not store.is_passkey_account(gw.engine, account):
+        return
+    if gw.chain.has_code(account):
+        return
+    key = store.first_key(gw.engine, accounts, account)
+    if key is None:
+        return
+    w3 = gw.chain.w3
+    tx: dict[str, Any] = dict(
+        accounts.create_fn(*key).build_transaction(  # type: ignore[arg-type]
+            {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
+        )
+    )
+    tx["gas"] = int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED
+    # The relayer's nonce has one writer across every gateway process (`relayer_slot`); the
+    # deployment is recorded like any relayed action, so the trackers follow it too.
+    with relayer_slot(gw) as slot:
+        if gw.chain.has_code(account):  # another request deployed it meanwhile
+            return
+        tx["nonce"] = slot.nonce
+        signed = gw.relayer.sign_transaction(tx)
+        tx_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
+        slot.sent("passkey_account", account, tx, tx_hash)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.1)
+    if int(receipt["status"]) != 1:
+        raise Problem(
+            502,
+            "Не удалось создать счёт с ключом доступа / The passkey account could not be created",
+        )
+    log.info("passkey account %s deployed (tx %s)", account, tx_hash)
 
 
 def decode_raw(raw: bytes) -> dict[str, Any]:

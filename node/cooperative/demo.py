@@ -88,6 +88,9 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
     acc = dev_accounts(10)
     executor = deployer
     network = deploy_network(chain, deployer)
+    # One passkey account factory per chain, shared by every cooperative on it: a person's
+    # passkey account may be a member of several (docs/security.md, "Passkey accounts").
+    passkey_factory, _ = chain.deploy("PasskeyAccountFactory", sender=deployer)
     token_address = deploy_test_token(chain, deployer)
     token = chain.contract("TestToken", token_address)
     for account in acc:
@@ -227,6 +230,7 @@ def deploy_demo(chain: Chain, deployer: LocalAccount) -> dict[str, Any]:
         "CooperativeFactory": network.factory,
         "NetworkRegistry": network.registry,
         "TestToken": token_address,
+        "PasskeyAccountFactory": passkey_factory.address,
     }
     contracts.update({f"impl.{k}": v for k, v in network.implementations.items()})
     for slug, coop in (("romashka", romashka), ("artel", artel), ("union", union)):

@@ -183,6 +183,13 @@ def deploy_from_description(
         contracts[f"{slug}.property_registry"] = fund["property_registry"]
         _save(record_path, record)
 
+    # Members without a crypto wallet: one passkey account factory per chain, shared by every
+    # cooperative in the record (deployed once, kept on reruns).
+    if not isinstance(contracts.get("PasskeyAccountFactory"), str):
+        passkey_factory, _ = chain.deploy("PasskeyAccountFactory", sender=sender)
+        contracts["PasskeyAccountFactory"] = passkey_factory.address
+        _save(record_path, record)
+
     if description.governance is not None and "council_contract" not in entry:
         from node.governance.deploy import GovernanceParams, deploy_governance, deploy_installer
 

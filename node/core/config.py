@@ -134,6 +134,25 @@ class Settings(BaseSettings):
     )
     """Seconds a sign-in nonce may wait for its signed message."""
 
+    passkey_rp_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_PASSKEY_RP_ID", "passkey_rp_id")
+    )
+    """The WebAuthn relying party id passkeys are made for (the portal's host name, no port).
+    Unset: the host of the sign-in domain (`COOP_SIWE_DOMAIN`, else `api_host`)."""
+
+    passkey_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("COOP_PASSKEY_ORIGINS", "passkey_origins"),
+    )
+    """Origins (comma-separated, `https://coop.example`) whose passkey ceremonies the gateway
+    accepts. Unset: `http://` and `https://` of the sign-in domain."""
+
+    passkey_factory: str | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_PASSKEY_FACTORY", "passkey_factory")
+    )
+    """The chain's `PasskeyAccountFactory`. Unset: the deployment record's
+    `contracts.PasskeyAccountFactory`; none at all: passkey accounts are off."""
+
     pii_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=AliasChoices("COOP_PII_KEYS", "pii_keys")
     )
@@ -308,7 +327,7 @@ class Settings(BaseSettings):
             raise ValueError("COOP_RELAYER_KEY must be a 32-byte hex private key")
         return "0x" + body
 
-    @field_validator("pii_keys", "auditors", mode="before")
+    @field_validator("pii_keys", "auditors", "passkey_origins", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -371,6 +390,28 @@ class Settings(BaseSettings):
         return self.siwe_domain or f"{self.api_host}:{self.api_port}"
 
     @property
+    def effective_passkey_rp_id(self) -> str:
+        """The WebAuthn RP id: the configured one, else the sign-in domain's host; a loopback
+        address becomes `localhost` (browsers refuse an IP address as an RP id)."""
+        if self.passkey_rp_id:
+            return self.passkey_rp_id
+        host = _host_of(self.effective_siwe_domain)
+        return "localhost" if host in _LOOPBACK else host
+
+    @property
+    def effective_passkey_origins(self) -> list[str]:
+        """The origins passkey ceremonies may come from (see `passkey_origins`)."""
+        if self.passkey_origins:
+            return list(self.passkey_origins)
+        domain = self.effective_siwe_domain
+        origins = [f"http://{domain}", f"https://{domain}"]
+        host = _host_of(domain)
+        if host in _LOOPBACK:
+            port = domain[len(host) :].lstrip("]")
+            origins += [f"http://localhost{port}", f"https://localhost{port}"]
+        return origins
+
+    @property
     def gateway_dir(self) -> Path:
         """The gateway's own files: generated secrets (when not set) and documents."""
         return self.data_dir / "gateway"
@@ -394,3 +435,13 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "0.0.0.0", "::1", "[::1]", "localhost"})
+
+
+def _host_of(domain: str) -> str:
+    """`host` of `host:port` (an IPv6 literal keeps its brackets)."""
+    if domain.startswith("["):
+        return domain[: domain.index("]") + 1] if "]" in domain else domain
+    return domain.rsplit(":", 1)[0] if domain.count(":") == 1 else domain

@@ -174,8 +174,10 @@ def running_gateway(tmp: Path, *, with_modules: bool = True) -> Iterator[Api]:
                     council=CouncilSigners(sandbox.council[0], sandbox.council[:2], sandbox.chair),
                 ),
             )
+        # The chain's passkey account factory (one per chain, shared by cooperatives).
+        passkey_factory, _ = chain.deploy("PasskeyAccountFactory", sender=sandbox.deployer)
         record = {
-            "contracts": {},
+            "contracts": {"PasskeyAccountFactory": passkey_factory.address},
             "cooperatives": {
                 "test": {
                     **sandbox.cooperative.addresses.to_dict(),

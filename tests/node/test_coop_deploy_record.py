@@ -75,6 +75,9 @@ def test_a_whole_cooperative_lands_in_the_record_coop_serve_reads(
     assert (slug, charter_address) == ("zap", entry["charter"])
     roots = roots_from_record(record)
     assert entry["council_contract"] in roots and record["contracts"]["NetworkRegistry"] in roots
+    # The chain's passkey account factory, which the gateway's passkey routes use.
+    passkeys = chain.contract("PasskeyAccountFactory", record["contracts"]["PasskeyAccountFactory"])
+    assert chain.has_code(passkeys.functions.implementation().call())
 
     # A rerun finds everything done and sends nothing.
     nonce = chain.w3.eth.get_transaction_count(accounts[0].address)

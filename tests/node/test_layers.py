@@ -32,6 +32,7 @@ DOMAINS = (
     "fund",
     "documents",
     "identity",
+    "accounts",
     "clearing",
     "exchange",
     "bank",

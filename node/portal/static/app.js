@@ -5,6 +5,7 @@ import { get, post, setToken, token } from "./api.js";
 import { lang, setLang, shortAddress, t } from "./i18n.js";
 import { errorBox, h } from "./ui.js";
 import * as wallet from "./wallet.js";
+import * as passkey from "./passkey.js";
 
 import * as home from "./pages/home.js";
 import * as membership from "./pages/membership.js";
@@ -21,6 +22,7 @@ import * as audit from "./pages/audit.js";
 import * as bank from "./pages/bank.js";
 import * as verify from "./pages/verify.js";
 import * as notices from "./pages/notices.js";
+import * as passkeys from "./pages/passkeys.js";
 
 const ADDRESS_KEY = "coop.address";
 
@@ -42,6 +44,7 @@ const ROUTES = [
   ["bank", bank, "nav_bank", ["cashier", "auditor", "council", "chair"]],
   ["verify", verify, "nav_verify", null],
   ["notices", notices, "notices_nav", ["signed"]],
+  ["passkeys", passkeys, "nav_passkeys", ["passkey"]],
 ];
 
 const state = {
@@ -54,6 +57,7 @@ const state = {
 function has(...roles) {
   return roles.some((r) => {
     if (r === "signed") return Boolean(state.address && token());
+    if (r === "passkey") return Boolean(state.address && token()) && passkey.isPasskeySession();
     if (r === "outsider") {
       return Boolean(state.address && token()) && !["member", "auditor", "council", "chair"].some((x) => state.roles.includes(x));
     }
@@ -104,6 +108,24 @@ async function signIn(box) {
     );
     box.replaceChildren();
     setToken(session.token);
+    passkey.setSessionKind("wallet");
+    sessionStorage.setItem(ADDRESS_KEY, session.address);
+    state.address = session.address;
+    state.roles = session.roles;
+    render();
+  } catch (e) {
+    box.replaceChildren(errorBox(e, ctx));
+  }
+}
+
+/** Sign in (or, with `create`, join) with a passkey: the same session as the wallet's. */
+async function passkeySignIn(box, create = false) {
+  try {
+    if (create) box.replaceChildren(h("p", { class: "muted sign-in-note", "data-testid": "passkey-note" }, t("passkey_create_note")));
+    const session = create ? await passkey.register() : await passkey.signIn();
+    box.replaceChildren();
+    setToken(session.token);
+    passkey.setSessionKind("passkey");
     sessionStorage.setItem(ADDRESS_KEY, session.address);
     state.address = session.address;
     state.roles = session.roles;
@@ -118,6 +140,7 @@ async function signOut() {
   await post("/auth/logout").catch(() => {});
   setToken(null);
   sessionStorage.removeItem(ADDRESS_KEY);
+  passkey.setSessionKind(null);
   state.address = null;
   state.roles = [];
   location.hash = "#/home";
@@ -135,7 +158,14 @@ function renderSession() {
     );
   } else {
     const out = h("div", { class: "session-msg" });
-    el.replaceChildren(h("button", { type: "button", id: "sign-in", onclick: () => signIn(out) }, t("sign_in")), out);
+    const buttons = [h("button", { type: "button", id: "sign-in", onclick: () => signIn(out) }, t("sign_in"))];
+    if (passkey.supported()) {
+      buttons.push(
+        h("button", { type: "button", id: "passkey-sign-in", onclick: () => passkeySignIn(out) }, t("passkey_sign_in")),
+        h("button", { type: "button", id: "passkey-create", class: "link-button", onclick: () => passkeySignIn(out, true) }, t("passkey_create")),
+      );
+    }
+    el.replaceChildren(...buttons, out);
   }
 }
 
@@ -199,6 +229,7 @@ async function start() {
   });
   // Another account or chain in the wallet: this session is no longer the wallet's.
   wallet.watch((kind, value) => {
+    if (passkey.isPasskeySession()) return;
     if (kind === "account" && state.address && value?.toLowerCase() !== state.address.toLowerCase()) signOut();
     else render();
   });

@@ -3,6 +3,7 @@
 
 import { get, mirrorBlock, post, sleep, trackRelay } from "./api.js";
 import { fmtTime, t } from "./i18n.js";
+import * as passkey from "./passkey.js";
 import * as wallet from "./wallet.js";
 
 /** h("p", {class: "x", onclick: f}, "text", child) -> an element (text is never parsed as HTML). */
@@ -170,6 +171,8 @@ export async function sendTx(ctx, path, body, p) {
 
 /** An unsigned transaction the gateway already gave (e.g. with an order's confirmation). */
 export async function sendPrepared(ctx, transaction, p) {
+  // A passkey session: the account makes the call itself, signed by the passkey, relayed.
+  if (passkey.isPasskeySession()) return passkey.execute(transaction, p);
   await wallet.requireChain(ctx.state.chainId);
   const hash = await wallet.sendTransaction(transaction);
   p.step("sent");

@@ -3,6 +3,7 @@
 
 import { post, sleep } from "./api.js";
 import { t } from "./i18n.js";
+import * as passkey from "./passkey.js";
 
 export class WalletError extends Error {
   constructor(kind, message, extra = {}) {
@@ -46,8 +47,10 @@ export async function chainId() {
   return Number.parseInt(await call("eth_chainId"), 16);
 }
 
-/** Throw a "wrong chain" error unless the wallet is on `want`. */
+/** Throw a "wrong chain" error unless the wallet is on `want` (a passkey session has no
+ * wallet: the gateway sends its acts on the cooperative's chain). */
 export async function requireChain(want) {
+  if (passkey.isPasskeySession()) return;
   const got = await chainId();
   if (got !== Number(want)) {
     throw new WalletError("wrong_chain", t("err_wrong_chain", { got, want }), { got, want });
@@ -72,8 +75,10 @@ export async function signIn(address, onMessage = () => {}) {
   return post("/auth/verify", { message, signature });
 }
 
-/** An EIP-712 payload from a `.../typed-data` route, signed by the wallet (no ETH needed). */
+/** An EIP-712 payload from a `.../typed-data` route, signed by the wallet (no ETH needed), or
+ * by the passkey in a passkey session. */
 export async function signTyped(address, typedData) {
+  if (passkey.isPasskeySession()) return passkey.signTyped(address, typedData);
   return call("eth_signTypedData_v4", [address, JSON.stringify(typedData)]);
 }
 

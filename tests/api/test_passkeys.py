@@ -1,0 +1,340 @@
+"""Passkeys through the gateway: a person with only a passkey registers, signs in, joins
+without ETH, votes, accepts an invoice, signs a document, transfers ВРЕ, adds a second passkey;
+and every ceremony the gateway must refuse is refused (replayed challenge, wrong origin, no
+user verification, a passkey of another account, a removed passkey, a stranger's target)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from webauthn.helpers import base64url_to_bytes
+
+from node.governance import Action, Convocation, Question
+from node.governance.sandbox import now, warp
+from tests.accounts.authenticator import UP, SoftPasskey
+from tests.api.conftest import SIWE_DOMAIN, Api
+
+TOKEN = 10**18
+ORIGIN = f"http://{SIWE_DOMAIN}"
+
+
+def new_passkey() -> SoftPasskey:
+    return SoftPasskey(rp_id=SIWE_DOMAIN, origin=ORIGIN)
+
+
+@dataclass
+class Person:
+    """What the portal does for a person with passkeys and no wallet."""
+
+    api: Api
+    passkeys: list[SoftPasskey] = field(default_factory=list)
+    token: str = ""
+    address: str = ""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        return self.api.http.post(path, json=body or {}, headers=self.headers)
+
+    def register(self) -> dict[str, Any]:
+        passkey = new_passkey()
+        options = self.api.ok(
+            self.api.http.post("/passkeys/registration/options", json={"name": "Мария"})
+        )
+        assert options["authenticatorSelection"]["userVerification"] == "required"
+        challenge = base64url_to_bytes(options["challenge"])
+        body = {"credential": passkey.create(challenge), "label": "телефон"}
+        answer = self.api.ok(self.api.http.post("/passkeys/registration", json=body))
+        self.passkeys.append(passkey)
+        self.token, self.address = answer["session"]["token"], answer["account"]
+        return answer
+
+    def sign_typed(self, typed: dict[str, Any], passkey: SoftPasskey | None = None) -> str:
+        passkey = passkey or self.passkeys[0]
+        options = self.api.ok(self.post("/passkeys/signature/options", {"typed_data": typed}))
+        challenge = base64url_to_bytes(options["options"]["challenge"])
+        body = {"typed_data": typed, "credential": passkey.get(challenge)}
+        signature: str = self.api.ok(self.post("/passkeys/signature", body))["signature"]
+        return signature
+
+    def wait(self, relay_id: str) -> dict[str, Any]:
+        deadline = time.monotonic() + 30
+        while True:
+            body: dict[str, Any] = self.api.ok(
+                self.api.http.get(f"/relay/{relay_id}", headers=self.headers)
+            )
+            if body["status"] in ("indexed", "failed"):
+                return body
+            assert time.monotonic() < deadline, body
+            time.sleep(0.05)
+
+    def execute(self, to: str, data: str, passkey: SoftPasskey | None = None) -> dict[str, Any]:
+        typed = self.api.ok(self.post("/passkeys/execute/typed-data", {"to": to, "data": data}))[
+            "typed_data"
+        ]
+        signature = self.sign_typed(typed, passkey)
+        m = typed["message"]
+        body = {
+            "to": to,
+            "data": data,
+            "nonce": str(m["nonce"]),
+            "deadline": str(m["deadline"]),
+            "signature": signature,
+        }
+        return self.wait(self.api.ok(self.post("/passkeys/execute", body), 202)["id"])
+
+
+def test_a_person_with_only_a_passkey_joins_votes_trades_and_signs(api: Api) -> None:
+    sb, w3 = api.sandbox, api.chain.w3
+    person = Person(api)
+    registered = person.register()
+    address = person.address
+    assert registered["deployed"] is False
+    assert (
+        api.gateway.passkeys().address_of(  # type: ignore[union-attr]
+            bytes.fromhex(registered["passkey"]["qx"][2:]),
+            bytes.fromhex(registered["passkey"]["qy"][2:]),
+        )
+        == address
+    )
+    me = api.ok(api.http.get("/auth/me", headers=person.headers))
+    assert me["address"] == address and me["roles"] == []
+
+    # Applies without ETH: the relayer deploys the account with this first act.
+    identity = {
+        "name": "Иванова Мария Петровна",
+        "birth_date": "1990-04-12",
+        "document_number": "4510 123456",
+        "address": "Москва, ул. Садовая, 1",
+    }
+    api.ok(api.http.put(f"/members/{address}/identity", json=identity, headers=person.headers))
+    draft = api.ok(person.post("/applications/draft", {"kind": "individual"}))
+    m = draft["typed_data"]["message"]
+    relay = api.ok(
+        person.post(
+            "/applications",
+            {
+                "applicant": address,
+                "kind": "individual",
+                "identity_hash": m["identityHash"],
+                "application_hash": m["applicationHash"],
+                "nonce": m["nonce"],
+                "deadline": m["deadline"],
+                "signature": person.sign_typed(draft["typed_data"]),
+            },
+        ),
+        202,
+    )
+    assert person.wait(relay["id"])["status"] == "indexed"
+    assert w3.eth.get_code(address) != b""
+    assert w3.eth.get_balance(address) == 0
+    assert (
+        api.ok(api.http.get(f"/members/{address}", headers=person.headers))["status_name"]
+        == "applicant"
+    )
+
+    # Identity checked, fees paid by the cashier, admitted with a credit limit by the council.
+    coop = sb.cooperative
+    coop.attest_identity(sb.chair, address, b"\x11" * 32)
+    coop.attest_payment(sb.deployer, address, b"\x22" * 32)
+    units = api.gateway.units.contract
+    opens = now(api.chain) + sb.governance.meeting.notice_period() + 60
+    convocation = Convocation(
+        opens_at=opens,
+        closes_at=opens + 7 * 86_400,
+        secretary=sb.secretary.address,
+        questions=(Question(document_hash=b"\x33" * 32),),
+    )
+    sb.governance.council.decide(
+        sb.council[0],
+        sb.council[:2],
+        sb.chair,
+        b"\x44" * 32,
+        [
+            Action.call(coop.membership, "admit", address, b"\x55" * 32),
+            Action.call(units, "setCreditLimit", address, 100 * TOKEN),
+            sb.governance.meeting.convene_action(convocation),
+        ],
+    )
+    warp(api.chain, opens + 1)
+    api.synced()
+    assert "member" in api.ok(api.http.get("/auth/me", headers=person.headers))["roles"]
+
+    # Votes.
+    meeting_id = api.ok(api.http.get("/meetings", headers=person.headers))["data"][-1]["meeting_id"]
+    payload = api.ok(person.post(f"/meetings/{meeting_id}/ballots/typed-data", {"choices": [1]}))
+    ballot = api.ok(
+        person.post(
+            f"/meetings/{meeting_id}/ballots",
+            {
+                "voter": address,
+                "choices": [1],
+                "signature": person.sign_typed(payload["typed_data"]),
+            },
+        ),
+        202,
+    )
+    assert person.wait(ballot["id"])["status"] == "indexed"
+    assert sb.governance.meeting.contract.functions.hasVoted(meeting_id, address).call()
+
+    # Accepts an invoice.
+    other = sb.members[0]
+    api.act(other, "/units/invoices/tx", {"debtor": address, "amount": str(10 * TOKEN)})
+    invoices = api.ok(
+        api.http.get(
+            "/units/obligations",
+            params={"debtor": address, "status": "issued"},
+            headers=person.headers,
+        )
+    )["data"]
+    oid = invoices[0]["obligation_id"]
+    typed = api.ok(person.post(f"/units/invoices/{oid}/acceptance/typed-data"))["typed_data"]
+    accepted = api.ok(
+        person.post(
+            f"/units/invoices/{oid}/acceptance",
+            {"deadline": typed["message"]["deadline"], "signature": person.sign_typed(typed)},
+        ),
+        202,
+    )
+    assert person.wait(accepted["id"])["status"] == "indexed"
+
+    # Transfers ВРЕ (the account's own call, relayed).
+    data = units.encode_abi("transfer", args=[other.address, 5 * TOKEN])
+    assert person.execute(units.address, data)["status"] == "indexed"
+    assert units.functions.signedBalanceOf(address).call() == -5 * TOKEN
+    assert w3.eth.get_balance(address) == 0
+
+    # Signs a document.
+    digest = api.ok(
+        api.http.post(
+            "/documents",
+            content=b"contract for a passkey member",
+            headers={**api.headers(other), "Content-Type": "text/plain"},
+        ),
+        201,
+    )["sha256"]
+    api.act(other, f"/documents/{digest}/anchor/tx", {"document_type": "contract"})
+    typed = api.ok(person.post(f"/documents/{digest}/signatures/typed-data"))["typed_data"]
+    signed = api.ok(
+        person.post(
+            f"/documents/{digest}/signatures",
+            {"signer": address, "signature": person.sign_typed(typed)},
+        ),
+        202,
+    )
+    assert person.wait(signed["id"])["status"] == "indexed"
+    assert api.ok(api.http.post("/documents/verify", content=b"contract for a passkey member"))[
+        "chain"
+    ]["signers"] == [address]
+
+    # A second passkey: registered, then added on chain by the first; it signs in.
+    laptop = new_passkey()
+    options = api.ok(person.post("/passkeys/mine/registration/options"))
+    assert [c["id"] for c in options["excludeCredentials"]] == [
+        registered["passkey"]["credential_id"]
+    ]
+    added = api.ok(
+        person.post(
+            "/passkeys/mine/registration",
+            {
+                "credential": laptop.create(base64url_to_bytes(options["challenge"])),
+                "label": "ноутбук",
+            },
+        )
+    )
+    assert added["passkey"]["active"] is False  # not before the account adds it
+    assert person.execute(added["call"]["to"], added["call"]["data"])["status"] == "indexed"
+    mine = api.ok(api.http.get("/passkeys/mine", headers=person.headers))
+    assert [p["active"] for p in mine] == [True, True]
+    sign_in = api.ok(api.http.post("/passkeys/sign-in/options"))
+    session = api.ok(
+        api.http.post(
+            "/passkeys/sign-in",
+            json={"credential": laptop.get(base64url_to_bytes(sign_in["challenge"]))},
+        )
+    )
+    assert session["address"] == address and "member" in session["roles"]
+
+
+def test_refused_ceremonies(api: Api) -> None:
+    person = Person(api)
+    person.register()
+    phone = person.passkeys[0]
+    # A sign-in challenge is good once.
+    options = api.ok(api.http.post("/passkeys/sign-in/options"))
+    answer = phone.get(base64url_to_bytes(options["challenge"]))
+    api.ok(api.http.post("/passkeys/sign-in", json={"credential": answer}))
+    replay = api.http.post("/passkeys/sign-in", json={"credential": answer})
+    assert replay.status_code == 401, replay.text
+    # A challenge the gateway never issued.
+    forged = api.http.post("/passkeys/sign-in", json={"credential": phone.get(b"\x07" * 32)})
+    assert forged.status_code == 401
+    # Another origin (a phishing site), no user verification, no user presence: refused.
+    for kwargs in ({"origin": "http://evil.test"}, {"flags": UP}, {"flags": 0x04}):
+        options = api.ok(api.http.post("/passkeys/sign-in/options"))
+        r = api.http.post(
+            "/passkeys/sign-in",
+            json={"credential": phone.get(base64url_to_bytes(options["challenge"]), **kwargs)},
+        )
+        assert r.status_code == 422, (kwargs, r.text)
+    # A registration for another relying party.
+    options = api.ok(api.http.post("/passkeys/registration/options"))
+    stranger = SoftPasskey(rp_id="evil.test", origin=ORIGIN)
+    r = api.http.post(
+        "/passkeys/registration",
+        json={"credential": stranger.create(base64url_to_bytes(options["challenge"]))},
+    )
+    assert r.status_code == 422, r.text
+    # The same credential registered twice.
+    options = api.ok(api.http.post("/passkeys/registration/options"))
+    r = api.http.post(
+        "/passkeys/registration",
+        json={"credential": phone.create(base64url_to_bytes(options["challenge"]))},
+    )
+    assert r.status_code == 422 and "already" in r.text
+    # Malformed input: refused by validation, nothing stored.
+    r = api.http.post(
+        "/passkeys/sign-in",
+        json={"credential": {"id": "!!", "rawId": "x", "type": "public-key", "response": {}}},
+    )
+    assert r.status_code == 422
+    # Someone else's passkey signing for this account.
+    other = Person(api)
+    other.register()
+    typed = {
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}],
+            "M": [{"name": "x", "type": "uint256"}],
+        },
+        "primaryType": "M",
+        "domain": {"name": "t"},
+        "message": {"x": 1},
+    }
+    options = api.ok(person.post("/passkeys/signature/options", {"typed_data": typed}))
+    r = person.post(
+        "/passkeys/signature",
+        {
+            "typed_data": typed,
+            "credential": other.passkeys[0].get(
+                base64url_to_bytes(options["options"]["challenge"])
+            ),
+        },
+    )
+    assert r.status_code == 422 and "another account" in r.text
+    # An assertion over another payload's challenge.
+    r = person.post(
+        "/passkeys/signature", {"typed_data": typed, "credential": phone.get(b"\x01" * 32)}
+    )
+    assert r.status_code == 422
+    # A call to a contract outside the cooperative.
+    r = person.post("/passkeys/execute/typed-data", {"to": "0x" + "12" * 20, "data": "0x"})
+    assert r.status_code == 403
+    # A wallet (EOA) session is not a passkey account.
+    member = api.sandbox.members[1]
+    r = api.post(member, "/passkeys/signature/options", json={"typed_data": typed})
+    assert r.status_code == 403
