@@ -40,6 +40,7 @@ class LeaderLock:
         writer such as the notices' sender (each role has its own lock)."""
         self.engine = engine
         self.chain_id = chain_id
+        self.role = role
         self.name = f"coop:{role}:{chain_id}"
         self._conn: Any = None  # PostgreSQL: the DBAPI connection holding the session lock
         self._fd: int | None = None  # SQLite: the locked file
@@ -83,7 +84,7 @@ class LeaderLock:
             conn.close()
             return False
         self._conn = conn
-        log.info("indexer leader for chain %d (PostgreSQL advisory lock)", self.chain_id)
+        log.info("%s leader for chain %d (PostgreSQL advisory lock)", self.role, self.chain_id)
         return True
 
     def _try_file(self) -> bool:
@@ -98,7 +99,7 @@ class LeaderLock:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
-        log.info("indexer leader for chain %d (lock file %s)", self.chain_id, self.path)
+        log.info("%s leader for chain %d (lock file %s)", self.role, self.chain_id, self.path)
         return True
 
     def held(self) -> bool:
@@ -115,7 +116,7 @@ class LeaderLock:
             self._conn.commit()
             return True
         except Exception as exc:
-            log.warning("indexer leader lock lost (%s): standing down", exc)
+            log.warning("%s leader lock lost (%s): standing down", self.role, exc)
             self._drop_pg()
             return False
 
