@@ -44,6 +44,54 @@ RU: dict[str, str] = {
     "BankSettlementsWrongFees": "Платёж по заявлению не равен причитающимся взносам",
     "BankSettlementsZeroAmount": "Сумма равна нулю",
     "BankSettlementsZeroValue": "Нужен ненулевой хеш или адрес",
+    # Passkey accounts and meeting proxies
+    "CharterInvalidProxyCap": (
+        "Предел доверенностей на одного представителя должен быть от 1 до 100"
+    ),
+    "GeneralMeetingNotProxies": (
+        "Голосовать по доверенности можно только через контракт доверенностей кооператива"
+    ),
+    "MeetingProxiesZeroAddress": "Не указан обязательный адрес",
+    "MeetingProxiesZeroHash": "У доверенности нет хеша документа",
+    "MeetingProxiesMeetingNotOpen": "Собрание не существует или уже не принимает голоса",
+    "MeetingProxiesNotVoter": "Этот адрес не является действующим пайщиком в реестре собрания",
+    "MeetingProxiesSelfProxy": "Нельзя выдать доверенность самому себе",
+    "MeetingProxiesInvalidExpiry": "Срок действия доверенности уже истёк",
+    "MeetingProxiesAlreadyGiven": "У пайщика уже есть действующая доверенность на это собрание",
+    "MeetingProxiesAlreadyVoted": (
+        "Пайщик уже проголосовал на этом собрании (сам или по доверенности)"
+    ),
+    "MeetingProxiesCapReached": (
+        "Представитель уже представляет предельное по уставу число пайщиков"
+    ),
+    "MeetingProxiesNoProxy": (
+        "У представителя нет действующей доверенности этого пайщика на это собрание"
+    ),
+    "MeetingProxiesExpired": "Срок действия доверенности истёк",
+    "MeetingProxiesPrincipalLeft": (
+        "Доверитель больше не является действующим пайщиком: голосовать за него нельзя"
+    ),
+    "MeetingProxiesNotPrincipal": "Выдать или отозвать доверенность может только сам доверитель",
+    "MeetingProxiesInvalidSignature": "Подпись не принадлежит доверителю",
+    "PasskeyAccountOnlySelf": (
+        "Это действие доступно только самому счёту (подписанное его ключом доступа)"
+    ),
+    "PasskeyAccountAlreadyInitialized": "Счёт с ключом доступа уже создан",
+    "PasskeyAccountInvalidPublicKey": "Открытый ключ не лежит на кривой P-256",
+    "PasskeyAccountPasskeyExists": "Этот ключ доступа уже добавлен к счёту",
+    "PasskeyAccountUnknownPasskey": "Этот ключ доступа не принадлежит счёту",
+    "PasskeyAccountLastPasskey": (
+        "Последний ключ доступа удалить нельзя: без него действовать сможет только совет "
+        "через восстановление ключа"
+    ),
+    "PasskeyAccountInvalidSignature": (
+        "Подпись не является действительным подтверждением ключа доступа этого счёта"
+    ),
+    "PasskeyAccountInvalidNonce": (
+        "Неверный порядковый номер действия (уже использован или не по порядку)"
+    ),
+    "PasskeyAccountExpired": "Срок подписанного действия истёк",
+    "PasskeyAccountFactoryInvalidPublicKey": "Открытый ключ не лежит на кривой P-256",
     # Charter
     "CharterAuditorUnchanged": "Ревизор уже назначен (или уже снят)",
     "CharterInvalidFundSplit": "Доли фондов в сумме не дают 100%",
