@@ -207,11 +207,8 @@ def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) ->
     if key is None:
         return
     w3 = gw.chain.w3
-    tx: dict[str, Any] = dict(
-        accounts.create_fn(*key).build_transaction(  # type: ignore[arg-type]
-            {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
-        )
-    )
+    params: dict[str, Any] = {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
+    tx: dict[str, Any] = dict(accounts.create_fn(*key).build_transaction(params))  # type: ignore[arg-type]
     tx["gas"] = int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED
     # The relayer's nonce has one writer across every gateway process (`relayer_slot`); the
     # deployment is recorded like any relayed action, so the trackers follow it too.
@@ -222,7 +219,9 @@ def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) ->
         signed = gw.relayer.sign_transaction(tx)
         tx_hash = HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction)).to_0x_hex()
         slot.sent("passkey_account", account, tx, tx_hash)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.1)
+    receipt = w3.eth.wait_for_transaction_receipt(
+        HexBytes(tx_hash), timeout=timeout, poll_latency=0.1
+    )
     if int(receipt["status"]) != 1:
         raise Problem(
             502,
