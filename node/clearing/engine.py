@@ -88,6 +88,14 @@ _SOLVER_LIMIT = 2**60
 _WALK_WINDOW = 128
 # How many edges of one member the walk looks at per visit (see _decompose_cycles).
 _SCAN_LIMIT = 32
+# Work bounds of the shortest-cycle search (see _shortest_cycles), in adjacency entries
+# scanned: one search gives up beyond _SEARCH_LIMIT (its edge is left to the walk), and the
+# searches stop altogether once they have scanned _SEARCH_PER_EDGE per edge of the reduced
+# graph plus _SEARCH_BASE (the walk decomposes what is left). They bound the time on graphs
+# whose cycles are all long; on the benchmark graphs neither is reached at 100,000.
+_SEARCH_LIMIT = 1 << 16
+_SEARCH_PER_EDGE = 2048
+_SEARCH_BASE = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -439,12 +447,15 @@ def _optimal_cleared(g: _Graph, solver_limit: int = _SOLVER_LIMIT) -> list[int]:
     return _solve(g, solver_limit)[0]
 
 
-def _solve(g: _Graph, solver_limit: int) -> tuple[list[int], Iterator[tuple[list[int], int]]]:
+def _solve(
+    g: _Graph, solver_limit: int, shortest: bool = True
+) -> tuple[list[int], Iterator[tuple[list[int], int]]]:
     """Optimal cleared amounts per obligation, and their decomposition into cycles.
 
     The cycles are found on the reduced graph (a chain is walked as one step, which is much
     faster on sparse graphs) and expanded back to obligations; closed chains are cycles
-    already.
+    already. ``shortest=False`` uses the walk alone (the previous method, kept for the
+    tests that compare the two).
     """
     cleared = [0] * len(g.amounts)
     red, loops = _reduce(g, cleared)
@@ -460,7 +471,8 @@ def _solve(g: _Graph, solver_limit: int) -> tuple[list[int], Iterator[tuple[list
         chains = red.chains
         first = [chain[0] for chain in chains]
         is_long = [len(chain) > 1 for chain in chains]
-        for cycle, amount in _decompose_cycles(red.n_nodes, red.tails, red.heads, red_cleared):
+        decompose = _shortest_cycles if shortest else _decompose_cycles
+        for cycle, amount in decompose(red.n_nodes, red.tails, red.heads, red_cleared):
             if any(map(is_long.__getitem__, cycle)):
                 yield [e for s in cycle for e in chains[s]], amount
             else:  # the common case on dense graphs, kept at C speed
@@ -470,6 +482,154 @@ def _solve(g: _Graph, solver_limit: int) -> tuple[list[int], Iterator[tuple[list
 
 
 # --- cycle decomposition and chunking ------------------------------------------------------
+
+
+def _shortest_cycles(
+    n_nodes: int,
+    tails: list[int],
+    heads: list[int],
+    flow: list[int],
+    search_limit: int = _SEARCH_LIMIT,
+    search_per_edge: int = _SEARCH_PER_EDGE,
+    search_base: int = _SEARCH_BASE,
+) -> Iterator[tuple[list[int], int]]:
+    """Split a circulation into simple cycles ``(edge indices, amount)``, each the shortest
+    cycle through an edge that still carries flow.
+
+    Why: every cycle is about one rank of the circulation, so the number of cycles is nearly
+    fixed, but every edge of a cycle is a settlement entry on chain: the shorter the cycles,
+    the fewer entries and transactions. On the benchmark graphs this takes 2.5 to 3 times
+    fewer entries and chunks than the walk of :func:`_decompose_cycles` alone.
+
+    How: edges are taken in index order; while edge ``e`` (``t -> u``) has flow left, a
+    two-sided breadth-first search over the edges with flow left finds a shortest path
+    ``u -> t`` (forward from ``u`` along out-edges, backward from ``t`` along in-edges, a
+    whole level at a time on the side with the smaller frontier, ties forward; the level in
+    which the two sides meet is finished and the shortest meeting taken, first found on
+    ties), and the cycle ``e`` + path is cancelled by its smallest flow. Each cancel zeroes
+    an edge, so there are at most as many cycles as edges. Flow conservation guarantees the
+    path exists. Dry edges are dropped from an adjacency list when it is scanned (order
+    kept). The C port (``_walk.c``) does exactly the same, step for step.
+
+    Bounds: a search that scans more than ``search_limit`` adjacency entries gives up (its
+    edge is left), and once all searches together have scanned ``search_per_edge`` per edge
+    plus ``search_base`` no more are started; the walk of :func:`_decompose_cycles` then
+    decomposes whatever flow is left (a circulation still), so the time stays bounded on
+    graphs whose cycles are all long.
+    """
+    m = len(flow)
+    remaining = list(flow)
+    out: list[list[int]] = [[] for _ in range(n_nodes)]
+    inn: list[list[int]] = [[] for _ in range(n_nodes)]
+    for e, x in enumerate(flow):
+        if x > 0:
+            out[tails[e]].append(e)
+            inn[heads[e]].append(e)
+    # Per search ``sid``: fseen[v] == sid when the forward side reached v (by fedge[v], at
+    # level fdist[v]); the same for the backward side (bedge[v] leaves v towards t).
+    fseen = [-1] * n_nodes
+    bseen = [-1] * n_nodes
+    fedge = [-1] * n_nodes
+    bedge = [-1] * n_nodes
+    fdist = [0] * n_nodes
+    bdist = [0] * n_nodes
+    total_limit = search_per_edge * m + search_base
+    work = 0
+    sid = 0
+    for e0 in range(m):
+        while remaining[e0] > 0 and work <= total_limit:
+            u = heads[e0]
+            t = tails[e0]
+            fseen[u] = sid
+            fedge[u] = -1
+            fdist[u] = 0
+            bseen[t] = sid
+            bedge[t] = -1
+            bdist[t] = 0
+            fq = [u]
+            bq = [t]
+            f_lo = 0
+            b_lo = 0
+            scanned = 0
+            best = 1 << 62
+            meet_f = meet_b = meet_e = -1
+            while meet_e < 0 and scanned <= search_limit:
+                f_hi = len(fq)
+                b_hi = len(bq)
+                if f_lo == f_hi or b_lo == b_hi:
+                    raise RuntimeError("cleared amounts are not a circulation")
+                forward = f_hi - f_lo <= b_hi - b_lo
+                if forward:
+                    for i in range(f_lo, f_hi):
+                        if scanned > search_limit:
+                            break
+                        v = fq[i]
+                        adj = out[v]
+                        scanned += len(adj)
+                        w = 0
+                        for e in adj:
+                            if not remaining[e]:
+                                continue
+                            adj[w] = e
+                            w += 1
+                            y = heads[e]
+                            if bseen[y] == sid:
+                                if fdist[v] + bdist[y] < best:
+                                    best = fdist[v] + bdist[y]
+                                    meet_f, meet_b, meet_e = v, y, e
+                            elif fseen[y] != sid:
+                                fseen[y] = sid
+                                fedge[y] = e
+                                fdist[y] = fdist[v] + 1
+                                fq.append(y)
+                        del adj[w:]
+                    f_lo = f_hi
+                else:
+                    for i in range(b_lo, b_hi):
+                        if scanned > search_limit:
+                            break
+                        v = bq[i]
+                        adj = inn[v]
+                        scanned += len(adj)
+                        w = 0
+                        for e in adj:
+                            if not remaining[e]:
+                                continue
+                            adj[w] = e
+                            w += 1
+                            x = tails[e]
+                            if fseen[x] == sid:
+                                if fdist[x] + bdist[v] < best:
+                                    best = fdist[x] + bdist[v]
+                                    meet_f, meet_b, meet_e = x, v, e
+                            elif bseen[x] != sid:
+                                bseen[x] = sid
+                                bedge[x] = e
+                                bdist[x] = bdist[v] + 1
+                                bq.append(x)
+                        del adj[w:]
+                    b_lo = b_hi
+            sid += 1
+            work += scanned
+            if meet_e < 0:
+                break  # too far: leave this edge to the walk
+            cycle = []
+            x = meet_f
+            while fedge[x] >= 0:
+                cycle.append(fedge[x])
+                x = tails[fedge[x]]
+            cycle.append(e0)
+            cycle.reverse()  # e0, then the path u -> meet_f
+            cycle.append(meet_e)
+            x = meet_b
+            while bedge[x] >= 0:
+                cycle.append(bedge[x])
+                x = heads[bedge[x]]
+            amount = min(map(remaining.__getitem__, cycle))
+            for e in cycle:
+                remaining[e] -= amount
+            yield cycle, amount
+    yield from _decompose_cycles(n_nodes, tails, heads, remaining)
 
 
 def _decompose_cycles(
@@ -741,9 +901,11 @@ def _plan(obs: list[Obligation], max_per_chunk: int, solver_limit: int) -> Clear
         return _plan_unpaused(obs, max_per_chunk, solver_limit)
 
 
-def _plan_unpaused(obs: list[Obligation], max_per_chunk: int, solver_limit: int) -> ClearingPlan:
+def _plan_unpaused(
+    obs: list[Obligation], max_per_chunk: int, solver_limit: int, shortest: bool = True
+) -> ClearingPlan:
     g = _build_graph(obs)
-    cleared, cycles = _solve(g, solver_limit)
+    cleared, cycles = _solve(g, solver_limit, shortest)
     total = sum(g.amounts)
     cleared_total = sum(cleared)
     settlements = [Settlement(g.ids[e], c) for e, c in enumerate(cleared) if c > 0]
@@ -1088,6 +1250,9 @@ def plan_arrays(
         max_per_chunk,
         _WALK_WINDOW,
         _SCAN_LIMIT,
+        _SEARCH_LIMIT,
+        _SEARCH_PER_EDGE,
+        _SEARCH_BASE,
         ctypes.byref(n_chunks),
         ctypes.byref(chunk_ptr_p),
         ctypes.byref(n_entries),
