@@ -168,7 +168,7 @@ static int shortest_cycles(packer *p, i64 n, i64 m, const i64 *tails, const i64 
                 }
                 if (f_end - f_lo <= b_end - b_lo) {
                     for (i64 i = f_lo; i < f_end; i++) {
-                        if (scanned > search_limit) break;
+                        if (scanned > search_limit || meet_e >= 0) break;
                         i64 v = fq[i], *adj = out_adj + out_start[v], len = out_len[v], w = 0;
                         scanned += len;
                         for (i64 j = 0; j < len; j++) {
@@ -190,7 +190,7 @@ static int shortest_cycles(packer *p, i64 n, i64 m, const i64 *tails, const i64 
                     f_lo = f_end;
                 } else {
                     for (i64 i = b_lo; i < b_end; i++) {
-                        if (scanned > search_limit) break;
+                        if (scanned > search_limit || meet_e >= 0) break;
                         i64 v = bq[i], *adj = in_adj + in_start[v], len = in_len[v], w = 0;
                         scanned += len;
                         for (i64 j = 0; j < len; j++) {
