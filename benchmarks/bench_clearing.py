@@ -452,15 +452,17 @@ finds them (`greedy_cycle_clearing`), the usual baseline: fast, but it clears ab
 percentage points of the total debt less than the optimum here, and can clear half of it on
 adversarial inputs (`test_greedy_cycle_removal_is_not_optimal`).
 
-The number of chunks is mostly set by the graph, not by the code: the cleared amounts need
-about one independent cycle per settled obligation (minus one per member), a chunk is a sum
-of cycles, and on a graph without local structure a 150-entry chunk holds only a handful of
-independent cycles. For scale (measured during development with variants of the
-decomposition, not by this script): the shortest cycle through each obligation by
-breadth-first search gives 4,373 chunks (631,924 entries) on the 100k uniform graph but takes
-about 6 minutes in Python; a plain depth-first walk gives 56,540 chunks (8.6 million entries)
-and over 10 s of chunking. The walk with a one-step look-ahead used here sits in between,
-within the time goal.
+The number of chunks is mostly set by the graph and by how the cleared amounts are split
+into cycles: the cleared amounts need about one independent cycle per settled obligation
+(minus one per member), a chunk is a sum of cycles, and every obligation on a cycle is one
+entry. Since this round the split takes, for every obligation with cleared amount left, the
+shortest cycle through it (a two-sided breadth-first search, `_shortest_cycles`, in the
+Python reference and in C), with the previous look-ahead walk only for what the search's work
+bounds leave (none at 100,000). On small graphs (at most 50,000 edges after the reduction)
+the walk alone is tried too and the plan with fewer chunks kept: there every cycle is short
+anyway and the walk's overlapping cycles sometimes pack into a few percent fewer chunks.
+Before (the walk): uniform 100,000 1,572,373 entries in 11,576 chunks, scale-free 1,089,356
+in 7,887; a plain depth-first walk gives 56,540 chunks (8.6 million entries).
 
 Stress shapes: *sparse uniform* has half as many members as obligations (long cycles, little
 to clear); *ring* is one cycle through every member (the flow solver alone took half a
@@ -480,8 +482,8 @@ which other load on a shared machine inflates much less than the wall time. *bef
 figures of issue #21, measured on a fresh clone before this work (`coop clearing plan` 8.4 s
 uniform and 4.0 s scale-free at 100,000 obligations, against a bare solve of 0.26 s; `coop
 --help` 0.85 s). The command stays in arrays from the CSV to the JSON (no Python object per
-entry): the cycle walk, the chunk packing and the JSON text are a C port of the Python
-reference (`node/clearing/_walk.c`, built on first use), giving the same plan (the chunk
+entry): the cycle search and walk, the chunk packing and the JSON text are a C port of the
+Python reference (`node/clearing/_walk.c`, built on first use), giving the same plan (the chunk
 counts are those of the Python code, which the in-process table above also shows).
 `coop --help` imports only click: each command imports its libraries when it runs.
 *load*: the one-minute load average when the row's runs ended (2 CPUs, shared by several

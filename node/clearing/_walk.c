@@ -1,10 +1,11 @@
 /* The inner loops of the clearing engine (node/clearing/engine.py), for int64 amounts.
  *
- * A line-by-line port of engine._decompose_cycles (the short-cycle walk) and
- * engine._pack_chunks (packing cycles into chunks), plus the JSON text of a plan: the same
- * algorithm and the same output as the Python code, which stays the reference (and is used
- * when this file cannot be compiled, or for amounts beyond int64). The Python docstrings
- * explain the method; comments here only map the C onto them.
+ * A line-by-line port of engine._shortest_cycles (shortest cycle per edge by a two-sided
+ * breadth-first search), engine._decompose_cycles (the short-cycle walk, for what the
+ * search's work bounds leave) and engine._pack_chunks (packing cycles into chunks), plus the
+ * JSON text of a plan: the same algorithm and the same output as the Python code, which
+ * stays the reference (and is used when this file cannot be compiled, or for amounts beyond
+ * int64). The Python docstrings explain the method; comments here only map the C onto them.
  *
  * Built on first use by node/clearing/_native.py (cc -O2 -shared) and called through ctypes.
  * Every array is owned by the caller except the outputs of coop_plan_chunks, which the

@@ -46,13 +46,19 @@ a list of ``(id, amount)`` settlements rather than a list of ids. A single cycle
 
 How many chunks a plan needs is mostly fixed by the graph: the cleared amounts need about one
 independent cycle per settled obligation, every cycle costs one entry per obligation on it,
-and so short cycles mean few entries. The decomposition therefore looks for short cycles
-(:func:`_decompose_cycles`); ``benchmarks/bench_clearing.py`` reports chunk counts next to
-the timings.
+and so short cycles mean few entries. The decomposition therefore takes, for every edge with
+flow left, the shortest cycle through it (:func:`_shortest_cycles`, a two-sided
+breadth-first search; bounded in work, with the look-ahead walk of :func:`_decompose_cycles`
+for whatever the bounds leave). At 100,000 obligations that is 2.5 to 2.7 times fewer
+entries and chunks than the walk alone; on small graphs, where the walk's overlapping cycles
+sometimes pack into fewer chunks, both are tried and the better kept (:func:`_plan_unpaused`).
+Which decomposition is chosen never changes the settlements, only how they are split.
+``benchmarks/bench_clearing.py`` reports chunk counts next to the timings.
 
 Two implementations of one method. The list code (Python ints, any size) is the reference.
 Whenever the amounts fit one exact int64 solve, :func:`plan_arrays` runs the same steps on
-int64 arrays: strong components, the cycle walk, the chunk packing (and the plan's JSON
+int64 arrays: strong components, the shortest-cycle search and the walk, the chunk packing
+(and the plan's JSON
 text, :func:`node.clearing.io.plan_arrays_to_json`) in C (``_walk.c``, a port of the Python
 functions that gives the same plan, built on first use by :mod:`node.clearing._native`), the
 rest vectorised with numpy; :func:`verify_plan_arrays` checks its result with numpy, trusting
@@ -1095,7 +1101,8 @@ def _check_entries(
 # --- the array path -------------------------------------------------------------------------
 #
 # The same method on int64 arrays, with the per-entry loops in C (node/clearing/_walk.c, a
-# port of _decompose_cycles and _pack_chunks that gives the same chunks): used whenever every
+# port of _shortest_cycles, _decompose_cycles and _pack_chunks that gives the same chunks):
+# used whenever every
 # amount fits (the total stays within the solver's limit, so one min-cost flow is exact) and
 # the C part could be built. The list code above stays the reference and handles amounts of
 # any size. The command line reads CSV straight into these arrays and writes the plan from

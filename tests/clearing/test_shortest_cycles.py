@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from node.clearing import Obligation, plan_clearing, verify_plan
-from node.clearing import engine
+from node.clearing import Obligation, engine, plan_clearing, verify_plan
 from node.clearing.engine import (
     _SOLVER_LIMIT,
     _arrays_from_obligations,
@@ -186,9 +185,7 @@ def test_both_paths_agree_on_small_graphs(
     rows: list[tuple[int, int, int]], max_per_chunk: int
 ) -> None:
     obligations = [
-        Obligation(k, f"m{a}", f"m{b}", amount)
-        for k, (a, b, amount) in enumerate(rows)
-        if a != b
+        Obligation(k, f"m{a}", f"m{b}", amount) for k, (a, b, amount) in enumerate(rows) if a != b
     ]
     if not obligations:
         return
