@@ -504,11 +504,11 @@ entries (1.57 million for 84,000 settlements: verification, JSON, the walk), see
 any reading, chunking or writing. What the command adds on top is the chunking's output:
 62 million chunk entries in 404,635 transactions (1.5 GB of JSON), which the walk, the
 verification and the JSON writer then handle; the walk's cycles get longer as the graph
-grows (about 19 entries per settlement at 10,000 members, 74 at 100,000). This round
+grows (about 19 entries per settlement at 10,000 members, 74 at 100,000). The round after
 (shortest-cycle chunking, in the Python reference and in C, same plans): uniform 100,000
 627,320 entries in 4,350 chunks (was 1,572,373 in 11,576), scale-free 100,000 531,904 in
 3,674 (was 1,089,356 in 7,887), uniform 1,000,000 8,505,206 in 58,064 (was 62,009,123 in
-404,635): 2.5 to 7 times fewer `settleClearing` transactions and entries, so a verification
+404,635): 2 to 7 times fewer `settleClearing` transactions and entries, so a verification
 and JSON that much smaller. The search costs CPU in their place: at 100,000 the command's
 CPU is about what it was (1.53 s uniform, 1.25 s scale-free at load 4.4-4.7, against 1.94
 and 1.36 at load 14), at 1,000,000 it took 53.5 s CPU (86 s wall at load 5.3; bare solve
