@@ -56,15 +56,15 @@ kept (:func:`_plan_unpaused`).
 Which decomposition is chosen never changes the settlements, only how they are split.
 ``benchmarks/bench_clearing.py`` reports chunk counts next to the timings.
 
-Two implementations of one method. The list code (Python ints, any size) is the reference.
-Whenever the amounts fit one exact int64 solve, :func:`plan_arrays` runs the same steps on
-int64 arrays: strong components, the shortest-cycle search and the walk, the chunk packing
-(and the plan's JSON text, :func:`node.clearing.io.plan_arrays_to_json`) in C (``_walk.c``,
-a port of the Python functions that gives the same plan, built on first use by
-:mod:`node.clearing._native`), the rest vectorised with numpy; :func:`verify_plan_arrays`
-checks its result with numpy, trusting nothing the C produced. :func:`plan_clearing` takes that path by itself; ``coop clearing
-plan`` reads CSV straight into arrays and writes JSON from them, so even a plan of millions of
-entries never becomes Python objects. The tests hold the two paths to the same output.
+Two implementations of one method. The list code (Python ints, any size) is the reference. Whenever
+the amounts fit one exact int64 solve, :func:`plan_arrays` runs the same steps on int64 arrays:
+strong components, the shortest-cycle search and the walk, the chunk packing (and the plan's JSON
+text, :func:`node.clearing.io.plan_arrays_to_json`) in C (``_walk.c``, a port of the Python
+functions that gives the same plan, built on first use by :mod:`node.clearing._native`), the rest
+vectorised with numpy; :func:`verify_plan_arrays` checks its result with numpy, trusting nothing the
+C produced. :func:`plan_clearing` takes that path by itself; ``coop clearing plan`` reads CSV
+straight into arrays and writes JSON from them, so even a plan of millions of entries never becomes
+Python objects. The tests hold the two paths to the same output.
 """
 
 from __future__ import annotations
