@@ -452,15 +452,17 @@ finds them (`greedy_cycle_clearing`), the usual baseline: fast, but it clears ab
 percentage points of the total debt less than the optimum here, and can clear half of it on
 adversarial inputs (`test_greedy_cycle_removal_is_not_optimal`).
 
-The number of chunks is mostly set by the graph, not by the code: the cleared amounts need
-about one independent cycle per settled obligation (minus one per member), a chunk is a sum
-of cycles, and on a graph without local structure a 150-entry chunk holds only a handful of
-independent cycles. For scale (measured during development with variants of the
-decomposition, not by this script): the shortest cycle through each obligation by
-breadth-first search gives 4,373 chunks (631,924 entries) on the 100k uniform graph but takes
-about 6 minutes in Python; a plain depth-first walk gives 56,540 chunks (8.6 million entries)
-and over 10 s of chunking. The walk with a one-step look-ahead used here sits in between,
-within the time goal.
+The number of chunks is mostly set by the graph and by how the cleared amounts are split
+into cycles: the cleared amounts need about one independent cycle per settled obligation
+(minus one per member), a chunk is a sum of cycles, and every obligation on a cycle is one
+entry. Since this round the split takes, for every obligation with cleared amount left, the
+shortest cycle through it (a two-sided breadth-first search, `_shortest_cycles`, in the
+Python reference and in C), with the previous look-ahead walk only for what the search's work
+bounds leave (none at 100,000). On small graphs (at most 50,000 edges after the reduction)
+the walk alone is tried too and the plan with fewer chunks kept: there every cycle is short
+anyway and the walk's overlapping cycles sometimes pack into a few percent fewer chunks.
+Before (the walk): uniform 100,000 1,572,373 entries in 11,576 chunks, scale-free 1,089,356
+in 7,887; a plain depth-first walk gives 56,540 chunks (8.6 million entries).
 
 Stress shapes: *sparse uniform* has half as many members as obligations (long cycles, little
 to clear); *ring* is one cycle through every member (the flow solver alone took half a
@@ -480,8 +482,8 @@ which other load on a shared machine inflates much less than the wall time. *bef
 figures of issue #21, measured on a fresh clone before this work (`coop clearing plan` 8.4 s
 uniform and 4.0 s scale-free at 100,000 obligations, against a bare solve of 0.26 s; `coop
 --help` 0.85 s). The command stays in arrays from the CSV to the JSON (no Python object per
-entry): the cycle walk, the chunk packing and the JSON text are a C port of the Python
-reference (`node/clearing/_walk.c`, built on first use), giving the same plan (the chunk
+entry): the cycle search and walk, the chunk packing and the JSON text are a C port of the
+Python reference (`node/clearing/_walk.c`, built on first use), giving the same plan (the chunk
 counts are those of the Python code, which the in-process table above also shows).
 `coop --help` imports only click: each command imports its libraries when it runs.
 *load*: the one-minute load average when the row's runs ended (2 CPUs, shared by several
@@ -502,19 +504,27 @@ entries (1.57 million for 84,000 settlements: verification, JSON, the walk), see
 any reading, chunking or writing. What the command adds on top is the chunking's output:
 62 million chunk entries in 404,635 transactions (1.5 GB of JSON), which the walk, the
 verification and the JSON writer then handle; the walk's cycles get longer as the graph
-grows (about 19 entries per settlement at 10,000 members, 74 at 100,000). The way down is
-a decomposition into shortest cycles. Measured this session with a throw-away C prototype
-(not in the repository; load about 17, so CPU times are inflated): for every edge with flow
-left, the shortest cycle through it by a two-sided breadth-first search (expanding the
-smaller frontier a level at a time), cancelled by its smallest flow, packed as now. Uniform
-100,000: 629,007 entries in 4,359 chunks (the walk: 1,572,373 in 11,576), 0.48 s CPU;
-scale-free 100,000: 538,288 in 3,704 (1,089,356 in 7,887), 0.39 s CPU; uniform 1,000,000:
-8,534,467 entries in 58,157 chunks (62,009,123 in 404,635), 41 s CPU, 32 s with dry edges
-dropped from the adjacency lists as they are met. That is 2.5 to 7 times fewer on-chain
-transactions and entries (the plan's gas falls in proportion) and a verification and JSON
-2.5 to 7 times smaller, but at 1,000,000 the search itself costs about what the walk does
-(each search explores a few thousand members), and it must be ported to the Python
-reference too, so that both paths keep giving the same plan. Not done in this round.
+grows (about 19 entries per settlement at 10,000 members, 74 at 100,000). The round after
+(shortest-cycle chunking, in the Python reference and in C, same plans): uniform 100,000
+627,320 entries in 4,350 chunks (was 1,572,373 in 11,576), scale-free 100,000 531,904 in
+3,674 (was 1,089,356 in 7,887), uniform 1,000,000 8,505,206 in 58,064 (was 62,009,123 in
+404,635): 2 to 7 times fewer `settleClearing` transactions and entries, so a verification
+and JSON that much smaller. The search costs CPU in their place: at 100,000 the command's
+CPU is about what it was (1.53 s uniform, 1.25 s scale-free at load 4.4-4.7, against 1.94
+and 1.36 at load 14), at 1,000,000 it took 53.5 s CPU (86 s wall at load 5.3; bare solve
+14.1 s CPU, 21.8 s wall), most of it the searches (741,017 of them, 14 obligations per
+cycle on average, 1.04 billion adjacency entries scanned: half the work bound, so the walk
+took nothing over; at 100,000 about 74,000 searches and 26-30 million entries).
+The Python reference runs the same searches in Python: 12.0 s CPU at
+100,000 uniform against 5.5 s for the walk alone (it is the reference, used for amounts
+beyond int64; `coop clearing plan` uses the C path).
+Gas (per-entry figures of `benchmarks/gas_units_results.md`: about 8,900 gas per entry that
+leaves its obligation open, 11,250 per entry that closes it, about 21,400 per transaction
+for the base, the clone hop and the `ClearingSettled` log): every entry saved is one that
+leaves its obligation open (each settled obligation is closed by exactly one entry either
+way), so at 100,000 uniform the plan saves about 945,000 x 8,900 + 7,226 x 21,400, about 8.6
+billion gas (from about 14.4 to 5.8 billion, i.e. from about 480 to about 195 blocks of 30
+million gas), scale-free about 557,000 x 8,900 + 4,213 x 21,400, about 5.0 billion.
 A quiet-machine re-run: `python benchmarks/bench_clearing.py` (all tables, about ten minutes
 at load 1), or for the end-to-end rows only `python benchmarks/bench_clearing.py --sizes 1000
 --shapes uniform --stress-shapes '' --e2e uniform:100000,scale-free:100000,uniform:1000000`."""

@@ -86,6 +86,7 @@ def library() -> ctypes.CDLL | None:
         _p64, _p64,  # chain_ptr, chain_edges
         _i64, _p64, _p64, _p64,  # n_loops, loop_ptr, loop_edges, loop_amounts
         _i64, _p64, _i64, _i64, _i64,  # m_orig, ids, max_per_chunk, window, scan_limit
+        _i64, _i64, _i64,  # search_limit, search_per_edge, search_base
         _p64, ctypes.POINTER(_p64), _p64, ctypes.POINTER(_p64), ctypes.POINTER(_p64),
     ]  # fmt: skip
     lib.coop_strong_components.restype = ctypes.c_int

@@ -1,10 +1,11 @@
 /* The inner loops of the clearing engine (node/clearing/engine.py), for int64 amounts.
  *
- * A line-by-line port of engine._decompose_cycles (the short-cycle walk) and
- * engine._pack_chunks (packing cycles into chunks), plus the JSON text of a plan: the same
- * algorithm and the same output as the Python code, which stays the reference (and is used
- * when this file cannot be compiled, or for amounts beyond int64). The Python docstrings
- * explain the method; comments here only map the C onto them.
+ * A line-by-line port of engine._shortest_cycles (shortest cycle per edge by a two-sided
+ * breadth-first search), engine._decompose_cycles (the short-cycle walk, for what the
+ * search's work bounds leave) and engine._pack_chunks (packing cycles into chunks), plus the
+ * JSON text of a plan: the same algorithm and the same output as the Python code, which
+ * stays the reference (and is used when this file cannot be compiled, or for amounts beyond
+ * int64). The Python docstrings explain the method; comments here only map the C onto them.
  *
  * Built on first use by node/clearing/_native.py (cc -O2 -shared) and called through ctypes.
  * Every array is owned by the caller except the outputs of coop_plan_chunks, which the
@@ -118,6 +119,125 @@ static int emit(packer *p, const i64 *cycle, i64 len, i64 amount, const i64 *cha
     return pack_cycle(p, scratch->data, scratch->len, amount);
 }
 
+/* engine._shortest_cycles before the walk: for every edge e0 in order, while it has flow
+ * left, the shortest cycle through it by a two-sided breadth-first search over the edges
+ * with flow left (adjacency lists compacted as they are scanned), cancelled and packed.
+ * Same levels, same scan order, same ties, same bounds as the Python code. Updates
+ * `remaining`; the walk decomposes what is left. Returns 0, -1 (memory), -2 (not a
+ * circulation). */
+static int shortest_cycles(packer *p, i64 n, i64 m, const i64 *tails, const i64 *heads,
+                           i64 *remaining, const i64 *chain_ptr, const i64 *chain_edges,
+                           vec *scratch, i64 search_limit, i64 search_per_edge,
+                           i64 search_base) {
+    int rc = -1;
+    i64 *out_start = NULL, *out_adj = NULL, *in_start = NULL, *in_adj = NULL;
+    i64 *out_len = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *in_len = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *fseen = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *bseen = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *fedge = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *bedge = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *fdist = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *bdist = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *fq = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *bq = malloc(((size_t)n + 1) * sizeof(i64));
+    i64 *cycle = malloc(((size_t)n + 2) * sizeof(i64));
+    if (!out_len || !in_len || !fseen || !bseen || !fedge || !bedge || !fdist || !bdist ||
+        !fq || !bq || !cycle)
+        goto done;
+    if (build_adj(n, m, tails, remaining, &out_start, &out_adj)) goto done;
+    if (build_adj(n, m, heads, remaining, &in_start, &in_adj)) goto done;
+    for (i64 v = 0; v < n; v++) {
+        out_len[v] = out_start[v + 1] - out_start[v];
+        in_len[v] = in_start[v + 1] - in_start[v];
+        fseen[v] = bseen[v] = -1;
+    }
+    i64 total_limit = search_per_edge * m + search_base, work = 0, sid = 0;
+    for (i64 e0 = 0; e0 < m; e0++) {
+        while (remaining[e0] > 0 && work <= total_limit) {
+            i64 u = heads[e0], t = tails[e0];
+            fseen[u] = sid, fedge[u] = -1, fdist[u] = 0;
+            bseen[t] = sid, bedge[t] = -1, bdist[t] = 0;
+            fq[0] = u, bq[0] = t;
+            i64 f_lo = 0, f_hi = 1, b_lo = 0, b_hi = 1, scanned = 0;
+            i64 best = (i64)1 << 62, meet_f = -1, meet_b = -1, meet_e = -1;
+            while (meet_e < 0 && scanned <= search_limit) {
+                i64 f_end = f_hi, b_end = b_hi;
+                if (f_lo == f_end || b_lo == b_end) {
+                    rc = -2;
+                    goto done;
+                }
+                if (f_end - f_lo <= b_end - b_lo) {
+                    for (i64 i = f_lo; i < f_end; i++) {
+                        if (scanned > search_limit || meet_e >= 0) break;
+                        i64 v = fq[i], *adj = out_adj + out_start[v], len = out_len[v], w = 0;
+                        scanned += len;
+                        for (i64 j = 0; j < len; j++) {
+                            i64 e = adj[j];
+                            if (!remaining[e]) continue;
+                            adj[w++] = e;
+                            i64 y = heads[e];
+                            if (bseen[y] == sid) {
+                                if (fdist[v] + bdist[y] < best)
+                                    best = fdist[v] + bdist[y], meet_f = v, meet_b = y,
+                                    meet_e = e;
+                            } else if (fseen[y] != sid) {
+                                fseen[y] = sid, fedge[y] = e, fdist[y] = fdist[v] + 1;
+                                fq[f_hi++] = y;
+                            }
+                        }
+                        out_len[v] = w;
+                    }
+                    f_lo = f_end;
+                } else {
+                    for (i64 i = b_lo; i < b_end; i++) {
+                        if (scanned > search_limit || meet_e >= 0) break;
+                        i64 v = bq[i], *adj = in_adj + in_start[v], len = in_len[v], w = 0;
+                        scanned += len;
+                        for (i64 j = 0; j < len; j++) {
+                            i64 e = adj[j];
+                            if (!remaining[e]) continue;
+                            adj[w++] = e;
+                            i64 x = tails[e];
+                            if (fseen[x] == sid) {
+                                if (fdist[x] + bdist[v] < best)
+                                    best = fdist[x] + bdist[v], meet_f = x, meet_b = v,
+                                    meet_e = e;
+                            } else if (bseen[x] != sid) {
+                                bseen[x] = sid, bedge[x] = e, bdist[x] = bdist[v] + 1;
+                                bq[b_hi++] = x;
+                            }
+                        }
+                        in_len[v] = w;
+                    }
+                    b_lo = b_end;
+                }
+            }
+            sid++;
+            work += scanned;
+            if (meet_e < 0) break; /* too far: leave this edge to the walk */
+            /* e0, the path u -> meet_f, meet_e, the path meet_b -> t */
+            i64 len = 1 + fdist[meet_f];
+            cycle[0] = e0;
+            for (i64 x = meet_f, k = len - 1; fedge[x] >= 0; x = tails[fedge[x]], k--)
+                cycle[k] = fedge[x];
+            cycle[len++] = meet_e;
+            for (i64 x = meet_b; bedge[x] >= 0; x = heads[bedge[x]]) cycle[len++] = bedge[x];
+            i64 amount = remaining[cycle[0]];
+            for (i64 j = 1; j < len; j++)
+                if (remaining[cycle[j]] < amount) amount = remaining[cycle[j]];
+            for (i64 j = 0; j < len; j++) remaining[cycle[j]] -= amount;
+            if (emit(p, cycle, len, amount, chain_ptr, chain_edges, scratch)) goto done;
+        }
+    }
+    rc = 0;
+done:
+    free(out_start), free(out_adj), free(in_start), free(in_adj), free(out_len), free(in_len);
+    free(fseen), free(bseen), free(fedge), free(bedge), free(fdist), free(bdist), free(fq);
+    free(bq), free(cycle);
+    return rc;
+}
+
 /* The plan's chunks: the closed loops first (loop_ptr/loop_edges, each cleared by
  * loop_amounts), then the cycles of the walk over the reduced graph (n nodes, m super-edges
  * tails/heads carrying flow), expanded onto original edges (m_orig of them, ids in id
@@ -127,6 +247,7 @@ int coop_plan_chunks(i64 n, i64 m, const i64 *tails, const i64 *heads, const i64
                      const i64 *chain_ptr, const i64 *chain_edges, i64 n_loops,
                      const i64 *loop_ptr, const i64 *loop_edges, const i64 *loop_amounts,
                      i64 m_orig, const i64 *ids, i64 max_per_chunk, i64 window, i64 scan_limit,
+                     i64 search_limit, i64 search_per_edge, i64 search_base,
                      i64 *n_chunks_out, i64 **chunk_ptr_out, i64 *n_entries_out,
                      i64 **ids_out, i64 **amounts_out) {
     int rc = -1;
@@ -161,8 +282,13 @@ int coop_plan_chunks(i64 n, i64 m, const i64 *tails, const i64 *heads, const i64
         !cycle)
         goto done;
     if (m) memcpy(remaining, flow, (size_t)m * sizeof(i64));
-    if (build_adj(n, m, tails, flow, &out_start, &out_adj)) goto done;
-    if (build_adj(n, m, heads, flow, &in_start, &in_adj)) goto done;
+    rc = shortest_cycles(&p, n, m, tails, heads, remaining, chain_ptr, chain_edges, &scratch,
+                         search_limit, search_per_edge, search_base);
+    if (rc) goto done;
+    rc = -1;
+    /* the walk decomposes what the searches left */
+    if (build_adj(n, m, tails, remaining, &out_start, &out_adj)) goto done;
+    if (build_adj(n, m, heads, remaining, &in_start, &in_adj)) goto done;
     for (i64 v = 0; v < n; v++) {
         out_from[v] = out_start[v];
         in_from[v] = in_start[v];
