@@ -2,7 +2,7 @@
 
 import { get, post } from "../api.js";
 import { addTexts, fmtInt, fmtTime, shortAddress, stateText, t } from "../i18n.js";
-import { asOf, field, h, lazy, message, runner, section, signAndRelay, table } from "../ui.js";
+import { asOf, errorBox, field, h, lazy, message, runner, section, signAndRelay, table } from "../ui.js";
 import { needSignIn } from "./membership.js";
 import { bi, previewThenSign } from "./officers.js";
 
@@ -33,6 +33,22 @@ addTexts(
     meetings_secretary_signed: "секретарь",
     meetings_chair_signed: "председатель",
     meetings_quorum: "Участники / имеют право голоса",
+    meetings_delivery: "Лист рассылки уведомления о созыве",
+    meetings_delivery_show: "Показать лист рассылки",
+    meetings_delivery_sealed: "Лист закрыт; SHA-256 JSON: {sha}",
+    meetings_delivery_open: "Уведомления ещё доставляются; лист будет закрыт не позже открытия голосования.",
+    meetings_delivery_anchored: "Закреплён в реестре документов {time}, {by}",
+    meetings_delivery_not_anchored: "Ещё не закреплён в реестре документов.",
+    meetings_delivery_pdf: "Документ (PDF)",
+    meetings_delivery_anchor: "Закрепить лист рассылки",
+    meetings_delivery_member: "Пайщик",
+    meetings_delivery_channel: "Способ",
+    meetings_delivery_status: "Статус",
+    meetings_delivery_when: "Направлено",
+    meetings_delivery_in_time: "В срок",
+    meetings_delivery_count: "Уведомлено {delivered} из {total}; направить не позднее {deadline}",
+    meetings_delivery_yes: "да",
+    meetings_delivery_no: "нет",
   },
   {
     meetings_convene: "Convene a general meeting",
@@ -60,6 +76,22 @@ addTexts(
     meetings_secretary_signed: "secretary",
     meetings_chair_signed: "chair",
     meetings_quorum: "Participants / eligible",
+    meetings_delivery: "Delivery list of the meeting notice",
+    meetings_delivery_show: "Show the delivery list",
+    meetings_delivery_sealed: "Sealed; JSON SHA-256: {sha}",
+    meetings_delivery_open: "Notices are still being delivered; the list is sealed at the latest when voting opens.",
+    meetings_delivery_anchored: "Anchored in the document registry {time} by {by}",
+    meetings_delivery_not_anchored: "Not anchored in the document registry yet.",
+    meetings_delivery_pdf: "Document (PDF)",
+    meetings_delivery_anchor: "Anchor the delivery list",
+    meetings_delivery_member: "Member",
+    meetings_delivery_channel: "Channel",
+    meetings_delivery_status: "Status",
+    meetings_delivery_when: "Sent",
+    meetings_delivery_in_time: "In time",
+    meetings_delivery_count: "{delivered} of {total} notified; to be sent no later than {deadline}",
+    meetings_delivery_yes: "yes",
+    meetings_delivery_no: "no",
   },
 );
 
@@ -138,6 +170,8 @@ function meeting(ctx, m) {
   );
   const officer = officerActions(ctx, m);
   if (officer) card.append(officer);
+  const delivery = deliveryBlock(ctx, m);
+  if (delivery) card.append(delivery);
   if (voted) {
     card.append(message("ok", t("voted")));
   } else if (m.state_name === "open" && ctx.has("member")) {
@@ -199,6 +233,56 @@ function officerActions(ctx, m) {
     }
   }
   return null;
+}
+
+/** The delivery list of the meeting's notice (a legal act), for auditors and officers: who, by
+ * which channel, when, in time or not; sealed, its PDF, anchored or not; the anchor button for
+ * an officer the gateway says may anchor it (`may_anchor`). */
+function deliveryBlock(ctx, m) {
+  const me = ctx.state.address.toLowerCase();
+  if (!ctx.has("auditor", "council", "chair") && m.secretary.toLowerCase() !== me) return null;
+  const out = h("div", { "aria-live": "polite", "data-testid": `delivery-${m.meeting_id}` });
+  const show = h("button", { type: "button", class: "secondary", "data-delivery": m.meeting_id }, t("meetings_delivery_show"));
+  show.addEventListener("click", async () => {
+    try {
+      out.replaceChildren(deliveryView(ctx, m, await get(`/meetings/${m.meeting_id}/notice-delivery`)));
+    } catch (e) {
+      out.replaceChildren(errorBox(e, ctx));
+    }
+  });
+  return h("div", { class: "delivery" }, h("h3", {}, t("meetings_delivery")), show, out);
+}
+
+function deliveryView(ctx, m, d) {
+  const doc = d.document;
+  const parts = [d.sealed ? message("ok", t("meetings_delivery_sealed", { sha: d.sha256 })) : message("info", t("meetings_delivery_open"))];
+  if (doc) {
+    parts.push(h("p", {}, t("meetings_delivery_count", { delivered: fmtInt(doc.delivered_count), total: fmtInt(doc.recipient_count), deadline: fmtTime(doc.deadline) })));
+  }
+  if (d.pdf_sha256) parts.push(h("p", {}, `${t("meetings_delivery_pdf")}: `, h("span", { "data-testid": "delivery-pdf" }, docLink(`0x${d.pdf_sha256}`))));
+  parts.push(
+    d.anchor
+      ? message("ok", t("meetings_delivery_anchored", { time: fmtTime(d.anchor.anchored_at), by: d.anchor.anchored_by }))
+      : message("info", t("meetings_delivery_not_anchored")),
+  );
+  const rows = (doc?.recipients ?? []).flatMap((r) => r.deliveries.map((x) => ({ account: r.account, ...x })));
+  parts.push(
+    table(
+      [
+        { key: "account", label: t("meetings_delivery_member"), render: (r) => h("span", { class: "mono", title: r.account }, shortAddress(r.account)) },
+        { key: "channel", label: t("meetings_delivery_channel") },
+        { key: "status", label: t("meetings_delivery_status") },
+        { key: "sent_at", label: t("meetings_delivery_when"), render: (r) => (r.sent_at ? fmtTime(r.sent_at) : "—") },
+        { key: "in_time", label: t("meetings_delivery_in_time"), render: (r) => t(r.in_time ? "meetings_delivery_yes" : "meetings_delivery_no") },
+      ],
+      rows,
+      { testid: `delivery-rows-${m.meeting_id}` },
+    ),
+  );
+  if (d.sealed && !d.anchor && d.may_anchor) {
+    parts.push(stepButton(ctx, t("meetings_delivery_anchor"), { "data-anchor-delivery": m.meeting_id }, () => post(`/meetings/${m.meeting_id}/notice-delivery/anchor/tx`)));
+  }
+  return h("div", {}, ...parts);
 }
 
 function executeCell(ctx, m, q) {
