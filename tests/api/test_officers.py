@@ -342,3 +342,54 @@ def test_item_actions_are_decoded(api: Api) -> None:
     assert [a["target"] for a in actions] == [x.target for x in item]
     assert [a["data"] for a in actions] == ["0x" + x.data.hex() for x in item]
     assert api.get(sb.members[1], f"/council/items/{10**6}/actions").status_code == 404
+
+
+def test_decision_amounts_have_units_and_show_formatted(api: Api) -> None:
+    """The form scales what an officer types ("12,5") by the token's decimals the gateway names
+    for each amount field; the preview shows the amount formatted with its unit beside the
+    base units the chain receives; the decision still takes and checks base units."""
+    sb = api.sandbox
+    member, council = sb.members[0], sb.council[1]
+    assert api.http.get("/council/decisions/units").status_code == 401
+    units = api.ok(api.get(member, "/council/decisions/units"))
+    vre = sb.cooperative.settlement_units.functions
+    pay = sb.cooperative.token.functions
+    assert units["credit_limit.limit"] == {
+        "symbol": vre.symbol().call(),
+        "decimals": vre.decimals().call(),
+    }
+    assert units["payout.amount"] == {
+        "symbol": pay.symbol().call(),
+        "decimals": pay.decimals().call(),
+    }
+    assert set(units) == {
+        "credit_limit.limit",
+        "payout.amount",
+        "contribution_in_kind.amount",
+        "property_mint.valuation",
+        "property_revaluation.valuation",
+        "union_invoice.amount",
+    }
+    decimals = units["credit_limit.limit"]["decimals"]
+    typed = 125 * 10 ** (decimals - 1)  # "12,5"
+    body = api.ok(
+        _draft(
+            api, council, {"kind": "credit_limit", "account": member.address, "limit": str(typed)}
+        )
+    )
+    (limit,) = [line["value"] for line in body["lines"] if line["label"].startswith("Лимит")]
+    assert limit == f"12,5 {units['credit_limit.limit']['symbol']} ({typed})"
+    assert body["actions"][0]["args"] == [member.address, str(typed)]
+    # Still base units, checked as before: a typed decimal string is refused, nothing made.
+    stored = _stored(api)
+    for bad in ("12,5", "12.5", "1e18", ""):
+        r = _draft(api, council, {"kind": "credit_limit", "account": member.address, "limit": bad})
+        assert r.status_code == 422 and "limit" in r.json()["detail"], (bad, r.text)
+    # A payout larger than the fund: the refusal states the fund's balance formatted.
+    r = _draft(
+        api,
+        council,
+        {"kind": "payout", "fund": "reserve", "to": member.address, "amount": str(10**30)},
+    )
+    assert r.status_code == 422 and units["payout.amount"]["symbol"] in r.json()["detail"]
+    assert _stored(api) == stored
