@@ -128,8 +128,20 @@ class UnionInvoice(_Base):
     due_date: dt.date
 
 
+class Reconvene(_Base):
+    kind: Literal["reconvene"]
+    meeting_id: Id
+    """The meeting that missed its quorum (its agenda and register are kept)."""
+    opens_at: Annotated[int, Field(ge=0, lt=2**40)]
+    closes_at: Annotated[int, Field(ge=0, lt=2**40)]
+    secretary: Address
+    chair: Address | None = None
+    """The presiding chair (None: the cooperative's chair)."""
+
+
 DecisionCreate = Annotated[
-    Admission
+    Reconvene
+    | Admission
     | Block
     | Exit
     | KeyRecovery
@@ -321,6 +333,8 @@ def plan(gw: Gateway, body: Any) -> Plan:
                 (m, "recoverMembership", [checksum(body.account), checksum(body.new_account), d])
             ],
         )
+    if kind == "reconvene":
+        return _reconvene(gw, body)
     if kind == "credit_limit":
         units = gw.coop.settlement_units
         return Plan(
@@ -517,6 +531,64 @@ def plan(gw: Gateway, body: Any) -> Plan:
             ],
         )
     raise _refuse("Неизвестный вид решения", "Unknown decision kind", "kind")  # pragma: no cover
+
+
+def _reconvene(gw: Gateway, body: Any) -> Plan:
+    """A meeting that missed its quorum convened again with the same agenda and register
+    (`GeneralMeeting.reconvene`, a council action): checked against the chain before anything
+    is generated (the meeting's state, the charter's notice period, the dates)."""
+    from node.governance.client import MeetingState
+
+    meeting = _need(gw.governance().meeting, "общее собрание", "general meeting")
+    count = int(meeting.contract.functions.meetingCount().call())
+    if not 1 <= body.meeting_id <= count:
+        raise _refuse("Нет такого собрания", "No such meeting", "meeting_id")
+    if meeting.state(body.meeting_id) is not MeetingState.QUORUM_MISSED:
+        raise _refuse(
+            "Повторно созывается только собрание, не набравшее кворума",
+            "Only a meeting that missed its quorum is reconvened",
+            "meeting_id",
+        )
+    now = int(gw.chain.w3.eth.get_block("latest")["timestamp"])
+    earliest = now + int(meeting.notice_period())
+    if body.opens_at < earliest:
+        raise _refuse(
+            f"Голосование не может открыться раньше срока уведомления: не ранее {earliest} (unix)",
+            f"Voting cannot open before the notice period: not before {earliest} (unix)",
+            "opens_at",
+        )
+    if body.closes_at <= body.opens_at:
+        raise _refuse(
+            "Закрытие должно быть позже открытия",
+            "Voting must close after it opens",
+            "closes_at",
+        )
+    chair = checksum(body.chair) if body.chair else "0x0000000000000000000000000000000000000000"
+    if chair == checksum(body.secretary):
+        raise _refuse(
+            "Секретарь и председательствующий — разные люди",
+            "The secretary and the presiding chair must be different people",
+            "secretary",
+        )
+    args = [body.meeting_id, body.opens_at, body.closes_at, checksum(body.secretary), chair]
+    return Plan(
+        "Повторный созыв общего собрания",
+        "Reconvening a general meeting",
+        "council_decision",
+        [],
+        None,
+        [
+            ("Собрание № (без кворума) / Meeting no. (quorum missed)", str(body.meeting_id)),
+            ("Открытие голосования / Voting opens", _utc(body.opens_at)),
+            ("Закрытие голосования / Voting closes", _utc(body.closes_at)),
+            ("Секретарь / Secretary", checksum(body.secretary)),
+        ],
+        lambda d: [(meeting.contract, "reconvene", args)],
+    )
+
+
+def _utc(t: int) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%d.%m.%Y %H:%M UTC")
 
 
 def _refundable(holding: Any) -> int:

@@ -393,3 +393,73 @@ def test_decision_amounts_have_units_and_show_formatted(api: Api) -> None:
     )
     assert r.status_code == 422 and units["payout.amount"]["symbol"] in r.json()["detail"]
     assert _stored(api) == stored
+
+
+def test_reconvening_a_meeting_that_missed_its_quorum(tmp_path: Path) -> None:
+    """A meeting nobody voted in misses its quorum; a council member drafts its reconvening
+    (same agenda and register, the notice period checked), the council passes it and the new
+    meeting is scheduled. Refused: a member outside the council, a meeting that did not miss
+    its quorum, a date inside the notice period, nothing generated. (A stack of its own: the
+    chain's clock is moved.)"""
+    from node.governance import Convocation, MeetingState, Question
+    from node.governance.sandbox import h, now, warp
+
+    with running_gateway(tmp_path, with_modules=False) as api:
+        sb = api.sandbox
+        meeting = sb.governance.meeting
+        council = sb.council[1]
+        notice = meeting.notice_period()
+        opens = now(sb.chain) + notice + 60
+        first = sb.governance.convene(
+            sb.council[0],
+            sb.council[:2],
+            sb.chair,
+            Convocation(
+                opens_at=opens,
+                closes_at=opens + 3600,
+                secretary=sb.secretary.address,
+                questions=(Question(h("смета")),),
+            ),
+            h("convene"),
+        )
+        scheduled = {
+            "kind": "reconvene",
+            "meeting_id": first,
+            "opens_at": opens + 10 * notice,
+            "closes_at": opens + 10 * notice + 3600,
+            "secretary": sb.secretary.address,
+        }
+        stored = _stored(api)
+        r = _draft(api, council, scheduled)  # still scheduled, not missed
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "meeting_id"]
+        warp(sb.chain, opens + 3600)
+        meeting.close(sb.chair, first)
+        assert meeting.state(first) is MeetingState.QUORUM_MISSED
+        api.synced()
+        soon = {**scheduled, "opens_at": now(sb.chain) + 1, "closes_at": now(sb.chain) + 7200}
+        r = _draft(api, council, soon)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "opens_at"]
+        start = now(sb.chain) + notice + 600
+        body = {**scheduled, "opens_at": start, "closes_at": start + 86_400}
+        assert _draft(api, sb.members[3], body).status_code == 403
+        assert _draft(api, council, {**body, "meeting_id": 99}).status_code == 422
+        assert _stored(api) == stored  # nothing refused left a document behind
+
+        draft = api.ok(_draft(api, council, body))
+        assert draft["title"].startswith("Повторный созыв общего собрания")
+        (action,) = draft["actions"]
+        assert action["function"] == "reconvene" and action["target"] == meeting.address
+        assert action["args"][:3] == [str(first), str(start), str(start + 86_400)]
+        _send(api, council, draft)
+        item_id = int(sb.governance.council.contract.functions.itemCount().call())
+        for voter in sb.council[1:3]:
+            api.act(voter, f"/council/items/{item_id}/votes/tx", {"support": 1})
+        protocol = api.ok(api.post(sb.chair, f"/council/items/{item_id}/protocol/draft"))
+        _send(api, sb.chair, protocol)
+        api.act(council, f"/council/items/{item_id}/execution/tx")
+        second = int(meeting.contract.functions.meetingCount().call())
+        assert second == first + 1
+        assert meeting.state(first) is MeetingState.RECONVENED
+        assert meeting.state(second) is MeetingState.SCHEDULED
+        assert meeting.meeting(second).opens_at == start
+        assert [q.document_hash for q in meeting.questions_of(second)] == [h("смета")]

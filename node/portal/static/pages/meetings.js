@@ -33,6 +33,8 @@ addTexts(
     meetings_secretary_signed: "секретарь",
     meetings_chair_signed: "председатель",
     meetings_quorum: "Участники / имеют право голоса",
+    meetings_reconvene: "Созвать повторно (кворума не было)",
+    meetings_reconvene_hint: "Повестка и список голосующих — прежние; совет принимает решение о повторном созыве, затем оно исполняется.",
     meetings_delivery: "Лист рассылки уведомления о созыве",
     meetings_delivery_show: "Показать лист рассылки",
     meetings_delivery_sealed: "Лист закрыт; SHA-256 JSON: {sha}",
@@ -76,6 +78,8 @@ addTexts(
     meetings_secretary_signed: "secretary",
     meetings_chair_signed: "chair",
     meetings_quorum: "Participants / eligible",
+    meetings_reconvene: "Reconvene (the quorum was missed)",
+    meetings_reconvene_hint: "The same agenda and register of voters; the council decides to reconvene, then the decision is executed.",
     meetings_delivery: "Delivery list of the meeting notice",
     meetings_delivery_show: "Show the delivery list",
     meetings_delivery_sealed: "Sealed; JSON SHA-256: {sha}",
@@ -119,7 +123,8 @@ async function load(ctx) {
   const root = h("div", {});
   const me = ctx.state.address.toLowerCase();
   ctx.coopChair = council?.chair?.toLowerCase();
-  if (council && council.members.some((a) => a.toLowerCase() === me) && !ctx.has("auditor")) {
+  ctx.councilSeat = Boolean(council && council.members.some((a) => a.toLowerCase() === me) && !ctx.has("auditor"));
+  if (ctx.councilSeat) {
     root.append(lazy(() => conveneForm(ctx), ctx));
   }
   if (!page.data.length) root.append(message("info", t("nothing")));
@@ -172,6 +177,7 @@ function meeting(ctx, m) {
   if (officer) card.append(officer);
   const delivery = deliveryBlock(ctx, m);
   if (delivery) card.append(delivery);
+  if (m.state_name === "quorum_missed" && ctx.councilSeat) card.append(reconveneForm(ctx, m));
   if (voted) {
     card.append(message("ok", t("voted")));
   } else if (m.state_name === "open" && ctx.has("member")) {
@@ -233,6 +239,43 @@ function officerActions(ctx, m) {
     }
   }
   return null;
+}
+
+/** A meeting that missed its quorum, convened again by a council decision (`reconvene`: the same
+ * agenda and register; the notice period shown and checked by the gateway): the draft is
+ * previewed, then proposed from the council member's wallet. */
+function reconveneForm(ctx, m) {
+  const id = m.meeting_id;
+  const out = h("div", { "data-testid": `reconvene-draft-${id}` });
+  const form = h("form", { id: `reconvene-${id}`, class: "reconvene" }, h("h3", {}, t("meetings_reconvene")));
+  const note = h("p", { class: "muted" });
+  const opens = field(`reconvene-${id}-opens`, t("meetings_opens"), { type: "datetime-local", required: true });
+  const closes = field(`reconvene-${id}-closes`, t("meetings_closes"), { type: "datetime-local", required: true });
+  const secretary = field(`reconvene-${id}-secretary`, t("meetings_secretary"), { required: true, pattern: "^0x[0-9a-fA-F]{40}$", class: "mono", value: m.secretary });
+  const chair = field(`reconvene-${id}-chair`, t("meetings_chair"), { pattern: "^0x[0-9a-fA-F]{40}$", class: "mono" });
+  get("/meetings/rules")
+    .then((rules) => {
+      const earliest = Number(rules.earliest_opening) + 300;
+      opens.input.value = localInput(earliest);
+      closes.input.value = localInput(earliest + 7 * 86400);
+      note.textContent = t("meetings_notice_period", { hours: Math.round(Number(rules.notice_period) / 360) / 10, earliest: fmtTime(rules.earliest_opening) });
+    })
+    .catch(() => {});
+  form.append(h("p", {}, t("meetings_reconvene_hint")), note, opens, closes, secretary, chair, h("button", { type: "submit" }, t("meetings_preview")), out);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!form.reportValidity()) return;
+    const body = {
+      kind: "reconvene",
+      meeting_id: id,
+      opens_at: Math.floor(new Date(opens.input.value).getTime() / 1000),
+      closes_at: Math.floor(new Date(closes.input.value).getTime() / 1000),
+      secretary: secretary.input.value.trim(),
+    };
+    if (chair.input.value.trim()) body.chair = chair.input.value.trim();
+    previewThenSign(ctx, out, () => post("/council/decisions", body));
+  });
+  return form;
 }
 
 /** The delivery list of the meeting's notice (a legal act), for auditors and officers: who, by
