@@ -463,3 +463,49 @@ def test_reconvening_a_meeting_that_missed_its_quorum(tmp_path: Path) -> None:
         assert meeting.state(second) is MeetingState.SCHEDULED
         assert meeting.meeting(second).opens_at == start
         assert [q.document_hash for q in meeting.questions_of(second)] == [h("смета")]
+
+
+def test_members_demand_an_extraordinary_meeting(api: Api) -> None:
+    """A member joins the demand for an extraordinary meeting by its agenda (documents and
+    majorities): the draft states the agenda hash and the count, the wallet sends
+    `demandMeeting`; a second demand of the same member, a non-member and a malformed agenda are
+    refused before anything is signed."""
+    from node.governance import Majority, Question
+    from node.governance.sandbox import h
+
+    sb = api.sandbox
+    meeting = sb.governance.meeting
+    member, other = sb.members[2], sb.members[3]
+    body = {
+        "questions": [
+            {"document_hash": "0x" + h("внеочередное: смета").hex(), "majority": "simple"},
+            {"document_hash": "0x" + h("внеочередное: устав").hex(), "majority": "two_thirds"},
+        ]
+    }
+    agenda = meeting.agenda_hash(
+        [
+            Question(h("внеочередное: смета"), Majority.SIMPLE),
+            Question(h("внеочередное: устав"), Majority.TWO_THIRDS),
+        ]
+    )
+    draft = api.ok(api.post(member, "/meetings/demands", json=body))
+    lines = {line["label"]: line["value"] for line in draft["lines"]}
+    assert lines["Повестка (хеш) / Agenda (hash)"] == "0x" + agenda.hex()
+    assert lines["Уже требуют / Demanding already"].startswith("0 /")
+    assert draft["transaction"]["to"] == meeting.address
+    fn, args = meeting.contract.decode_function_input(draft["transaction"]["data"])
+    assert fn.fn_name == "demandMeeting" and args["agendaHash_"] == agenda
+    done = api.act(member, "/meetings/demands", body)
+    assert done["status"] == "indexed", done
+    assert meeting.demand_info(agenda)["count"] == 1
+    # The same member again: the contract's reason, nothing signed.
+    again = api.post(member, "/meetings/demands", json=body)
+    assert again.status_code == 422 and again.json()["error"] == "GeneralMeetingAlreadyDemanded"
+    # Another member joins the same agenda and sees the count.
+    seen = api.ok(api.post(other, "/meetings/demands", json=body))
+    counted = {line["label"]: line["value"] for line in seen["lines"]}
+    assert counted["Уже требуют / Demanding already"].startswith("1 /")
+    # Not a member; a malformed agenda.
+    assert api.post(api.auditor, "/meetings/demands", json=body).status_code == 403
+    for bad in ({"questions": []}, {"questions": [{"document_hash": "0x12"}]}):
+        assert api.post(member, "/meetings/demands", json=bad).status_code == 422

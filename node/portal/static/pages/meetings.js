@@ -34,6 +34,9 @@ addTexts(
     meetings_chair_signed: "председатель",
     meetings_quorum: "Участники / имеют право голоса",
     meetings_reconvene: "Созвать повторно (кворума не было)",
+    meetings_demand: "Потребовать созыва внеочередного собрания",
+    meetings_demand_hint: "По закону созыва может потребовать доля пайщиков (по уставу). Укажите документы вопросов (их SHA-256: загрузите или сформируйте проект решения) и большинство; та же повестка у других пайщиков — то же требование. Если совет не созовёт собрание в срок, его созывают сами потребовавшие.",
+    meetings_demand_doc: "документ (SHA-256)",
     meetings_reconvene_hint: "Повестка и список голосующих — прежние; совет принимает решение о повторном созыве, затем оно исполняется.",
     meetings_delivery: "Лист рассылки уведомления о созыве",
     meetings_delivery_show: "Показать лист рассылки",
@@ -79,6 +82,9 @@ addTexts(
     meetings_chair_signed: "chair",
     meetings_quorum: "Participants / eligible",
     meetings_reconvene: "Reconvene (the quorum was missed)",
+    meetings_demand: "Demand an extraordinary meeting",
+    meetings_demand_hint: "The law lets a share of the members (set by the charter) demand a meeting. Give the questions' documents (their SHA-256: upload or generate the draft resolution first) and majorities; the same agenda typed by other members is the same demand. If the council does not convene it in time, those who demanded it do.",
+    meetings_demand_doc: "document (SHA-256)",
     meetings_reconvene_hint: "The same agenda and register of voters; the council decides to reconvene, then the decision is executed.",
     meetings_delivery: "Delivery list of the meeting notice",
     meetings_delivery_show: "Show the delivery list",
@@ -127,6 +133,7 @@ async function load(ctx) {
   if (ctx.councilSeat) {
     root.append(lazy(() => conveneForm(ctx), ctx));
   }
+  if (ctx.has("member") && !ctx.has("auditor")) root.append(demandForm(ctx));
   if (!page.data.length) root.append(message("info", t("nothing")));
   for (const m of [...page.data].reverse()) root.append(meeting(ctx, m));
   root.append(asOf(page));
@@ -239,6 +246,35 @@ function officerActions(ctx, m) {
     }
   }
   return null;
+}
+
+/** Members' demand for an extraordinary meeting: the agenda as question documents (SHA-256 of a
+ * draft resolution uploaded or generated first) and majorities; the same agenda typed by every
+ * demanding member is one demand (its hash). Previewed (hash, how many demand it, the
+ * threshold), then `demandMeeting` from the member's wallet. */
+function demandForm(ctx) {
+  const out = h("div", { "data-testid": "demand-draft" });
+  const list = h("div", {});
+  const row = (n) => {
+    const doc = field(`demand-q${n}`, `${t("question")} ${n + 1}: ${t("meetings_demand_doc")}`, { required: true, pattern: "^(0x)?[0-9a-fA-F]{64}$", class: "mono", "data-demand": "doc" });
+    const majority = field(`demand-q${n}-majority`, t("meetings_q_majority"), { tag: "select", "data-demand": "majority" });
+    for (const m of MAJORITIES) majority.input.append(h("option", { value: m }, t(`meetings_m_${m}`)));
+    return h("fieldset", { class: "question" }, doc, majority);
+  };
+  list.append(row(0));
+  const add = h("button", { type: "button", class: "secondary" }, t("meetings_add_question"));
+  add.addEventListener("click", () => list.append(row(list.children.length)));
+  const form = h("form", { id: "demand-form" }, h("p", { class: "muted" }, t("meetings_demand_hint")), list, add, h("button", { type: "submit" }, t("meetings_preview")), out);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!form.reportValidity()) return;
+    const questions = [...list.children].map((fs) => {
+      const hash = fs.querySelector("[data-demand=doc]").value.trim().replace(/^0x/, "");
+      return { document_hash: `0x${hash.toLowerCase()}`, majority: fs.querySelector("[data-demand=majority]").value };
+    });
+    previewThenSign(ctx, out, () => post("/meetings/demands", { questions }));
+  });
+  return section(t("meetings_demand"), form);
 }
 
 /** A meeting that missed its quorum, convened again by a council decision (`reconvene`: the same
