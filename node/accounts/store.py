@@ -80,6 +80,15 @@ def of_account(engine: Engine, account: str) -> list[PasskeyCredential]:
         return list(rows)
 
 
+def forget(engine: Engine, credential_id: str) -> None:
+    """Drop a stored passkey (the caller checked that the chain no longer lets it sign)."""
+    with Session(engine) as session:
+        row = session.get(PasskeyCredential, credential_id)
+        if row is not None:
+            session.delete(row)
+            session.commit()
+
+
 def is_passkey_account(engine: Engine, account: str) -> bool:
     with Session(engine) as session:
         row = session.exec(

@@ -128,8 +128,20 @@ class UnionInvoice(_Base):
     due_date: dt.date
 
 
+class Reconvene(_Base):
+    kind: Literal["reconvene"]
+    meeting_id: Id
+    """The meeting that missed its quorum (its agenda and register are kept)."""
+    opens_at: Annotated[int, Field(ge=0, lt=2**40)]
+    closes_at: Annotated[int, Field(ge=0, lt=2**40)]
+    secretary: Address
+    chair: Address | None = None
+    """The presiding chair (None: the cooperative's chair)."""
+
+
 DecisionCreate = Annotated[
-    Admission
+    Reconvene
+    | Admission
     | Block
     | Exit
     | KeyRecovery
@@ -183,6 +195,51 @@ class Plan:
     build: Any
     """`build(decision_hash) -> list[tuple[contract, fn, args]]`."""
     extra_fields: dict[str, Any] = field(default_factory=dict)
+
+
+class AmountUnit(BaseModel):
+    """The unit an amount field of a decision is in: the officer types it with decimals
+    ("12,5"), the portal sends base units (`value * 10**decimals`)."""
+
+    symbol: str
+    decimals: int
+
+
+PROPERTY_DECIMALS = 18
+"""Property valuations: the cooperative's accounting unit (18 decimals, like ВРЕ)."""
+UNION_UNITS_DECIMALS = 18
+"""A union's ВРЕ (`SettlementUnits.decimals()` is a constant 18)."""
+
+
+def amount_units(gw: Gateway) -> dict[str, AmountUnit]:
+    """Each amount field of the decision kinds (`<kind>.<field>`) and its unit, read from the
+    chain: what the form shows and scales by, and what the preview formats with."""
+    units = gw.coop.settlement_units.functions
+    pay = gw.coop.token.functions
+    shares = gw.coop.shares.functions
+    vre = AmountUnit(symbol=str(units.symbol().call()), decimals=int(units.decimals().call()))
+    money = AmountUnit(symbol=str(pay.symbol().call()), decimals=int(pay.decimals().call()))
+    share = AmountUnit(symbol=str(shares.symbol().call()), decimals=int(shares.decimals().call()))
+    valuation = AmountUnit(symbol=vre.symbol, decimals=PROPERTY_DECIMALS)
+    return {
+        "credit_limit.limit": vre,
+        "payout.amount": money,
+        "contribution_in_kind.amount": share,
+        "property_mint.valuation": valuation,
+        "property_revaluation.valuation": valuation,
+        "union_invoice.amount": AmountUnit(symbol=vre.symbol, decimals=UNION_UNITS_DECIMALS),
+    }
+
+
+def fmt_amount(value: int | str, unit: AmountUnit) -> str:
+    """`12,5 ВРЕ (12500000000000000000)`: as the officer typed it, with the base units the
+    chain receives (Russian decimal comma, no rounding: every digit shown)."""
+    v = int(value)
+    whole, frac = divmod(v, 10**unit.decimals) if unit.decimals else (v, 0)
+    text = f"{whole:,}".replace(",", "\u00a0")
+    if frac:
+        text += "," + str(frac).rjust(unit.decimals, "0").rstrip("0")
+    return f"{text} {unit.symbol} ({v})"
 
 
 def require_council(caller: Caller) -> None:
@@ -276,6 +333,8 @@ def plan(gw: Gateway, body: Any) -> Plan:
                 (m, "recoverMembership", [checksum(body.account), checksum(body.new_account), d])
             ],
         )
+    if kind == "reconvene":
+        return _reconvene(gw, body)
     if kind == "credit_limit":
         units = gw.coop.settlement_units
         return Plan(
@@ -286,7 +345,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             int(body.limit),
             [
                 ("Кому / Whom", body.account),
-                ("Лимит, базовых единиц / Limit, base units", body.limit),
+                (
+                    "Лимит (базовых единиц) / Limit (base units)",
+                    fmt_amount(body.limit, amount_units(gw)["credit_limit.limit"]),
+                ),
             ],
             lambda d: [(units, "setCreditLimit", [checksum(body.account), int(body.limit)])],
         )
@@ -296,9 +358,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
         ru, en = FUND_NAMES[body.fund]
         balance = int(treasury.functions.fundBalance(fund).call())
         if int(body.amount) > balance:
+            held = fmt_amount(balance, amount_units(gw)["payout.amount"])
             raise _refuse(
-                f"В фонде «{ru}» только {balance}",
-                f"The {en} holds only {balance}",
+                f"В фонде «{ru}» только {held}",
+                f"The {en} holds only {held}",
                 "amount",
             )
         if int(body.amount) == 0:
@@ -312,7 +375,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             [
                 ("Из фонда / From fund", f"{ru} / {en}"),
                 ("Кому / To", body.to),
-                ("Сумма, базовых единиц / Amount, base units", body.amount),
+                (
+                    "Сумма (базовых единиц) / Amount (base units)",
+                    fmt_amount(body.amount, amount_units(gw)["payout.amount"]),
+                ),
             ],
             lambda d: [(treasury, "payout", [fund, checksum(body.to), int(body.amount), d])],
         )
@@ -381,7 +447,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             [
                 ("Пайщик / Member", body.account),
                 ("Имущество / Property", body.title),
-                ("Оценка (паевой взнос) / Valuation (share)", body.amount),
+                (
+                    "Оценка (паевой взнос) / Valuation (share)",
+                    fmt_amount(body.amount, amount_units(gw)["contribution_in_kind.amount"]),
+                ),
             ],
             build,
         )
@@ -397,7 +466,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             [
                 ("Имущество / Property", body.title),
                 ("Хранитель / Custodian", body.custodian),
-                ("Оценка / Valuation", body.valuation),
+                (
+                    "Оценка / Valuation",
+                    fmt_amount(body.valuation, amount_units(gw)["property_mint.valuation"]),
+                ),
             ],
             lambda d: [
                 (
@@ -426,7 +498,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             int(body.valuation),
             [
                 ("Имущество № / Asset no.", str(body.token_id)),
-                ("Новая оценка / New valuation", body.valuation),
+                (
+                    "Новая оценка / New valuation",
+                    fmt_amount(body.valuation, amount_units(gw)["property_revaluation.valuation"]),
+                ),
             ],
             lambda d: [(registry.contract, "revalue", [body.token_id, int(body.valuation), d])],
         )
@@ -441,7 +516,10 @@ def plan(gw: Gateway, body: Any) -> Plan:
             int(body.amount),
             [
                 ("Должник / Debtor", body.debtor),
-                ("Сумма, ВРЕ союза / Amount, union ВРЕ", body.amount),
+                (
+                    "Сумма, ВРЕ союза / Amount, union ВРЕ",
+                    fmt_amount(body.amount, amount_units(gw)["union_invoice.amount"]),
+                ),
                 ("Срок / Due", body.due_date.isoformat()),
             ],
             lambda d: [
@@ -453,6 +531,64 @@ def plan(gw: Gateway, body: Any) -> Plan:
             ],
         )
     raise _refuse("Неизвестный вид решения", "Unknown decision kind", "kind")  # pragma: no cover
+
+
+def _reconvene(gw: Gateway, body: Any) -> Plan:
+    """A meeting that missed its quorum convened again with the same agenda and register
+    (`GeneralMeeting.reconvene`, a council action): checked against the chain before anything
+    is generated (the meeting's state, the charter's notice period, the dates)."""
+    from node.governance.client import MeetingState
+
+    meeting = _need(gw.governance().meeting, "общее собрание", "general meeting")
+    count = int(meeting.contract.functions.meetingCount().call())
+    if not 1 <= body.meeting_id <= count:
+        raise _refuse("Нет такого собрания", "No such meeting", "meeting_id")
+    if meeting.state(body.meeting_id) is not MeetingState.QUORUM_MISSED:
+        raise _refuse(
+            "Повторно созывается только собрание, не набравшее кворума",
+            "Only a meeting that missed its quorum is reconvened",
+            "meeting_id",
+        )
+    now = int(gw.chain.w3.eth.get_block("latest")["timestamp"])
+    earliest = now + int(meeting.notice_period())
+    if body.opens_at < earliest:
+        raise _refuse(
+            f"Голосование не может открыться раньше срока уведомления: не ранее {earliest} (unix)",
+            f"Voting cannot open before the notice period: not before {earliest} (unix)",
+            "opens_at",
+        )
+    if body.closes_at <= body.opens_at:
+        raise _refuse(
+            "Закрытие должно быть позже открытия",
+            "Voting must close after it opens",
+            "closes_at",
+        )
+    chair = checksum(body.chair) if body.chair else "0x0000000000000000000000000000000000000000"
+    if chair == checksum(body.secretary):
+        raise _refuse(
+            "Секретарь и председательствующий — разные люди",
+            "The secretary and the presiding chair must be different people",
+            "secretary",
+        )
+    args = [body.meeting_id, body.opens_at, body.closes_at, checksum(body.secretary), chair]
+    return Plan(
+        "Повторный созыв общего собрания",
+        "Reconvening a general meeting",
+        "council_decision",
+        [],
+        None,
+        [
+            ("Собрание № (без кворума) / Meeting no. (quorum missed)", str(body.meeting_id)),
+            ("Открытие голосования / Voting opens", _utc(body.opens_at)),
+            ("Закрытие голосования / Voting closes", _utc(body.closes_at)),
+            ("Секретарь / Secretary", checksum(body.secretary)),
+        ],
+        lambda d: [(meeting.contract, "reconvene", args)],
+    )
+
+
+def _utc(t: int) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%d.%m.%Y %H:%M UTC")
 
 
 def _refundable(holding: Any) -> int:

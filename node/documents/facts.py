@@ -224,6 +224,15 @@ def proxy(
     return facts
 
 
+def notice_delivery_list(document: Mapping[str, Any], sha256: str) -> dict[str, Any]:
+    """The sealed delivery list of a meeting's notice (`node/notices/delivery_list.py`) as the
+    facts of its PDF: the canonical JSON's content as is, and that JSON's SHA-256, so that the
+    PDF (whose hash is the one anchored) still proves the JSON it was made from. The notices'
+    record, not the mirror, is the source: it is what the node sent, which the chain never
+    sees."""
+    return {"delivery_list": dict(document), "delivery_list_sha256": sha256}
+
+
 def _items(db: Db, coop: str, chain_id: int) -> Iterable[CouncilItemPublic]:
     offset = 0
     while True:

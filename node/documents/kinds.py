@@ -120,6 +120,14 @@ KINDS: dict[str, Kind] = {
             False,
         ),
         Kind(
+            "notice_delivery_list",
+            "Лист рассылки уведомления о созыве общего собрания",
+            "Delivery list of the notice of a general meeting",
+            "notice_delivery_list.html.j2",
+            "OTHER",
+            False,
+        ),
+        Kind(
             "meeting_protocol",
             "Протокол общего собрания пайщиков",
             "Minutes of the general meeting",

@@ -4,7 +4,9 @@ whom, by which channel and when the notice of a general meeting was sent.
 It is sealed once per meeting, when no notice of it is still pending (every one delivered or
 refused for good) or, at the latest, when voting opens (what is still pending then is listed
 as such). Its body is canonical JSON (sorted keys, no spaces, UTF-8), so anyone holding it can
-recompute the SHA-256 that an officer anchors in the cooperative's DocumentRegistry
+recompute its SHA-256. The gateway makes it a document (kind `notice_delivery_list`, PDF/A-3b
+whose facts are this JSON and its hash) once, records the PDF's hash here (`record_pdf`), and
+that PDF's hash is what an officer anchors in the cooperative's DocumentRegistry
 (`DocumentType.Other`, `POST /meetings/{id}/notice-delivery/anchor/tx`). E-mail addresses and
 webhook URLs are personal data: the list carries their SHA-256, which proves the address to
 whoever knows it and discloses it to nobody else.
@@ -42,6 +44,8 @@ class DeliveryList:
     sha256: str
     body: bytes
     created_at: int
+    pdf_sha256: str | None = None
+    """The PDF made from it (`record_pdf`), once made."""
 
     @property
     def document(self) -> dict[str, Any]:
@@ -150,7 +154,24 @@ def get(conn: Connection, subject_key: str) -> DeliveryList | None:
     ).first()
     if row is None:
         return None
-    return DeliveryList(row.subject_key, row.sha256, row.body.encode(), int(row.created_at))
+    return DeliveryList(
+        row.subject_key, row.sha256, row.body.encode(), int(row.created_at), row.pdf_sha256
+    )
+
+
+def record_pdf(conn: Connection, subject_key: str, pdf_sha256: str) -> str:
+    """Record the PDF made from the sealed list; the first recorded stays (what is anchored must
+    not move when a template changes). Returns the recorded hash."""
+    t = tables.delivery_list
+    conn.execute(
+        sa.update(t)
+        .where(t.c.subject_key == subject_key, t.c.pdf_sha256.is_(None))
+        .values(pdf_sha256=pdf_sha256)
+    )
+    found = get(conn, subject_key)
+    if found is None or found.pdf_sha256 is None:
+        raise LookupError(subject_key)
+    return found.pdf_sha256
 
 
 def ready(conn: Connection, chain_time: int) -> list[str]:

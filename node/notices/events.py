@@ -144,6 +144,9 @@ HANDLED = (
     "CouncilItemPassed",
     "ApplicationSubmitted",
     "MemberAdmitted",
+    "MemberBlocked",
+    "MemberUnblocked",
+    "MemberExited",
     "ObligationIssued",
     "GuaranteeCalled",
 )
@@ -191,6 +194,37 @@ def meeting_notice(conn: Connection, c: Contracts, meeting_id: int, event: Any) 
         payload,
         subject_key=f"{c.meeting}:{meeting_id}",
     )
+
+
+MEMBERSHIP_OUTCOMES = {
+    "MemberBlocked": "blocked",
+    "MemberUnblocked": "unblocked",
+    "MemberExited": "exited",
+}
+"""The council's (or meeting's) decisions on a membership other than admission, as the
+`membership_decided` notice's `outcome`: exclusion (the contract blocks the member), its
+reversal, and exit."""
+
+
+def _settlement(conn: Connection, c: Contracts, tx_hash: str, account: str) -> dict[str, Any]:
+    """The share refund an exit settled in the same transaction (`Shares.SharesSettled`, emitted
+    after `MemberExited` when the leaver's fees were paid): what was refunded on chain and what
+    the cooperative owes off chain. Empty when nothing was settled."""
+    rows = conn.execute(
+        sa.select(RAW.c.args).where(
+            RAW.c.chain_id == c.chain_id,
+            RAW.c.tx_hash == tx_hash,
+            RAW.c.event_name == "SharesSettled",
+        )
+    )
+    for (args,) in rows:
+        if args and str(args.get("account", "")).lower() == account.lower():
+            return {
+                "settled": True,
+                "refunded_on_chain": str(args.get("refundedOnChain", 0)),
+                "owed_off_chain": str(args.get("owedOffChain", 0)),
+            }
+    return {"settled": False}
 
 
 def notices_of(conn: Connection, c: Contracts, e: Any) -> Iterator[Notice]:
@@ -282,6 +316,23 @@ def notices_of(conn: Connection, c: Contracts, e: Any) -> Iterator[Notice]:
             "application_decided",
             [account],
             {**base, "account": account, "admitted": True, "decision": a.get("decision")},
+        )
+    elif name in MEMBERSHIP_OUTCOMES and e.address == c.membership:
+        account = a["account"]
+        payload = {
+            **base,
+            "account": account,
+            "outcome": MEMBERSHIP_OUTCOMES[name],
+            "decision": a.get("decision"),
+            "link": _link(c, "membership"),
+        }
+        if name == "MemberExited":
+            payload.update(_settlement(conn, c, e.tx_hash, account))
+        yield Notice(
+            f"membership_decided:{c.membership}:{account}:{e.tx_hash}:{e.log_index}",
+            "membership_decided",
+            [account],
+            payload,
         )
     elif name == "ObligationIssued" and e.address == c.units:
         yield Notice(

@@ -20,6 +20,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "council_vote_needed": ("Вопрос совета ждёт вашего голоса", "A council item awaits your vote"),
     "application_received": ("Заявление о вступлении получено", "Membership application received"),
     "application_decided": ("Решение по заявлению о вступлении", "Membership application decided"),
+    "membership_decided": (
+        "Решение о вашем членстве в кооперативе",
+        "A decision on your membership",
+    ),
     "invoice_issued": ("Вам выставлен счёт", "An invoice was issued to you"),
     "payment_due": ("Подходит срок оплаты счёта", "An invoice falls due"),
     "loan_instalment_due": ("Подходит срок платежа по займу", "A loan instalment falls due"),

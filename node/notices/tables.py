@@ -95,6 +95,9 @@ delivery_list = sa.Table(
     # `<meeting contract>:<meeting id>`.
     sa.Column("sha256", sa.String(64), nullable=False, unique=True),
     sa.Column("body", sa.Text, nullable=False),
-    # The canonical JSON whose SHA-256 is anchored in the DocumentRegistry.
+    # The canonical JSON; its SHA-256 is stated inside the list's PDF.
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("pdf_sha256", sa.String(64), nullable=True),
+    # The PDF made from the sealed list (document kind `notice_delivery_list`), recorded once:
+    # the hash an officer anchors in the DocumentRegistry.
 )

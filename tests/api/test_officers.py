@@ -342,3 +342,170 @@ def test_item_actions_are_decoded(api: Api) -> None:
     assert [a["target"] for a in actions] == [x.target for x in item]
     assert [a["data"] for a in actions] == ["0x" + x.data.hex() for x in item]
     assert api.get(sb.members[1], f"/council/items/{10**6}/actions").status_code == 404
+
+
+def test_decision_amounts_have_units_and_show_formatted(api: Api) -> None:
+    """The form scales what an officer types ("12,5") by the token's decimals the gateway names
+    for each amount field; the preview shows the amount formatted with its unit beside the
+    base units the chain receives; the decision still takes and checks base units."""
+    sb = api.sandbox
+    member, council = sb.members[0], sb.council[1]
+    assert api.http.get("/council/decisions/units").status_code == 401
+    units = api.ok(api.get(member, "/council/decisions/units"))
+    vre = sb.cooperative.settlement_units.functions
+    pay = sb.cooperative.token.functions
+    assert units["credit_limit.limit"] == {
+        "symbol": vre.symbol().call(),
+        "decimals": vre.decimals().call(),
+    }
+    assert units["payout.amount"] == {
+        "symbol": pay.symbol().call(),
+        "decimals": pay.decimals().call(),
+    }
+    assert set(units) == {
+        "credit_limit.limit",
+        "payout.amount",
+        "contribution_in_kind.amount",
+        "property_mint.valuation",
+        "property_revaluation.valuation",
+        "union_invoice.amount",
+    }
+    decimals = units["credit_limit.limit"]["decimals"]
+    typed = 125 * 10 ** (decimals - 1)  # "12,5"
+    body = api.ok(
+        _draft(
+            api, council, {"kind": "credit_limit", "account": member.address, "limit": str(typed)}
+        )
+    )
+    (limit,) = [line["value"] for line in body["lines"] if line["label"].startswith("Лимит")]
+    assert limit == f"12,5 {units['credit_limit.limit']['symbol']} ({typed})"
+    assert body["actions"][0]["args"] == [member.address, str(typed)]
+    # Still base units, checked as before: a typed decimal string is refused, nothing made.
+    stored = _stored(api)
+    for bad in ("12,5", "12.5", "1e18", ""):
+        r = _draft(api, council, {"kind": "credit_limit", "account": member.address, "limit": bad})
+        assert r.status_code == 422 and "limit" in r.json()["detail"], (bad, r.text)
+    # A payout larger than the fund: the refusal states the fund's balance formatted.
+    r = _draft(
+        api,
+        council,
+        {"kind": "payout", "fund": "reserve", "to": member.address, "amount": str(10**30)},
+    )
+    assert r.status_code == 422 and units["payout.amount"]["symbol"] in r.json()["detail"]
+    assert _stored(api) == stored
+
+
+def test_reconvening_a_meeting_that_missed_its_quorum(tmp_path: Path) -> None:
+    """A meeting nobody voted in misses its quorum; a council member drafts its reconvening
+    (same agenda and register, the notice period checked), the council passes it and the new
+    meeting is scheduled. Refused: a member outside the council, a meeting that did not miss
+    its quorum, a date inside the notice period, nothing generated. (A stack of its own: the
+    chain's clock is moved.)"""
+    from node.governance import Convocation, MeetingState, Question
+    from node.governance.sandbox import h, now, warp
+
+    with running_gateway(tmp_path, with_modules=False) as api:
+        sb = api.sandbox
+        meeting = sb.governance.meeting
+        council = sb.council[1]
+        notice = meeting.notice_period()
+        opens = now(sb.chain) + notice + 60
+        first = sb.governance.convene(
+            sb.council[0],
+            sb.council[:2],
+            sb.chair,
+            Convocation(
+                opens_at=opens,
+                closes_at=opens + 3600,
+                secretary=sb.secretary.address,
+                questions=(Question(h("смета")),),
+            ),
+            h("convene"),
+        )
+        scheduled = {
+            "kind": "reconvene",
+            "meeting_id": first,
+            "opens_at": opens + 10 * notice,
+            "closes_at": opens + 10 * notice + 3600,
+            "secretary": sb.secretary.address,
+        }
+        stored = _stored(api)
+        r = _draft(api, council, scheduled)  # still scheduled, not missed
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "meeting_id"]
+        warp(sb.chain, opens + 3600)
+        meeting.close(sb.chair, first)
+        assert meeting.state(first) is MeetingState.QUORUM_MISSED
+        api.synced()
+        soon = {**scheduled, "opens_at": now(sb.chain) + 1, "closes_at": now(sb.chain) + 7200}
+        r = _draft(api, council, soon)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "opens_at"]
+        start = now(sb.chain) + notice + 600
+        body = {**scheduled, "opens_at": start, "closes_at": start + 86_400}
+        assert _draft(api, sb.members[3], body).status_code == 403
+        assert _draft(api, council, {**body, "meeting_id": 99}).status_code == 422
+        assert _stored(api) == stored  # nothing refused left a document behind
+
+        draft = api.ok(_draft(api, council, body))
+        assert draft["title"].startswith("Повторный созыв общего собрания")
+        (action,) = draft["actions"]
+        assert action["function"] == "reconvene" and action["target"] == meeting.address
+        assert action["args"][:3] == [str(first), str(start), str(start + 86_400)]
+        _send(api, council, draft)
+        item_id = int(sb.governance.council.contract.functions.itemCount().call())
+        for voter in sb.council[1:3]:
+            api.act(voter, f"/council/items/{item_id}/votes/tx", {"support": 1})
+        protocol = api.ok(api.post(sb.chair, f"/council/items/{item_id}/protocol/draft"))
+        _send(api, sb.chair, protocol)
+        api.act(council, f"/council/items/{item_id}/execution/tx")
+        second = int(meeting.contract.functions.meetingCount().call())
+        assert second == first + 1
+        assert meeting.state(first) is MeetingState.RECONVENED
+        assert meeting.state(second) is MeetingState.SCHEDULED
+        assert meeting.meeting(second).opens_at == start
+        assert [q.document_hash for q in meeting.questions_of(second)] == [h("смета")]
+
+
+def test_members_demand_an_extraordinary_meeting(api: Api) -> None:
+    """A member joins the demand for an extraordinary meeting by its agenda (documents and
+    majorities): the draft states the agenda hash and the count, the wallet sends
+    `demandMeeting`; a second demand of the same member, a non-member and a malformed agenda are
+    refused before anything is signed."""
+    from node.governance import Majority, Question
+    from node.governance.sandbox import h
+
+    sb = api.sandbox
+    meeting = sb.governance.meeting
+    member, other = sb.members[2], sb.members[3]
+    body = {
+        "questions": [
+            {"document_hash": "0x" + h("внеочередное: смета").hex(), "majority": "simple"},
+            {"document_hash": "0x" + h("внеочередное: устав").hex(), "majority": "two_thirds"},
+        ]
+    }
+    agenda = meeting.agenda_hash(
+        [
+            Question(h("внеочередное: смета"), Majority.SIMPLE),
+            Question(h("внеочередное: устав"), Majority.TWO_THIRDS),
+        ]
+    )
+    draft = api.ok(api.post(member, "/meetings/demands", json=body))
+    lines = {line["label"]: line["value"] for line in draft["lines"]}
+    assert lines["Повестка (хеш) / Agenda (hash)"] == "0x" + agenda.hex()
+    assert lines["Уже требуют / Demanding already"].startswith("0 /")
+    assert draft["transaction"]["to"] == meeting.address
+    fn, args = meeting.contract.decode_function_input(draft["transaction"]["data"])
+    assert fn.fn_name == "demandMeeting" and args["agendaHash_"] == agenda
+    done = api.act(member, "/meetings/demands", body)
+    assert done["status"] == "indexed", done
+    assert meeting.demand_info(agenda)["count"] == 1
+    # The same member again: the contract's reason, nothing signed.
+    again = api.post(member, "/meetings/demands", json=body)
+    assert again.status_code == 422 and again.json()["error"] == "GeneralMeetingAlreadyDemanded"
+    # Another member joins the same agenda and sees the count.
+    seen = api.ok(api.post(other, "/meetings/demands", json=body))
+    counted = {line["label"]: line["value"] for line in seen["lines"]}
+    assert counted["Уже требуют / Demanding already"].startswith("1 /")
+    # Not a member; a malformed agenda.
+    assert api.post(api.auditor, "/meetings/demands", json=body).status_code == 403
+    for bad in ({"questions": []}, {"questions": [{"document_hash": "0x12"}]}):
+        assert api.post(member, "/meetings/demands", json=bad).status_code == 422

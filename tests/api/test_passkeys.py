@@ -338,3 +338,57 @@ def test_refused_ceremonies(api: Api) -> None:
     member = api.sandbox.members[1]
     r = api.post(member, "/passkeys/signature/options", json={"typed_data": typed})
     assert r.status_code == 403
+
+
+def test_a_lost_passkey_is_removed_never_the_last(api: Api) -> None:
+    """A passkey is removed by the account itself (signed by another of its passkeys), then
+    forgotten; the last one is refused before anything is signed, as the account refuses it;
+    nobody reaches another account's passkeys."""
+    person, stranger = Person(api), Person(api)
+    phone = person.register()["passkey"]
+    stranger.register()
+    path = f"/passkeys/mine/{phone['credential_id']}"
+    # The only passkey (the account not even deployed yet): refused, 409.
+    only = person.post(path + "/removal")
+    assert only.status_code == 409 and "последний" in only.json()["detail"], only.text
+
+    laptop = new_passkey()
+    options = api.ok(person.post("/passkeys/mine/registration/options"))
+    added = api.ok(
+        person.post(
+            "/passkeys/mine/registration",
+            {"credential": laptop.create(base64url_to_bytes(options["challenge"]))},
+        )
+    )
+    laptop_id = added["passkey"]["credential_id"]
+    assert person.execute(added["call"]["to"], added["call"]["data"])["status"] == "indexed"
+
+    # Another account's passkey is unknown to the stranger, and it changes nothing.
+    assert stranger.post(path + "/removal").status_code == 404
+    assert api.http.delete(path, headers=stranger.headers).status_code == 404
+    assert api.http.post(path + "/removal").status_code == 401
+    # A passkey that still signs is not forgotten.
+    assert api.http.delete(path, headers=person.headers).status_code == 409
+
+    removal = api.ok(person.post(path + "/removal"))
+    assert removal["remaining"] == 1 and removal["call"]["to"] == person.address
+    account = api.gateway.passkeys().account(person.address)  # type: ignore[union-attr]
+    fn, args = account.decode_function_input(removal["call"]["data"])
+    assert fn.fn_name == "removePasskey"
+    assert "0x" + args["qx"].hex() == phone["qx"]
+    # Signed by the laptop (the phone is the lost one).
+    done = person.execute(removal["call"]["to"], removal["call"]["data"], laptop)
+    assert done["status"] == "indexed", done
+    mine = api.ok(api.http.get("/passkeys/mine", headers=person.headers))
+    assert {p["credential_id"]: p["active"] for p in mine} == {
+        phone["credential_id"]: False,
+        laptop_id: True,
+    }
+    # Now the laptop is the last: refused; the removed phone is forgotten.
+    last = person.post(f"/passkeys/mine/{laptop_id}/removal")
+    assert last.status_code == 409, last.text
+    assert person.post(path + "/removal").status_code == 409  # no longer controls: forget it
+    assert api.http.delete(path, headers=person.headers).status_code == 204
+    mine = api.ok(api.http.get("/passkeys/mine", headers=person.headers))
+    assert [p["credential_id"] for p in mine] == [laptop_id]
+    assert api.http.delete(path, headers=person.headers).status_code == 404

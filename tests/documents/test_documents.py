@@ -27,6 +27,48 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+LISTED_MEETING = 9_000
+"""A meeting id the notifier never sees: the delivery list sealed here by the test is the only
+one, sealed at noon of DATE."""
+
+
+def _sealed_list(s: Scenario) -> Any:
+    """Seal a delivery list for `LISTED_MEETING` as the notifier would (outbox rows, then
+    `seal`), once."""
+    from datetime import UTC, datetime
+
+    from node.notices import delivery_list, store
+
+    gw = s.api.gateway
+    key = f"{gw.governance().meeting.address}:{LISTED_MEETING}"
+    noon = int(datetime.fromisoformat(DATE + "T12:00:00+00:00").astimezone(UTC).timestamp())
+    payload = {
+        "meeting_contract": gw.governance().meeting.address,
+        "meeting_id": LISTED_MEETING,
+        "opens_at": noon + 7200,
+        "notice_period": 3600,
+        "deadline": noon + 3600,
+        "agenda": [{"document_hash": "0x" + "ab" * 32}],
+    }
+    with gw.engine.begin() as conn:
+        store.enqueue(
+            conn,
+            [
+                store.Notice(
+                    f"meeting_convened:{key}",
+                    "meeting_convened",
+                    [s.owner.address, s.buyer.address],
+                    payload,
+                    key,
+                )
+            ],
+            at=noon - 60,
+        )
+        return delivery_list.seal(
+            conn, key, chain_id=gw.chain_id, charter=gw.coop.addresses.charter, at=noon
+        )
+
+
 def _request(s: Scenario, kind: str) -> tuple[Any, dict[str, Any]]:
     """Who asks for `kind`, and with what."""
     sb, ids = s.api.sandbox, s.ids
@@ -118,6 +160,7 @@ def _request(s: Scenario, kind: str) -> tuple[Any, dict[str, Any]]:
             sb.chair,
             {"meeting_id": ids["meeting_id"], "fields": {"questions": ["Утвердить смету"]}},
         ),
+        "notice_delivery_list": (s.api.auditor, {"meeting_id": LISTED_MEETING}),
         "exit_application": (owner, {"fields": {"refund_details": "р/с 40817810000000000001"}}),
         "share_refund": (sb.chair, {"subject": owner.address}),
         "loan_agreement": (owner, {"loan_id": ids["loan_id"]}),
@@ -126,6 +169,8 @@ def _request(s: Scenario, kind: str) -> tuple[Any, dict[str, Any]]:
         "member_extract": (owner, {}),
         "member_register": (s.api.auditor, {}),
     }
+    if kind == "notice_delivery_list":
+        _sealed_list(s)
     return table[kind]
 
 
@@ -335,6 +380,18 @@ def _register(s: Scenario, facts: dict[str, Any], text: str) -> None:
     assert s.owner.address in compact(text) and "Реестр пайщиков" in text
 
 
+def _delivery_list(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    sealed = _sealed_list(s)  # the same list again: sealing twice returns the first
+    assert facts["delivery_list"] == sealed.document
+    assert facts["delivery_list_sha256"] == sealed.sha256
+    assert hashlib.sha256(sealed.body).hexdigest() == sealed.sha256
+    assert facts["delivery_list"]["meeting_id"] == LISTED_MEETING
+    assert "Лист рассылки уведомления о созыве общего собрания" in text
+    assert s.owner.address in compact(text) and s.buyer.address in compact(text)
+    assert sealed.sha256 in compact(text)  # the JSON's hash stated in the PDF
+    assert "as_of" not in facts  # made from the sealed record only: the same bytes always
+
+
 CHECKS: dict[str, Callable[[Scenario, dict[str, Any], str], None]] = {
     "membership_application": _application,
     "membership_application_organisation": _organisation,
@@ -348,6 +405,7 @@ CHECKS: dict[str, Callable[[Scenario, dict[str, Any], str], None]] = {
     "ballot": _ballot,
     "proxy": _proxy,
     "meeting_protocol": _protocol,
+    "notice_delivery_list": _delivery_list,
     "exit_application": _exit,
     "share_refund": _refund,
     "loan_agreement": _loan,
@@ -442,3 +500,49 @@ def test_personal_documents_of_others_refused(scenario: Scenario) -> None:
     pdf = _make(scenario, "loan_agreement")
     digest = hashlib.sha256(pdf).hexdigest()
     assert api.get(scenario.buyer, f"/documents/{digest}").status_code == 403
+
+
+def test_delivery_list_pdf_is_the_anchored_one_and_officers_anchor_it(scenario: Scenario) -> None:
+    """The list's PDF is made once and its hash is what `/notice-delivery` shows and anchors;
+    a plain member may read it (as an auditor does, no e-mail address in clear) but not anchor
+    it; the chair anchors it."""
+    api, sb = scenario.api, scenario.api.sandbox
+    pdf = _make(scenario, "notice_delivery_list")
+    digest = hashlib.sha256(pdf).hexdigest()
+    path = f"/meetings/{LISTED_MEETING}/notice-delivery"
+    seen = api.ok(api.get(api.auditor, path))
+    assert seen["sealed"] and seen["pdf_sha256"] == digest
+    assert seen["pdf_url"] == f"/documents/{digest}" and seen["anchor"] is None
+    assert seen["may_anchor"] is False
+    member = api.ok(api.get(scenario.buyer, path))
+    assert member == seen  # a member sees what an auditor sees, nothing more
+    # Asked again (any caller, any day): the one recorded PDF.
+    again = api.ok(
+        api.post(
+            scenario.buyer,
+            "/documents/generate",
+            json={"template": "notice_delivery_list", "meeting_id": LISTED_MEETING},
+        ),
+        201,
+    )
+    assert again["sha256"] == digest
+    # Not sealed (no notices of that meeting): nothing to make or anchor.
+    missing = api.post(
+        sb.chair,
+        "/documents/generate",
+        json={"template": "notice_delivery_list", "meeting_id": 8999},
+    )
+    assert missing.status_code == 409, missing.text
+    assert api.post(sb.chair, "/meetings/8999/notice-delivery/anchor/tx").status_code == 409
+    # A member who is no officer is refused, changing nothing.
+    refused = api.post(scenario.buyer, path + "/anchor/tx")
+    assert refused.status_code == 403, refused.text
+    assert "должностное лицо" in refused.json()["detail"]
+    assert api.ok(api.get(api.auditor, path))["anchor"] is None
+    # The chair anchors the PDF's hash (not the JSON's).
+    done = api.act(sb.chair, path + "/anchor/tx")
+    assert done["status"] == "indexed", done
+    anchored = api.ok(api.get(api.auditor, path))
+    assert anchored["anchor"]["anchored_by"] == sb.chair.address
+    verified = api.ok(api.http.post("/documents/verify", content=pdf))
+    assert verified["anchored"] is True and verified["chain"]["document_type"] == "other"

@@ -123,14 +123,29 @@ def test_meeting_notice_mailed_listed_and_anchored(napi: Api, smtp: SmtpServer) 
 
     # Nothing anchored yet; the chair anchors it with their own wallet.
     assert listing["anchor"] is None
-    assert napi.post(sb.members[0], path + "/anchor/tx").status_code == 200  # any member may
+    # The PDF of the list (its facts: this JSON and its hash) is what is anchored, by an officer.
+    assert listing["pdf_url"] == f"/documents/{listing['pdf_sha256']}"
+    pdf = napi.get(napi.auditor, listing["pdf_url"])
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(pdf.content).hexdigest() == listing["pdf_sha256"]
+    regenerated = napi.ok(napi.http.post("/documents/regenerate", content=pdf.content))
+    assert regenerated["kind"] == "notice_delivery_list"
+    assert regenerated["facts"]["delivery_list_sha256"] == listing["sha256"]
+    assert regenerated["facts"]["delivery_list"] == doc
+    plain = sb.members[-1]  # a member who is neither council, chair nor secretary
+    assert plain.address not in {a.address for a in sb.council} | {
+        sb.chair.address,
+        sb.secretary.address,
+    }
+    refused = napi.post(plain, path + "/anchor/tx")
+    assert refused.status_code == 403, refused.text
     result = napi.act(sb.chair, path + "/anchor/tx")
     assert result["status"] == "indexed", result
     anchored = napi.ok(napi.get(napi.auditor, path))
     assert anchored["anchor"]["anchored_by"] == sb.chair.address
     assert anchored["sha256"] == listing["sha256"]  # sealed once: the same list
     on_chain = sb.cooperative.documents.functions.documentOf(
-        bytes.fromhex(listing["sha256"])
+        bytes.fromhex(listing["pdf_sha256"])
     ).call()
     assert on_chain[2] == 7  # DocumentType.Other
 

@@ -177,6 +177,17 @@ def test_join_vote_trade_add_a_passkey_lose_both_and_be_recovered(
     assert account.functions.passkeyCount().call() == 2
     expect(page.locator("[data-testid=passkeys] tbody tr")).to_have_count(2)
 
+    # The laptop removed again (signed by the phone), then forgotten; the last one stays.
+    rows = page.locator("[data-testid=passkeys] tbody tr")
+    rows.nth(1).locator("button[data-remove]").click()
+    rows.nth(1).locator("button[data-remove-confirm]").click()
+    expect(page.locator("[data-testid=passkeys] button[data-forget]")).to_be_visible(timeout=LONG)
+    assert account.functions.passkeyCount().call() == 1
+    page.click("[data-testid=passkeys] button[data-forget]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("последний ключ")
+    expect(page.locator("[data-testid=passkeys] button[data-remove]")).to_have_count(0)
+
     # Both devices lost: a new passkey on a new phone is a new account; the council moves
     # the membership (shares, ВРЕ balance, vote) to it by its key recovery decision.
     for gone in (phone, laptop):

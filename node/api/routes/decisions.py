@@ -11,9 +11,11 @@ from pydantic import BaseModel, Field
 from node.api.amounts import amounts_as_strings
 from node.api.decisions import (
     ActionPublic,
+    AmountUnit,
     DecisionCreate,
     Drafted,
     SummaryLine,
+    amount_units,
     describe,
     encode,
     plan,
@@ -56,6 +58,18 @@ class ProtocolDraftPublic(BaseModel):
     lines: list[SummaryLine]
     transaction: UnsignedTransaction
     description: str
+
+
+@router.get(
+    "/decisions/units",
+    response_model=dict[str, AmountUnit],
+    responses=problem_responses(401),
+)
+def decision_units(gw: GatewayDep, caller: CallerDep) -> dict[str, AmountUnit]:
+    """The unit of each amount field of the typed decisions (`<kind>.<field>`: symbol and
+    decimals, read from the chain), so that the form takes "12,5" and sends base units; the
+    decision itself (`POST /council/decisions`) still takes base units and checks them."""
+    return amount_units(gw)
 
 
 @router.post(

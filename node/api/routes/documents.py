@@ -74,6 +74,7 @@ KindName = Literal[
     "meeting_question",
     "ballot",
     "proxy",
+    "notice_delivery_list",
     "meeting_protocol",
     "exit_application",
     "share_refund",
@@ -125,7 +126,7 @@ class GenerateCreate(BaseModel):
     subject: Address | None = None
     """The member the document is about (personal kinds: defaults to the caller)."""
     meeting_id: int | None = Field(default=None, ge=0, lt=2**63)
-    """meeting_notice (optional), ballot, proxy, meeting_protocol."""
+    """meeting_notice (optional), ballot, proxy, notice_delivery_list, meeting_protocol."""
     item_id: int | None = Field(default=None, ge=0, lt=2**63)
     """council_decision and its kinds (optional: the item's tally and votes)."""
     item_ids: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
@@ -316,6 +317,8 @@ def generate_document(
             "Ревизор только читает: реестр пайщиков и протоколы / An auditor only reads: "
             "the register of members and the protocols",
         )
+    if body.template == "notice_delivery_list":
+        return _file_public(_delivery_list_pdf(gw, body))
     kind = KINDS[body.template]
     subject: str | None = checksum(body.subject) if body.subject else None
     if kind.personal and subject is None:
@@ -342,7 +345,26 @@ def generate_document(
     return _file_public(row)
 
 
-AUDITOR_KINDS = frozenset({"member_register", "meeting_protocol", "council_protocol"})
+def _delivery_list_pdf(gw: Gateway, body: GenerateCreate) -> DocumentFile:
+    """The sealed delivery list of a meeting's notice: always the one PDF recorded for it (its
+    facts are the notices' sealed record, not the caller's; `date` is the day it was sealed)."""
+    from node.api.routes.notices import delivery_list_document
+
+    if body.meeting_id is None:
+        raise Problem(422, "Укажите meeting_id / Give meeting_id")
+    row = delivery_list_document(gw, body.meeting_id)
+    if row is None:
+        raise Problem(
+            409,
+            "Лист рассылки ещё не закрыт: уведомления доставляются / The delivery list is not "
+            "sealed yet: notices are being delivered",
+        )
+    return row
+
+
+AUDITOR_KINDS = frozenset(
+    {"member_register", "meeting_protocol", "council_protocol", "notice_delivery_list"}
+)
 """What an auditor (who writes nothing else) may have made: the registers they audit."""
 ORG_FIELDS = ("name", "ogrn", "inn", "address", "representative", "decision")
 DECISION_SUBJECTS = {

@@ -17,7 +17,7 @@ from node.api.problems import Problem, problem_responses
 from node.api.routes.council import _council
 from node.api.routes.documents import GenerateCreate, generate_document
 from node.api.routes.meetings import _meeting
-from node.api.schemas import Address, UnsignedTransaction
+from node.api.schemas import Address, Hash32, UnsignedTransaction
 from node.api.txbuild import unsigned_tx
 from node.chain.client import checksum
 from node.governance.client import Action, Convocation, Majority, MeetingState, Question
@@ -403,3 +403,72 @@ def execute_tx(
         transaction=tx.transaction,
         description=tx.description,
     )
+
+
+# -- an extraordinary meeting on the members' demand ---------------------------------------------
+
+
+class DemandQuestion(BaseModel):
+    document_hash: Hash32
+    """The question's document (its draft resolution), uploaded or generated first."""
+    majority: MajorityName = "simple"
+
+
+class DemandCreate(BaseModel):
+    questions: list[DemandQuestion] = Field(min_length=1, max_length=32)
+    """The agenda the members demand: the same questions (document and majority, no actions: a
+    demand carries none) give the same agenda hash, so every member who types them joins the
+    same demand."""
+
+
+@router.post(
+    "/demands",
+    response_model=amounts_as_strings(StepPublic),
+    responses=problem_responses(401, 403, 409, 422),
+)
+def demand_draft(gw: GatewayDep, caller: WriterDep, body: DemandCreate) -> StepPublic:
+    """For a member: join the demand for an extraordinary general meeting with this agenda
+    (`GeneralMeeting.demandMeeting(agendaHash)`, a transaction from the member's wallet). The
+    answer states the agenda's hash, how many members demand it of how many (the register fixed
+    by the first demand), the charter's threshold and the council's deadline once reached. The
+    contract refuses a non-member, a second demand by the same member and a satisfied demand;
+    the simulation answers those in Russian before anything is signed."""
+    if caller.is_auditor or not caller.has("member"):
+        raise Problem(
+            403, "Созыва собрания требуют пайщики / Only members demand a general meeting"
+        )
+    meeting = _meeting(gw)
+    questions = [
+        Question(bytes.fromhex(q.document_hash[2:]), MAJORITIES[q.majority]) for q in body.questions
+    ]
+    agenda = meeting.agenda_hash(questions)
+    info = meeting.demand_info(agenda)
+    threshold = int(meeting.contract.functions.demandThresholdBps().call())
+    fn = meeting.contract.functions.demandMeeting(agenda)
+    tx = unsigned_tx(
+        gw,
+        fn,
+        caller.address,
+        "Потребовать созыва внеочередного общего собрания / Demand an extraordinary meeting",
+    )
+    lines = [
+        SummaryLine(label="Пайщик / Member", value=caller.address),
+        SummaryLine(label="Повестка (хеш) / Agenda (hash)", value="0x" + agenda.hex()),
+        *(
+            SummaryLine(label=f"Вопрос {n} / Question {n}", value=q.document_hash)
+            for n, q in enumerate(body.questions, 1)
+        ),
+        SummaryLine(
+            label="Уже требуют / Demanding already",
+            value=f"{info['count']} / {info['eligible'] or '—'}",
+        ),
+        SummaryLine(label="Порог по уставу / Charter threshold", value=f"{threshold / 100:g} %"),
+    ]
+    if info["reached_at"]:
+        lines.append(
+            SummaryLine(
+                label="Совет должен созвать до (unix) / The council convenes by (unix)",
+                value=str(info["council_due_by"]),
+            )
+        )
+    return StepPublic(lines=lines, transaction=tx.transaction, description=tx.description)

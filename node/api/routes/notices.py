@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from node.api.amounts import amounts_as_strings
 from node.api.deps import CallerDep, GatewayDep, WriterDep
+from node.api.documents import cooperative_context, generate_pdf
+from node.api.gateway import Gateway
+from node.api.models import DocumentFile
 from node.api.notifier import cooperative_name
 from node.api.problems import Problem, problem_responses
 from node.api.schemas import TransactionToSign
 from node.api.txbuild import unsigned_tx
 from node.chain.client import checksum
 from node.cooperative.client import DocumentType
+from node.documents import facts
 from node.notices import delivery_list, messages, store
 from node.notices.kinds import CHANNELS, EMAIL_CONFIRM, KINDS, LEGAL_KINDS
 
@@ -289,11 +295,17 @@ class NoticeDeliveryPublic(BaseModel):
     sealed: bool
     """False while notices are still being delivered (before voting opens)."""
     sha256: str | None
-    """SHA-256 of `document` as canonical JSON (sorted keys, no spaces, UTF-8): the hash to
-    anchor and to check."""
+    """SHA-256 of `document` as canonical JSON (sorted keys, no spaces, UTF-8), stated inside
+    the PDF."""
     document: dict[str, Any] | None
+    pdf_sha256: str | None
+    """SHA-256 of the list's PDF (document kind `notice_delivery_list`, made once when first
+    asked for after sealing): the hash an officer anchors."""
+    pdf_url: str | None
     anchor: AnchorPublic | None
-    """The anchor in the DocumentRegistry as the chain answers now."""
+    """The PDF's anchor in the DocumentRegistry as the chain answers now."""
+    may_anchor: bool
+    """The caller is an officer who may anchor it (council, chair, the meeting's secretary)."""
     outbox: dict[str, int]
     """The meeting's notices by status, now."""
 
@@ -308,6 +320,54 @@ def _meeting_key(gw: Any, meeting_id: int) -> tuple[str, str]:
             409, "У кооператива нет общего собрания / The cooperative has no general meeting"
         )
     return meeting.address, f"{meeting.address}:{meeting_id}"
+
+
+def delivery_list_document(gw: Gateway, meeting_id: int) -> DocumentFile | None:
+    """The PDF of the meeting's sealed delivery list (None: not sealed yet). Made from the
+    sealed JSON with the date of sealing (no mirror block, no clock): the same facts whoever
+    asks and whenever; the first PDF's hash is recorded and kept, so a later template version
+    never moves what was anchored."""
+    _, key = _meeting_key(gw, meeting_id)
+    with gw.engine.connect() as conn:
+        found = delivery_list.get(conn, key)
+    if found is None:
+        return None
+    if found.pdf_sha256 is not None:
+        with Session(gw.engine) as session:
+            row = session.get(DocumentFile, found.pdf_sha256)
+        if row is not None and gw.store.exists(found.pdf_sha256):
+            return row
+    coop = cooperative_context(gw)
+    date = datetime.fromtimestamp(found.created_at, UTC).date().isoformat()
+    base = facts.header(
+        facts.cooperative(str(coop["cooperative_name"]), gw.coop.addresses.charter, gw.chain_id),
+        date,
+    )
+    made = generate_pdf(
+        gw,
+        "notice_delivery_list",
+        {**base, **facts.notice_delivery_list(found.document, found.sha256)},
+        stored_by=None,
+        filename=f"notice_delivery_list_{meeting_id}.pdf",
+    )
+    with gw.engine.begin() as conn:
+        recorded = delivery_list.record_pdf(conn, key, made.sha256)
+    if recorded != made.sha256:  # another template version made it first: serve that one
+        with Session(gw.engine) as session:
+            first = session.get(DocumentFile, recorded)
+        if first is not None:
+            return first
+    return made
+
+
+def _is_officer_of(gw: Gateway, caller: Any, meeting_id: int) -> bool:
+    """Council, the chair, or this meeting's secretary."""
+    if caller.has("council", "chair"):
+        return True
+    meeting = gw.governance().meeting
+    if meeting is None or meeting_id > int(meeting.contract.functions.meetingCount().call()):
+        return False
+    return bool(meeting.meeting(meeting_id).secretary == checksum(caller.address))
 
 
 @meetings_router.get(
@@ -338,8 +398,9 @@ def notice_delivery(
     if found is None and not counts:
         raise Problem(404, "Уведомления этого собрания не рассылались / No notices of this meeting")
     anchor = None
-    if found is not None:
-        raw = gw.coop.documents.functions.documentOf(bytes.fromhex(found.sha256)).call()
+    pdf = delivery_list_document(gw, meeting_id) if found is not None else None
+    if pdf is not None:
+        raw = gw.coop.documents.functions.documentOf(bytes.fromhex(pdf.sha256)).call()
         if int(raw[0], 16) != 0:
             anchor = AnchorPublic(anchored_by=checksum(raw[0]), anchored_at=int(raw[1]))
     return NoticeDeliveryPublic(
@@ -348,7 +409,10 @@ def notice_delivery(
         sealed=found is not None,
         sha256=found.sha256 if found else None,
         document=json.loads(found.body) if found else None,
+        pdf_sha256=pdf.sha256 if pdf else None,
+        pdf_url=f"/documents/{pdf.sha256}" if pdf else None,
         anchor=anchor,
+        may_anchor=not caller.is_auditor and _is_officer_of(gw, caller, meeting_id),
         outbox=counts,
     )
 
@@ -361,11 +425,18 @@ def notice_delivery(
 def anchor_notice_delivery(
     gw: GatewayDep, caller: WriterDep, meeting_id: MeetingId
 ) -> TransactionToSign:
-    """For the secretary (or any member or officer): anchor the sealed delivery list's hash in
-    the DocumentRegistry (`DocumentType.Other`)."""
-    _, key = _meeting_key(gw, meeting_id)
-    with gw.engine.connect() as conn:
-        found = delivery_list.get(conn, key)
+    """For an officer (the council, the chair, the meeting's secretary): anchor the sealed
+    delivery list's PDF in the DocumentRegistry (`DocumentType.Other`), a transaction from the
+    officer's wallet. A member who is none of them is refused: the list is the cooperative's
+    legal act, not anyone's."""
+    if not _is_officer_of(gw, caller, meeting_id):
+        raise Problem(
+            403,
+            "Лист рассылки закрепляет должностное лицо: совет, председатель или секретарь "
+            "собрания / Only an officer (council, chair, the meeting's secretary) anchors the "
+            "delivery list",
+        )
+    found = delivery_list_document(gw, meeting_id)
     if found is None:
         raise Problem(
             409,

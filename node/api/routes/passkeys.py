@@ -19,11 +19,12 @@ import json
 import os
 import secrets
 import time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from eth_utils import keccak
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from fastapi import Path as FastPath
 from hexbytes import HexBytes
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -369,6 +370,85 @@ def add_passkey(gw: GatewayDep, caller: WriterDep, body: RegistrationCreate) -> 
         deployed=accounts.is_deployed(caller.address),
         call={"to": caller.address, "value": "0", "data": data},
     )
+
+
+class RemovalPublic(BaseModel):
+    passkey: PasskeyPublic
+    remaining: int
+    """Passkeys that will still control the account once this one is removed."""
+    call: dict[str, Any]
+    """The account's own `removePasskey` call, to sign with a passkey of the account
+    (`/passkeys/execute`)."""
+
+
+CredentialId = Annotated[str, FastPath(pattern=B64URL, min_length=1, max_length=1400)]
+
+
+def _own(gw: Gateway, caller: str, credential_id: str) -> Any:
+    row = store.find(gw.engine, credential_id)
+    if row is None or checksum(row.account) != checksum(caller):
+        # Another account's passkey reads as unknown: nothing says it exists.
+        raise Problem(404, "Нет такого ключа доступа / No such passkey of yours")
+    return row
+
+
+@router.post(
+    "/mine/{credential_id}/removal",
+    response_model=amounts_as_strings(RemovalPublic),
+    dependencies=[AuthRateLimit],
+    responses=problem_responses(401, 403, 404, 409, 429),
+)
+def removal(gw: GatewayDep, caller: WriterDep, credential_id: CredentialId) -> RemovalPublic:
+    """The account's own `removePasskey` call for one of the caller's passkeys (a lost phone),
+    to sign with a passkey of the account (`/passkeys/execute`). Never the last one: the
+    account refuses (`PasskeyAccountLastPasskey`) and so does this, before anything is signed
+    (409); a passkey that does not control the account is forgotten instead (`DELETE`)."""
+    accounts = _accounts(gw)
+    row = _own(gw, caller.address, credential_id)
+    if not store.controls(accounts, row):
+        raise Problem(
+            409,
+            "Этот ключ не управляет счётом: удалите его из списка / This passkey does not "
+            "control the account: forget it instead",
+        )
+    if accounts.is_deployed(caller.address):
+        count = int(accounts.account(caller.address).functions.passkeyCount().call())
+    else:
+        count = 1  # before its first act the account has only the key it was derived from
+    if count <= 1:
+        raise Problem(
+            409,
+            "Нельзя удалить последний ключ доступа: сначала добавьте другой / The last passkey "
+            "cannot be removed: add another one first",
+        )
+    qx, qy = store.key_of(row)
+    data = accounts.account(caller.address).encode_abi("removePasskey", args=[qx, qy])
+    return RemovalPublic(
+        passkey=_public(accounts, row),
+        remaining=count - 1,
+        call={"to": caller.address, "value": "0", "data": data},
+    )
+
+
+@router.delete(
+    "/mine/{credential_id}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404, 409),
+)
+def forget(gw: GatewayDep, caller: WriterDep, credential_id: CredentialId) -> Response:
+    """Forget a passkey that no longer controls the account (removed on chain, or made here and
+    never added): the chain decides, so a passkey that still signs for the account is kept
+    (409: remove it first)."""
+    accounts = _accounts(gw)
+    row = _own(gw, caller.address, credential_id)
+    if store.controls(accounts, row):
+        raise Problem(
+            409,
+            "Ключ ещё управляет счётом: сначала удалите его в блокчейне / The passkey still "
+            "controls the account: remove it on chain first",
+        )
+    store.forget(gw.engine, credential_id)
+    return Response(status_code=204)
 
 
 # -- sign-in ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // the chair), each a transaction from the member's own wallet.
 
 import { get, post } from "../api.js";
-import { addTexts, fmtInt, fmtTime, shortAddress, stateText, t } from "../i18n.js";
+import { addTexts, fmtInt, fmtTime, parseAmount, shortAddress, stateText, t } from "../i18n.js";
 import { asOf, field, h, lazy, message, runner, section, sendTx, table } from "../ui.js";
 import { docLink } from "./meetings.js";
 import { needSignIn } from "./membership.js";
@@ -16,15 +16,16 @@ addTexts(
     council_reason: "Обоснование (в документ решения)",
     council_account: "Пайщик (адрес)",
     council_new_account: "Новый адрес",
-    council_limit: "Лимит ВРЕ, в минимальных единицах",
+    council_limit: "Кредитный лимит",
+    council_units_unknown: "Не удалось узнать единицы сумм; обновите страницу.",
     council_fund: "Фонд",
     council_to: "Получатель (адрес)",
-    council_amount: "Сумма, в минимальных единицах",
+    council_amount: "Сумма",
     council_loan_id: "Номер займа",
     council_title: "Что за имущество",
     council_category: "Категория",
     council_custodian: "Хранитель (адрес)",
-    council_valuation: "Оценка, в минимальных единицах",
+    council_valuation: "Оценка",
     council_token_id: "Номер имущества",
     council_union_units: "ВРЕ союза (адрес)",
     council_debtor: "Кооператив-должник (адрес казны)",
@@ -65,15 +66,16 @@ addTexts(
     council_reason: "Reasons (go into the decision document)",
     council_account: "Member (address)",
     council_new_account: "New address",
-    council_limit: "ВРЕ limit, in base units",
+    council_limit: "Credit limit",
+    council_units_unknown: "The amounts' units could not be read; reload the page.",
     council_fund: "Fund",
     council_to: "Recipient (address)",
-    council_amount: "Amount, in base units",
+    council_amount: "Amount",
     council_loan_id: "Loan number",
     council_title: "What the property is",
     council_category: "Category",
     council_custodian: "Custodian (address)",
-    council_valuation: "Valuation, in base units",
+    council_valuation: "Valuation",
     council_token_id: "Asset number",
     council_union_units: "Union ВРЕ (address)",
     council_debtor: "Debtor cooperative (treasury address)",
@@ -111,6 +113,9 @@ addTexts(
 
 const ADDR = { pattern: "^0x[0-9a-fA-F]{40}$", required: true, class: "mono", autocomplete: "off" };
 const UINT = { pattern: "^[0-9]{1,78}$", required: true, inputmode: "numeric" };
+/** An amount typed as a person writes it ("12,5"), scaled by its token's decimals on sending
+ * (`GET /council/decisions/units` names the unit of each `<kind>.<field>`). */
+const AMOUNT = { required: true, inputmode: "decimal", autocomplete: "off", amount: true, placeholder: "12,5" };
 const CATEGORY = ["land", "building", "equipment", "vehicle", "intellectual_property", "other"];
 /** Each kind the gateway builds (`POST /council/decisions`) and its typed fields. */
 const KINDS = {
@@ -119,28 +124,30 @@ const KINDS = {
   unblock: [["account", ADDR]],
   exit: [["account", ADDR]],
   key_recovery: [["account", ADDR], ["new_account", ADDR]],
-  credit_limit: [["account", ADDR], ["limit", UINT]],
-  payout: [["fund", { tag: "select", options: ["share", "reserve", "mutual_aid", "development"], prefix: "council_f_" }], ["to", ADDR], ["amount", UINT]],
+  credit_limit: [["account", ADDR], ["limit", AMOUNT]],
+  payout: [["fund", { tag: "select", options: ["share", "reserve", "mutual_aid", "development"], prefix: "council_f_" }], ["to", ADDR], ["amount", AMOUNT]],
   loan_approval: [["loan_id", UINT]],
   loan_rejection: [["loan_id", UINT]],
   guarantee_call: [["loan_id", UINT]],
-  contribution_in_kind: [["account", ADDR], ["amount", UINT], ["title", { required: true, maxlength: 2000 }], ["category", { tag: "select", options: CATEGORY, prefix: "council_c_" }]],
-  property_mint: [["custodian", ADDR], ["category", { tag: "select", options: CATEGORY, prefix: "council_c_" }], ["valuation", UINT], ["title", { required: true, maxlength: 2000 }]],
-  property_revaluation: [["token_id", UINT], ["valuation", UINT]],
-  union_invoice: [["union_units", ADDR], ["debtor", ADDR], ["amount", UINT], ["due_date", { type: "date", required: true }]],
+  contribution_in_kind: [["account", ADDR], ["amount", AMOUNT], ["title", { required: true, maxlength: 2000 }], ["category", { tag: "select", options: CATEGORY, prefix: "council_c_" }]],
+  property_mint: [["custodian", ADDR], ["category", { tag: "select", options: CATEGORY, prefix: "council_c_" }], ["valuation", AMOUNT], ["title", { required: true, maxlength: 2000 }]],
+  property_revaluation: [["token_id", UINT], ["valuation", AMOUNT]],
+  union_invoice: [["union_units", ADDR], ["debtor", ADDR], ["amount", AMOUNT], ["due_date", { type: "date", required: true }]],
 };
 const LABEL = { union_units: "council_union_units", due_date: "council_due", new_account: "council_new_account", loan_id: "council_loan_id", token_id: "council_token_id" };
 
-function inputFor(name, spec) {
+function inputFor(name, spec, unit) {
   const id = `decision-${name}`;
-  const label = t(LABEL[name] ?? `council_${name}`);
+  const label = t(LABEL[name] ?? `council_${name}`) + (spec.amount && unit ? `, ${unit.symbol}` : "");
   if (spec.tag === "select") {
     const wrap = field(id, label, { tag: "select" });
     for (const o of spec.options) wrap.input.append(h("option", { value: o }, t(`${spec.prefix}${o}`)));
     return wrap;
   }
-  const { tag, options, prefix, ...attrs } = spec;
-  return field(id, label, attrs);
+  const { tag, options, prefix, amount, ...attrs } = spec;
+  const wrap = field(id, label, attrs);
+  if (amount && unit) wrap.input.dataset.decimals = unit.decimals;
+  return wrap;
 }
 
 /** The typed decision form: kind, its fields, reasons; "show what will happen" asks the
@@ -151,8 +158,24 @@ export function decisionForm(ctx, preset = {}) {
   const kind = field("decision-kind", t("council_kind"), { tag: "select" });
   for (const k of Object.keys(KINDS)) kind.input.append(h("option", { value: k }, t(`council_k_${k}`)));
   const reason = field("decision-reason", t("council_reason"), { tag: "textarea", maxlength: 2000, rows: 2 });
+  let units = {};
+  const unitsReady = get("/council/decisions/units")
+    .then((u) => {
+      units = u;
+      draw();
+    })
+    .catch(() => {});
+  let drawn = null;
   const draw = () => {
-    fields.replaceChildren(...KINDS[kind.input.value].map(([name, spec]) => inputFor(name, spec)));
+    const k = kind.input.value;
+    // Redrawn for the same kind (the units arrived): keep what was typed.
+    const typed = k === drawn ? Object.fromEntries([...fields.querySelectorAll("input")].map((el) => [el.id, el.value])) : {};
+    drawn = k;
+    fields.replaceChildren(...KINDS[k].map(([name, spec]) => inputFor(name, spec, units[`${k}.${name}`])));
+    for (const [id, v] of Object.entries(typed)) {
+      const el = fields.querySelector(`#${id}`);
+      if (el && v) el.value = v;
+    }
     for (const [k, v] of Object.entries(preset)) {
       const el = fields.querySelector(`#decision-${k}`);
       if (el) el.value = v;
@@ -170,11 +193,29 @@ export function decisionForm(ctx, preset = {}) {
     h("button", { type: "submit" }, t("council_preview")),
     out,
   );
-  form.addEventListener("submit", (ev) => {
+  form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     if (!form.reportValidity()) return;
+    await unitsReady;
     const body = { kind: kind.input.value, reason: reason.input.value };
-    for (const [name] of KINDS[body.kind]) body[name] = fields.querySelector(`#decision-${name}`).value.trim();
+    for (const [name, spec] of KINDS[body.kind]) {
+      const el = fields.querySelector(`#decision-${name}`);
+      body[name] = el.value.trim();
+      if (spec.amount) {
+        const unit = units[`${body.kind}.${name}`];
+        if (!unit) {
+          out.replaceChildren(message("error", t("council_units_unknown")));
+          return;
+        }
+        try {
+          body[name] = parseAmount(body[name], unit.decimals).toString();
+        } catch (e) {
+          out.replaceChildren(message("error", `${t(LABEL[name] ?? `council_${name}`)}: ${e.message}`));
+          el.focus();
+          return;
+        }
+      }
+    }
     for (const n of ["loan_id", "token_id"]) if (n in body) body[n] = Number(body[n]);
     previewThenSign(ctx, out, () => post("/council/decisions", body));
   });

@@ -2,7 +2,7 @@
 
 import { get, post } from "../api.js";
 import { addTexts, fmtInt, fmtTime, shortAddress, stateText, t } from "../i18n.js";
-import { asOf, field, h, lazy, message, runner, section, signAndRelay, table } from "../ui.js";
+import { asOf, errorBox, field, h, lazy, message, runner, section, signAndRelay, table } from "../ui.js";
 import { needSignIn } from "./membership.js";
 import { bi, previewThenSign } from "./officers.js";
 
@@ -33,6 +33,27 @@ addTexts(
     meetings_secretary_signed: "секретарь",
     meetings_chair_signed: "председатель",
     meetings_quorum: "Участники / имеют право голоса",
+    meetings_reconvene: "Созвать повторно (кворума не было)",
+    meetings_demand: "Потребовать созыва внеочередного собрания",
+    meetings_demand_hint: "По закону созыва может потребовать доля пайщиков (по уставу). Укажите документы вопросов (их SHA-256: загрузите или сформируйте проект решения) и большинство; та же повестка у других пайщиков — то же требование. Если совет не созовёт собрание в срок, его созывают сами потребовавшие.",
+    meetings_demand_doc: "документ (SHA-256)",
+    meetings_reconvene_hint: "Повестка и список голосующих — прежние; совет принимает решение о повторном созыве, затем оно исполняется.",
+    meetings_delivery: "Лист рассылки уведомления о созыве",
+    meetings_delivery_show: "Показать лист рассылки",
+    meetings_delivery_sealed: "Лист закрыт; SHA-256 JSON: {sha}",
+    meetings_delivery_open: "Уведомления ещё доставляются; лист будет закрыт не позже открытия голосования.",
+    meetings_delivery_anchored: "Закреплён в реестре документов {time}, {by}",
+    meetings_delivery_not_anchored: "Ещё не закреплён в реестре документов.",
+    meetings_delivery_pdf: "Документ (PDF)",
+    meetings_delivery_anchor: "Закрепить лист рассылки",
+    meetings_delivery_member: "Пайщик",
+    meetings_delivery_channel: "Способ",
+    meetings_delivery_status: "Статус",
+    meetings_delivery_when: "Направлено",
+    meetings_delivery_in_time: "В срок",
+    meetings_delivery_count: "Уведомлено {delivered} из {total}; направить не позднее {deadline}",
+    meetings_delivery_yes: "да",
+    meetings_delivery_no: "нет",
   },
   {
     meetings_convene: "Convene a general meeting",
@@ -60,6 +81,27 @@ addTexts(
     meetings_secretary_signed: "secretary",
     meetings_chair_signed: "chair",
     meetings_quorum: "Participants / eligible",
+    meetings_reconvene: "Reconvene (the quorum was missed)",
+    meetings_demand: "Demand an extraordinary meeting",
+    meetings_demand_hint: "The law lets a share of the members (set by the charter) demand a meeting. Give the questions' documents (their SHA-256: upload or generate the draft resolution first) and majorities; the same agenda typed by other members is the same demand. If the council does not convene it in time, those who demanded it do.",
+    meetings_demand_doc: "document (SHA-256)",
+    meetings_reconvene_hint: "The same agenda and register of voters; the council decides to reconvene, then the decision is executed.",
+    meetings_delivery: "Delivery list of the meeting notice",
+    meetings_delivery_show: "Show the delivery list",
+    meetings_delivery_sealed: "Sealed; JSON SHA-256: {sha}",
+    meetings_delivery_open: "Notices are still being delivered; the list is sealed at the latest when voting opens.",
+    meetings_delivery_anchored: "Anchored in the document registry {time} by {by}",
+    meetings_delivery_not_anchored: "Not anchored in the document registry yet.",
+    meetings_delivery_pdf: "Document (PDF)",
+    meetings_delivery_anchor: "Anchor the delivery list",
+    meetings_delivery_member: "Member",
+    meetings_delivery_channel: "Channel",
+    meetings_delivery_status: "Status",
+    meetings_delivery_when: "Sent",
+    meetings_delivery_in_time: "In time",
+    meetings_delivery_count: "{delivered} of {total} notified; to be sent no later than {deadline}",
+    meetings_delivery_yes: "yes",
+    meetings_delivery_no: "no",
   },
 );
 
@@ -87,9 +129,11 @@ async function load(ctx) {
   const root = h("div", {});
   const me = ctx.state.address.toLowerCase();
   ctx.coopChair = council?.chair?.toLowerCase();
-  if (council && council.members.some((a) => a.toLowerCase() === me) && !ctx.has("auditor")) {
+  ctx.councilSeat = Boolean(council && council.members.some((a) => a.toLowerCase() === me) && !ctx.has("auditor"));
+  if (ctx.councilSeat) {
     root.append(lazy(() => conveneForm(ctx), ctx));
   }
+  if (ctx.has("member") && !ctx.has("auditor")) root.append(demandForm(ctx));
   if (!page.data.length) root.append(message("info", t("nothing")));
   for (const m of [...page.data].reverse()) root.append(meeting(ctx, m));
   root.append(asOf(page));
@@ -138,6 +182,9 @@ function meeting(ctx, m) {
   );
   const officer = officerActions(ctx, m);
   if (officer) card.append(officer);
+  const delivery = deliveryBlock(ctx, m);
+  if (delivery) card.append(delivery);
+  if (m.state_name === "quorum_missed" && ctx.councilSeat) card.append(reconveneForm(ctx, m));
   if (voted) {
     card.append(message("ok", t("voted")));
   } else if (m.state_name === "open" && ctx.has("member")) {
@@ -199,6 +246,122 @@ function officerActions(ctx, m) {
     }
   }
   return null;
+}
+
+/** Members' demand for an extraordinary meeting: the agenda as question documents (SHA-256 of a
+ * draft resolution uploaded or generated first) and majorities; the same agenda typed by every
+ * demanding member is one demand (its hash). Previewed (hash, how many demand it, the
+ * threshold), then `demandMeeting` from the member's wallet. */
+function demandForm(ctx) {
+  const out = h("div", { "data-testid": "demand-draft" });
+  const list = h("div", {});
+  const row = (n) => {
+    const doc = field(`demand-q${n}`, `${t("question")} ${n + 1}: ${t("meetings_demand_doc")}`, { required: true, pattern: "^(0x)?[0-9a-fA-F]{64}$", class: "mono", "data-demand": "doc" });
+    const majority = field(`demand-q${n}-majority`, t("meetings_q_majority"), { tag: "select", "data-demand": "majority" });
+    for (const m of MAJORITIES) majority.input.append(h("option", { value: m }, t(`meetings_m_${m}`)));
+    return h("fieldset", { class: "question" }, doc, majority);
+  };
+  list.append(row(0));
+  const add = h("button", { type: "button", class: "secondary" }, t("meetings_add_question"));
+  add.addEventListener("click", () => list.append(row(list.children.length)));
+  const form = h("form", { id: "demand-form" }, h("p", { class: "muted" }, t("meetings_demand_hint")), list, add, h("button", { type: "submit" }, t("meetings_preview")), out);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!form.reportValidity()) return;
+    const questions = [...list.children].map((fs) => {
+      const hash = fs.querySelector("[data-demand=doc]").value.trim().replace(/^0x/, "");
+      return { document_hash: `0x${hash.toLowerCase()}`, majority: fs.querySelector("[data-demand=majority]").value };
+    });
+    previewThenSign(ctx, out, () => post("/meetings/demands", { questions }));
+  });
+  return section(t("meetings_demand"), form);
+}
+
+/** A meeting that missed its quorum, convened again by a council decision (`reconvene`: the same
+ * agenda and register; the notice period shown and checked by the gateway): the draft is
+ * previewed, then proposed from the council member's wallet. */
+function reconveneForm(ctx, m) {
+  const id = m.meeting_id;
+  const out = h("div", { "data-testid": `reconvene-draft-${id}` });
+  const form = h("form", { id: `reconvene-${id}`, class: "reconvene" }, h("h3", {}, t("meetings_reconvene")));
+  const note = h("p", { class: "muted" });
+  const opens = field(`reconvene-${id}-opens`, t("meetings_opens"), { type: "datetime-local", required: true });
+  const closes = field(`reconvene-${id}-closes`, t("meetings_closes"), { type: "datetime-local", required: true });
+  const secretary = field(`reconvene-${id}-secretary`, t("meetings_secretary"), { required: true, pattern: "^0x[0-9a-fA-F]{40}$", class: "mono", value: m.secretary });
+  const chair = field(`reconvene-${id}-chair`, t("meetings_chair"), { pattern: "^0x[0-9a-fA-F]{40}$", class: "mono" });
+  get("/meetings/rules")
+    .then((rules) => {
+      const earliest = Number(rules.earliest_opening) + 300;
+      opens.input.value = localInput(earliest);
+      closes.input.value = localInput(earliest + 7 * 86400);
+      note.textContent = t("meetings_notice_period", { hours: Math.round(Number(rules.notice_period) / 360) / 10, earliest: fmtTime(rules.earliest_opening) });
+    })
+    .catch(() => {});
+  form.append(h("p", {}, t("meetings_reconvene_hint")), note, opens, closes, secretary, chair, h("button", { type: "submit" }, t("meetings_preview")), out);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!form.reportValidity()) return;
+    const body = {
+      kind: "reconvene",
+      meeting_id: id,
+      opens_at: Math.floor(new Date(opens.input.value).getTime() / 1000),
+      closes_at: Math.floor(new Date(closes.input.value).getTime() / 1000),
+      secretary: secretary.input.value.trim(),
+    };
+    if (chair.input.value.trim()) body.chair = chair.input.value.trim();
+    previewThenSign(ctx, out, () => post("/council/decisions", body));
+  });
+  return form;
+}
+
+/** The delivery list of the meeting's notice (a legal act), for auditors and officers: who, by
+ * which channel, when, in time or not; sealed, its PDF, anchored or not; the anchor button for
+ * an officer the gateway says may anchor it (`may_anchor`). */
+function deliveryBlock(ctx, m) {
+  const me = ctx.state.address.toLowerCase();
+  if (!ctx.has("auditor", "council", "chair") && m.secretary.toLowerCase() !== me) return null;
+  const out = h("div", { "aria-live": "polite", "data-testid": `delivery-${m.meeting_id}` });
+  const show = h("button", { type: "button", class: "secondary", "data-delivery": m.meeting_id }, t("meetings_delivery_show"));
+  show.addEventListener("click", async () => {
+    try {
+      out.replaceChildren(deliveryView(ctx, m, await get(`/meetings/${m.meeting_id}/notice-delivery`)));
+    } catch (e) {
+      out.replaceChildren(errorBox(e, ctx));
+    }
+  });
+  return h("div", { class: "delivery" }, h("h3", {}, t("meetings_delivery")), show, out);
+}
+
+function deliveryView(ctx, m, d) {
+  const doc = d.document;
+  const parts = [d.sealed ? message("ok", t("meetings_delivery_sealed", { sha: d.sha256 })) : message("info", t("meetings_delivery_open"))];
+  if (doc) {
+    parts.push(h("p", {}, t("meetings_delivery_count", { delivered: fmtInt(doc.delivered_count), total: fmtInt(doc.recipient_count), deadline: fmtTime(doc.deadline) })));
+  }
+  if (d.pdf_sha256) parts.push(h("p", {}, `${t("meetings_delivery_pdf")}: `, h("span", { "data-testid": "delivery-pdf" }, docLink(`0x${d.pdf_sha256}`))));
+  parts.push(
+    d.anchor
+      ? message("ok", t("meetings_delivery_anchored", { time: fmtTime(d.anchor.anchored_at), by: d.anchor.anchored_by }))
+      : message("info", t("meetings_delivery_not_anchored")),
+  );
+  const rows = (doc?.recipients ?? []).flatMap((r) => r.deliveries.map((x) => ({ account: r.account, ...x })));
+  parts.push(
+    table(
+      [
+        { key: "account", label: t("meetings_delivery_member"), render: (r) => h("span", { class: "mono", title: r.account }, shortAddress(r.account)) },
+        { key: "channel", label: t("meetings_delivery_channel") },
+        { key: "status", label: t("meetings_delivery_status") },
+        { key: "sent_at", label: t("meetings_delivery_when"), render: (r) => (r.sent_at ? fmtTime(r.sent_at) : "—") },
+        { key: "in_time", label: t("meetings_delivery_in_time"), render: (r) => t(r.in_time ? "meetings_delivery_yes" : "meetings_delivery_no") },
+      ],
+      rows,
+      { testid: `delivery-rows-${m.meeting_id}` },
+    ),
+  );
+  if (d.sealed && !d.anchor && d.may_anchor) {
+    parts.push(stepButton(ctx, t("meetings_delivery_anchor"), { "data-anchor-delivery": m.meeting_id }, () => post(`/meetings/${m.meeting_id}/notice-delivery/anchor/tx`)));
+  }
+  return h("div", {}, ...parts);
 }
 
 function executeCell(ctx, m, q) {

@@ -3,8 +3,10 @@
 // exchange (pay, reject, cancel; issuing and accepting are on the ВРЕ page), my decisions.
 
 import { agreementsBlock } from "./agreements.js";
-  const forms = ctx.has("member") ? [lazy(() => memberForms(ctx, me), ctx)] : [];
-  const page = h("div", { class: "page" }, h("h1", {}, t("nav_membership")), agreements, lazy(() => load(me), ctx), ...forms, referencesSection(ctx));
+import { get, post } from "../api.js";
+import { addTexts, eventText, fmtAmount, fmtTime, lang, parseAmount, shortAddress, stateText, t } from "../i18n.js";
+import { asOf, errorBox, h, lazy, message, runner, section, sendTx, table } from "../ui.js";
+import { referencesSection, refundSection } from "./bank.js";
 
 addTexts(
   {
