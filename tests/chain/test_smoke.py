@@ -9,7 +9,16 @@ from eth_account.signers.local import LocalAccount
 from node.chain.client import Chain, TransactionReverted
 
 
-def test_deploy_call_and_read_event(chain: Chain, accounts: list[LocalAccount]) -> None:
+@pytest.fixture(scope="module")
+def nonce_before(chain: Chain) -> int:
+    """The dev account's nonce before this module's first test (earlier modules may have used
+    the session chain outside the per-test isolation, e.g. in module-scoped fixtures)."""
+    return chain.w3.eth.get_transaction_count(chain.w3.eth.accounts[0])
+
+
+def test_deploy_call_and_read_event(
+    chain: Chain, accounts: list[LocalAccount], nonce_before: int
+) -> None:
     owner = accounts[0]
     ping, sent = chain.deploy("Ping", owner.address, sender=owner)
     assert sent.gas_used > 0
@@ -37,7 +46,7 @@ def test_custom_error_is_decoded_and_nothing_changes(
     assert ping.functions.owner().call() == owner.address
 
 
-def test_snapshot_isolation_reverts_previous_test_state(chain: Chain) -> None:
+def test_snapshot_isolation_reverts_previous_test_state(chain: Chain, nonce_before: int) -> None:
     # The two tests above each deployed a contract; isolation leaves the dev account's nonce
-    # where the session started.
-    assert chain.w3.eth.get_transaction_count(chain.w3.eth.accounts[0]) == 0
+    # where this module started.
+    assert chain.w3.eth.get_transaction_count(chain.w3.eth.accounts[0]) == nonce_before
