@@ -64,6 +64,9 @@ contract PasskeyAccount is IPasskeyAccount, EIP712 {
         }
         emit Executed(nonce_, target, value, keccak256(data));
         bool ok;
+        // The account's own call, authorised above by one of its passkeys' signature over
+        // (target, value, data, nonce, deadline): sending where its owner says is a wallet's job.
+        // slither-disable-next-line arbitrary-send-eth
         (ok, result) = target.call{value: value}(data);
         if (!ok) {
             assembly ("memory-safe") {
