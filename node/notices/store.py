@@ -28,6 +28,7 @@ from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from indexer.db import lock_for_transaction
 from node.notices import tables
 from node.notices.kinds import CHANNELS, EMAIL_CONFIRM, KINDS, LEGAL_KINDS
 
@@ -66,6 +67,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("version_table", VERSION_TABLE)
     with engine.begin() as conn:
+        lock_for_transaction(conn, "coop:migrate")  # gateway workers may all try at once
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
