@@ -95,6 +95,19 @@ def migrate(url_or_engine: str | Engine) -> None:
             engine.dispose()
 
 
+def upgrade_history(engine: Engine, script_location: str, version_table: str) -> None:
+    """Bring one of the node's own Alembic histories (the gateway's, the bank's, the notices')
+    to its newest revision under the same migration lock as the mirror's: gateway workers start
+    at once, one migrates, the others wait and find it current."""
+    cfg = Config()
+    cfg.set_main_option("script_location", script_location)
+    cfg.set_main_option("version_table", version_table)
+    with engine.begin() as conn:
+        lock_for_transaction(conn, "coop:migrate")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
 #: Below this many rows a multi-row INSERT beats setting up a COPY.
 COPY_THRESHOLD = 200
 _copy_ids = itertools.count()

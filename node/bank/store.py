@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
-from indexer.db import lock_for_transaction
+from indexer.db import upgrade_history
 from node.bank import tables
 from node.bank.formats import Statement, parse_statement
 
@@ -30,13 +28,7 @@ VERSION_TABLE = "bank_alembic_version"
 
 def migrate(engine: Engine) -> None:
     """Bring the bank's tables to the newest revision (idempotent)."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("version_table", VERSION_TABLE)
-    with engine.begin() as conn:
-        lock_for_transaction(conn, "coop:migrate")  # gateway workers may all try at once
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    upgrade_history(engine, str(MIGRATIONS_DIR), VERSION_TABLE)
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from indexer.db import lock_for_transaction
+from indexer.db import upgrade_history
 from node.notices import tables
 from node.notices.kinds import CHANNELS, EMAIL_CONFIRM, KINDS, LEGAL_KINDS
 
@@ -63,13 +61,7 @@ class NoticeError(ValueError):
 
 def migrate(engine: Engine) -> None:
     """Bring the notices' tables to the newest revision (idempotent)."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("version_table", VERSION_TABLE)
-    with engine.begin() as conn:
-        lock_for_transaction(conn, "coop:migrate")  # gateway workers may all try at once
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    upgrade_history(engine, str(MIGRATIONS_DIR), VERSION_TABLE)
 
 
 def now() -> int:
