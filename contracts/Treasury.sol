@@ -16,7 +16,9 @@ import {CloneArgs} from "./libraries/CloneArgs.sol";
 import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title Treasury
-/// @notice A cooperative's money in named funds; see {ITreasury}.
+/// @notice A cooperative's money in named funds; see {ITreasury}. Beyond the four fixed funds,
+/// the general meeting names funds of its own (`createNamedFund`): each takes its share of every
+/// income first, and the four split the rest by the charter's percentages.
 /// @dev Runs as an EIP-1167 clone whose immutable arguments are
 /// `charter, membership, shares, documents, paymentToken` (20 bytes each).
 /// Tokens sent straight to the treasury (not through `collect` or `receiveIncome`, e.g. a union's
@@ -30,6 +32,24 @@ contract Treasury is ITreasury, IMeetingReserved {
 
     uint256 private constant _BASIS_POINTS = 10_000;
     uint256 private constant _FUND_COUNT = 4;
+    /// @dev Bounds the loop of every distribution (gas: see benchmarks/named_funds_results.md).
+    uint256 private constant _MAX_NAMED_FUNDS = 32;
+    uint256 private constant _MAX_NAME_BYTES = 64;
+    /// @dev `IGeneralMeeting.Majority.ThreeQuarters`.
+    uint8 private constant _MAX_MAJORITY = 2;
+
+    /*//////////////////////////////////////////////////////////////
+                                 TYPES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev A named fund in one slot: 128 + 16 + 8 + 8 + 8 bits.
+    struct NamedFundSlot {
+        uint128 balance;
+        uint16 shareBasisPoints;
+        SpendRule rule;
+        uint8 majority;
+        bool indivisible;
+    }
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -42,12 +62,18 @@ contract Treasury is ITreasury, IMeetingReserved {
     /// @dev Slot 1.
     uint128 private _reserveFund;
     uint128 private _mutualAidFund;
-    /// @dev Slot 2.
+    /// @dev Slot 2: the development fund and the named funds' shares added up (basis points,
+    /// at most 10,000), read by every distribution together with the fund.
     uint128 private _developmentFund;
+    uint16 private _namedShares;
     mapping(bytes32 decision => bool) private _executed;
     /// @dev The register of the union the cooperative applied to (set by `joinUnion`): the only
     /// union whose ВРЕ the treasury trades in.
     address private _unionMembership;
+    /// @dev The named funds by id (their index; never removed: a fund no longer wanted gets a
+    /// zero share and is spent down), and their names.
+    NamedFundSlot[] private _namedFunds;
+    mapping(uint256 fundId => string) private _namedFundNames;
     /// @dev Set while a payment is being pulled in (transient: cleared at the end of the pull,
     /// and by the EVM at the end of the transaction).
     bool private transient _pulling;
@@ -98,11 +124,32 @@ contract Treasury is ITreasury, IMeetingReserved {
     }
 
     /// @inheritdoc ITreasury
+    /// @dev Named funds first: each gets floor(income * its basis points / 10,000); the four
+    /// funds split the rest as before (floor each, the remainder to the reserve). The parts add
+    /// up to the income exactly.
     function distributeIncome() public {
         uint256 income = _pendingIncome;
         if (income == 0) return;
-        uint256[4] memory parts = _split(income);
         _pendingIncome = 0;
+        uint256 rest = income;
+        if (_namedShares != 0) {
+            uint256 count = _namedFunds.length;
+            uint256[] memory named = new uint256[](count);
+            for (uint256 i; i < count; ++i) {
+                NamedFundSlot storage f = _namedFunds[i];
+                uint256 part = income * f.shareBasisPoints / _BASIS_POINTS;
+                if (part == 0) continue;
+                named[i] = part;
+                // Cannot underflow: the shares add up to at most 10,000 basis points, so the
+                // parts to at most the income.
+                unchecked {
+                    rest -= part;
+                }
+                f.balance += uint128(part);
+            }
+            emit NamedIncomeDistributed(income, named);
+        }
+        uint256[4] memory parts = _split(rest);
         _shareFund += uint128(parts[0]);
         _reserveFund += uint128(parts[1]);
         _mutualAidFund += uint128(parts[2]);
@@ -125,6 +172,90 @@ contract Treasury is ITreasury, IMeetingReserved {
     }
 
     /// @inheritdoc ITreasury
+    /// @dev Only the general meeting decides which funds exist and how they are formed and used
+    /// (Закон 3085-1 art. 18): the decision's majority must be at least the fund's own.
+    function createNamedFund(
+        string calldata name,
+        uint16 shareBasisPoints,
+        SpendRule rule,
+        uint8 majority,
+        bool indivisible,
+        bytes32 regulation
+    ) external onlyDecisionExecutor returns (uint256 fundId) {
+        _checkRule(rule, majority);
+        MeetingDecision.check(msg.sender, this.createNamedFund.selector, majority);
+        uint256 length = bytes(name).length;
+        if (length == 0 || length > _MAX_NAME_BYTES) revert TreasuryInvalidFundName();
+        fundId = _namedFunds.length;
+        if (fundId == _MAX_NAMED_FUNDS) revert TreasuryTooManyNamedFunds();
+        distributeIncome();
+        _setNamedShares(0, shareBasisPoints);
+        _namedFunds.push(NamedFundSlot(0, shareBasisPoints, rule, majority, indivisible));
+        _namedFundNames[fundId] = name;
+        emit NamedFundCreated(
+            fundId, name, shareBasisPoints, rule, majority, indivisible, regulation
+        );
+    }
+
+    /// @inheritdoc ITreasury
+    /// @dev A rule is loosened only by a decision as strong as the rule it loosens: the meeting
+    /// decision needs the larger of the old and the new majority. Indivisible stays indivisible.
+    function changeNamedFund(
+        uint256 fundId,
+        uint16 shareBasisPoints,
+        SpendRule rule,
+        uint8 majority,
+        bool indivisible,
+        bytes32 regulation
+    ) external onlyDecisionExecutor {
+        NamedFundSlot storage f = _namedFund(fundId);
+        NamedFundSlot memory old = f;
+        _checkRule(rule, majority);
+        MeetingDecision.check(
+            msg.sender,
+            this.changeNamedFund.selector,
+            majority > old.majority ? majority : old.majority
+        );
+        if (old.indivisible && !indivisible) revert TreasuryFundIndivisible(fundId);
+        distributeIncome();
+        _setNamedShares(old.shareBasisPoints, shareBasisPoints);
+        f.shareBasisPoints = shareBasisPoints;
+        f.rule = rule;
+        f.majority = majority;
+        f.indivisible = indivisible;
+        emit NamedFundChanged(fundId, shareBasisPoints, rule, majority, indivisible, regulation);
+    }
+
+    /// @inheritdoc ITreasury
+    /// @dev `Meeting`: the executor must be carrying out a meeting decision of at least the
+    /// fund's majority (the meeting's protocol, signed by its secretary and chair, is the second
+    /// key; `decision`, the question's document, is used once). While the executor is still the
+    /// founders' key, and for `Council`, the decision is checked as for `payout`.
+    function payoutNamed(uint256 fundId, address to, uint256 amount, bytes32 decision)
+        external
+        onlyDecisionExecutor
+    {
+        if (to == address(0)) revert TreasuryZeroAddress();
+        if (amount == 0) revert TreasuryZeroAmount();
+        NamedFundSlot storage f = _namedFund(fundId);
+        if (f.rule == SpendRule.Meeting && msg.sender.code.length != 0) {
+            MeetingDecision.check(msg.sender, this.payoutNamed.selector, f.majority);
+            _useOnce(decision);
+        } else {
+            _useDecision(decision);
+        }
+        distributeIncome();
+        uint256 available = f.balance;
+        if (available < amount) revert TreasuryInsufficientNamedFund(fundId, available, amount);
+        // Cannot underflow: checked just above; fits uint128 because `available` does.
+        unchecked {
+            f.balance = uint128(available - amount);
+        }
+        emit NamedFundPaidOut(fundId, to, amount, decision);
+        _token().safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc ITreasury
     /// @dev Only the general meeting decides to join a union (Закон 3085-1 art. 18).
     function joinUnion(address unionMembership, bytes32 identityHash, bytes32 applicationHash)
         external
@@ -141,7 +272,12 @@ contract Treasury is ITreasury, IMeetingReserved {
 
     /// @inheritdoc IMeetingReserved
     function reservedMajority(bytes4 selector) external pure returns (bool, uint8) {
-        return (selector == this.joinUnion.selector || selector == this.leaveUnion.selector, 0);
+        return (
+            selector == this.joinUnion.selector || selector == this.leaveUnion.selector
+                || selector == this.createNamedFund.selector
+                || selector == this.changeNamedFund.selector,
+            0
+        );
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -290,11 +426,45 @@ contract Treasury is ITreasury, IMeetingReserved {
     /// @dev Income not yet split is shown split by the charter's current percentages.
     function fundBalances() public view returns (uint256[4] memory balances) {
         uint256 income = _pendingIncome;
-        if (income != 0) balances = _split(income);
+        if (income != 0) {
+            (, uint256 named) = _namedParts(income);
+            balances = _split(income - named);
+        }
         balances[0] += _shareFund;
         balances[1] += _reserveFund;
         balances[2] += _mutualAidFund;
         balances[3] += _developmentFund;
+    }
+
+    /// @inheritdoc ITreasury
+    function namedFundCount() external view returns (uint256) {
+        return _namedFunds.length;
+    }
+
+    /// @inheritdoc ITreasury
+    function namedFund(uint256 fundId) external view returns (NamedFund memory fund) {
+        NamedFundSlot memory f = _namedFund(fundId);
+        fund = NamedFund(
+            _namedFundNames[fundId],
+            f.balance + _pendingIncome * f.shareBasisPoints / _BASIS_POINTS,
+            f.shareBasisPoints,
+            f.rule,
+            f.majority,
+            f.indivisible
+        );
+    }
+
+    /// @inheritdoc ITreasury
+    function namedFundBalances() external view returns (uint256[] memory balances) {
+        (balances,) = _namedParts(_pendingIncome);
+        for (uint256 i; i < balances.length; ++i) {
+            balances[i] += _namedFunds[i].balance;
+        }
+    }
+
+    /// @inheritdoc ITreasury
+    function namedSharesTotal() external view returns (uint256) {
+        return _namedShares;
     }
 
     /// @inheritdoc ITreasury
@@ -356,6 +526,41 @@ contract Treasury is ITreasury, IMeetingReserved {
         parts[uint256(Fund.Reserve)] += rest;
     }
 
+    /// @dev The named funds' parts of `income` (floor each) and their sum.
+    function _namedParts(uint256 income)
+        private
+        view
+        returns (uint256[] memory parts, uint256 total)
+    {
+        uint256 count = _namedFunds.length;
+        parts = new uint256[](count);
+        if (income == 0 || _namedShares == 0) return (parts, 0);
+        for (uint256 i; i < count; ++i) {
+            uint256 part = income * _namedFunds[i].shareBasisPoints / _BASIS_POINTS;
+            parts[i] = part;
+            total += part;
+        }
+    }
+
+    function _namedFund(uint256 fundId) private view returns (NamedFundSlot storage) {
+        if (fundId >= _namedFunds.length) revert TreasuryUnknownNamedFund(fundId);
+        return _namedFunds[fundId];
+    }
+
+    function _checkRule(SpendRule rule, uint8 majority) private pure {
+        if (majority > _MAX_MAJORITY || (rule == SpendRule.Council && majority != 0)) {
+            revert TreasuryInvalidSpendRule(rule, majority);
+        }
+    }
+
+    /// @dev The named funds' shares with one fund's `previous` share replaced by `next`: never
+    /// over 100 % of income.
+    function _setNamedShares(uint256 previous, uint256 next) private {
+        uint256 total = _namedShares - previous + next;
+        if (total > _BASIS_POINTS) revert TreasuryNamedSharesOver100(total);
+        _namedShares = uint16(total);
+    }
+
     function _debit(Fund fund, uint256 amount) private {
         uint256 available;
         if (fund == Fund.Share) available = _shareFund;
@@ -393,7 +598,6 @@ contract Treasury is ITreasury, IMeetingReserved {
     /// @dev A decision moves money once, and only when anchored as a council decision or meeting
     /// protocol and signed by the chair: the executor's call and the chair's signature are two keys.
     function _useDecision(bytes32 decision) private {
-        if (_executed[decision]) revert TreasuryDecisionAlreadyExecuted(decision);
         IDocumentRegistry registry = IDocumentRegistry(CloneArgs.addressAt(60));
         IDocumentRegistry.DocumentType documentType = registry.documentOf(decision).documentType;
         if (
@@ -403,6 +607,13 @@ contract Treasury is ITreasury, IMeetingReserved {
                         && documentType != IDocumentRegistry.DocumentType.MeetingProtocol
                 ) || registry.signedAt(decision, ICharter(_charter()).chair()) == 0
         ) revert TreasuryDecisionNotSigned(decision);
+        _useOnce(decision);
+    }
+
+    /// @dev A decision moves money once.
+    function _useOnce(bytes32 decision) private {
+        if (decision == bytes32(0)) revert TreasuryDecisionNotSigned(decision);
+        if (_executed[decision]) revert TreasuryDecisionAlreadyExecuted(decision);
         _executed[decision] = true;
     }
 }

@@ -23,6 +23,32 @@ interface ITreasury {
         Development
     }
 
+    /// @notice Which decisions may spend a named fund: `Council`, any decision anchored as a
+    /// council decision or meeting protocol and signed by the chair (as `payout`); `Meeting`,
+    /// only a general-meeting decision taken by at least the fund's majority.
+    enum SpendRule {
+        Council,
+        Meeting
+    }
+
+    /// @notice A fund the charter names beyond the four fixed ones (неделимый фонд, фонд
+    /// накопления...), as `namedFund` answers it.
+    struct NamedFund {
+        /// The fund's name, as the meeting decided it.
+        string name;
+        /// Its balance, pending income counted as split by the current percentages.
+        uint256 balance;
+        /// Its share of every income, in basis points of the whole income.
+        uint16 shareBasisPoints;
+        /// Which decisions may spend it.
+        SpendRule rule;
+        /// The least majority (`IGeneralMeeting.Majority`: 0 simple, 1 two thirds, 2 three
+        /// quarters) of a meeting decision that spends it (`Meeting`), sets or changes it.
+        uint8 majority;
+        /// Never refunded on exit, never divided among members; once set, never cleared.
+        bool indivisible;
+    }
+
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
@@ -59,6 +85,20 @@ interface ITreasury {
     error TreasuryUnionFeesAboveApproved(uint256 due, uint256 approved);
     /// @notice The union took `spent` instead of the `due` fees it asked.
     error TreasuryUnionFeesMismatch(uint256 due, uint256 spent);
+    /// @notice There is no named fund `fundId`.
+    error TreasuryUnknownNamedFund(uint256 fundId);
+    /// @notice The named funds' shares would add up to `total` basis points, over 10,000.
+    error TreasuryNamedSharesOver100(uint256 total);
+    /// @notice A majority above three quarters (2), or a council rule with a majority.
+    error TreasuryInvalidSpendRule(SpendRule rule, uint8 majority);
+    /// @notice The name is empty or longer than 64 bytes.
+    error TreasuryInvalidFundName();
+    /// @notice The cooperative already has the most named funds (32).
+    error TreasuryTooManyNamedFunds();
+    /// @notice An indivisible fund stays indivisible: a change cannot clear the flag.
+    error TreasuryFundIndivisible(uint256 fundId);
+    /// @notice The named fund holds less than asked.
+    error TreasuryInsufficientNamedFund(uint256 fundId, uint256 available, uint256 requested);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -70,8 +110,35 @@ interface ITreasury {
     /// @notice Income arrived from `from`; it is split into funds by the next distribution.
     event IncomeReceived(address indexed from, uint256 amount, bytes32 document);
     /// @notice Pending income `amount` was split into the funds (share, reserve, mutual aid,
-    /// development) by the charter's percentages.
+    /// development) by the charter's percentages; with named funds, `parts` add up to what
+    /// they left (`NamedIncomeDistributed`, emitted just before).
     event IncomeDistributed(uint256 amount, uint256[4] parts);
+    /// @notice By a general-meeting decision, named fund `fundId` was created.
+    event NamedFundCreated(
+        uint256 indexed fundId,
+        string name,
+        uint16 shareBasisPoints,
+        SpendRule rule,
+        uint8 majority,
+        bool indivisible,
+        bytes32 regulation
+    );
+    /// @notice By a general-meeting decision, named fund `fundId`'s share, rule or flag changed.
+    event NamedFundChanged(
+        uint256 indexed fundId,
+        uint16 shareBasisPoints,
+        SpendRule rule,
+        uint8 majority,
+        bool indivisible,
+        bytes32 regulation
+    );
+    /// @notice Of the pending income `amount` (the same distribution's `IncomeDistributed`),
+    /// `parts[i]` went to named fund `i`; the four funds shared the rest.
+    event NamedIncomeDistributed(uint256 amount, uint256[] parts);
+    /// @notice Money left named fund `fundId` to `to` by `decision`.
+    event NamedFundPaidOut(
+        uint256 indexed fundId, address indexed to, uint256 amount, bytes32 decision
+    );
     /// @notice A refund left the share fund to an exiting member.
     event ShareRefunded(address indexed account, uint256 amount);
     /// @notice Money left `fund` to `to` by `decision`.
@@ -129,6 +196,33 @@ interface ITreasury {
     /// @notice Pays `amount` from `fund` to `to` by `decision` (decision executor; the decision
     /// must be signed by the chair in the document registry).
     function payout(Fund fund, address to, uint256 amount, bytes32 decision) external;
+
+    /// @notice Creates a named fund (only a general-meeting decision of at least `majority`):
+    /// from the next distribution on it takes `shareBasisPoints` of every income before the
+    /// four funds split the rest. `regulation` is the fund's regulation (положение о фонде).
+    function createNamedFund(
+        string calldata name,
+        uint16 shareBasisPoints,
+        SpendRule rule,
+        uint8 majority,
+        bool indivisible,
+        bytes32 regulation
+    ) external returns (uint256 fundId);
+
+    /// @notice Changes a named fund's share, rule or flag (only a general-meeting decision of
+    /// at least the fund's old and new majority; income so far is split by the old shares).
+    function changeNamedFund(
+        uint256 fundId,
+        uint16 shareBasisPoints,
+        SpendRule rule,
+        uint8 majority,
+        bool indivisible,
+        bytes32 regulation
+    ) external;
+
+    /// @notice Pays `amount` from named fund `fundId` to `to` by `decision`, if the fund's rule
+    /// allows that decision (decision executor).
+    function payoutNamed(uint256 fundId, address to, uint256 amount, bytes32 decision) external;
 
     /// @notice Applies, as an organisation, to join a union of cooperatives (decision).
     function joinUnion(address unionMembership, bytes32 identityHash, bytes32 applicationHash)
@@ -201,6 +295,18 @@ interface ITreasury {
     /// @notice The balances of all funds (share, reserve, mutual aid, development), pending
     /// income counted as split by the current percentages.
     function fundBalances() external view returns (uint256[4] memory);
+
+    /// @notice How many named funds the cooperative has (ids 0 .. count - 1).
+    function namedFundCount() external view returns (uint256);
+
+    /// @notice Named fund `fundId`, its balance counting pending income as split.
+    function namedFund(uint256 fundId) external view returns (NamedFund memory);
+
+    /// @notice The balances of all named funds, pending income counted as split.
+    function namedFundBalances() external view returns (uint256[] memory);
+
+    /// @notice The named funds' shares of income added up, in basis points.
+    function namedSharesTotal() external view returns (uint256);
 
     /// @notice Income received and not yet split into funds.
     function pendingIncome() external view returns (uint256);

@@ -309,6 +309,14 @@ RU: dict[str, str] = {
     "TreasuryWrongUnion": "ВРЕ принадлежат другому союзу",
     "TreasuryZeroAddress": "Нужен ненулевой адрес",
     "TreasuryZeroAmount": "Сумма равна нулю",
+    "TreasuryUnknownNamedFund": "Нет такого фонда",
+    "TreasuryNamedSharesOver100": "Доли фондов в доходе превысили бы 100 %",
+    "TreasuryInvalidSpendRule": "Неверное правило расходования фонда (большинство не выше 3/4; "
+    "для решения совета — без большинства собрания)",
+    "TreasuryInvalidFundName": "Название фонда пустое или длиннее 64 байт",
+    "TreasuryTooManyNamedFunds": "У кооператива уже 32 именованных фонда",
+    "TreasuryFundIndivisible": "Неделимый фонд остаётся неделимым",
+    "TreasuryInsufficientNamedFund": "В фонде недостаточно средств",
 }
 
 
