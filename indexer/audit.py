@@ -653,6 +653,29 @@ def _audit_cooperative(conn: Connection, chain_id: int, v: _Views, coop: Any) ->
     )
     v.same(label, "pendingIncome", funds.pending_income, int(v.call(treasury, "pendingIncome")))
     v.count("treasuries")
+    # The funds the charter names: terms and balances (pending income counted as split).
+    named = q.named_funds(conn, coop.charter, chain_id=chain_id)
+    v.same(
+        label,
+        "namedFundBalances",
+        [f.balance for f in named.data],
+        [int(x) for x in v.call(treasury, "namedFundBalances")],
+    )
+    for f in named.data:
+        theirs_n = v.call(treasury, "namedFund", f.fund_id)
+        v.same(
+            f"{label} named fund {f.fund_id}",
+            "terms",
+            [f.name, f.share_bps, f.rule, f.majority, f.indivisible],
+            [
+                theirs_n[0],
+                int(theirs_n[2]),
+                ("council", "meeting")[int(theirs_n[3]) % 2],
+                ("simple", "two_thirds", "three_quarters")[min(int(theirs_n[4]), 2)],
+                bool(theirs_n[5]),
+            ],
+        )
+        v.count("named funds")
 
     # Documents and their signers.
     for d in q.list_documents(conn, coop.charter, limit=10**9, chain_id=chain_id).data:

@@ -391,6 +391,42 @@ class TreasuryMovement(TreasuryMovementBase, LedgerRow, table=True):
     )
 
 
+class NamedFundEntryBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """The Treasury."""
+    fund_id: int = Field(primary_key=True, sa_column_kwargs=_NO_AUTOINC)
+    """`ITreasury` named fund id (its index, from 0)."""
+    action: str = Field(max_length=16)
+    """created, changed, credited (its part of a distribution), paid_out."""
+    name: str = Field(sa_type=sa.Text)
+    share_bps: int
+    """Its share of every income, basis points of the whole income (after the event)."""
+    rule: int
+    """`ITreasury.SpendRule`: 0 council, 1 meeting."""
+    majority: int
+    """`IGeneralMeeting.Majority` of the meeting decision that spends, sets or changes it."""
+    indivisible: bool
+    regulation: str = Field(max_length=_HASH)
+    """The fund's regulation (положение о фонде) as last decided."""
+    amount: str = Field(max_length=_AMOUNT)
+    """Credited or paid out (0 for created / changed)."""
+    counterparty: str | None = Field(default=None, max_length=_ADDRESS)
+    document: str | None = Field(default=None, max_length=_HASH)
+    """The decision that spent it (paid_out)."""
+    balance: str = Field(max_length=_AMOUNT)
+    """The fund's stored balance after the event."""
+
+
+class NamedFundEntry(NamedFundEntryBase, LedgerRow, table=True):
+    """The funds a charter names: one row per fund an event touches, with its state after."""
+
+    __tablename__ = "treasury_named_fund_entry"
+    __table_args__ = _ledger_args(
+        "treasury_named_fund_entry",
+        sa.Index("ix_treasury_named_fund_entry_fund", "chain_id", "contract", "fund_id"),
+    )
+
+
 # -- documents --------------------------------------------------------------------------------
 
 
@@ -800,6 +836,7 @@ DOMAIN_TABLES = (
     "gov_question",
     "gov_ballot",
     "gov_proxy_event",
+    "treasury_named_fund_entry",
     "fund_entry",
     "fund_loan_event",
     "property_asset_event",
@@ -930,6 +967,32 @@ class FundsPublic(SQLModel):
     mutual_aid: int = 0
     development: int = 0
     pending_income: int = 0
+    as_of: BlockRef
+
+
+class NamedFundPublic(SQLModel):
+    """A fund the charter names (`ITreasury.namedFund`), its balance counting pending income
+    as split by the current shares."""
+
+    fund_id: int
+    name: str
+    balance: int
+    share_bps: int
+    rule: str
+    """council (any chair-signed decision) or meeting (a general-meeting decision)."""
+    majority: str
+    """simple, two_thirds, three_quarters: of the meeting decision that spends or changes it."""
+    indivisible: bool
+    """Never refunded on exit, never divided among members."""
+    regulation: str
+    last_event: EventRef
+
+
+class NamedFundsPublic(SQLModel):
+    treasury: str
+    shares_total_bps: int
+    """The named funds' shares of income added up (at most 10,000)."""
+    data: list[NamedFundPublic]
     as_of: BlockRef
 
 

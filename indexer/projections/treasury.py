@@ -5,15 +5,20 @@ Treasury) are rows too, with the union obligation's id.
 
 `fundBalances()` counts pending income as split by the charter's current percentages; the query
 layer does the same split with the latest `fund_split` of the cooperative's charter.
+
+The funds a charter names are a ledger of their own (`treasury_named_fund_entry`): one row per
+fund an event touches, carrying the fund's terms and stored balance after it. Their parts of a
+distribution come in `NamedIncomeDistributed`, emitted just before the `IncomeDistributed` of
+the same split (whose `amount` is the whole income and whose `parts` are the four funds' only).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from indexer.models import TreasuryMovement
+from indexer.models import NamedFundEntry, TreasuryMovement
 from indexer.projections import Event, ProjectionContext, projection
-from indexer.projections._domain import add, cached, latest, store
+from indexer.projections._domain import ZERO_HASH, add, cached, hex32, latest, store
 
 FUNDS = ("share_fund", "reserve_fund", "mutual_aid_fund", "development_fund")
 _STATE = (*FUNDS, "pending_income")
@@ -124,4 +129,99 @@ def treasury_event(ctx: ProjectionContext, event: Event) -> None:
         contract=event.address,
         **values,
         **{k: str(v) for k, v in s.items()},
+    )
+
+
+_NAMED_STATE = ("name", "share_bps", "rule", "majority", "indivisible", "regulation", "balance")
+
+
+def _named_state(ctx: ProjectionContext, contract: str, fund_id: int) -> dict[str, Any]:
+    def load() -> dict[str, Any]:
+        row = latest(ctx, NamedFundEntry, contract=contract, fund_id=fund_id)
+        if row is None:  # an event of a fund never created: nothing to carry
+            return {
+                "name": "",
+                "share_bps": 0,
+                "rule": 0,
+                "majority": 0,
+                "indivisible": False,
+                "regulation": ZERO_HASH,
+                "balance": 0,
+            }
+        return {k: (int(row[k]) if k == "balance" else row[k]) for k in _NAMED_STATE}
+
+    return dict(cached(ctx, ("named_fund", contract, fund_id), load))
+
+
+@projection(
+    "NamedFundCreated",
+    "NamedFundChanged",
+    "NamedIncomeDistributed",
+    "NamedFundPaidOut",
+    tables=(NamedFundEntry,),
+    name="treasury_named_funds",
+)
+def named_fund_event(ctx: ProjectionContext, event: Event) -> None:
+    a = event.args
+    name = event.name
+    if name == "NamedIncomeDistributed":
+        for fund_id, part in enumerate(int(p) for p in a["parts"]):
+            if part:
+                _named_row(ctx, event, fund_id, "credited", part, balance_delta=part)
+        return
+    fund_id = event.int("fundId")
+    if name == "NamedFundPaidOut":
+        amount = event.int("amount")
+        _named_row(
+            ctx,
+            event,
+            fund_id,
+            "paid_out",
+            amount,
+            balance_delta=-amount,
+            counterparty=a["to"],
+            document=a["decision"],
+        )
+        return
+    terms = {
+        "share_bps": event.int("shareBasisPoints"),
+        "rule": event.int("rule"),
+        "majority": event.int("majority"),
+        "indivisible": bool(a["indivisible"]),
+        "regulation": hex32(a["regulation"]),
+    }
+    if name == "NamedFundCreated":
+        terms["name"] = str(a["name"])
+    _named_row(
+        ctx, event, fund_id, "created" if name == "NamedFundCreated" else "changed", 0, terms=terms
+    )
+
+
+def _named_row(
+    ctx: ProjectionContext,
+    event: Event,
+    fund_id: int,
+    action: str,
+    amount: int,
+    *,
+    balance_delta: int = 0,
+    terms: dict[str, Any] | None = None,
+    counterparty: str | None = None,
+    document: str | None = None,
+) -> None:
+    s = _named_state(ctx, event.address, fund_id)
+    s.update(terms or {})
+    s["balance"] = int(s["balance"]) + balance_delta
+    store(ctx, ("named_fund", event.address, fund_id), dict(s))
+    add(
+        ctx,
+        NamedFundEntry,
+        event,
+        contract=event.address,
+        fund_id=fund_id,
+        action=action,
+        amount=str(amount),
+        counterparty=counterparty,
+        document=document,
+        **{**s, "balance": str(s["balance"])},
     )

@@ -60,7 +60,7 @@ from indexer.queries.property import (
 from indexer.queries.registry import get_cooperative, list_cooperatives
 from indexer.queries.shares import _holdings as _holdings  # coop audit compares holdings
 from indexer.queries.shares import share_ledger
-from indexer.queries.treasury import fund_balances, treasury_movements
+from indexer.queries.treasury import fund_balances, named_funds, treasury_movements
 from indexer.queries.units import (
     ClearedLine,
     MemberClearingPublic,
@@ -110,6 +110,7 @@ __all__ = [
     "member_clearings",
     "member_history",
     "membership_history",
+    "named_funds",
     "open_obligations",
     "property_registries",
     "proxies_of",

@@ -10,10 +10,14 @@ shares over 100 %, and an exit refund that would need the indivisible fund's mon
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from eth_account.signers.local import LocalAccount
 
+from indexer.audit import audit_raw
+from indexer.db import make_engine
+from indexer.queries import treasury as treasury_q
 from node.chain.client import Chain
 from node.cooperative import named_funds as nf
 from node.cooperative.client import Cooperative, DocumentType, Fund, events
@@ -31,6 +35,7 @@ from tests.contracts.conftest import (
     h,
     join,
 )
+from tests.indexer.conftest import make_indexer
 
 NewAccount = Callable[[], LocalAccount]
 COUNCIL, MEETING = nf.SpendRule.COUNCIL, nf.SpendRule.MEETING
@@ -220,7 +225,7 @@ def _hold(sb: Sandbox, questions: list[Question], label: str) -> int:
     return meeting_id
 
 
-def test_meeting_creates_changes_and_spends_named_funds(gov: Sandbox) -> None:
+def test_meeting_creates_changes_and_spends_named_funds(gov: Sandbox, tmp_path: Path) -> None:
     sb, coop = gov, gov.cooperative
     t = coop.treasury.functions
     council, meeting = sb.governance.council, sb.governance.meeting
@@ -272,7 +277,7 @@ def test_meeting_creates_changes_and_spends_named_funds(gov: Sandbox) -> None:
     expect_revert(lambda: meeting.execute(sb.deployer, meeting_id, 4), "TreasuryFundIndivisible")
 
     # Income arrives (a sale), split on the next payout.
-    sb.chain.transact(coop.token.functions.mint(sb.deployer.address, 10_000), sb.deployer)
+    sb.chain.transact(coop.token.functions.mint(sb.deployer.address, 10_999), sb.deployer)
     coop.approve_treasury(sb.deployer)
     coop.receive_income(sb.deployer, 10_000, h("sale"))
     before = coop.token.functions.balanceOf(to).call()
@@ -306,3 +311,28 @@ def test_meeting_creates_changes_and_spends_named_funds(gov: Sandbox) -> None:
     )
     assert t.namedFundBalances().call() == [0, 1_900]
     assert totals(coop)[0] == totals(coop)[1]
+
+    # The mirror: every fund's terms and balance (pending income counted as split, as the
+    # contract will split it), the four funds' balances beside them; `coop audit` agrees.
+    coop.receive_income(sb.deployer, 999, h("sale pending"))
+    live = f"sqlite:///{tmp_path / 'live.db'}"
+    make_indexer(sb.chain, live).sync_once()
+    engine = make_engine(live)
+    try:
+        with engine.connect() as conn:
+            mirror = treasury_q.named_funds(conn, coop.addresses.charter)
+            four = treasury_q.fund_balances(conn, coop.addresses.charter)
+    finally:
+        engine.dispose()
+    assert [(f.name, f.balance, f.rule, f.majority, f.indivisible) for f in mirror.data] == [
+        ("Фонд накопления", 149, "council", "simple", False),
+        ("Неделимый фонд", 1_900 + 199, "meeting", "two_thirds", True),
+    ]
+    assert [f.balance for f in mirror.data] == t.namedFundBalances().call()
+    assert mirror.shares_total_bps == 3_500
+    assert [four.share, four.reserve, four.mutual_aid, four.development] == list(
+        coop.fund_balances().values()
+    )
+    report = audit_raw(sb.chain, live, f"sqlite:///{tmp_path / 'scratch.db'}")
+    assert report.ok, report.differences
+    assert report.compared["views:named funds"] == 2
