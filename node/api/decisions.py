@@ -21,6 +21,7 @@ from web3 import Web3
 
 from node.api.deps import Caller
 from node.api.gateway import Gateway
+from node.api.named_funds import NamedFundPayout, council_payout_plan
 from node.api.problems import Problem
 from node.api.schemas import Address, Uint
 from node.chain.client import checksum
@@ -151,7 +152,8 @@ DecisionCreate = Annotated[
     | InKind
     | Mint
     | Revalue
-    | UnionInvoice,
+    | UnionInvoice
+    | NamedFundPayout,
     Field(discriminator="kind"),
 ]
 
@@ -224,6 +226,7 @@ def amount_units(gw: Gateway) -> dict[str, AmountUnit]:
     return {
         "credit_limit.limit": vre,
         "payout.amount": money,
+        "named_fund_payout.amount": money,
         "contribution_in_kind.amount": share,
         "property_mint.valuation": valuation,
         "property_revaluation.valuation": valuation,
@@ -381,6 +384,25 @@ def plan(gw: Gateway, body: Any) -> Plan:
                 ),
             ],
             lambda d: [(treasury, "payout", [fund, checksum(body.to), int(body.amount), d])],
+        )
+    if kind == "named_fund_payout":
+        treasury = gw.coop.treasury
+        name, args = council_payout_plan(treasury, body)
+        return Plan(
+            "Выплата из фонда устава",
+            "Payout from a named fund",
+            "council_payout",
+            [body.to],
+            int(body.amount),
+            [
+                ("Из фонда / From fund", f"№ {body.fund_id} «{name}»"),
+                ("Кому / To", body.to),
+                (
+                    "Сумма (базовых единиц) / Amount (base units)",
+                    fmt_amount(body.amount, amount_units(gw)["named_fund_payout.amount"]),
+                ),
+            ],
+            lambda d: [(treasury, "payoutNamed", [*args, d])],
         )
     if kind in ("loan_approval", "loan_rejection", "guarantee_call"):
         fund_client = _need(gw.fund(), "фонд взаимопомощи", "mutual-aid fund")

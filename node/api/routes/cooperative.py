@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from indexer.models import CooperativePublic, DashboardPublic, FundsPublic
+from indexer.models import CooperativePublic, DashboardPublic, FundsPublic, NamedFundsPublic
 from indexer.queries import overview, registry, treasury
 from node.api import mirror
 from node.api.amounts import amounts_as_strings
@@ -73,4 +73,19 @@ async def funds(gw: GatewayDep, caller: CallerDep) -> Response:
     charter, cid = gw.coop.addresses.charter, gw.chain_id
     return await mirror.respond(
         gw, ("funds",), lambda c: treasury.fund_balances(c, charter, chain_id=cid)
+    )
+
+
+@router.get(
+    "/funds/named",
+    response_model=amounts_as_strings(NamedFundsPublic),
+    responses=problem_responses(401, 503),
+)
+async def named_funds(gw: GatewayDep, caller: CallerDep) -> Response:
+    """The funds the charter names (created by general-meeting decisions): each one's balance
+    (pending income counted as split), share of income, rule of use (council or meeting and
+    the majority) and whether it is indivisible (never refunded on exit)."""
+    charter, cid = gw.coop.addresses.charter, gw.chain_id
+    return await mirror.respond(
+        gw, ("named_funds",), lambda c: treasury.named_funds(c, charter, chain_id=cid)
     )

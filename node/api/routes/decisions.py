@@ -106,7 +106,7 @@ def draft_decision(gw: GatewayDep, caller: WriterDep, body: DecisionCreate) -> D
     )
     tx = unsigned_tx(gw, fn, caller.address, f"{p.title_ru} / {p.title_en}")
     before: list[StepTx] = []
-    if body.kind == "payout":
+    if body.kind in ("payout", "named_fund_payout"):
         # The treasury pays only on a decision anchored as a council decision and signed by
         # the chair (two keys): the proposer anchors it now, the chair signs with the protocol.
         anchor = gw.coop.documents.functions.anchor(decision, COUNCIL_DECISION, b"\0" * 32)

@@ -13,6 +13,13 @@ from pydantic import BaseModel, Field
 from node.api.amounts import amounts_as_strings
 from node.api.decisions import SummaryLine, require_council
 from node.api.deps import CallerDep, GatewayDep, WriterDep
+from node.api.named_funds import (
+    FUND_QUESTION_KINDS,
+    NamedFundFields,
+    describe,
+    least_majority,
+    question_action,
+)
 from node.api.problems import Problem, problem_responses
 from node.api.routes.council import _council
 from node.api.routes.documents import GenerateCreate, generate_document
@@ -51,6 +58,10 @@ QUESTION_KINDS: dict[str, tuple[str, str, MajorityName, bool]] = {
     "charter_change": ("Изменение устава", "Charter change", "three_quarters", False),
     "reorganisation": ("Реорганизация", "Reorganisation", "three_quarters", False),
     "liquidation": ("Ликвидация", "Liquidation", "three_quarters", False),
+    # The funds a charter names: the fund's own majority raises these (see named_funds.py).
+    "named_fund_create": ("Создание фонда", "Creating a fund", "simple", False),
+    "named_fund_change": ("Изменение фонда", "Changing a fund", "simple", False),
+    "named_fund_payout": ("Расходование фонда", "Spending a fund", "simple", False),
 }
 QuestionKind = Literal[
     "resolution",
@@ -62,6 +73,9 @@ QuestionKind = Literal[
     "charter_change",
     "reorganisation",
     "liquidation",
+    "named_fund_create",
+    "named_fund_change",
+    "named_fund_payout",
 ]
 
 
@@ -73,6 +87,8 @@ class QuestionCreate(BaseModel):
     """At least the law's for the kind (the default); a convener may raise it, never lower."""
     account: Address | None = None
     """The member concerned (elect_chair, exclusion)."""
+    fund: NamedFundFields | None = None
+    """The fund (named_fund_create, named_fund_change, named_fund_payout)."""
 
 
 class ConvocationCreate(BaseModel):
@@ -204,8 +220,13 @@ def draft_convocation(
     materials: list[MaterialPublic] = []
     order = list(MAJORITIES)
     # Every question checked before any document is generated: a refusal leaves nothing behind.
+    laws: list[MajorityName] = []
     for i, q in enumerate(body.questions):
         ru, en, law, needs_account = QUESTION_KINDS[q.kind]
+        if q.kind in FUND_QUESTION_KINDS:
+            least = least_majority(gw.coop.treasury, q.kind, q.fund, f"questions.{i}.fund")
+            law = max(law, least, key=order.index)  # type: ignore[assignment]
+        laws.append(law)
         chosen = q.majority or law
         if order.index(chosen) < order.index(law):
             raise _bad(
@@ -220,7 +241,8 @@ def draft_convocation(
                 f"Question {i + 1} ({en}): give the member",
             )
     for i, q in enumerate(body.questions):
-        ru, en, law, _ = QUESTION_KINDS[q.kind]
+        ru, en, _, _ = QUESTION_KINDS[q.kind]
+        law = laws[i]
         chosen = q.majority or law
         doc = generate_document(
             gw,
@@ -232,7 +254,7 @@ def draft_convocation(
                     "kind_ru": ru,
                     "kind_en": en,
                     "majority": chosen,
-                    "text": q.text,
+                    "text": q.text + describe(q.kind, q.fund),
                     "accounts": [q.account] if q.account else [],
                 },
             ),
@@ -245,6 +267,8 @@ def draft_convocation(
             actions = (Action.call(gw.coop.membership, "exit", checksum(q.account), decision),)
         elif q.kind == "charter_change":
             actions = (Action.call(gw.coop.charter, "setCharterDocument", decision),)
+        elif q.kind in FUND_QUESTION_KINDS and q.fund is not None:
+            actions = (question_action(gw.coop.treasury, q.kind, q.fund, decision),)
         questions.append(Question(decision, MAJORITIES[chosen], actions))
         texts.append(f"{ru} / {en}: {q.text}")
         materials.append(
