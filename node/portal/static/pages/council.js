@@ -111,6 +111,11 @@ addTexts(
   },
 );
 
+addTexts(
+  { council_k_named_fund_payout: "Выплата из фонда устава (расходуется советом)", council_fund_id: "Фонд устава (№)" },
+  { council_k_named_fund_payout: "Payout from a named fund (the council's to spend)", council_fund_id: "Named fund (no.)" },
+);
+
 const ADDR = { pattern: "^0x[0-9a-fA-F]{40}$", required: true, class: "mono", autocomplete: "off" };
 const UINT = { pattern: "^[0-9]{1,78}$", required: true, inputmode: "numeric" };
 /** An amount typed as a person writes it ("12,5"), scaled by its token's decimals on sending
@@ -133,6 +138,7 @@ const KINDS = {
   property_mint: [["custodian", ADDR], ["category", { tag: "select", options: CATEGORY, prefix: "council_c_" }], ["valuation", AMOUNT], ["title", { required: true, maxlength: 2000 }]],
   property_revaluation: [["token_id", UINT], ["valuation", AMOUNT]],
   union_invoice: [["union_units", ADDR], ["debtor", ADDR], ["amount", AMOUNT], ["due_date", { type: "date", required: true }]],
+  named_fund_payout: [["fund_id", UINT], ["to", ADDR], ["amount", AMOUNT]],
 };
 const LABEL = { union_units: "council_union_units", due_date: "council_due", new_account: "council_new_account", loan_id: "council_loan_id", token_id: "council_token_id" };
 

@@ -107,6 +107,74 @@ addTexts(
 
 const MAJORITIES = ["simple", "two_thirds", "three_quarters"];
 
+addTexts(
+  {
+    meetings_f_legend: "Фонд устава",
+    meetings_f_id: "Фонд (№)",
+    meetings_f_name: "Название фонда",
+    meetings_f_share: "Доля дохода, %",
+    meetings_f_rule: "Кто расходует",
+    meetings_f_rule_council: "совет (подписанное решение)",
+    meetings_f_rule_meeting: "только общее собрание",
+    meetings_f_majority: "Большинство собрания для расходования и изменения",
+    meetings_f_indivisible: "Неделимый (не возвращается при выходе; снять нельзя)",
+    meetings_f_to: "Получатель (адрес)",
+    meetings_f_amount: "Сумма (базовых единиц токена)",
+  },
+  {
+    meetings_f_legend: "Named fund",
+    meetings_f_id: "Fund (no.)",
+    meetings_f_name: "Fund name",
+    meetings_f_share: "Share of income, %",
+    meetings_f_rule: "Who spends it",
+    meetings_f_rule_council: "the council (a signed decision)",
+    meetings_f_rule_meeting: "the general meeting only",
+    meetings_f_majority: "Meeting majority to spend and to change it",
+    meetings_f_indivisible: "Indivisible (never refunded on exit; cannot be cleared)",
+    meetings_f_to: "Recipient (address)",
+    meetings_f_amount: "Amount (token base units)",
+  },
+);
+
+/** The fund fields of a named-fund question (`NamedFundFields`), shown for those kinds only. */
+function fundFields(n) {
+  const f = (name, label, attrs) => field(`q${n}-f-${name}`, t(label), { ...attrs, "data-f": name });
+  const id = f("fund_id", "meetings_f_id", { pattern: "^[0-9]{1,2}$", inputmode: "numeric" });
+  const name = f("name", "meetings_f_name", { maxlength: 64 });
+  const share = f("share", "meetings_f_share", { pattern: "^[0-9]{1,3}([.,][0-9]{1,2})?$", inputmode: "decimal", value: "0" });
+  const rule = f("rule", "meetings_f_rule", { tag: "select" });
+  rule.input.append(h("option", { value: "council" }, t("meetings_f_rule_council")), h("option", { value: "meeting" }, t("meetings_f_rule_meeting")));
+  const majority = f("majority", "meetings_f_majority", { tag: "select" });
+  majority.input.append(...MAJORITIES.map((m) => h("option", { value: m }, t(`meetings_m_${m}`))));
+  const indivisible = f("indivisible", "meetings_f_indivisible", { type: "checkbox" });
+  const to = f("to", "meetings_f_to", { pattern: "^0x[0-9a-fA-F]{40}$", class: "mono" });
+  const amount = f("amount", "meetings_f_amount", { pattern: "^[0-9]{1,39}$", inputmode: "numeric" });
+  const box = h("fieldset", { class: "fund" }, h("legend", {}, t("meetings_f_legend")), id, name, share, rule, majority, indivisible, to, amount);
+  const show = (kind) => {
+    box.hidden = !kind.startsWith("named_fund_");
+    const pay = kind === "named_fund_payout";
+    id.hidden = kind === "named_fund_create";
+    for (const x of [name, share, rule, majority, indivisible]) x.hidden = pay || box.hidden;
+    name.hidden = name.hidden || kind !== "named_fund_create";
+    to.hidden = amount.hidden = !pay;
+  };
+  const value = () => {
+    const v = (k) => box.querySelector(`[data-f=${k}]`);
+    const out = {};
+    if (!id.hidden) out.fund_id = Number(v("fund_id").value);
+    if (!name.hidden) out.name = v("name").value.trim();
+    if (!share.hidden) {
+      out.share_bps = Math.round(Number(v("share").value.replace(",", ".")) * 100);
+      out.rule = v("rule").value;
+      out.majority = out.rule === "meeting" ? v("majority").value : "simple";
+      out.indivisible = v("indivisible").checked;
+    }
+    if (!to.hidden) Object.assign(out, { to: v("to").value.trim(), amount: v("amount").value.trim() });
+    return out;
+  };
+  return { box, show, value };
+}
+
 const CHOICES = [
   [1, "vote_for"],
   [0, "vote_against"],
@@ -397,6 +465,7 @@ async function conveneForm(ctx) {
     const text = field(`q${n}-text`, t("meetings_q_text"), { tag: "textarea", rows: 2, required: true, maxlength: 2000, "data-q": "text" });
     const majority = field(`q${n}-majority`, t("meetings_q_majority"), { tag: "select", "data-q": "majority" });
     const account = field(`q${n}-account`, t("meetings_q_account"), { pattern: "^0x[0-9a-fA-F]{40}$", class: "mono", "data-q": "account" });
+    const fund = fundFields(n);
     const sync = () => {
       const k = kinds[kind.input.value];
       const least = MAJORITIES.indexOf(k.majority);
@@ -404,11 +473,13 @@ async function conveneForm(ctx) {
       majority.input.value = k.majority;
       account.hidden = !k.needs_account;
       account.input.required = k.needs_account;
+      fund.show(k.kind);
     };
     kind.input.addEventListener("change", sync);
     sync();
     const remove = h("button", { type: "button", class: "link-button" }, t("meetings_remove_question"));
-    const box = h("fieldset", { class: "question" }, h("legend", {}, `${t("question")} ${n + 1}`), kind, text, majority, account, remove);
+    const box = h("fieldset", { class: "question" }, h("legend", {}, `${t("question")} ${n + 1}`), kind, text, majority, account, fund.box, remove);
+    box.fundValue = fund.value;
     remove.addEventListener("click", () => box.remove());
     list.append(box);
   };
@@ -440,6 +511,7 @@ async function conveneForm(ctx) {
         const get_ = (k) => fs.querySelector(`[data-q=${k}]`).value.trim();
         const q = { kind: get_("kind"), text: get_("text"), majority: get_("majority") };
         if (kinds[q.kind].needs_account) q.account = get_("account");
+        if (q.kind.startsWith("named_fund_")) q.fund = fs.fundValue();
         return q;
       }),
     };

@@ -2,10 +2,39 @@
 // (exact decimal strings), times are unix seconds: the export is for recomputation.
 
 import { download, get, toCsv } from "../api.js";
-import { fmtAmount, fmtTime, lang, shortAddress, stateText, t } from "../i18n.js";
+import { addTexts, fmtAmount, fmtTime, lang, shortAddress, stateText, t } from "../i18n.js";
 import { asOf, errorBox, field, h, message, section, table } from "../ui.js";
 import { firstOf } from "./fund.js";
 import { needSignIn } from "./membership.js";
+
+addTexts(
+  {
+    named_fund_row: "Фонд «{name}»: {share} % дохода, расходуется {rule}{ind}",
+    named_rule_council: "решением совета",
+    named_rule_meeting: "решением общего собрания ({majority})",
+    named_indivisible: ", неделимый (не возвращается при выходе)",
+  },
+  {
+    named_fund_row: "Fund «{name}»: {share} % of income, spent by {rule}{ind}",
+    named_rule_council: "a council decision",
+    named_rule_meeting: "a general-meeting decision ({majority})",
+    named_indivisible: ", indivisible (never refunded on exit)",
+  },
+);
+
+/** The funds the charter names, as rows of the funds register (none: an older gateway). */
+async function namedFundRows() {
+  const named = await firstOf(["/cooperative/funds/named"]);
+  return (named?.page?.data ?? []).map((f) => ({
+    fund: t("named_fund_row", {
+      name: f.name,
+      share: (f.share_bps / 100).toFixed(2),
+      rule: f.rule === "meeting" ? t("named_rule_meeting", { majority: f.majority }) : t("named_rule_council"),
+      ind: f.indivisible ? t("named_indivisible") : "",
+    }),
+    amount: f.balance,
+  }));
+}
 
 const flat = (o, prefix = "", out = {}) => {
   for (const [k, v] of Object.entries(o ?? {})) {
@@ -121,6 +150,7 @@ const registers = () => ({
       const funds = await get("/cooperative/funds");
       const loans = await firstOf(["/fund/loans"], { limit: 500 });
       const rows = ["share", "reserve", "mutual_aid", "development", "pending_income"].map((k) => ({ fund: k, amount: funds[k] }));
+      rows.push(...(await namedFundRows()));
       for (const l of loans?.page?.data ?? []) rows.push({ fund: `loan ${l.loan_id} ${l.state_name}`, amount: l.outstanding, borrower: l.borrower });
       return { page: funds, rows };
     },
