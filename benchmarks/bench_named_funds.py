@@ -169,9 +169,9 @@ def render(
     rows: list[tuple[str, int, str]], wall: float, cpu: float, load: tuple[float, ...]
 ) -> str:
     split = {name: gas for name, gas, _ in rows if name.startswith("distributeIncome")}
-    per_fund = (split["distributeIncome, N = 16 named funds"] - split[
-        "distributeIncome, N = 8 named funds"
-    ]) // 8
+    per_fund = (
+        split["distributeIncome, N = 16 named funds"] - split["distributeIncome, N = 8 named funds"]
+    ) // 8
     lines = [
         "## Named funds (фонды устава): gas",
         "",

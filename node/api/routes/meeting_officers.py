@@ -34,6 +34,11 @@ router = APIRouter(prefix="/meetings", tags=["meetings"])
 MeetingId = Annotated[int, Path(ge=1, lt=2**64)]
 QuestionIndex = Annotated[int, Path(ge=0, lt=32)]
 MajorityName = Literal["simple", "two_thirds", "three_quarters"]
+MAJORITY_OF: dict[str, MajorityName] = {
+    "simple": "simple",
+    "two_thirds": "two_thirds",
+    "three_quarters": "three_quarters",
+}
 MAJORITIES: dict[str, Majority] = {
     "simple": Majority.SIMPLE,
     "two_thirds": Majority.TWO_THIRDS,
@@ -225,7 +230,8 @@ def draft_convocation(
         ru, en, law, needs_account = QUESTION_KINDS[q.kind]
         if q.kind in FUND_QUESTION_KINDS:
             least = least_majority(gw.coop.treasury, q.kind, q.fund, f"questions.{i}.fund")
-            law = max(law, least, key=order.index)  # type: ignore[assignment]
+            if order.index(least) > order.index(law):
+                law = MAJORITY_OF[least]
         laws.append(law)
         chosen = q.majority or law
         if order.index(chosen) < order.index(law):
