@@ -257,3 +257,34 @@ def test_whole_meeting_through_the_portal(officers: Portal, stack: Api) -> None:
     charter_doc = sb.cooperative.charter.functions.charterDocument().call()
     assert "0x" + bytes(charter_doc).hex() == m["questions"][1]["document_hash"]
     assert _meeting(api, convener, meeting_id)["questions"][1]["executed"]
+
+
+def test_named_fund_question_from_the_convening_form(officers: Portal, stack: Api) -> None:
+    """A named-fund question: the fund's fields appear for that kind only, reach the gateway
+    (a question below the fund's own majority is refused, in Russian), and the preview of a
+    right one shows the draft. Nothing is signed: the stack's later tests are unaffected."""
+    sb = stack.sandbox
+    page = _as(officers, sb.council[1], "meetings")
+    form = page.locator("#convene-form")
+    expect(page.locator("#q0-f-name")).to_be_hidden()
+    page.fill("#convene-secretary", sb.secretary.address)
+    page.select_option("#q0-kind", "named_fund_create")
+    expect(page.locator("#q0-f-name")).to_be_visible()
+    expect(page.locator("#q0-f-fund_id")).to_be_hidden()
+    page.fill("#q0-text", "Создать неделимый фонд")
+    page.fill("#q0-f-name", "Неделимый фонд")
+    page.fill("#q0-f-share", "12,5")
+    page.select_option("#q0-f-rule", "meeting")
+    page.select_option("#q0-f-majority", "two_thirds")
+    page.check("#q0-f-indivisible")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[data-testid=convene-draft] .msg-error")).to_contain_text(
+        "не меньше", timeout=LONG
+    )
+    page.select_option("#q0-majority", "two_thirds")
+    form.locator("button[type=submit]").click()
+    preview = page.locator("[data-testid=convene-draft] [data-testid=preview]")
+    expect(preview).to_contain_text(sb.secretary.address, timeout=LONG)
+    page.select_option("#q0-kind", "named_fund_payout")
+    expect(page.locator("#q0-f-to")).to_be_visible()
+    expect(page.locator("#q0-f-name")).to_be_hidden()

@@ -150,13 +150,20 @@ function fundFields(n) {
   const to = f("to", "meetings_f_to", { pattern: "^0x[0-9a-fA-F]{40}$", class: "mono" });
   const amount = f("amount", "meetings_f_amount", { pattern: "^[0-9]{1,39}$", inputmode: "numeric" });
   const box = h("fieldset", { class: "fund" }, h("legend", {}, t("meetings_f_legend")), id, name, share, rule, majority, indivisible, to, amount);
+  // `.field` is display:flex, which would override the hidden attribute alone.
+  const hide = (el, hidden) => {
+    el.hidden = hidden;
+    el.style.display = hidden ? "none" : "";
+  };
   const show = (kind) => {
-    box.hidden = !kind.startsWith("named_fund_");
+    const off = !kind.startsWith("named_fund_");
     const pay = kind === "named_fund_payout";
-    id.hidden = kind === "named_fund_create";
-    for (const x of [name, share, rule, majority, indivisible]) x.hidden = pay || box.hidden;
-    name.hidden = name.hidden || kind !== "named_fund_create";
-    to.hidden = amount.hidden = !pay;
+    hide(box, off);
+    hide(id, kind === "named_fund_create");
+    for (const x of [share, rule, majority, indivisible]) hide(x, pay || off);
+    hide(name, kind !== "named_fund_create");
+    hide(to, !pay);
+    hide(amount, !pay);
   };
   const value = () => {
     const v = (k) => box.querySelector(`[data-f=${k}]`);
