@@ -277,6 +277,9 @@ def test_named_fund_question_from_the_convening_form(officers: Portal, stack: Ap
     page.select_option("#q0-f-rule", "meeting")
     page.select_option("#q0-f-majority", "two_thirds")
     page.check("#q0-f-indivisible")
+    # The question's majority follows the fund's; forced lower, the gateway refuses it.
+    expect(page.locator("#q0-majority")).to_have_value("two_thirds")
+    page.select_option("#q0-majority", "simple")
     form.locator("button[type=submit]").click()
     expect(page.locator("[data-testid=convene-draft] .msg-error")).to_contain_text(
         "не меньше", timeout=LONG

@@ -484,6 +484,15 @@ async function conveneForm(ctx) {
     };
     kind.input.addEventListener("change", sync);
     sync();
+    // A fund spent by a 2/3 meeting is created (and changed) by 2/3 at least: raise the
+    // question's majority with the fund's (the gateway and the Treasury check it again).
+    fund.box.addEventListener("change", () => {
+      const k = kinds[kind.input.value];
+      if (k.kind !== "named_fund_create" && k.kind !== "named_fund_change") return;
+      const f = fund.value();
+      const least = Math.max(MAJORITIES.indexOf(k.majority), MAJORITIES.indexOf(f.majority ?? "simple"));
+      if (MAJORITIES.indexOf(majority.input.value) < least) majority.input.value = MAJORITIES[least];
+    });
     const remove = h("button", { type: "button", class: "link-button" }, t("meetings_remove_question"));
     const box = h("fieldset", { class: "question" }, h("legend", {}, `${t("question")} ${n + 1}`), kind, text, majority, account, fund.box, remove);
     box.fundValue = fund.value;
