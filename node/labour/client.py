@@ -23,6 +23,7 @@ from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from indexer.queries import labour as labour_queries
 from node.chain.client import Chain, Sent, checksum
 from node.governance._utils import events
 from node.governance.client import Action, Majority, Question
@@ -173,9 +174,7 @@ class LabourRegister:
             Action.call(shares, "creditInKind", w["member"], w["value"], valuation_hash),
         ]
 
-    def share_batch_actions(
-        self, shares: Any, distribution_id: int, count: int
-    ) -> list[Action]:
+    def share_batch_actions(self, shares: Any, distribution_id: int, count: int) -> list[Action]:
         """The council item that credits the next `count` parts of a distribution in shares."""
         d = self.distribution(distribution_id)
         t = d["terms"]
@@ -264,18 +263,9 @@ class LabourRegister:
         return int(self.contract.functions.claimable(checksum(member)).call())
 
 
-def compute_parts(surplus: int, points: Sequence[tuple[str, int]]) -> dict[str, int]:
-    """Each participant's part of `surplus`, `points` in the register's participant order:
-    floor(surplus * points / total) for all but the last, who takes the remainder (the
-    contract's rule; `indexer.queries.labour.recompute_parts` is the same rule on the mirror)."""
-    total = sum(p for _, p in points)
-    parts: dict[str, int] = {}
-    given = 0
-    for i, (member, p) in enumerate(points):
-        part = surplus - given if i == len(points) - 1 else surplus * p // total
-        parts[member] = part
-        given += part
-    return parts
+#: Each participant's part by the contract's rule (`points` in participant order): the mirror's
+#: own function, so the node and a member reading the mirror compute alike.
+compute_parts = labour_queries.recompute_parts
 
 
 def recompute_from_chain(register: LabourRegister, distribution_id: int) -> dict[str, int]:

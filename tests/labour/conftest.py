@@ -4,10 +4,12 @@ council decision that also installs the register."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 from eth_account.signers.local import LocalAccount
 
 from node.chain.client import Chain, Sent, TransactionReverted
@@ -16,6 +18,7 @@ from node.cooperative.deploy import deploy_network
 from node.governance import Action, Choice, Convocation, GovernanceParams, Question, VoteType
 from node.governance.sandbox import Sandbox, governed_cooperative, h, now, warp
 from node.labour import LabourRegister, Unit, deploy_installer, install_action, predict_register
+from tests.indexer.conftest import LOCAL_PG
 
 TOKEN = 10**18
 DAY = 24 * 3600
@@ -31,6 +34,8 @@ class World:
     register: LabourRegister
     installer: str
     approver: LocalAccount
+    registry: str
+    start_block: int
 
     @property
     def chain(self) -> Chain:
@@ -86,6 +91,7 @@ def expect_revert(action: Callable[[], object], error: str) -> TransactionRevert
 
 @pytest.fixture(scope="session")
 def labour_world(chain: Chain, accounts: list[LocalAccount]) -> World:
+    start_block = chain.w3.eth.block_number
     network = deploy_network(chain, accounts[0])
     sb = governed_cooperative(
         chain,
@@ -111,4 +117,28 @@ def labour_world(chain: Chain, accounts: list[LocalAccount]) -> World:
         ],
         "install the labour register",
     )
-    return World(sb=sb, register=register, installer=installer, approver=approver)
+    return World(
+        sb=sb,
+        register=register,
+        installer=installer,
+        approver=approver,
+        registry=network.registry,
+        start_block=start_block,
+    )
+
+
+@pytest.fixture
+def mirror_db() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (dropped after it)."""
+    server = sa.make_url(LOCAL_PG)
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"wt_labour_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

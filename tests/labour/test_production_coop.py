@@ -6,7 +6,9 @@ path of the register is attacked and refused."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from indexer.queries import labour as labour_queries
 from node.chain.client import TransactionReverted
 from node.governance import Majority, Question
 from node.governance.sandbox import h
@@ -21,6 +23,7 @@ from node.labour import (
     recompute_from_chain,
     valuation,
 )
+from tests.indexer.conftest import make_indexer
 from tests.labour.conftest import (
     HOUR_PRICE,
     RESULT_PRICE,
@@ -53,7 +56,9 @@ def record_quarter(w: World) -> list[int]:
     return ids
 
 
-def test_quarter_of_labour_distributed_by_participation(labour_world: World) -> None:
+def test_quarter_of_labour_distributed_by_participation(
+    labour_world: World, mirror_db: str
+) -> None:
     w, reg = labour_world, labour_world.register
     ids = record_quarter(w)
     first = reg.work_record(ids[0])
@@ -97,8 +102,30 @@ def test_quarter_of_labour_distributed_by_participation(labour_world: World) -> 
     assert after - before == expected[w.members[3].address]
     expect_revert(lambda: reg.claim(w.members[3]), "LabourRegisterNothingToClaim")
 
+    # The mirror: discovered from the registry alone, every part recomputed equals the chain's.
+    idx = make_indexer(w.chain, mirror_db, roots=[w.registry], start_block=w.start_block)
+    idx.sync_once()
+    engine = sa.create_engine(mirror_db)
+    try:
+        with engine.connect() as conn:
+            charter = w.sb.cooperative.addresses.charter
+            assert labour_queries.register_of(conn, charter) == reg.address
+            mirrored = labour_queries.distribution(conn, reg.address, did)
+            records = labour_queries.work_records(conn, reg.address, member=w.members[0].address)
+            rates = labour_queries.rates(conn, reg.address)
+    finally:
+        engine.dispose()
+    assert mirrored.completed and mirrored.funded and mirrored.credited == terms.surplus
+    assert len(mirrored.parts) == 12
+    for p in mirrored.parts:
+        assert p.part == p.recomputed == reg.part_of(did, p.member) == expected[p.member]
+    assert [r.status for r in records] == ["points"] * 4
+    assert [r.price for r in rates] == [HOUR_PRICE, RESULT_PRICE]
+
     # Replays: the batch after completion, the same question again, the closed period.
-    expect_revert(lambda: reg.credit_batch(w.members[2], did, 5), "LabourRegisterDistributionComplete")
+    expect_revert(
+        lambda: reg.credit_batch(w.members[2], did, 5), "LabourRegisterDistributionComplete"
+    )
     expect_revert(
         lambda: reg.approve_distribution(w.members[0], terms, doc, meeting_id, 0),
         "LabourRegisterPeriodClosed",
@@ -143,7 +170,9 @@ def test_distribution_in_shares_runs_only_by_council(labour_world: World) -> Non
     expect_revert(
         lambda: reg.credit_batch(w.members[0], did, 3), "LabourRegisterNotDecisionExecutor"
     )
-    expect_revert(lambda: reg.fund_distribution(w.members[0], did), "LabourRegisterFundingNotExpected")
+    expect_revert(
+        lambda: reg.fund_distribution(w.members[0], did), "LabourRegisterFundingNotExpected"
+    )
     shares = w.sb.cooperative.shares
     before = [w.sb.cooperative.holding(m.address).in_kind_shares for m in w.members[:3]]
     council_decides(w.sb, reg.share_batch_actions(shares, did, 2), "batch 1")
@@ -275,10 +304,16 @@ def test_distribution_attacks_refused(labour_world: World) -> None:
     expect_revert(lambda: reg.credit_batch(w.members[0], did, 1), "LabourRegisterNotFunded")
     token = w.sb.cooperative.token
     w.chain.transact(token.functions.mint(reg.address, 199 * TOKEN), w.sb.deployer)
-    expect_revert(lambda: reg.fund_distribution(w.members[0], did), "LabourRegisterInsufficientFunds")
+    expect_revert(
+        lambda: reg.fund_distribution(w.members[0], did), "LabourRegisterInsufficientFunds"
+    )
     w.chain.transact(token.functions.mint(reg.address, TOKEN), w.sb.deployer)
     reg.fund_distribution(w.members[0], did)
-    expect_revert(lambda: reg.fund_distribution(w.members[0], did), "LabourRegisterFundingNotExpected")
+    expect_revert(
+        lambda: reg.fund_distribution(w.members[0], did), "LabourRegisterFundingNotExpected"
+    )
     reg.credit_batch(w.members[0], did, 10)
-    expect_revert(lambda: reg.credit_batch(w.members[0], did, 1), "LabourRegisterDistributionComplete")
+    expect_revert(
+        lambda: reg.credit_batch(w.members[0], did, 1), "LabourRegisterDistributionComplete"
+    )
     assert reg.part_of(did, w.members[0].address) == 200 * TOKEN
