@@ -96,12 +96,10 @@ def registers(db: Db, chain_id: int | None = None) -> list[dict[str, str]]:
     return [{"register": r.contract, "charter": r.member} for r in _exec(db, stmt)]
 
 
-def register_of(db: Db, charter: str, chain_id: int | None = None) -> str:
-    """The latest register installed for `charter`."""
+def register_of(db: Db, charter: str, chain_id: int | None = None) -> str | None:
+    """The latest register installed for `charter` (None: none yet)."""
     found = [r["register"] for r in registers(db, chain_id) if r["charter"] == charter]
-    if not found:
-        raise NotFound(f"no labour register for {charter}")
-    return found[-1]
+    return found[-1] if found else None
 
 
 def rates(db: Db, register: str, chain_id: int | None = None) -> list[RatePublic]:
