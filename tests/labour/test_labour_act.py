@@ -15,8 +15,9 @@ TOKEN = 10**18
 
 
 def test_labour_act_states_the_valuation(tmp_path: Path) -> None:
-    rate = {"rate_id": 1, "price": 500 * TOKEN, "unit": 0, "document": "0x" + "12" * 32}
-    value = valuation(rate["price"], Unit.HOUR, 4_050)
+    price = 500 * TOKEN
+    rate = {"rate_id": 1, "price": price, "unit": 0, "document": "0x" + "12" * 32}
+    value = valuation(price, Unit.HOUR, 4_050)
     body = {
         **facts.header(facts.cooperative("ПА «Артель»", "0x" + "ab" * 20, 31337), "2026-12-05"),
         **facts.labour_act(
