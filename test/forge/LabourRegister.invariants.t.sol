@@ -64,4 +64,30 @@ contract LabourRegisterInvariants is Test {
             "(d) tokens"
         );
     }
+
+    /// @notice The key path goes through: work recorded and approved, a distribution approved
+    /// by a meeting, funded, credited in two batches, a part claimed.
+    function test_handlerKeyPath() external {
+        handler.record(0, 800, false);
+        handler.record(1, 3, true);
+        handler.record(2, 150, false);
+        handler.distribute(1); // two participants pending approval: nothing yet
+        handler.approve(0);
+        handler.approve(1);
+        handler.approve(2);
+        (uint128 total, uint32 participants,) =
+            register.periodTotals(1, ILabourRegister.Basis.Labour);
+        assertEq(participants, 3, "three participants");
+        assertTrue(total > 0, "points");
+        handler.distribute(1e21 + 1);
+        assertEq(register.distributionCount(), 1, "distribution approved");
+        handler.creditBatch(0, 1);
+        handler.creditBatch(0, 5);
+        ILabourRegister.Distribution memory d = register.distribution(1);
+        assertEq(d.cursor, 3, "all credited");
+        assertEq(d.credited, d.terms.surplus, "parts add up");
+        handler.claim(0);
+        assertTrue(handler.claimed() > 0, "claimed");
+        this.invariant_labourRegister();
+    }
 }

@@ -82,10 +82,11 @@ contract LabourHandler is CoopFixture {
     }
 
     /// @notice The meeting distributes `surplus` (1..10**24) of the open period as a payout,
-    /// which is funded; the next period opens.
+    /// which is funded; the next period opens. Only once the period has three participants, so
+    /// that batches of several members are the rule.
     function distribute(uint256 surplus) external {
-        (uint128 total,,) = register.periodTotals(period, ILabourRegister.Basis.Labour);
-        if (total == 0) return;
+        (, uint32 participants,) = register.periodTotals(period, ILabourRegister.Basis.Labour);
+        if (participants < 3) return;
         ILabourRegister.Terms memory terms = ILabourRegister.Terms({
             period: period,
             basis: ILabourRegister.Basis.Labour,
