@@ -803,6 +803,7 @@ DOMAIN_TABLES = (
     "fund_entry",
     "fund_loan_event",
     "property_asset_event",
+    "labour_event",
 )
 #: The domain ledgers are part of the indexer's schema: the schema test (which walks
 #: CORE_TABLES) compares them with revision 0002 too.
