@@ -840,6 +840,7 @@ DOMAIN_TABLES = (
     "fund_entry",
     "fund_loan_event",
     "property_asset_event",
+    "labour_event",
 )
 #: The domain ledgers are part of the indexer's schema: the schema test (which walks
 #: CORE_TABLES) compares them with revision 0002 too.
@@ -1271,3 +1272,37 @@ class AssetPublic(SQLModel):
     disposal_amount: int | None
     minted: EventRef
     last_event: EventRef
+
+
+# -- labour register (LabourRegister) --------------------------------------------------------
+
+
+class LabourEventBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """The LabourRegister."""
+    action: str = Field(max_length=24)
+    """installed, rate_set, approver_set, recorded, approved, rejected, contributed,
+    points_added, purchases_recorded, distribution_approved, distribution_funded,
+    part_credited, distribution_completed, claimed."""
+    record_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    distribution_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    member: str | None = Field(default=None, max_length=_ADDRESS)
+    """The member concerned (the approver for approved/rejected, the charter for installed)."""
+    period: int | None = Field(default=None, sa_type=sa.BigInteger)
+    basis: int | None = None
+    """`ILabourRegister.Basis`: 0 labour, 1 purchases."""
+    amount: str | None = Field(default=None, max_length=_AMOUNT)
+    """The valuation, points, part, surplus or claimed amount the event carries."""
+    data: dict[str, Any] | None = Field(default=None, sa_type=JsonType)
+    """The event's other arguments (hashes as hex, integers as decimal strings)."""
+
+
+class LabourEvent(LabourEventBase, LedgerRow, table=True):
+    """Every event of a labour register, one row each: the facts a member recomputes from."""
+
+    __tablename__ = "labour_event"
+    __table_args__ = _ledger_args(
+        "labour_event",
+        sa.Index("ix_labour_event_contract", "chain_id", "contract", "action"),
+        sa.Index("ix_labour_event_member", "chain_id", "member"),
+    )

@@ -1144,6 +1144,7 @@ GOVERNANCE_KEYS = (
     "mutual_aid_fund",
     "property_registry",
     "bank_settlements",
+    "labour_register",
 )
 
 

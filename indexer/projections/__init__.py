@@ -173,6 +173,7 @@ def default_projections() -> list[Projection]:
         documents,
         fund,
         governance,
+        labour,
         members,
         ping,
         property,

@@ -28,6 +28,7 @@ from indexer.models import (
     EventRef,
     FundEntry,
     FundLoanEvent,
+    LabourEvent,
     MeetingEvent,
     MemberEvent,
     ObligationEvent,
@@ -65,6 +66,7 @@ PROXY = ProxyEvent.__table__  # type: ignore[attr-defined]
 FUND_ENTRY = FundEntry.__table__  # type: ignore[attr-defined]
 FUND_LOAN = FundLoanEvent.__table__  # type: ignore[attr-defined]
 ASSET = AssetEvent.__table__  # type: ignore[attr-defined]
+LABOUR = LabourEvent.__table__  # type: ignore[attr-defined]
 
 
 class Page(BaseModel, Generic[T]):

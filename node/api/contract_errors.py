@@ -36,6 +36,37 @@ RU: dict[str, str] = {
     "StringsInsufficientHexLength": "Недостаточная длина шестнадцатеричной строки",
     "PackedHistoryUnorderedPush": "Запись истории с блоком раньше последнего",
     "Multicall3CallFailed": "Один из пакетных вызовов не удался",
+    # LabourRegister, LabourInstaller
+    "LabourInstallerNotDecisionExecutor": "Устанавливать реестр труда может только исполнитель "
+    "решений",
+    "LabourInstallerZeroAddress": "Нулевой адрес реализации или устава",
+    "LabourRegisterAmountTooLarge": "Слишком большая сумма для реестра труда",
+    "LabourRegisterDecisionMismatch": "Вопрос собрания не совпадает с этим распределением",
+    "LabourRegisterDecisionUsed": "Это решение собрания уже использовано",
+    "LabourRegisterDistributionComplete": "Распределение уже начислено всем участникам",
+    "LabourRegisterFundingNotExpected": "Распределение уже обеспечено или выплачивается не "
+    "деньгами",
+    "LabourRegisterInactiveRate": "Нет такой расценки или по ней больше не принимают работу",
+    "LabourRegisterInsufficientFunds": "В реестре недостаточно денег для выплаты",
+    "LabourRegisterInvalidLists": "Списки пусты или разной длины",
+    "LabourRegisterNoGeneralMeeting": "У кооператива нет общего собрания",
+    "LabourRegisterNotActiveMember": "Адрес не является действующим пайщиком",
+    "LabourRegisterNotApprover": "Утверждать работу может только назначенный советом "
+    "приёмщик или совет",
+    "LabourRegisterNotDecisionExecutor": "Действие доступно только по решению совета",
+    "LabourRegisterNotFunded": "Выплата по распределению ещё не обеспечена деньгами",
+    "LabourRegisterNotMeetingDecision": "Вопрос не принят проведённым собранием с подписанным "
+    "протоколом",
+    "LabourRegisterNothingToClaim": "Нечего получать",
+    "LabourRegisterNothingToDistribute": "За этот период нет учтённого участия",
+    "LabourRegisterPeriodClosed": "Период закрыт: распределение за него уже утверждено",
+    "LabourRegisterSelfApproval": "Нельзя утверждать собственную работу",
+    "LabourRegisterUnexpectedStatus": "Запись о работе в другом состоянии",
+    "LabourRegisterUnknownDistribution": "Нет такого распределения",
+    "LabourRegisterUnknownRecord": "Нет такой записи о работе",
+    "LabourRegisterZeroAddress": "Нулевой адрес",
+    "LabourRegisterZeroAmount": "Нулевое количество или сумма",
+    "LabourRegisterZeroHash": "Не указан хеш документа",
     # BankSettlements
     "BankSettlementsAlreadyClosed": "Эта задолженность уже закрыта другой строкой выписки",
     "BankSettlementsEmptyBatch": "Пустой пакет платежей",

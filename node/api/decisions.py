@@ -659,6 +659,7 @@ CONTRACT_NAMES = {
     "general_meeting": "GeneralMeeting",
     "mutual_aid_fund": "MutualAidFund",
     "property_registry": "PropertyRegistry",
+    "labour_register": "LabourRegister",
 }
 
 

@@ -185,7 +185,27 @@ class Gateway:
             address = self.module_address(key)
             if address is not None:
                 out[key] = address
+        labour = self.labour_register_address()
+        if labour is not None:
+            out["labour_register"] = labour
         return out
+
+    def labour_register_address(self) -> str | None:
+        """The labour register: the record's `labour_register`, else the latest one the mirror
+        saw installed for the charter (`LabourRegisterInstalled`); None when there is none."""
+        address = self.module_address("labour_register")
+        if address is not None:
+            return address
+        from sqlalchemy.exc import DBAPIError
+
+        from indexer.queries import labour
+
+        try:
+            with self.engine.connect() as conn:
+                found = labour.register_of(conn, self.coop.addresses.charter, self.chain_id)
+        except DBAPIError:  # the indexer has not created the mirror's tables yet
+            return None
+        return checksum(found) if found else None
 
     def module_address(self, key: str) -> str | None:
         """A module deployed beside the factory's set (`mutual_aid_fund`, `property_registry`):

@@ -42,6 +42,7 @@ from node.api.routes import (
     fund,
     health,
     history,
+    labour,
     meeting_officers,
     meetings,
     member_forms,
@@ -198,6 +199,7 @@ def create_app(
         decisions,
         meeting_officers,
         work,
+        labour,
     ):
         app.include_router(module.router)
     app.include_router(notices.meetings_router)

@@ -393,3 +393,43 @@ def delivery_order(order: Any, offer: Any) -> dict[str, Any]:
             "obligation_id": order.obligation_id,
         }
     }
+
+
+UNITS = ("hour", "result")
+
+
+def labour_act(
+    member_account: str,
+    member_name: str | None,
+    register: str,
+    rate: Mapping[str, Any],
+    period: int,
+    quantity: int,
+    task: str,
+    result: str,
+    value: int,
+) -> dict[str, Any]:
+    """Акт о результатах труда: what a member did in `period` (a task, hours in hundredths or
+    a number of results at the decided `rate`: `{rate_id, price, unit, document}` as the
+    register states it) and its valuation as the register computes it. The member signs it and
+    records its hash with the work; the approver named by the charter signs it on approval."""
+    unit = int(rate["unit"])
+    quantity_text = (
+        f"{quantity // 100}.{quantity % 100:02d} ч / h" if unit == 0 else f"{quantity} шт. / pcs"
+    )
+    return {
+        "act": {
+            "member": {"account": member_account, "name": member_name},
+            "register": register,
+            "period": int(period),
+            "task": task,
+            "result": result,
+            "rate_id": int(rate["rate_id"]),
+            "rate_price": _s(rate["price"]),
+            "rate_unit": UNITS[unit],
+            "rate_document": rate["document"],
+            "quantity": int(quantity),
+            "quantity_text": quantity_text,
+            "value": _s(value),
+        }
+    }

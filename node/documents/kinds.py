@@ -176,6 +176,14 @@ KINDS: dict[str, Kind] = {
             False,
         ),
         Kind(
+            "labour_act",
+            "Акт о результатах труда",
+            "Act of work results",
+            "labour_act.html.j2",
+            "CONTRACT",
+            False,
+        ),
+        Kind(
             "member_extract",
             "Выписка из реестра пайщиков",
             "Extract from the register of members",
@@ -198,3 +206,8 @@ KINDS: dict[str, Kind] = {
 AGREEMENT_KINDS = frozenset({"agreement_pep", "consent_personal_data"})
 """The membership agreements (`node/documents/agreements.py`): published by the council through
 `/agreements/versions`, not made by `/documents/generate`."""
+
+
+ROUTE_KINDS = frozenset({"labour_act"})
+"""Made by their own route (`POST /labour/acts`: the act exists before the work record that
+binds its hash), not by `/documents/generate`."""

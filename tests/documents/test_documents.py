@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from node.documents.kinds import AGREEMENT_KINDS, KINDS
+from node.documents.kinds import AGREEMENT_KINDS, KINDS, ROUTE_KINDS
 from node.documents.pdf import regenerate
 from node.documents.template_store import TemplateStore
 from tests.documents.conftest import IDENTITIES, Scenario
@@ -416,9 +416,10 @@ CHECKS: dict[str, Callable[[Scenario, dict[str, Any], str], None]] = {
 }
 
 
-GENERATED = sorted(k for k in KINDS if k not in AGREEMENT_KINDS)
+GENERATED = sorted(k for k in KINDS if k not in AGREEMENT_KINDS | ROUTE_KINDS)
 """Every kind `POST /documents/generate` makes; the agreements are published through
-`/agreements/versions` (tests/api/test_agreements.py)."""
+`/agreements/versions` (tests/api/test_agreements.py), the labour act through `/labour/acts`
+(tests/labour)."""
 
 
 def test_every_kind_is_checked() -> None:

@@ -30,6 +30,7 @@ DOMAINS = (
     "units",
     "governance",
     "fund",
+    "labour",
     "documents",
     "identity",
     "accounts",

@@ -28,6 +28,7 @@ CONTRACT_TYPES = {
     "meeting_proxies": "MeetingProxies",
     "mutual_aid_fund": "MutualAidFund",
     "property_registry": "PropertyRegistry",
+    "labour_register": "LabourRegister",
 }
 
 ContractName = Annotated[
