@@ -614,6 +614,15 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         emit GeneralMeetingSigningPeriodSet(signingPeriod_);
     }
 
+    /// @inheritdoc IGeneralMeeting
+    function setRegister(address register_, address proxies_) external {
+        if (msg.sender != address(this)) revert GeneralMeetingNotMeetingDecision(msg.sender);
+        if (register_ == address(0)) revert GeneralMeetingZeroAddress();
+        _membership = IMembershipView(register_);
+        _proxies = proxies_;
+        emit GeneralMeetingRegisterSet(register_, proxies_);
+    }
+
     /*//////////////////////////////////////////////////////////////
                                   VIEWS
     //////////////////////////////////////////////////////////////*/

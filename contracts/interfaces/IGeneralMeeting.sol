@@ -253,6 +253,11 @@ interface IGeneralMeeting is IERC5267 {
     /// @notice The signing period changed (a general-meeting decision).
     event GeneralMeetingSigningPeriodSet(uint32 signingPeriod);
 
+    /// @notice The register of voters and the proxies changed (a general-meeting decision): the
+    /// meeting is held as a meeting of delegates (`register` is the cooperative's `Branches`)
+    /// or of all members again (`register` is the `Membership`).
+    event GeneralMeetingRegisterSet(address register, address proxies);
+
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
@@ -507,6 +512,12 @@ interface IGeneralMeeting is IERC5267 {
     /// accepted questions become executable without them (1 to 90 days). Only a general-meeting
     /// decision.
     function setSigningPeriod(uint32 signingPeriod) external;
+
+    /// @notice Sets who votes from the next convocation on: `register` answers `IMembershipView`
+    /// (the `Membership`, or the cooperative's `Branches` for a meeting of delegates), and
+    /// `proxies` is the one caller of `castProxyBallot` (zero: no votes by proxy; a delegate's
+    /// mandate cannot be passed on). Only a general-meeting decision.
+    function setRegister(address register, address proxies) external;
 
     /// @notice How long after closing a missing protocol signature stops holding back execution.
     function signingPeriod() external view returns (uint32);
