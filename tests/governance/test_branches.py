@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from eth_account.signers.local import LocalAccount
+
+from indexer.db import make_engine
+from indexer.queries import branches as branch_queries
 
 from node.chain.client import Chain
 from node.cooperative.client import MemberKind
@@ -24,6 +28,7 @@ from node.governance.sandbox import Sandbox, fund, generated_accounts, governed_
 from node.governance.sandbox import now, warp
 from tests.governance.conftest import DAY, convene, end_voting, expect_revert, open_voting
 from tests.governance.conftest import sign_protocol
+from tests.indexer.conftest import make_indexer
 
 F, A, X = Choice.FOR, Choice.AGAINST, Choice.ABSTAIN
 BRANCH_NOTICE = 3 * DAY
@@ -207,7 +212,9 @@ def test_branch_meeting_counts_its_members_once(society: Society) -> None:
     assert m1.meeting(id1).participants == 1
 
 
-def test_society_of_three_branches_holds_a_meeting_of_delegates(society: Society) -> None:
+def test_society_of_three_branches_holds_a_meeting_of_delegates(
+    society: Society, tmp_path: Path
+) -> None:
     s, sb = society, society.sb
     gm = sb.governance.meeting
     charter = sb.cooperative.charter
@@ -268,3 +275,25 @@ def test_society_of_three_branches_holds_a_meeting_of_delegates(society: Society
     sign_protocol(sb, mid, "delegates' protocol")
     gm.execute(sb.deployer, mid, 0)  # 4 of 5 for: at least 3/4
     assert charter.functions.charterDocument().call() == new_charter
+
+    # 5. The mirror answers as the chain does.
+    live = f"sqlite:///{tmp_path / 'live.db'}"
+    make_indexer(sb.chain, live).sync_once()
+    engine = make_engine(live)
+    try:
+        with engine.connect() as conn:
+            mirrored = branch_queries.list_branches(conn, s.branches.address)
+            moved = branch_queries.member_branch(conn, s.branches.address, lost.address)
+    finally:
+        engine.dispose()
+    assert mirrored.count == 3 and mirrored.delegate_count == s.branches.delegate_count() == 4
+    for b in mirrored.data:
+        chain_branch = s.branches.branch(b.branch_id)
+        assert (b.trustee, b.members, b.meeting) == (
+            chain_branch.trustee,
+            chain_branch.members,
+            chain_branch.meeting,
+        )
+        assert [d.address for d in b.delegates] == s.branches.delegates_of(b.branch_id)
+        assert b.meetings_convened == 1
+    assert (moved.branch_id, moved.delegate) == (1, False)
