@@ -34,6 +34,7 @@ from node.api.routes import (
     audit,
     auth,
     bank,
+    branches,
     contracts,
     cooperative,
     council,
@@ -198,6 +199,7 @@ def create_app(
         decisions,
         meeting_officers,
         work,
+        branches,
     ):
         app.include_router(module.router)
     app.include_router(notices.meetings_router)
