@@ -59,6 +59,22 @@ def test_branches_routes(api: Api) -> None:
         not_applicant = api.ok(api.post(trustee, "/branches/verify", json=body), 422)
         assert not_applicant["error"].startswith("Membership")
 
+        # An order delivered to the buyer's branch names its trustee as the receiver.
+        offer = api.ok(
+            api.post(
+                sb.members[3],
+                "/offers",
+                json={"title": "Крупа", "category": "прочее", "price": "1", "quantity": 5},
+            ),
+            201,
+        )
+        order = {"offer_id": offer["id"], "quantity": 1, "receive_at_branch": True}
+        placed = api.ok(api.post(plain, "/orders", json=order), 201)
+        assert placed["receiver"] == trustee.address
+        no_trustee = api.ok(api.post(mover, "/orders", json=order), 422)  # branch 2: none
+        assert "уполномоченного" in no_trustee["detail"]
+        api.ok(api.post(plain, f"/orders/{placed['id']}/cancel"))
+
         # Bad input and unknown branches: nothing is offered.
         assert api.post(mover, "/branches/0/join").status_code == 422
         assert api.ok(api.post(mover, "/branches/9/join"), 422)["error"] == (
