@@ -33,12 +33,17 @@ from node.chain.artifacts import Artifacts  # noqa: E402
 from node.chain.client import Chain  # noqa: E402
 from node.chain.devkeys import dev_accounts  # noqa: E402
 from node.cooperative.client import MemberKind  # noqa: E402
-from node.governance import Choice, Convocation, GovernanceParams, Question  # noqa: E402
-from node.governance import Majority, VoteType  # noqa: E402
+from node.governance import Choice, Convocation, GovernanceParams, Majority, Question, VoteType  # noqa: E402  # noqa: E402
 from node.governance.branches import deploy_branches, set_register_action  # noqa: E402
 from node.governance.client import Action, GeneralMeeting  # noqa: E402
-from node.governance.sandbox import Sandbox, fund, governed_cooperative, h, now  # noqa: E402
-from node.governance.sandbox import warp  # noqa: E402
+from node.governance.sandbox import (  # noqa: E402
+    Sandbox,
+    fund,
+    governed_cooperative,
+    h,
+    now,
+    warp,
+)
 
 OUT = ROOT / "benchmarks" / "branches_results.md"
 MEMBERS = 24
@@ -157,9 +162,7 @@ def measure(sb: Sandbox) -> list[tuple[str, int, str]]:
         close_and_sign(sb, meeting, bmid)
         sent = meeting.execute(executor, bmid, 0)
         if b == 1:
-            rows.append(
-                ("branch meeting execute: electDelegates (2 delegates)", sent.gas_used, "")
-            )
+            rows.append(("branch meeting execute: electDelegates (2 delegates)", sent.gas_used, ""))
 
     close_and_sign(sb, gm, mid)
     sent = gm.execute(executor, mid, 0)

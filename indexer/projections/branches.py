@@ -50,9 +50,7 @@ def branch_event(ctx: ProjectionContext, event: Event) -> None:
             counted=counted,
         )
     elif name == "DelegatesElected":
-        pairs = [
-            [int(i), str(d)] for i, d in zip(a["memberIndices"], a["delegates"], strict=True)
-        ]
+        pairs = [[int(i), str(d)] for i, d in zip(a["memberIndices"], a["delegates"], strict=True)]
         values.update(action="delegates_elected", meeting=a["meeting"], delegates=pairs)
     elif name == "DelegateRemoved":
         values.update(action="delegate_removed", member_index=event.int("memberIndex"))

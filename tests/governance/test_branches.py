@@ -17,17 +17,29 @@ from eth_account.signers.local import LocalAccount
 
 from indexer.db import make_engine
 from indexer.queries import branches as branch_queries
-
 from node.chain.client import Chain
 from node.cooperative.client import MemberKind
 from node.cooperative.deploy import NetworkAddresses
 from node.governance import Choice, Convocation, GovernanceParams, Majority, Question
 from node.governance.branches import Branches, deploy_branches, set_register_action
 from node.governance.client import Action, GeneralMeeting, MeetingState
-from node.governance.sandbox import Sandbox, fund, generated_accounts, governed_cooperative, h
-from node.governance.sandbox import now, warp
-from tests.governance.conftest import DAY, convene, end_voting, expect_revert, open_voting
-from tests.governance.conftest import sign_protocol
+from node.governance.sandbox import (
+    Sandbox,
+    fund,
+    generated_accounts,
+    governed_cooperative,
+    h,
+    now,
+    warp,
+)
+from tests.governance.conftest import (
+    DAY,
+    convene,
+    end_voting,
+    expect_revert,
+    open_voting,
+    sign_protocol,
+)
 from tests.indexer.conftest import make_indexer
 
 F, A, X = Choice.FOR, Choice.AGAINST, Choice.ABSTAIN
@@ -112,9 +124,7 @@ def elect(s: Society, branch_id: int, delegates: Sequence[LocalAccount]) -> None
     """The trustee convenes the branch meeting, the branch votes, the decision executes."""
     meeting = s.branches.meeting(branch_id)
     question = elect_question(s, branch_id, [d.address for d in delegates])
-    mid = s.branches.convene(
-        s.trustees[branch_id], branch_id, branch_convocation(s.sb, [question])
-    )
+    mid = s.branches.convene(s.trustees[branch_id], branch_id, branch_convocation(s.sb, [question]))
     hold(s.sb, meeting, mid, s.by_branch[branch_id][:3])
     meeting.execute(s.sb.deployer, mid, 0)
 

@@ -17,8 +17,8 @@ from node.api.gateway import Gateway
 from node.api.problems import Problem
 from node.chain.client import checksum
 from node.exchange.models import Offer, Order
-from node.governance.branches import Branches
 from node.exchange.service import FOLLOWED, BankPayment, Facts, apply_facts, outcome_of
+from node.governance.branches import Branches
 
 
 def require_member(caller: Caller) -> None:
@@ -246,9 +246,7 @@ def branch_receiver(gw: Gateway, buyer: str) -> str:
     branches = Branches(gw.chain, address)
     branch_id = branches.branch_of(buyer)
     if branch_id == 0:
-        raise Problem(
-            422, "Вы не относитесь ни к одному участку / You belong to no branch"
-        )
+        raise Problem(422, "Вы не относитесь ни к одному участку / You belong to no branch")
     trustee = branches.branch(branch_id).trustee
     if trustee is None:
         raise Problem(

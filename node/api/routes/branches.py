@@ -105,9 +105,7 @@ def verify_applicant(gw: GatewayDep, caller: WriterDep, body: VerifyCreate) -> T
     """A transaction for the trustee's wallet: attest the identity check of an applicant of the
     trustee's own branch (the contract refuses any other applicant and any other sender)."""
     contract = gw.chain.contract("Branches", _branches(gw))
-    fn = contract.functions.attestIdentity(
-        checksum(body.applicant), HexBytes(body.check_record)
-    )
+    fn = contract.functions.attestIdentity(checksum(body.applicant), HexBytes(body.check_record))
     return unsigned_tx(
         gw,
         fn,
