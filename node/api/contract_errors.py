@@ -26,6 +26,7 @@ RU: dict[str, str] = {
     "BranchesInvalidDelegation": "Число делегатов вне нормы представительства участка",
     "BranchesDuplicateDelegate": "Один пайщик назван делегатом дважды",
     "BranchesStillActive": "Пайщик ещё состоит в кооперативе",
+    "CheckpointUnorderedInsertion": "Запись истории не по порядку блоков",
     # OpenZeppelin and libraries
     "AddressEmptyCode": "По адресу нет контракта",
     "CloneArgumentsTooLong": "Слишком длинные параметры клона",
