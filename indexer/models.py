@@ -250,8 +250,8 @@ class ConfigEventBase(SQLModel):
     """chair, executor, charter_document, fees, fund_split, roles, auditor (number: 1
     appointed, 0 removed), obligation_source_added,
     obligation_source_removed, default_credit_limit, council_seated, item_expiry,
-    meeting_parameters, fund_rules (value: the rules as JSON; previous: the decision's
-    document)."""
+    meeting_parameters, meeting_register (account: the register, value: the proxies),
+    fund_rules (value: the rules as JSON; previous: the decision's document)."""
     account: str | None = Field(default=None, max_length=_ADDRESS)
     """New chair / executor, the account whose roles changed, the obligation source."""
     previous: str | None = Field(default=None, max_length=_AMOUNT)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from eth_account.signers.local import LocalAccount
 
 from indexer.db import make_engine
@@ -21,7 +22,7 @@ from node.chain.client import Chain
 from node.cooperative.client import MemberKind
 from node.cooperative.deploy import NetworkAddresses
 from node.governance import Choice, Convocation, GovernanceParams, Majority, Question
-from node.governance.branches import Branches, deploy_branches, set_register_action
+from node.governance.branches import ZERO, Branches, deploy_branches, set_register_action
 from node.governance.client import Action, GeneralMeeting, MeetingState
 from node.governance.sandbox import (
     Sandbox,
@@ -292,10 +293,18 @@ def test_society_of_three_branches_holds_a_meeting_of_delegates(
     engine = make_engine(live)
     try:
         with engine.connect() as conn:
+            register = conn.execute(
+                sa.text(
+                    "SELECT account, value FROM coop_config_event "
+                    "WHERE contract = :gm AND action = 'meeting_register'"
+                ),
+                {"gm": gm.address},
+            ).all()
             mirrored = branch_queries.list_branches(conn, s.branches.address)
             moved = branch_queries.member_branch(conn, s.branches.address, lost.address)
     finally:
         engine.dispose()
+    assert [tuple(r) for r in register] == [(s.branches.address, ZERO)]
     assert mirrored.count == 3 and mirrored.delegate_count == s.branches.delegate_count() == 4
     for b in mirrored.data:
         chain_branch = s.branches.branch(b.branch_id)
