@@ -306,7 +306,8 @@ interface IGeneralMeeting is IERC5267 {
     /// `account` tried.
     error GeneralMeetingNotProxies(address account);
 
-    /// @notice Only a general-meeting decision (this contract calling itself) may do this.
+    /// @notice Only a general-meeting decision (this contract calling itself) may do this; a
+    /// branch meeting never changes its own parameters (they are the charter's).
     error GeneralMeetingNotMeetingDecision(address account);
 
     /// @notice The quorum schedule is empty or has a threshold above 10,000 basis points.

@@ -199,6 +199,37 @@ def test_delegates_only_by_their_branch_meeting(society: Society) -> None:
     assert s.branches.delegate_count() == 0
 
 
+def test_branch_members_cannot_change_their_meetings_rules_on_demand(society: Society) -> None:
+    """A branch meeting convened on its members' demand escapes the convener's agenda check:
+    its accepted question still cannot change the branch meeting's register, quorum or demand
+    rules (the charter's, set by Branches), nor act on anything but electDelegates."""
+    s, sb = society, society.sb
+    meeting = s.branches.meeting(1)
+    rogue = [
+        Question(
+            h("own register"), actions=(set_register_action(meeting, sb.deployer.address, None),)
+        ),
+        Question(h("no quorum"), actions=(meeting.set_parameters_action(0, [0]),)),
+    ]
+    demander = s.by_branch[1][1]
+    agenda = meeting.agenda_hash(rogue)
+    meeting.demand(demander, agenda)  # one of four: the default tenth is reached
+    due = meeting.demand_info(agenda)["council_due_by"]
+    warp(sb.chain, due + 1)
+    opens = now(sb.chain) + BRANCH_NOTICE + 60
+    conv = Convocation(opens, opens + 3 * DAY, sb.secretary.address, tuple(rogue))
+    mid = meeting.convene_on_demand(demander, conv)
+    hold(sb, meeting, mid, s.by_branch[1][:3])
+    assert meeting.meeting(mid).accepted_mask == 0b11
+    for index in (0, 1):
+        expect_revert(
+            lambda i=index: meeting.execute(sb.deployer, mid, i),
+            "GeneralMeetingNotMeetingDecision",
+        )
+    assert meeting.contract.functions.membership().call() == s.branches.address
+    assert meeting.quorum_schedule() == [5000]
+
+
 def test_branch_meeting_counts_its_members_once(society: Society) -> None:
     s, sb = society, society.sb
     b1, b2 = s.by_branch[1], s.by_branch[2]
@@ -214,7 +245,7 @@ def test_branch_meeting_counts_its_members_once(society: Society) -> None:
     mover = b1[3]
     s.branches.join(mover, 2)
     assert s.branches.branch(1).members == 3 and s.branches.branch(2).members == 5
-    warp(sb.chain, m1.meeting(id1).opens_at)
+    warp(sb.chain, max(m1.meeting(id1).opens_at, m2.meeting(id2).opens_at))
     m1.cast_ballot(mover, id1, [F])  # where they were at the record block
     expect_revert(lambda: m2.cast_ballot(mover, id2, [F]), "GeneralMeetingNotVoter")
     expect_revert(lambda: m1.cast_ballot(mover, id1, [A]), "GeneralMeetingAlreadyVoted")
