@@ -304,7 +304,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
 
     /// @inheritdoc IGeneralMeeting
     function setDemandRules(uint16 thresholdBps, uint32 period) external {
-        if (msg.sender != address(this)) revert GeneralMeetingNotMeetingDecision(msg.sender);
+        _onlyOwnDecision();
         if (thresholdBps == 0 || thresholdBps > _MAX_DEMAND_BPS) {
             revert GeneralMeetingInvalidDemandRules(thresholdBps, period);
         }
@@ -600,18 +600,27 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
 
     /// @inheritdoc IGeneralMeeting
     function setParameters(uint32 noticePeriod_, uint16[] calldata quorumSchedule_) external {
-        if (msg.sender != address(this)) revert GeneralMeetingNotMeetingDecision(msg.sender);
+        _onlyOwnDecision();
         _setParameters(noticePeriod_, quorumSchedule_);
     }
 
     /// @inheritdoc IGeneralMeeting
     function setSigningPeriod(uint32 signingPeriod_) external {
-        if (msg.sender != address(this)) revert GeneralMeetingNotMeetingDecision(msg.sender);
+        _onlyOwnDecision();
         if (signingPeriod_ < _MIN_SIGNING_PERIOD || signingPeriod_ > _MAX_SIGNING_PERIOD) {
             revert GeneralMeetingInvalidSigningPeriod(signingPeriod_);
         }
         _signingPeriod = signingPeriod_;
         emit GeneralMeetingSigningPeriodSet(signingPeriod_);
+    }
+
+    /// @inheritdoc IGeneralMeeting
+    function setRegister(address register_, address proxies_) external {
+        _onlyOwnDecision();
+        if (register_ == address(0)) revert GeneralMeetingZeroAddress();
+        _membership = IMembershipView(register_);
+        _proxies = proxies_;
+        emit GeneralMeetingRegisterSet(register_, proxies_);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -824,6 +833,14 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
     /*//////////////////////////////////////////////////////////////
                                 INTERNALS
     //////////////////////////////////////////////////////////////*/
+
+    /// @dev Only this meeting's accepted question; never in a branch meeting (its "council" is
+    /// its register, `Branches`), whose parameters are the charter's, set by `Branches`.
+    function _onlyOwnDecision() private view {
+        if (msg.sender != address(this) || address(_council) == address(_membership)) {
+            revert GeneralMeetingNotMeetingDecision(msg.sender);
+        }
+    }
 
     function _onlyCouncil() private view {
         if (msg.sender != address(_council)) revert GeneralMeetingNotCouncil(msg.sender);

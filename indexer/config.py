@@ -70,12 +70,14 @@ class IndexerSettings(BaseSettings):
             "MeetingProxiesInstalled",
             "FundInstalled",
             "LabourRegisterInstalled",
+            "BranchCreated",
         }
     )
     """Event names whose address-typed arguments become watched from that event's block on
     (INetworkRegistry.CooperativeRegistered carries a cooperative's whole contract set;
     GovernanceInstalled, MeetingProxiesInstalled and FundInstalled a cooperative's council,
-    general meeting, its proxies, mutual-aid fund and property register)."""
+    general meeting, its proxies, mutual-aid fund and property register; BranchCreated a branch
+    meeting)."""
 
     installers: Annotated[set[str], NoDecode] = Field(
         default_factory=lambda: {"GovernanceInstaller", "FundInstaller", "LabourInstaller"}

@@ -250,8 +250,8 @@ class ConfigEventBase(SQLModel):
     """chair, executor, charter_document, fees, fund_split, roles, auditor (number: 1
     appointed, 0 removed), obligation_source_added,
     obligation_source_removed, default_credit_limit, council_seated, item_expiry,
-    meeting_parameters, fund_rules (value: the rules as JSON; previous: the decision's
-    document)."""
+    meeting_parameters, meeting_register (account: the register, value: the proxies),
+    fund_rules (value: the rules as JSON; previous: the decision's document)."""
     account: str | None = Field(default=None, max_length=_ADDRESS)
     """New chair / executor, the account whose roles changed, the obligation source."""
     previous: str | None = Field(default=None, max_length=_AMOUNT)
@@ -711,6 +711,43 @@ class ProxyEvent(ProxyEventBase, LedgerRow, table=True):
     )
 
 
+# -- branches (кооперативные участки) ---------------------------------------------------------
+
+
+class BranchEventBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """The Branches contract."""
+    branch_id: int = Field(sa_type=sa.BigInteger)
+    action: str = Field(max_length=20)
+    """created, trustee_set, joined, counted, uncounted, delegates_elected, delegate_removed,
+    verified, meeting_convened."""
+    account: str | None = Field(default=None, max_length=_ADDRESS)
+    """The member who joined, the trustee (trustee_set, verified's trustee is `meeting`)."""
+    member_index: int | None = Field(default=None, sa_type=sa.BigInteger)
+    from_branch: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """The branch a joining member left (zero: none)."""
+    counted: bool | None = None
+    meeting: str | None = Field(default=None, max_length=_ADDRESS)
+    """The branch meeting contract (created, delegates_elected), the convener
+    (meeting_convened) or the verifying trustee (verified)."""
+    meeting_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    document_hash: str | None = Field(default=None, max_length=_HASH)
+    """The branch's decision document (created) or the identity check record (verified)."""
+    delegates: list[Any] | None = Field(default=None, sa_type=JsonType)
+    """[[member index, address], ...] of an election."""
+
+
+class BranchEvent(BranchEventBase, LedgerRow, table=True):
+    """Every `IBranches` event: one row each."""
+
+    __tablename__ = "branch_event"
+    __table_args__ = _ledger_args(
+        "branch_event",
+        sa.Index("ix_branch_event_branch", "chain_id", "contract", "branch_id"),
+        sa.Index("ix_branch_event_account", "chain_id", "account"),
+    )
+
+
 # -- mutual-aid fund and property register ---------------------------------------------------
 
 
@@ -841,6 +878,7 @@ DOMAIN_TABLES = (
     "fund_loan_event",
     "property_asset_event",
     "labour_event",
+    "branch_event",
 )
 #: The domain ledgers are part of the indexer's schema: the schema test (which walks
 #: CORE_TABLES) compares them with revision 0002 too.

@@ -253,6 +253,11 @@ interface IGeneralMeeting is IERC5267 {
     /// @notice The signing period changed (a general-meeting decision).
     event GeneralMeetingSigningPeriodSet(uint32 signingPeriod);
 
+    /// @notice The register of voters and the proxies changed (a general-meeting decision): the
+    /// meeting is held as a meeting of delegates (`register` is the cooperative's `Branches`)
+    /// or of all members again (`register` is the `Membership`).
+    event GeneralMeetingRegisterSet(address register, address proxies);
+
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
@@ -301,7 +306,8 @@ interface IGeneralMeeting is IERC5267 {
     /// `account` tried.
     error GeneralMeetingNotProxies(address account);
 
-    /// @notice Only a general-meeting decision (this contract calling itself) may do this.
+    /// @notice Only a general-meeting decision (this contract calling itself) may do this; a
+    /// branch meeting never changes its own parameters (they are the charter's).
     error GeneralMeetingNotMeetingDecision(address account);
 
     /// @notice The quorum schedule is empty or has a threshold above 10,000 basis points.
@@ -507,6 +513,12 @@ interface IGeneralMeeting is IERC5267 {
     /// accepted questions become executable without them (1 to 90 days). Only a general-meeting
     /// decision.
     function setSigningPeriod(uint32 signingPeriod) external;
+
+    /// @notice Sets who votes from the next convocation on: `register` answers `IMembershipView`
+    /// (the `Membership`, or the cooperative's `Branches` for a meeting of delegates), and
+    /// `proxies` is the one caller of `castProxyBallot` (zero: no votes by proxy; a delegate's
+    /// mandate cannot be passed on). Only a general-meeting decision.
+    function setRegister(address register, address proxies) external;
 
     /// @notice How long after closing a missing protocol signature stops holding back execution.
     function signingPeriod() external view returns (uint32);

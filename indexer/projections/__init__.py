@@ -170,6 +170,7 @@ def projection(
 def default_projections() -> list[Projection]:
     """Every projection shipped with the node (importing their modules registers them)."""
     from indexer.projections import (  # noqa: F401 - register on import
+        branches,
         documents,
         fund,
         governance,

@@ -68,6 +68,7 @@ _MEETING = (
     "CouncilSeated",
     "CouncilItemExpirySet",
     "GeneralMeetingParametersSet",
+    "GeneralMeetingRegisterSet",
     tables=(ConfigEvent,),
     name="governance.config",
 )
@@ -86,6 +87,9 @@ def governance_config(ctx: ProjectionContext, event: Event) -> None:
             "value": a["newExpiry"],
             "previous": a["previousExpiry"],
         }
+    elif event.name == "GeneralMeetingRegisterSet":
+        # The meeting held as a meeting of delegates (register: Branches) or of all members.
+        values = {"action": "meeting_register", "account": a["register"], "value": a["proxies"]}
     else:
         values = {
             "action": "meeting_parameters",

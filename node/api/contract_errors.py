@@ -12,6 +12,21 @@ from functools import cache
 from pathlib import Path
 
 RU: dict[str, str] = {
+    "BranchesZeroAddress": "Нужен ненулевой адрес",
+    "BranchesInvalidNorm": "Норма представительства: не меньше одного пайщика на уполномоченного",
+    "BranchesNotCouncil": "Это может сделать только совет (исполнитель решений)",
+    "BranchesUnknownBranch": "Такого кооперативного участка нет",
+    "BranchesNotTrustee": "Вы не уполномоченный участка, к которому относится пайщик",
+    "BranchesNotConvener": "Собрание участка созывает совет или уполномоченный участка",
+    "BranchesNotMember": "Это не пайщик кооператива",
+    "BranchesAlreadyInBranch": "Пайщик уже относится к этому участку",
+    "BranchesNotInBranch": "Пайщик не относится к этому участку",
+    "BranchesNotBranchMeeting": "Делегатов избирает только собрание пайщиков своего участка",
+    "BranchesActionNotAllowed": "Собрание участка может только избрать делегатов своего участка",
+    "BranchesInvalidDelegation": "Число делегатов вне нормы представительства участка",
+    "BranchesDuplicateDelegate": "Один пайщик назван делегатом дважды",
+    "BranchesStillActive": "Пайщик ещё состоит в кооперативе",
+    "CheckpointUnorderedInsertion": "Запись истории не по порядку блоков",
     # OpenZeppelin and libraries
     "AddressEmptyCode": "По адресу нет контракта",
     "CloneArgumentsTooLong": "Слишком длинные параметры клона",

@@ -34,6 +34,7 @@ from node.api.routes import (
     audit,
     auth,
     bank,
+    branches,
     contracts,
     cooperative,
     council,
@@ -200,6 +201,7 @@ def create_app(
         meeting_officers,
         work,
         labour,
+        branches,
     ):
         app.include_router(module.router)
     app.include_router(notices.meetings_router)

@@ -384,6 +384,7 @@ def delivery_order(order: Any, offer: Any) -> dict[str, Any]:
             "id": order.id,
             "supplier": order.supplier,
             "buyer": order.buyer,
+            "receiver": getattr(order, "receiver", None),
             "title": offer.title,
             "quantity": order.quantity,
             "unit": offer.unit,

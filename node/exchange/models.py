@@ -88,6 +88,9 @@ class Order(SQLModel, table=True):
     `settlement=bank`, the hash of the attested statement line (one order per line)."""
     dispute_outcome: str | None = Field(default=None, max_length=16)
     """buyer | supplier: the council's executed decision on the dispute."""
+    receiver: str | None = Field(default=None, max_length=42)
+    """Who receives the goods for the buyer: the trustee of the buyer's cooperative branch
+    (кооперативный участок) when the buyer asked for delivery to the branch; None: the buyer."""
     created_at: int = Field(sa_type=sa.BigInteger)
     updated_at: int = Field(sa_type=sa.BigInteger)
 

@@ -314,11 +314,13 @@ def place_order(
     currency: str = "units",
     buyer_cooperative: str | None = None,
     union_charter: str | None = None,
+    receiver: str | None = None,
 ) -> Order:
     """Reserve `quantity` of an active offer for `buyer` (checked and written atomically).
 
     `buyer_cooperative` and `union_charter` are set for a cross-cooperative order (the caller
-    has checked that both cooperatives are active members of that union)."""
+    has checked that both cooperatives are active members of that union); `receiver` is the
+    trustee of the buyer's branch who receives the goods for it (the caller read it on chain)."""
     if quantity <= 0:
         raise ExchangeError(422, "Количество должно быть больше нуля / Quantity must be positive")
     if currency not in CURRENCIES:
@@ -371,6 +373,7 @@ def place_order(
         token_total=None if currency == "units" else str(int(offer.token_price or 0) * quantity),
         buyer_cooperative=buyer_cooperative,
         union_charter=union_charter,
+        receiver=receiver,
         created_at=now,
         updated_at=now,
     )
@@ -569,11 +572,21 @@ def _settled(order: Order, facts: Facts) -> bool:
     return facts.obligation_status == "settled" or order.token_payment_tx is not None
 
 
+def _act_signed(order: Order, facts: Facts) -> bool:
+    """The supplier and the buyer signed the act, or the supplier and the trustee of the buyer's
+    branch who received the goods for it (`receiver`)."""
+    if order.supplier not in facts.act_signers:
+        return False
+    return order.buyer in facts.act_signers or (
+        order.receiver is not None and order.receiver in facts.act_signers
+    )
+
+
 def _delivered(order: Order, facts: Facts) -> bool:
     """Both parties signed the act; or, between cooperatives, the buyer's cooperative accepted
     the invoice by its council's decision (its acknowledgement of the delivery); or the council
     decided a dispute for the supplier."""
-    if {order.buyer, order.supplier} <= facts.act_signers:
+    if _act_signed(order, facts):
         return True
     if "supplier" in (order.dispute_outcome, facts.dispute_outcome):
         return True  # the council found the delivery made
@@ -640,7 +653,7 @@ def apply_facts(session: Session, order: Order, facts: Facts) -> bool:
     if facts.dispute_outcome is not None and order.dispute_outcome != facts.dispute_outcome:
         order.dispute_outcome = facts.dispute_outcome
         changed = True
-    signed = {order.buyer, order.supplier} <= facts.act_signers
+    signed = _act_signed(order, facts)
     if signed and not order.act_signed:
         order.act_signed = True
         changed = True

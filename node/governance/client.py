@@ -345,8 +345,8 @@ class GeneralMeeting:
         return int(self.contract.functions.signingPeriod().call())
 
     def proxies_address(self) -> str | None:
-        """The cooperative's `MeetingProxies` (None when it takes no votes by proxy). Set once
-        at initialisation, so it is read once per client."""
+        """The cooperative's `MeetingProxies` (None when it takes no votes by proxy). Set at
+        initialisation (a meeting decision may change it, `setRegister`: read once per client)."""
         if not hasattr(self, "_proxies"):
             try:
                 address = str(self.contract.functions.proxies().call())

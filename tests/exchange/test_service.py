@@ -319,3 +319,19 @@ def test_migration_downgrades_and_upgrades(db_factory: Callable[[], str]) -> Non
         _, count = service.search_offers(s, service.OfferQuery(text="липовый"))
         assert count == 1
     engine.dispose()
+
+
+def test_branch_trustee_receives_for_the_buyer(session: Session) -> None:
+    """An order delivered to the buyer's branch: its trustee (the receiver) signs the act for
+    the buyer; anyone else's signature does not make it delivered."""
+    trustee = "0x" + "7e" * 20
+    offer = _offer(session)
+    order = service.place_order(
+        session, offer_id=offer.id or 0, buyer=BOB, quantity=1, receiver=trustee
+    )
+    assert order.receiver == trustee
+    service.confirm_order(session, order.id or 0, ALICE, "ab" * 32)
+    service.apply_facts(session, order, Facts(7, "accepted", frozenset({ALICE, CAROL})))
+    assert order.status == "invoiced"
+    service.apply_facts(session, order, Facts(7, "accepted", frozenset({ALICE, trustee})))
+    assert order.status == "delivered" and order.act_signed

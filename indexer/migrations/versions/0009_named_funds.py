@@ -3,7 +3,7 @@ event touches (NamedFundCreated / NamedFundChanged / NamedIncomeDistributed / Na
 with the fund's terms and balance after it.
 
 Revision ID: 0009_named_funds
-Revises: 0006_labour
+Revises: 0008_branches
 Create Date: 2026-12-05
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_named_funds"
-down_revision: str | None = "0006_labour"
+down_revision: str | None = "0008_branches"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,6 +18,7 @@ from node.api.problems import Problem
 from node.chain.client import checksum
 from node.exchange.models import Offer, Order
 from node.exchange.service import FOLLOWED, BankPayment, Facts, apply_facts, outcome_of
+from node.governance.branches import Branches
 
 
 def require_member(caller: Caller) -> None:
@@ -84,6 +85,8 @@ class OrderPublic(BaseModel):
     """Set when the buyer belongs to another cooperative of the same union (the invoice is
     then between the two cooperatives' treasuries in the union's ВРЕ)."""
     union_charter: str | None
+    receiver: str | None = None
+    """The trustee of the buyer's branch who receives the goods for it (None: the buyer)."""
     created_at: int
     updated_at: int
 
@@ -229,3 +232,25 @@ def follow(gw: Gateway, session: Session, orders: list[Order]) -> None:
             facts = facts_of(gw, order)
             if facts is not None:
                 apply_facts(session, order, facts)
+
+
+def branch_receiver(gw: Gateway, buyer: str) -> str:
+    """The trustee of `buyer`'s cooperative branch, who receives goods for the branch (read on
+    chain); 422 when the cooperative has no branches, the buyer none, or the branch no trustee."""
+    address = gw.module_address("branches")
+    if address is None:
+        raise Problem(
+            422,
+            "У кооператива нет кооперативных участков / The cooperative has no branches",
+        )
+    branches = Branches(gw.chain, address)
+    branch_id = branches.branch_of(buyer)
+    if branch_id == 0:
+        raise Problem(422, "Вы не относитесь ни к одному участку / You belong to no branch")
+    trustee = branches.branch(branch_id).trustee
+    if trustee is None:
+        raise Problem(
+            422,
+            f"У участка №{branch_id} нет уполномоченного / Branch {branch_id} has no trustee",
+        )
+    return trustee

@@ -16,7 +16,13 @@ from node.api import mirror
 from node.api.deps import Caller, CallerDep, GatewayDep, WriterDep
 from node.api.documents import cooperative_context, generate_pdf, store_document
 from node.api.exchange import union
-from node.api.exchange.shared import OrderPublic, follow, order_public, require_member
+from node.api.exchange.shared import (
+    OrderPublic,
+    branch_receiver,
+    follow,
+    order_public,
+    require_member,
+)
 from node.api.exchange.union import CouncilProposal, union_of
 from node.api.gateway import Gateway
 from node.api.problems import Problem, problem_responses
@@ -53,6 +59,9 @@ class OrderCreate(BaseModel):
     currency: Literal["units", "token"] = "units"
     """units: a ВРЕ invoice; token: pay the offer's `token_price` in the cooperative's payment
     token by an ERC-20 transfer (`POST /orders/{id}/payment/tx`, then `POST .../payment`)."""
+    receive_at_branch: bool = False
+    """Deliver to your cooperative branch: its trustee receives the goods for you (the order
+    names them as receiver)."""
 
 
 class OrderList(BaseModel):
@@ -225,6 +234,7 @@ def place_order(gw: GatewayDep, caller: WriterDep, body: OrderCreate) -> OrderPu
             currency=body.currency,
             buyer_cooperative=buyer_cooperative,
             union_charter=union_charter,
+            receiver=branch_receiver(gw, caller.address) if body.receive_at_branch else None,
         )
         return order_public(order)
 

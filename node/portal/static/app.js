@@ -24,6 +24,7 @@ import * as bank from "./pages/bank.js";
 import * as verify from "./pages/verify.js";
 import * as notices from "./pages/notices.js";
 import * as passkeys from "./pages/passkeys.js";
+import * as branches from "./pages/branches.js";
 
 const ADDRESS_KEY = "coop.address";
 
@@ -47,6 +48,7 @@ const ROUTES = [
   ["verify", verify, "nav_verify", null],
   ["notices", notices, "notices_nav", ["signed"]],
   ["passkeys", passkeys, "nav_passkeys", ["passkey"]],
+  ["branches", branches, "nav_branches", ["member", "auditor", "council", "chair"]],
 ];
 
 const state = {

@@ -1,7 +1,7 @@
 """Passkeys: the WebAuthn credentials of members' passkey accounts (`node/accounts/models.py`).
 
 Revision ID: 0007_passkeys
-Revises: 0005_signatures
+Revises: 0006_relayer_nonce
 Create Date: 2026-12-05
 """
 
