@@ -30,6 +30,7 @@ DOMAINS = (
     "units",
     "governance",
     "fund",
+    "programs",
     "documents",
     "identity",
     "accounts",
