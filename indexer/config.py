@@ -69,6 +69,7 @@ class IndexerSettings(BaseSettings):
             "GovernanceInstalled",
             "MeetingProxiesInstalled",
             "FundInstalled",
+            "TargetProgramsInstalled",
         }
     )
     """Event names whose address-typed arguments become watched from that event's block on
@@ -77,7 +78,11 @@ class IndexerSettings(BaseSettings):
     general meeting, its proxies, mutual-aid fund and property register)."""
 
     installers: Annotated[set[str], NoDecode] = Field(
-        default_factory=lambda: {"GovernanceInstaller", "FundInstaller"}
+        default_factory=lambda: {
+            "GovernanceInstaller",
+            "FundInstaller",
+            "TargetProgramsInstaller",
+        }
     )
     """Compiled contract names whose discovery events are also taken from addresses that are not
     watched: such an event counts when its `charter` argument is already watched and the

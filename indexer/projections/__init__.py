@@ -175,6 +175,7 @@ def default_projections() -> list[Projection]:
         governance,
         members,
         ping,
+        programs,
         property,
         registry,
         shares,
