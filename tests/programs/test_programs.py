@@ -14,7 +14,14 @@ from node.governance import Action
 from node.governance.sandbox import h, now
 from node.programs import sign_join
 from tests.indexer.conftest import make_indexer
-from tests.programs.conftest import MEMBERS, TOKEN, World, council_decides, create_program
+from tests.programs.conftest import (
+    MEMBERS,
+    TOKEN,
+    World,
+    council_decides,
+    create_program,
+    send_batch,
+)
 
 
 def _index(w: World, url: str) -> None:
@@ -55,18 +62,22 @@ def test_fifty_members_collect_spend_and_leave_with_their_part(
     pid = create_program(w, "Совместная покупка трактора", h("условия программы «Трактор»"))
     terms = p.program(pid).terms
     deadline = now(w.chain) + 3_600
+    f = p.contract.functions
+    joins = []
     for i, m in enumerate(w.members):
         if i % 2:
-            p.join(m, pid, terms)
+            joins.append((f.join(pid, terms), m))
         else:
             sig = sign_join(m, p.join_typed_data(pid, m.address, deadline))
-            p.join_by_sig(w.sb.deployer, pid, m.address, terms, deadline, sig)
+            joins.append((f.joinBySig(pid, m.address, terms, deadline, sig), w.sb.deployer))
+    send_batch(w.chain, joins)
     assert p.program(pid).members == MEMBERS
-    contributed = 0
-    for i, m in enumerate(w.members):
-        amount = (i + 1) * 100 * TOKEN + 7 * i  # uneven amounts: roundings happen
-        p.contribute(m, pid, amount)
-        contributed += amount
+    # Uneven amounts: roundings happen.
+    amounts = [(i + 1) * 100 * TOKEN + 7 * i for i in range(MEMBERS)]
+    send_batch(
+        w.chain, [(f.contribute(pid, a), m) for a, m in zip(amounts, w.members, strict=True)]
+    )
+    contributed = sum(amounts)
     assert p.program(pid).balance == contributed == p.token_balance()
 
     # The council spends by decision; every part shrinks pro rata.
@@ -113,8 +124,6 @@ def test_fifty_members_collect_spend_and_leave_with_their_part(
         "Совместная покупка трактора"
     ]
     # Everyone else leaves: the program ends empty, nothing stuck.
-    for m in w.members:
-        if p.position(pid, m.address).joined:
-            p.leave(m, pid)
+    send_batch(w.chain, [(f.leave(pid), m) for m in w.members if p.position(pid, m.address).joined])
     assert p.program(pid).balance == 0 and p.token_balance() == 0
     _mirror_matches_chain(w, url, pid)
