@@ -9,6 +9,7 @@ from node.programs.client import (
     TargetPrograms,
     join_typed_data,
     part_of,
+    program_circle,
     sign_join,
     units_for,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "install_programs",
     "join_typed_data",
     "part_of",
+    "program_circle",
     "sign_join",
     "units_for",
 ]

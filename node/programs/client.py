@@ -221,8 +221,28 @@ class TargetPrograms:
     def nonce(self, member: str) -> int:
         return int(self._read(self.contract.functions.nonces(checksum(member))))
 
+    def members(self, program_id: int, from_block: int = 0) -> list[str]:
+        """The program's current members, read from the chain: everyone who ever joined it (or
+        took over a joined address by key recovery), kept when `positionOf` says they are in."""
+        f = self.contract.events
+        joined = f.ProgramJoined.get_logs(
+            from_block=from_block, argument_filters={"programId": program_id}
+        )
+        rebound = f.ProgramMemberRebound.get_logs(from_block=from_block)
+        seen = dict.fromkeys(
+            [checksum(e["args"]["member"]) for e in joined]
+            + [checksum(e["args"]["to"]) for e in rebound]
+        )
+        return [a for a in seen if self.position(program_id, a).joined]
+
     def token_balance(self, account: str | None = None) -> int:
         return int(self.token.functions.balanceOf(checksum(account or self.address)).call())
+
+
+def program_circle(chain: Chain, programs: str, program_id: int) -> list[str]:
+    """A program's own ВРЕ clearing circle: its current members (`run_clearing(circle=...)`
+    then clears only the obligations among them)."""
+    return TargetPrograms(chain, programs).members(program_id)
 
 
 __all__ = [
@@ -234,6 +254,7 @@ __all__ = [
     "TargetPrograms",
     "join_typed_data",
     "part_of",
+    "program_circle",
     "sign_join",
     "units_for",
 ]

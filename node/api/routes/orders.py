@@ -20,6 +20,7 @@ from node.api.exchange.shared import OrderPublic, follow, order_public, require_
 from node.api.exchange.union import CouncilProposal, union_of
 from node.api.gateway import Gateway
 from node.api.problems import Problem, problem_responses
+from node.api.routes.programs import member_programs_of
 from node.api.schemas import ADDRESS_PATTERN, Hash32, TransactionToSign
 from node.api.txbuild import unsigned_tx
 from node.chain.client import checksum
@@ -225,6 +226,7 @@ def place_order(gw: GatewayDep, caller: WriterDep, body: OrderCreate) -> OrderPu
             currency=body.currency,
             buyer_cooperative=buyer_cooperative,
             union_charter=union_charter,
+            buyer_programs=member_programs_of(gw, caller.address, offer.program_id),
         )
         return order_public(order)
 
