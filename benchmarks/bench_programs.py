@@ -105,7 +105,7 @@ def measure(sb: Sandbox) -> list[tuple[str, int, str]]:
         (
             "contribute (member's next)",
             p.contribute(m[1], 1, 250 * TOKEN).gas_used,
-            "member slot warm",
+            "same as the first: the join already wrote the member's slot",
         )
     )
     for member in m[2:]:
