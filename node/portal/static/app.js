@@ -17,6 +17,7 @@ import * as proxies from "./pages/proxies.js";
 import * as council from "./pages/council.js";
 import * as work from "./pages/work.js";
 import * as fund from "./pages/fund.js";
+import * as programs from "./pages/programs.js";
 import * as registers from "./pages/registers.js";
 import * as audit from "./pages/audit.js";
 import * as bank from "./pages/bank.js";
@@ -39,6 +40,7 @@ const ROUTES = [
   ["work", work, "nav_work", ["council", "chair", "cashier", "verifier", "auditor", "member"]],
   ["fund", fund, "nav_fund", ["member", "auditor"]],
   ["property", fund, "nav_property", ["member", "auditor"]],
+  ["programs", programs, "programs_nav", ["member", "auditor"]],
   ["registers", registers, "nav_registers", ["auditor", "council", "chair"]],
   ["audit", audit, "nav_audit", ["auditor", "council", "chair"]],
   ["bank", bank, "nav_bank", ["cashier", "auditor", "council", "chair"]],
