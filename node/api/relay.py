@@ -308,7 +308,7 @@ def _is_fund_approval(gw: Gateway, tx: dict[str, Any]) -> bool:
     if tx["to"] != checksum(gw.coop.token.address) or len(data) != 2 + 8 + 128:
         return False
     fund = gw.fund()
-    spenders = {fund.address} if fund is not None else set()
+    spenders: set[str] = {fund.address} if fund is not None else set()
     programs = gw.module_address("target_programs")
     if programs is not None:
         spenders.add(programs)
