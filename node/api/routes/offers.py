@@ -110,7 +110,7 @@ def create_offer(gw: GatewayDep, caller: WriterDep, body: OfferCreate) -> OfferP
         return offer_public(offer)
 
 
-@router.get("", response_model=OfferList, responses=problem_responses(401))
+@router.get("", response_model=OfferList, responses=problem_responses(401, 403))
 def search_offers(
     gw: GatewayDep,
     caller: CallerDep,
