@@ -5,11 +5,16 @@ once, outsiders refused, a hostile token's reentry refused, installation by the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import sqlalchemy as sa
 from eth_account.signers.local import LocalAccount
 
+from indexer.queries import programs as programs_q
 from node.chain.client import Chain
 from node.cooperative.client import CooperativeKind
 from node.cooperative.deploy import deploy_network
+from node.governance import Action
 from node.governance._utils import events
 from node.governance.sandbox import (
     apply_ready,
@@ -20,6 +25,7 @@ from node.governance.sandbox import (
     sandbox_cooperative,
 )
 from node.programs import TargetPrograms, install_programs, part_of, sign_join, units_for
+from tests.indexer.conftest import make_indexer
 from tests.programs.conftest import TOKEN, World, council_decides, create_program, expect_revert
 
 
@@ -257,3 +263,45 @@ def test_installation_only_by_the_executor(world: World) -> None:
         ),
         "TargetProgramsNotMembership",
     )
+
+
+def test_key_recovery_moves_every_position(world: World, tmp_path: Path) -> None:
+    """A member who lost their key keeps their parts: the council's recovery decision rebinds
+    the membership, and Membership tells the programs contract (an obligation source), which
+    moves every position at once; the old key can no longer take anything out."""
+    w, p = world, world.programs
+    a, b = create_program(w, "Дача"), create_program(w, "Лодка")
+    lost = w.members[20]
+    _joined(w, a, [lost, w.members[21]], 40 * TOKEN)
+    _joined(w, b, [lost], 60 * TOKEN)
+    new = generated_accounts(1, "new key")[0]
+    fund(w.chain, [new.address])
+    membership = w.sb.cooperative.membership
+    council_decides(
+        w,
+        [Action.call(membership, "recoverMembership", lost.address, new.address, h("recovery"))],
+        "recovery",
+    )
+    assert p.position(a, lost.address).joined is False
+    assert p.part_of(a, new.address) == 40 * TOKEN and p.part_of(b, new.address) == 60 * TOKEN
+    expect_revert(lambda: p.leave(lost, a), "TargetProgramsNotJoined")
+    # The mirror follows: the positions are the new address's, none is left at the old one.
+    url = f"sqlite:///{tmp_path / 'mirror.db'}"
+    idx = make_indexer(w.chain, url, roots=[p.address], finality_depth=0)
+    try:
+        idx.sync_once()
+    finally:
+        idx.close()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            moved = programs_q.member_programs(conn, p.address, new.address)
+            left = programs_q.member_programs(conn, p.address, lost.address)
+    finally:
+        engine.dispose()
+    assert {(m.program_id, m.part) for m in moved.data} == {(a, 40 * TOKEN), (b, 60 * TOKEN)}
+    assert left.data == []
+    before = p.token_balance(new.address)
+    p.leave(new, a)
+    p.leave(new, b)
+    assert p.token_balance(new.address) - before == 100 * TOKEN
