@@ -28,6 +28,7 @@ CONTRACT_TYPES = {
     "meeting_proxies": "MeetingProxies",
     "mutual_aid_fund": "MutualAidFund",
     "property_registry": "PropertyRegistry",
+    "target_programs": "TargetPrograms",
 }
 
 ContractName = Annotated[
