@@ -71,6 +71,7 @@ class IndexerSettings(BaseSettings):
             "FundInstalled",
             "LabourRegisterInstalled",
             "BranchCreated",
+            "TargetProgramsInstalled",
         }
     )
     """Event names whose address-typed arguments become watched from that event's block on
@@ -80,7 +81,12 @@ class IndexerSettings(BaseSettings):
     meeting)."""
 
     installers: Annotated[set[str], NoDecode] = Field(
-        default_factory=lambda: {"GovernanceInstaller", "FundInstaller", "LabourInstaller"}
+        default_factory=lambda: {
+            "GovernanceInstaller",
+            "FundInstaller",
+            "LabourInstaller",
+            "TargetProgramsInstaller",
+        }
     )
     """Compiled contract names whose discovery events are also taken from addresses that are not
     watched: such an event counts when its `charter` argument is already watched and the

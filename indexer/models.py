@@ -855,6 +855,54 @@ class AssetEvent(AssetEventBase, LedgerRow, table=True):
     )
 
 
+# -- target programs --------------------------------------------------------------------------
+
+
+class ProgramEventBase(SQLModel):
+    contract: str = Field(max_length=_ADDRESS)
+    """The cooperative's TargetPrograms."""
+    program_id: int = Field(sa_type=sa.BigInteger)
+    seq: int = Field(default=0, primary_key=True, sa_column_kwargs=_NO_AUTOINC)
+    """Part of the key: a key recovery writes two rows per program the member is in."""
+    action: str = Field(max_length=16)
+    """created, joined, contributed, spent, left, closed, rebound_from, rebound_to."""
+    account: str | None = Field(default=None, max_length=_ADDRESS)
+    """The member (joined, contributed, left, rebound) or the recipient (spent)."""
+    amount: str = Field(max_length=_AMOUNT)
+    """Contributed, spent or paid out (0 otherwise)."""
+    units: str = Field(max_length=_AMOUNT)
+    """Program units the event moved."""
+    document: str | None = Field(default=None, max_length=_HASH)
+    """The terms (created, joined) or the decision (spent, closed)."""
+    decision: str | None = Field(default=None, max_length=_HASH)
+    """The creating decision (created)."""
+    purpose: str | None = Field(default=None, sa_type=sa.Text)
+    balance_after: str = Field(max_length=_AMOUNT)
+    total_units_after: str = Field(max_length=_AMOUNT)
+    members_after: int
+    epoch_after: int
+    status_after: int
+    """`ProgramStatus`: 1 open, 2 closed."""
+    member_units_after: str | None = Field(default=None, max_length=_AMOUNT)
+    """The member's units after the event (member events), of epoch `member_epoch`."""
+    member_epoch: int | None = None
+    member_joined: bool | None = None
+    member_contributed_after: str | None = Field(default=None, max_length=_AMOUNT)
+    """What the member contributed since joining (for the member's statement)."""
+
+
+class ProgramEvent(ProgramEventBase, LedgerRow, table=True):
+    """Target programs: one row per program event (two per program on a key recovery), with the
+    program's balance and units, and the member's units, after it."""
+
+    __tablename__ = "program_event"
+    __table_args__ = _ledger_args(
+        "program_event",
+        sa.Index("ix_program_event_program", "chain_id", "contract", "program_id"),
+        sa.Index("ix_program_event_account", "chain_id", "account"),
+    )
+
+
 #: The domain ledgers, in creation order (schema test, audit, docs).
 DOMAIN_TABLES = (
     "coop_cooperative",
@@ -879,6 +927,7 @@ DOMAIN_TABLES = (
     "property_asset_event",
     "labour_event",
     "branch_event",
+    "program_event",
 )
 #: The domain ledgers are part of the indexer's schema: the schema test (which walks
 #: CORE_TABLES) compares them with revision 0002 too.

@@ -1127,7 +1127,13 @@ def _timestamp(obj: dict[str, Any], key: str = "timestamp") -> int | None:
 
 #: Keys of a deployment record's "contracts" mapping that are indexing roots: the registry
 #: announces every cooperative (CooperativeRegistered carries its whole contract set).
-ROOT_KEYS = ("NetworkRegistry", "CooperativeFactory", "GovernanceInstaller", "FundInstaller")
+ROOT_KEYS = (
+    "NetworkRegistry",
+    "CooperativeFactory",
+    "GovernanceInstaller",
+    "FundInstaller",
+    "TargetProgramsInstaller",
+)
 #: Record keys (suffixes) of modules installed beside the factory's set. Installed through the
 #: network's installers they are announced on chain (`GovernanceInstalled`, `FundInstalled`:
 #: discovery events, found even when the installer is no root, see `IndexerSettings.installers`);
@@ -1145,6 +1151,7 @@ GOVERNANCE_KEYS = (
     "property_registry",
     "bank_settlements",
     "labour_register",
+    "target_programs",
 )
 
 

@@ -177,6 +177,7 @@ def default_projections() -> list[Projection]:
         labour,
         members,
         ping,
+        programs,
         property,
         registry,
         shares,

@@ -72,6 +72,8 @@ AMOUNT_FIELDS = frozenset(
         "borrowed",
         "locked_for_loans",
         "max_loan",
+        "part",
+        "parts_total",
     }
 )
 #: Amounts that may be negative (a signed ВРЕ balance, net contributions).

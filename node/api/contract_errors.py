@@ -363,6 +363,30 @@ RU: dict[str, str] = {
     "TreasuryTooManyNamedFunds": "У кооператива уже 32 именованных фонда",
     "TreasuryFundIndivisible": "Неделимый фонд остаётся неделимым",
     "TreasuryInsufficientNamedFund": "В фонде недостаточно средств",
+    # TargetPrograms (целевые программы)
+    "TargetProgramsZeroAddress": "Адрес не указан",
+    "TargetProgramsNotDecisionExecutor": "Это делается только решением совета или собрания",
+    "TargetProgramsNotMembership": "Вызов доступен только реестру членов",
+    "TargetProgramsZeroHash": "Нужны цель программы и хеши документов",
+    "TargetProgramsUnknownProgram": "Такой целевой программы нет",
+    "TargetProgramsProgramClosed": "Программа закрыта: вступать и вносить взносы нельзя",
+    "TargetProgramsNotActiveMember": "Только действующий пайщик может участвовать в программе",
+    "TargetProgramsTermsMismatch": "Принятые условия не совпадают с условиями программы",
+    "TargetProgramsAlreadyJoined": "Пайщик уже участвует в программе",
+    "TargetProgramsNotJoined": "Пайщик не участвует в программе",
+    "TargetProgramsZeroAmount": "Сумма равна нулю или слишком мала",
+    "TargetProgramsAmountTooLarge": "Сумма слишком велика",
+    "TargetProgramsInsufficientBalance": "На балансе программы недостаточно средств",
+    "TargetProgramsInvalidSignature": "Подпись под условиями программы неверна",
+    "TargetProgramsSignatureExpired": "Срок подписанного согласия истёк",
+    "TargetProgramsStillMember": "Пайщик ещё в кооперативе: свою долю он забирает сам",
+    "TargetProgramsTransferShortfall": "Поступило меньше токенов, чем переведено",
+    "TargetProgramsReentrantCall": "Повторный вход при переводе токенов",
+    "TargetProgramsRebindTargetInUse": "У нового адреса уже есть участие в программах",
+    "TargetProgramsInstallerZeroAddress": "Адрес не указан",
+    "TargetProgramsInstallerNotDecisionExecutor": (
+        "Устанавливать целевые программы может только исполнитель решений"
+    ),
 }
 
 

@@ -23,7 +23,7 @@ from node.api.deps import Caller
 from node.api.gateway import Gateway
 from node.api.named_funds import NamedFundPayout, council_payout_plan
 from node.api.problems import Problem
-from node.api.schemas import Address, Uint
+from node.api.schemas import Address, Hash32, Uint
 from node.chain.client import checksum
 from node.governance.client import Action
 
@@ -140,6 +140,26 @@ class Reconvene(_Base):
     """The presiding chair (None: the cooperative's chair)."""
 
 
+class ProgramCreate(_Base):
+    kind: Literal["program_create"]
+    purpose: Annotated[str, Field(min_length=1, max_length=200)]
+    terms: Hash32
+    """The terms document (`program_terms`, its SHA-256 as 0x-hex) members accept to join."""
+
+
+class ProgramSpend(_Base):
+    kind: Literal["program_spend"]
+    program_id: Id
+    to: Address
+    amount: Uint
+    """In the payment token's base units; at most the program's own balance."""
+
+
+class ProgramClose(_Base):
+    kind: Literal["program_close"]
+    program_id: Id
+
+
 DecisionCreate = Annotated[
     Reconvene
     | Admission
@@ -153,7 +173,10 @@ DecisionCreate = Annotated[
     | Mint
     | Revalue
     | UnionInvoice
-    | NamedFundPayout,
+    | NamedFundPayout
+    | ProgramCreate
+    | ProgramSpend
+    | ProgramClose,
     Field(discriminator="kind"),
 ]
 
@@ -231,6 +254,7 @@ def amount_units(gw: Gateway) -> dict[str, AmountUnit]:
         "property_mint.valuation": valuation,
         "property_revaluation.valuation": valuation,
         "union_invoice.amount": AmountUnit(symbol=vre.symbol, decimals=UNION_UNITS_DECIMALS),
+        "program_spend.amount": money,
     }
 
 
@@ -355,6 +379,8 @@ def plan(gw: Gateway, body: Any) -> Plan:
             ],
             lambda d: [(units, "setCreditLimit", [checksum(body.account), int(body.limit)])],
         )
+    if kind.startswith("program_"):
+        return _program_plan(gw, body)
     if kind == "payout":
         treasury = gw.coop.treasury
         fund = FUNDS[body.fund]
@@ -555,6 +581,62 @@ def plan(gw: Gateway, body: Any) -> Plan:
     raise _refuse("Неизвестный вид решения", "Unknown decision kind", "kind")  # pragma: no cover
 
 
+def _program_plan(gw: Gateway, body: Any) -> Plan:
+    """A target program's creation, spending or closing (`contracts/TargetPrograms.sol`)."""
+    address = gw.module_address("target_programs")
+    if address is None:
+        raise _refuse(
+            "У кооператива нет целевых программ", "The cooperative has no target programs", "kind"
+        )
+    c = gw.chain.contract("TargetPrograms", address)
+    if body.kind == "program_create":
+        terms = bytes.fromhex(body.terms[2:])
+        return Plan(
+            "Открытие целевой программы",
+            "A new target program",
+            "council_program",
+            [],
+            None,
+            [("Цель / Purpose", body.purpose), ("Условия (документ) / Terms", body.terms)],
+            lambda d: [(c, "createProgram", [body.purpose, terms, d])],
+        )
+    balance, _, _, _, status, _ = c.functions.program(body.program_id).call()
+    if int(status) == 0:
+        raise _refuse("Нет такой программы", "No such program", "program_id")
+    if body.kind == "program_close":
+        return Plan(
+            "Закрытие целевой программы",
+            "Closing a target program",
+            "council_program",
+            [],
+            None,
+            [("Программа / Program", f"№ {body.program_id}")],
+            lambda d: [(c, "closeProgram", [body.program_id, d])],
+        )
+    amount = int(body.amount)
+    unit = amount_units(gw)["program_spend.amount"]
+    if amount == 0:
+        raise _refuse("Сумма должна быть больше нуля", "The amount must be positive", "amount")
+    if amount > int(balance):
+        held = fmt_amount(balance, unit)
+        raise _refuse(
+            f"На балансе программы только {held}", f"The program holds only {held}", "amount"
+        )
+    return Plan(
+        "Расход средств целевой программы",
+        "Spending from a target program",
+        "council_program",
+        [body.to],
+        amount,
+        [
+            ("Программа / Program", f"№ {body.program_id}"),
+            ("Кому / To", body.to),
+            ("Сумма / Amount", fmt_amount(amount, unit)),
+        ],
+        lambda d: [(c, "spend", [body.program_id, checksum(body.to), amount, d])],
+    )
+
+
 def _reconvene(gw: Gateway, body: Any) -> Plan:
     """A meeting that missed its quorum convened again with the same agenda and register
     (`GeneralMeeting.reconvene`, a council action): checked against the chain before anything
@@ -660,6 +742,7 @@ CONTRACT_NAMES = {
     "mutual_aid_fund": "MutualAidFund",
     "property_registry": "PropertyRegistry",
     "labour_register": "LabourRegister",
+    "target_programs": "TargetPrograms",
 }
 
 

@@ -181,7 +181,7 @@ class Gateway:
             proxies = gov.meeting.proxies_address()
             if proxies is not None:
                 out["meeting_proxies"] = proxies
-        for key in ("mutual_aid_fund", "property_registry", "branches"):
+        for key in ("mutual_aid_fund", "property_registry", "branches", "target_programs"):
             address = self.module_address(key)
             if address is not None:
                 out[key] = address

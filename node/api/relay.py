@@ -302,14 +302,18 @@ APPROVE_SELECTOR = "0x095ea7b3"
 
 
 def _is_fund_approval(gw: Gateway, tx: dict[str, Any]) -> bool:
-    """`paymentToken.approve(fund, amount)`: the one call to a contract outside the
-    cooperative's set that the gateway relays (a contribution needs it first)."""
-    fund = gw.fund()
+    """`paymentToken.approve(fund or target programs, amount)`: the one call to a contract
+    outside the cooperative's set that the gateway relays (a contribution needs it first)."""
     data: str = tx["data"]
-    if fund is None or tx["to"] != checksum(fund.token.address) or len(data) != 2 + 8 + 128:
+    if tx["to"] != checksum(gw.coop.token.address) or len(data) != 2 + 8 + 128:
         return False
+    fund = gw.fund()
+    spenders: set[str] = {fund.address} if fund is not None else set()
+    programs = gw.module_address("target_programs")
+    if programs is not None:
+        spenders.add(programs)
     spender = "0x" + data[10 + 24 : 10 + 64]
-    return data[:10].lower() == APPROVE_SELECTOR and checksum(spender) == fund.address
+    return data[:10].lower() == APPROVE_SELECTOR and checksum(spender) in spenders
 
 
 def _failure_reason(gw: Gateway, tx_hash: str, block_number: int) -> str:

@@ -179,6 +179,21 @@ def _units_address(record: dict[str, Any], cooperative: str | None) -> str:
     return str(cooperatives[slug]["settlement_units"])
 
 
+def _programs_address(record: dict[str, Any], cooperative: str | None, explicit: str | None) -> str:
+    """The TargetPrograms of `cooperative`: `explicit`, else the deployment record's."""
+    if explicit:
+        return explicit
+    cooperatives: dict[str, Any] = record.get("cooperatives") or {}
+    slug = cooperative if cooperative and not cooperative.startswith("0x") else None
+    for name, coop in cooperatives.items():
+        if (slug is None or name == slug) and isinstance(coop, dict) and "target_programs" in coop:
+            return str(coop["target_programs"])
+    raise click.BadParameter(
+        "нет контракта целевых программ / no target_programs in the deployment record: "
+        "pass --programs-contract 0x..."
+    )
+
+
 @clearing.command("run")
 @click.option(
     "--cooperative",
@@ -211,6 +226,19 @@ def _units_address(record: dict[str, Any], cooperative: str | None) -> str:
     show_default=True,
     help="На сколько блоков зеркало может отставать / how many blocks the mirror may lag.",
 )
+@click.option(
+    "--program",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Свой круг зачёта целевой программы: только обязательства между её участниками / "
+    "a target program's own clearing circle: only obligations among its members.",
+)
+@click.option(
+    "--programs-contract",
+    default=None,
+    help="Адрес контракта целевых программ (по умолчанию из записи о развёртывании) / the "
+    "TargetPrograms address (default: the deployment record's target_programs).",
+)
 def run_command(
     cooperative: str | None,
     max_per_chunk: int,
@@ -218,6 +246,8 @@ def run_command(
     as_json: bool,
     source: str,
     max_mirror_lag: int,
+    program: int | None,
+    programs_contract: str | None,
 ) -> None:
     """Провести взаимозачёт в блокчейне / settle the maximum set-off on chain.
 
@@ -254,6 +284,13 @@ def run_command(
         database_url: str | None = settings.effective_database_url
         if settings.database_url is None and sqlite_file_missing(str(database_url)):
             database_url = None  # no DATABASE_URL and no node database: nothing configured
+        circle = None
+        if program is not None:
+            from node.programs import program_circle
+
+            circle = program_circle(
+                chain, _programs_address(record, cooperative, programs_contract), program
+            )
         report = run_clearing(
             chain,
             units_address,
@@ -263,6 +300,7 @@ def run_command(
             database_url=database_url,
             source=source,  # type: ignore[arg-type]  # one of click.Choice above
             max_lag=max_mirror_lag,
+            circle=circle,
         )
     except MirrorUnavailable as exc:
         raise click.ClickException(

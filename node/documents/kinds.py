@@ -87,6 +87,22 @@ KINDS: dict[str, Kind] = {
             False,
         ),
         Kind(
+            "council_program",
+            "Решение совета о целевой программе",
+            "Council decision on a target program",
+            "council_decision.html.j2",
+            "COUNCIL_DECISION",
+            False,
+        ),
+        Kind(
+            "program_terms",
+            "Условия целевой программы",
+            "Terms of a target program",
+            "program_terms.html.j2",
+            "OTHER",
+            False,
+        ),
+        Kind(
             "council_protocol",
             "Протокол заседания совета",
             "Minutes of the council meeting",

@@ -39,6 +39,10 @@ class Offer(SQLModel, table=True):
     """JSON list of the SHA-256 of photos and attachments in the document store."""
     status: str = Field(default="active", max_length=16)
     """active | withdrawn."""
+    program_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
+    """A target program's exchange scope: the offer is seen and ordered only by the members of
+    this program of the supplier's cooperative (revision `0009_programs`); None: the whole
+    cooperative."""
     created_at: int = Field(sa_type=sa.BigInteger)
     updated_at: int = Field(sa_type=sa.BigInteger)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -92,7 +92,16 @@ def create_offer(
     quantity: int,
     region: str = "",
     token_price: int | None = None,
+    program_id: int | None = None,
+    supplier_programs: Collection[int] = (),
 ) -> Offer:
+    """A new active offer. `program_id` scopes it to a target program, which the supplier must
+    be in (`supplier_programs`: the programs the caller checked they are in)."""
+    if program_id is not None and program_id not in supplier_programs:
+        raise ExchangeError(
+            403,
+            f"Вы не участвуете в программе {program_id} / You are not in program {program_id}",
+        )
     if price <= 0:
         raise ExchangeError(422, "Цена должна быть больше нуля / The price must be positive")
     if quantity < 0:
@@ -111,6 +120,7 @@ def create_offer(
         token_price=None if token_price is None else str(token_price),
         quantity=quantity,
         region=normalize(region),
+        program_id=program_id,
         created_at=now,
         updated_at=now,
     )
@@ -224,6 +234,9 @@ class OfferQuery:
     status: str | None = "active"
     cooperatives: Sequence[str] = field(default_factory=tuple)
     """Visible cooperatives (empty: all)."""
+    program: int | None = None
+    """A target program's offers only (the caller checked the reader is in it); None: the
+    offers of no program (a program's offers never show outside it)."""
 
 
 FTS_TABLE = "api_exchange_offer_fts"
@@ -239,6 +252,10 @@ def _conditions(q: OfferQuery, dialect: str = "") -> list[Any]:
         where.append(col(Offer.status) == q.status)
     if q.cooperatives:
         where.append(col(Offer.cooperative).in_(list(q.cooperatives)))
+    if q.program is None:
+        where.append(col(Offer.program_id).is_(None))
+    else:
+        where.append(col(Offer.program_id) == q.program)
     if q.category:
         where.append(col(Offer.category) == normalize(q.category))
     if q.region:
@@ -315,12 +332,15 @@ def place_order(
     buyer_cooperative: str | None = None,
     union_charter: str | None = None,
     receiver: str | None = None,
+    buyer_programs: Collection[int] = (),
 ) -> Order:
     """Reserve `quantity` of an active offer for `buyer` (checked and written atomically).
 
     `buyer_cooperative` and `union_charter` are set for a cross-cooperative order (the caller
     has checked that both cooperatives are active members of that union); `receiver` is the
-    trustee of the buyer's branch who receives the goods for it (the caller read it on chain)."""
+    trustee of the buyer's branch who receives the goods for it (the caller read it on chain).
+    An offer scoped to a target program is ordered only by its members (`buyer_programs`: the
+    programs the caller checked the buyer is in)."""
     if quantity <= 0:
         raise ExchangeError(422, "Количество должно быть больше нуля / Quantity must be positive")
     if currency not in CURRENCIES:
@@ -340,6 +360,14 @@ def place_order(
         )
     if offer.status != "active":
         raise ExchangeError(409, f"Предложение {offer_id} снято / Offer {offer_id} is withdrawn")
+    if offer.program_id is not None and (
+        buyer_cooperative is not None or offer.program_id not in buyer_programs
+    ):
+        raise ExchangeError(
+            403,
+            f"Предложение только для участников программы {offer.program_id} / The offer is for "
+            f"the members of program {offer.program_id} only",
+        )
     if offer.supplier == buyer:
         raise ExchangeError(422, "Нельзя заказать у самого себя / You cannot order from yourself")
     # Reserve with a conditional update: two concurrent orders cannot both take the last units.

@@ -14,6 +14,7 @@ or cancelled between reading and submitting) is reported and the run goes on wit
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -123,8 +124,13 @@ def run_clearing(
     database_url: str | None = None,
     source: Source = "auto",
     max_lag: int = 0,
+    circle: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Plan and (unless `dry_run`) submit the maximum clearing; return a JSON-ready report.
+
+    `circle`, when given, is a clearing circle of its own (a target program's members,
+    `node.programs.program_circle`): only obligations whose debtor and creditor are both in it
+    are read and cleared; every other obligation is left as it is.
 
     The obligations come from the mirror at `database_url` when `source` is "mirror" (raises
     `MirrorUnavailable` if it cannot answer) or "auto" and the mirror is current (see
@@ -164,6 +170,15 @@ def run_clearing(
         read_from = {"source": "chain"}
         if source == "auto":
             read_from["mirror_not_used"] = not_used
+    if circle is not None:
+        members = {Web3.to_checksum_address(a) for a in circle}
+        obligations = [
+            o
+            for o in obligations
+            if Web3.to_checksum_address(o.debtor) in members
+            and Web3.to_checksum_address(o.creditor) in members
+        ]
+        read_from["circle"] = len(members)
     plan = plan_clearing(obligations, max_per_chunk=max_per_chunk)
     verify_plan(obligations, plan)
     planned_at = time.monotonic()

@@ -122,6 +122,26 @@ def _request(s: Scenario, kind: str) -> tuple[Any, dict[str, Any]]:
                 }
             },
         ),
+        "council_program": (
+            council,
+            {
+                "fields": {
+                    "agenda": "Целевая программа",
+                    "decision": "Открыть программу «Трактор»",
+                    "accounts": [],
+                }
+            },
+        ),
+        "program_terms": (
+            council,
+            {
+                "fields": {
+                    "purpose": "Совместная покупка трактора",
+                    "contributions": "от 1 000 ₽ в месяц",
+                    "text": "Трактор используется участниками по очереди.",
+                }
+            },
+        ),
         "council_payout": (
             council,
             {
@@ -240,6 +260,15 @@ def _exclusion(s: Scenario, facts: dict[str, Any], text: str) -> None:
 def _payout(s: Scenario, facts: dict[str, Any], text: str) -> None:
     assert facts["decision"]["amount"] == str(250 * TOKEN)
     assert "Решение совета о выплате" in text and "250.00" in text
+
+
+def _program_decision(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    assert "Решение совета о целевой программе" in text and "Трактор" in text
+
+
+def _program_terms(s: Scenario, facts: dict[str, Any], text: str) -> None:
+    assert facts["program"]["purpose"] == "Совместная покупка трактора"
+    assert "Условия целевой программы" in text and "по очереди" in text
 
 
 def _decision(s: Scenario, facts: dict[str, Any], text: str) -> None:
@@ -399,6 +428,8 @@ CHECKS: dict[str, Callable[[Scenario, dict[str, Any], str], None]] = {
     "council_admission": _admission,
     "council_exclusion": _exclusion,
     "council_payout": _payout,
+    "council_program": _program_decision,
+    "program_terms": _program_terms,
     "council_protocol": _council_protocol,
     "meeting_notice": _notice,
     "meeting_question": _question,

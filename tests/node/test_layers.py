@@ -31,6 +31,7 @@ DOMAINS = (
     "governance",
     "fund",
     "labour",
+    "programs",
     "documents",
     "identity",
     "accounts",

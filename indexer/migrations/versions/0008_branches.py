@@ -3,7 +3,7 @@ event (branch created, trustee set, member joined or counted, delegates elected 
 applicant verified by the trustee, branch meeting convened).
 
 Revision ID: 0008_branches
-Revises: 0006_labour
+Revises: 0007_programs
 Create Date: 2026-12-05
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0008_branches"
-down_revision: str | None = "0006_labour"
+down_revision: str | None = "0007_programs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -46,6 +46,8 @@ class OfferPublic(BaseModel):
     attachments: list[str]
     """SHA-256 of photos and attachments: `GET /documents/{sha256}`."""
     status: str
+    program_id: int | None = None
+    """A target program's exchange scope: only its members see and order the offer."""
     created_at: int
     updated_at: int
 

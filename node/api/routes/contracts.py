@@ -29,6 +29,7 @@ CONTRACT_TYPES = {
     "mutual_aid_fund": "MutualAidFund",
     "property_registry": "PropertyRegistry",
     "labour_register": "LabourRegister",
+    "target_programs": "TargetPrograms",
 }
 
 ContractName = Annotated[

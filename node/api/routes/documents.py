@@ -69,6 +69,8 @@ KindName = Literal[
     "council_admission",
     "council_exclusion",
     "council_payout",
+    "council_program",
+    "program_terms",
     "council_protocol",
     "meeting_notice",
     "meeting_question",
@@ -371,6 +373,7 @@ DECISION_SUBJECTS = {
     "council_admission": ("о приёме в пайщики", "to admit members"),
     "council_exclusion": ("об исключении из пайщиков", "to exclude members"),
     "council_payout": ("о выплате", "to pay out"),
+    "council_program": ("о целевой программе", "on a target program"),
 }
 
 
@@ -469,6 +472,12 @@ def _document_facts(
         return {**base, **_read(gw, lambda c: facts.asset(c, registry, token_id, cid))}
     if k == "delivery_act":
         return {**base, **_delivery_facts(gw, caller, body)}
+    if k == "program_terms":
+        purpose = _fields_text(body, "purpose")
+        if not purpose:
+            raise Problem(422, "Укажите цель программы / Give the program's purpose: purpose")
+        program = {f: _fields_text(body, f) for f in ("contributions", "term", "text")}
+        return {**base, "program": {"purpose": purpose, **program}}
     raise Problem(422, f"Неизвестный вид документа / Unknown kind {k}")
 
 

@@ -14,7 +14,8 @@ from node.api.documents import store_document
 from node.api.exchange.shared import OfferPublic, offer_public, require_member
 from node.api.exchange.union import visible_cooperatives
 from node.api.gateway import Gateway
-from node.api.problems import problem_responses
+from node.api.problems import Problem, problem_responses
+from node.api.routes.programs import member_programs_of
 from node.api.schemas import ADDRESS_PATTERN, UINT_PATTERN, Uint
 from node.chain.client import checksum
 from node.exchange import service
@@ -47,6 +48,8 @@ class OfferCreate(BaseModel):
     then order with `currency=token` and pay by an ERC-20 transfer."""
     quantity: int = Field(ge=0, lt=2**62)
     region: str = Field(default="", max_length=64)
+    program_id: int | None = Field(default=None, ge=1, lt=2**63)
+    """Offer within a target program only (you must be in it): its members see and order it."""
 
 
 class OfferUpdate(BaseModel):
@@ -101,11 +104,13 @@ def create_offer(gw: GatewayDep, caller: WriterDep, body: OfferCreate) -> OfferP
             quantity=body.quantity,
             region=body.region,
             token_price=None if body.token_price is None else int(body.token_price),
+            program_id=body.program_id,
+            supplier_programs=member_programs_of(gw, caller.address, body.program_id),
         )
         return offer_public(offer)
 
 
-@router.get("", response_model=OfferList, responses=problem_responses(401))
+@router.get("", response_model=OfferList, responses=problem_responses(401, 403))
 def search_offers(
     gw: GatewayDep,
     caller: CallerDep,
@@ -122,6 +127,10 @@ def search_offers(
         Literal["cooperative", "union"],
         Query(description="cooperative: свои; union: и кооперативов союза / also the union's"),
     ] = "cooperative",
+    program: Annotated[
+        int | None,
+        Query(ge=1, lt=2**63, description="Предложения целевой программы (для её участников)"),
+    ] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OfferList:
@@ -137,7 +146,14 @@ def search_offers(
         price_max=int(price_max) if price_max else None,
         status=None if include_withdrawn else "active",
         cooperatives=_visible(gw, scope),
+        program=program,
     )
+    if program is not None and not member_programs_of(gw, caller.address, program):
+        raise Problem(
+            403,
+            f"Предложения программы {program} видны только её участникам / The offers of "
+            f"program {program} are for its members only",
+        )
     with Session(gw.engine) as session:
         rows, count = service.search_offers(session, query, offset, limit)
         return OfferList(data=[offer_public(r) for r in rows], count=count)
@@ -150,6 +166,11 @@ def get_offer(gw: GatewayDep, caller: CallerDep, offer_id: OfferId) -> OfferPubl
         offer = service.get_offer(session, offer_id)
         if offer.cooperative != gw.coop.addresses.charter and offer.cooperative not in _visible(
             gw, "union"
+        ):
+            raise service.ExchangeError(404, f"Нет предложения {offer_id} / No offer {offer_id}")
+        if offer.program_id is not None and (
+            offer.cooperative != gw.coop.addresses.charter
+            or not member_programs_of(gw, caller.address, offer.program_id)
         ):
             raise service.ExchangeError(404, f"Нет предложения {offer_id} / No offer {offer_id}")
         return offer_public(offer)

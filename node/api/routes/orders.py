@@ -26,6 +26,7 @@ from node.api.exchange.shared import (
 from node.api.exchange.union import CouncilProposal, union_of
 from node.api.gateway import Gateway
 from node.api.problems import Problem, problem_responses
+from node.api.routes.programs import member_programs_of
 from node.api.schemas import ADDRESS_PATTERN, Hash32, TransactionToSign
 from node.api.txbuild import unsigned_tx
 from node.chain.client import checksum
@@ -235,6 +236,7 @@ def place_order(gw: GatewayDep, caller: WriterDep, body: OrderCreate) -> OrderPu
             buyer_cooperative=buyer_cooperative,
             union_charter=union_charter,
             receiver=branch_receiver(gw, caller.address) if body.receive_at_branch else None,
+            buyer_programs=member_programs_of(gw, caller.address, offer.program_id),
         )
         return order_public(order)
 

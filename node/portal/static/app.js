@@ -18,6 +18,7 @@ import * as council from "./pages/council.js";
 import * as work from "./pages/work.js";
 import * as fund from "./pages/fund.js";
 import * as labour from "./pages/labour.js";
+import * as programs from "./pages/programs.js";
 import * as registers from "./pages/registers.js";
 import * as audit from "./pages/audit.js";
 import * as bank from "./pages/bank.js";
@@ -42,6 +43,7 @@ const ROUTES = [
   ["fund", fund, "nav_fund", ["member", "auditor"]],
   ["property", fund, "nav_property", ["member", "auditor"]],
   ["labour", labour, "nav_labour", ["member", "auditor", "council", "chair"]],
+  ["programs", programs, "programs_nav", ["member", "auditor"]],
   ["registers", registers, "nav_registers", ["auditor", "council", "chair"]],
   ["audit", audit, "nav_audit", ["auditor", "council", "chair"]],
   ["bank", bank, "nav_bank", ["cashier", "auditor", "council", "chair"]],

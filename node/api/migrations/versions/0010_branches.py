@@ -2,7 +2,7 @@
 of the buyer's branch who receives the goods for it.
 
 Revision ID: 0010_branches
-Revises: 0007_passkeys
+Revises: 0009_programs
 Create Date: 2026-12-05
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_branches"
-down_revision: str | None = "0007_passkeys"
+down_revision: str | None = "0009_programs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
