@@ -243,13 +243,17 @@ def one_run(
 
 
 def main() -> None:
+    global DB_NAME, REDIS_URL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--relays", type=int, default=40)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "workers_results.md")
+    parser.add_argument("--database", default=DB_NAME, help="PostgreSQL database (made anew)")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="Redis database (flushed)")
     args = parser.parse_args()
+    DB_NAME, REDIS_URL = args.database, args.redis_url
     started_cpu = time.process_time()
     anvil = Anvil(free_port())
     anvil.start()
