@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from webauthn.helpers import base64url_to_bytes
 
+from node.api.relay import deployed_accounts, ensure_account_deployed
 from node.governance import Action, Convocation, Question
 from node.governance.sandbox import now, warp
 from tests.accounts.authenticator import UP, SoftPasskey
@@ -133,6 +134,17 @@ def test_a_person_with_only_a_passkey_joins_votes_trades_and_signs(api: Api) -> 
     assert person.wait(relay["id"])["status"] == "indexed"
     assert w3.eth.get_code(address) != b""
     assert w3.eth.get_balance(address) == 0
+    # Known deployed from now on: its later acts ask neither the store nor the chain again.
+    assert address.lower() in deployed_accounts(api.gateway)
+    chain = api.gateway.chain
+    asked: list[str] = []
+    real_has_code = chain.has_code
+    chain.has_code = lambda a: asked.append(a) or real_has_code(a)  # type: ignore[method-assign]
+    try:
+        ensure_account_deployed(api.gateway, address)
+    finally:
+        del chain.has_code
+    assert address not in asked
     assert (
         api.ok(api.http.get(f"/members/{address}", headers=person.headers))["status_name"]
         == "applicant"
