@@ -9,6 +9,7 @@ holder of the chain's leader lock indexes while the others stand by.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -113,7 +114,5 @@ def serve_workers(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_config=None,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the supervisor stopped the workers
         Multiprocess(config, sockets=[tcp_listener(config)]).run()
-    except KeyboardInterrupt:
-        pass
