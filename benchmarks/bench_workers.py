@@ -243,13 +243,17 @@ def one_run(
 
 
 def main() -> None:
+    global DB_NAME, REDIS_URL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--relays", type=int, default=40)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "workers_results.md")
+    parser.add_argument("--database", default=DB_NAME, help="PostgreSQL database (made anew)")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="Redis database (flushed)")
     args = parser.parse_args()
+    DB_NAME, REDIS_URL = args.database, args.redis_url
     started_cpu = time.process_time()
     anvil = Anvil(free_port())
     anvil.start()
@@ -318,11 +322,15 @@ def main() -> None:
         "engineers' test suites: compare the load average with 2, and the gateway's CPU seconds "
         "with the 2 × wall seconds the cores could give. When the gateway gets a small share of "
         'the cores, req/s and p99 measure that contention more than the gateway; "req per CPU s" '
-        "(requests served per CPU second the gateway processes used) is the steadier figure, and "
-        "it falls with more workers here: on 2 cores, N processes pay for N mirror clocks, "
-        'trackers and standby indexers ("idle CPU s/s") and for the kernel handing connections '
-        "between them. More workers pay off with more cores or hosts, and for availability (a "
-        "worker or host that dies leaves the others serving, and a standby indexer takes over)."
+        "(requests served per CPU second the gateway processes used, their background threads "
+        "included) is the steadier figure. What several workers still cost on 2 cores: each "
+        "worker has its own mirror clock (two queries every 20 ms), relay tracker, standby "
+        'indexer and role cache ("idle CPU s/s", paid whether or not requests come); the kernel '
+        "hands a burst of new connections mostly to the worker that is awake (wrk opens its 16 "
+        "at once, so one worker may serve most of them while the other only ticks); and N "
+        "processes share 2 cores with PostgreSQL, Redis, anvil and wrk. More workers pay off "
+        "with more cores or hosts, and for availability (a worker or host that dies leaves the "
+        "others serving, and a standby indexer takes over). See docs/deploy.md."
         "",
         f"Benchmark driver CPU: {time.process_time() - started_cpu:.1f} s.",
         "",

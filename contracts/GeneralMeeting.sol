@@ -11,6 +11,7 @@ import {ICharter} from "./interfaces/ICharter.sol";
 import {ICouncil} from "./interfaces/ICouncil.sol";
 import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
+import {BoundedSignatureChecker} from "./libraries/BoundedSignatureChecker.sol";
 import {MeetingDecision} from "./libraries/MeetingDecision.sol";
 
 /// @title GeneralMeeting
@@ -1145,30 +1146,7 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
         view
         returns (bool)
     {
-        if (signature.length == 65) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                v := byte(0, calldataload(add(signature.offset, 0x40)))
-            }
-            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-            if (err == ECDSA.RecoverError.NoError && recovered == voter) return true;
-        }
-        if (voter.code.length == 0) return false;
-        // A wallet contract answers with bounded gas and at most 32 bytes copied: a hostile
-        // voter cannot burn the relayer's gas or fail the batch it is in.
-        bytes memory query = abi.encodeCall(IERC1271.isValidSignature, (digest, signature));
-        bool ok;
-        bytes32 answer;
-        assembly ("memory-safe") {
-            ok := staticcall(_ERC1271_GAS, voter, add(query, 0x20), mload(query), 0, 0x20)
-            if lt(returndatasize(), 0x20) { ok := 0 }
-            answer := mload(0)
-        }
-        return ok && bytes4(answer) == IERC1271.isValidSignature.selector;
+        return BoundedSignatureChecker.isValidSignatureNow(voter, digest, signature, _ERC1271_GAS);
     }
 
     function _domainSeparator() private view returns (bytes32) {

@@ -2,13 +2,12 @@
 pragma solidity 0.8.28;
 
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
-import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ICharter} from "./interfaces/ICharter.sol";
 import {IGeneralMeeting} from "./interfaces/IGeneralMeeting.sol";
 import {IMeetingProxies} from "./interfaces/IMeetingProxies.sol";
 import {IMembershipView} from "./interfaces/IMembershipView.sol";
-import {CloneEIP712} from "./libraries/CloneEIP712.sol";
+import {BoundedSignatureChecker} from "./libraries/BoundedSignatureChecker.sol";
+import {CloneEIP712Domain} from "./libraries/CloneEIP712Domain.sol";
 
 /// @title MeetingProxies
 /// @notice Proxies (доверенности) for one cooperative's general meeting: issued by the principal
@@ -18,18 +17,18 @@ import {CloneEIP712} from "./libraries/CloneEIP712.sol";
 /// {IMeetingProxies}.
 /// @dev A contract of its own so that the general meeting (near the EIP-170 limit) only gains
 /// one narrow entry point. Deployed once as an implementation and used through EIP-1167 clones
-/// created by the governance installer: nothing is an immutable, and the EIP-712 domain is
-/// computed from `address(this)` and `block.chainid`. The general meeting keeps the one
-/// has-voted bit per membership: this contract never counts a vote itself.
-contract MeetingProxies is IMeetingProxies, IERC5267, Initializable {
+/// created by the governance installer: the only immutables are the EIP-712 name and version
+/// ({CloneEIP712Domain}), and the domain is computed from `address(this)` and `block.chainid`.
+/// The general meeting keeps the one has-voted bit per membership: this contract never counts a
+/// vote itself.
+contract MeetingProxies is IMeetingProxies, CloneEIP712Domain, Initializable {
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
     //////////////////////////////////////////////////////////////*/
 
-    string private constant _DOMAIN_NAME = "Coopnode MeetingProxies";
-    string private constant _DOMAIN_VERSION = "1";
-    bytes32 private constant _NAME_HASH = keccak256(bytes(_DOMAIN_NAME));
-    bytes32 private constant _VERSION_HASH = keccak256(bytes(_DOMAIN_VERSION));
+    /// @dev Gas an ERC-1271 wallet gets to answer for a signature the node relays (the general
+    /// meeting's figure): a hostile wallet cannot burn the relayer's gas.
+    uint256 private constant _ERC1271_GAS = 100_000;
 
     /// @dev The proxy the principal signs; the nonce makes every signature usable once (a
     /// revoked proxy cannot be revived by relaying its signature again).
@@ -66,7 +65,7 @@ contract MeetingProxies is IMeetingProxies, IERC5267, Initializable {
                                INITIALISER
     //////////////////////////////////////////////////////////////*/
 
-    constructor() {
+    constructor() CloneEIP712Domain("Coopnode MeetingProxies", "1") {
         _disableInitializers();
     }
 
@@ -194,32 +193,7 @@ contract MeetingProxies is IMeetingProxies, IERC5267, Initializable {
 
     /// @inheritdoc IMeetingProxies
     function domainSeparator() external view returns (bytes32) {
-        return CloneEIP712.domainSeparator(_NAME_HASH, _VERSION_HASH);
-    }
-
-    /// @inheritdoc IERC5267
-    function eip712Domain()
-        external
-        view
-        returns (
-            bytes1 fields,
-            string memory name,
-            string memory version,
-            uint256 chainId,
-            address verifyingContract,
-            bytes32 salt,
-            uint256[] memory extensions
-        )
-    {
-        return (
-            hex"0f", // name, version, chainId, verifyingContract
-            _DOMAIN_NAME,
-            _DOMAIN_VERSION,
-            block.chainid,
-            address(this),
-            bytes32(0),
-            new uint256[](0)
-        );
+        return _domainSeparator();
     }
 
     /// @inheritdoc IMeetingProxies
@@ -331,7 +305,7 @@ contract MeetingProxies is IMeetingProxies, IERC5267, Initializable {
         private
         view
     {
-        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
+        if (!BoundedSignatureChecker.isValidSignatureNow(signer, digest, signature, _ERC1271_GAS)) {
             revert MeetingProxiesInvalidSignature(signer);
         }
     }
@@ -349,9 +323,7 @@ contract MeetingProxies is IMeetingProxies, IERC5267, Initializable {
         view
         returns (bytes32)
     {
-        return CloneEIP712.hashTypedData(
-            _NAME_HASH,
-            _VERSION_HASH,
+        return _hashTypedData(
             keccak256(
                 abi.encode(
                     _PROXY_TYPEHASH,
@@ -371,9 +343,7 @@ contract MeetingProxies is IMeetingProxies, IERC5267, Initializable {
         view
         returns (bytes32)
     {
-        return CloneEIP712.hashTypedData(
-            _NAME_HASH,
-            _VERSION_HASH,
+        return _hashTypedData(
             keccak256(abi.encode(_REVOCATION_TYPEHASH, meetingId, principal, nonce))
         );
     }
@@ -384,9 +354,7 @@ contract MeetingProxies is IMeetingProxies, IERC5267, Initializable {
         address holder,
         uint8[] calldata choices
     ) private view returns (bytes32) {
-        return CloneEIP712.hashTypedData(
-            _NAME_HASH,
-            _VERSION_HASH,
+        return _hashTypedData(
             keccak256(
                 abi.encode(
                     _PROXY_BALLOT_TYPEHASH,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -106,6 +106,28 @@ def upgrade_history(engine: Engine, script_location: str, version_table: str) ->
         lock_for_transaction(conn, "coop:migrate")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def run_env_migrations(connection: Connection, version_table: str) -> None:
+    """What every Alembic `env.py` of the node runs with its live connection: the revisions up
+    to the target, in one transaction, SQLite's ALTERs done by table copies."""
+    context.configure(
+        connection=connection,
+        version_table=version_table,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_history_env(version_table: str, migrate_with: str) -> None:
+    """The whole `env.py` of one of the node's own histories: they run only through
+    `upgrade_history` (the connection it holds under the migration lock), never offline nor
+    from the `alembic` command. `migrate_with` names the function to call instead."""
+    connection = context.config.attributes.get("connection")
+    if connection is None or context.is_offline_mode():
+        raise RuntimeError(f"run these migrations through {migrate_with}")
+    run_env_migrations(connection, version_table)
 
 
 #: Below this many rows a multi-row INSERT beats setting up a COPY.

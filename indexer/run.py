@@ -248,13 +248,22 @@ class Indexer:
         return self.ranges.stats
 
     def sync_once(
-        self, to_block: int | None = None, stop_event: threading.Event | None = None
+        self,
+        to_block: int | None = None,
+        stop_event: threading.Event | None = None,
+        *,
+        initialise: bool = True,
     ) -> SyncReport:
-        """Index up to the head (or `to_block`), handling any reorg on the way."""
+        """Index up to the head (or `to_block`), handling any reorg on the way.
+
+        `initialise=False` skips creating or checking the cursor, status and root rows and
+        reloading the watched set: for `follow`, which does that once each time it becomes the
+        leader rather than on every poll (six queries a poll otherwise)."""
         self._stop = stop_event
         self.backoff.stop = stop_event
         started = time.monotonic()
-        self._initialise()
+        if initialise:
+            self._initialise()
         cursor_number, cursor_hash = self._read_cursor()
         report = SyncReport(start_cursor=cursor_number, cursor=cursor_number)
         # The commit of one step runs in a background thread while the next step is read from
@@ -333,17 +342,23 @@ class Indexer:
         )
         lock = self.leader = LeaderLock(self.engine, self.chain_id)
         standby_said = False
+        leading = False
         try:
             while not stop_event.is_set():
                 if not lock.try_acquire():
+                    leading = False
                     if not standby_said:
                         log.info("another indexer leads chain %d: standing by", self.chain_id)
                         standby_said = True
                     stop_event.wait(self.settings.leader_retry)
                     continue
                 standby_said = False
+                if not leading:
+                    # Once per leadership: the leader before us may have discovered contracts.
+                    self._initialise()
+                    leading = True
                 try:
-                    report = self.sync_once(stop_event=stop_event)
+                    report = self.sync_once(stop_event=stop_event, initialise=False)
                 except Stopped:
                     break
                 if report.events or report.reorgs:

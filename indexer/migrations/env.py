@@ -11,19 +11,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from indexer.db import VERSION_TABLE, make_engine
+from indexer.db import VERSION_TABLE, make_engine, run_env_migrations
 
 config = context.config
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        version_table=VERSION_TABLE,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTERs via table copies
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    run_env_migrations(connection, VERSION_TABLE)
 
 
 def run_migrations_online() -> None:

@@ -3,6 +3,7 @@ ballots, tallies and state, both judged at the cursor block's time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -91,6 +92,32 @@ def _item_state(status: int, epoch: int, expires_at: int, current_epoch: int, no
     return status
 
 
+def _contracts(
+    db: Db,
+    cid: int,
+    explicit: str | None,
+    coop: str | int | None,
+    of_coop: Callable[[Db, str | int, int], list[str]],
+    what: str,
+) -> list[str]:
+    """The contracts a list reads: the one given, else the cooperative's."""
+    if explicit is not None:
+        return [explicit]
+    if coop is not None:
+        return of_coop(db, coop, cid)
+    raise ValueError(f"give a cooperative or a {what}")
+
+
+def _latest_rows(
+    db: Db, table: sa.Table, id_column: str, cid: int, contracts: list[str]
+) -> list[Any]:
+    """The latest row of each (contract, id) of `contracts`, by contract and id."""
+    sub = _latest(
+        table, ("contract", id_column), table.c.chain_id == cid, table.c.contract.in_(contracts)
+    )
+    return list(_exec(db, sa.select(sub).order_by(sub.c.contract, sub.c[id_column])))
+
+
 def council_items(
     db: Db,
     coop: str | int | None = None,
@@ -103,16 +130,8 @@ def council_items(
     councils, or of `council`)."""
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
-    if council is not None:
-        councils = [council]
-    elif coop is not None:
-        councils = councils_of(db, coop, cid)
-    else:
-        raise ValueError("give a cooperative or a council address")
-    sub = _latest(
-        ITEM, ("contract", "item_id"), ITEM.c.chain_id == cid, ITEM.c.contract.in_(councils)
-    )
-    all_rows = list(_exec(db, sa.select(sub).order_by(sub.c.contract, sub.c.item_id)))
+    councils = _contracts(db, cid, council, coop, councils_of, "council address")
+    all_rows = _latest_rows(db, ITEM, "item_id", cid, councils)
     rows = all_rows[offset : offset + limit]
     ids = [int(r.item_id) for r in rows]
     history = list(
@@ -212,19 +231,10 @@ def meetings(
     """General meetings with agenda, ballots, tallies and state at the mirror's block."""
     cid = _chain(db, chain_id)
     as_of = current_block(db, cid)
-    if meeting_contract is not None:
-        contracts = [meeting_contract]
-    elif coop is not None:
-        contracts = meeting_contracts_of(db, coop, cid)
-    else:
-        raise ValueError("give a cooperative or a meeting contract")
-    sub = _latest(
-        MEETING,
-        ("contract", "meeting_id"),
-        MEETING.c.chain_id == cid,
-        MEETING.c.contract.in_(contracts),
+    contracts = _contracts(
+        db, cid, meeting_contract, coop, meeting_contracts_of, "meeting contract"
     )
-    rows = list(_exec(db, sa.select(sub).order_by(sub.c.contract, sub.c.meeting_id)))
+    rows = _latest_rows(db, MEETING, "meeting_id", cid, contracts)
     questions = list(
         _exec(
             db,

@@ -9,8 +9,11 @@ holder of the chain's leader lock indexes while the others stand by.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -72,15 +75,44 @@ def serve(host: str | None, port: int | None, deployment_path: Path | None, inde
         if deployment_path is not None:
             os.environ["COOP_SERVE_DEPLOYMENT"] = str(deployment_path)
         os.environ["COOP_SERVE_INDEX"] = "1" if index else "0"
-        uvicorn.run(
-            "node.api.asgi:create",
-            factory=True,
-            host=settings.api_host,
-            port=settings.api_port,
-            workers=settings.api_workers,
-            log_config=None,
-        )
+        serve_workers(settings.api_host, settings.api_port, settings.api_workers)
         return
     app = create_app(settings, chain, record, index=index)
     # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).
     uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None)
+
+
+def tcp_listener(config: Any) -> socket.socket:
+    """The listening socket uvicorn binds for its worker processes, marked as TCP.
+
+    `uvicorn.Config.bind_socket` leaves the socket's `proto` at 0; accepted connections inherit
+    it, and asyncio turns Nagle's algorithm off (`TCP_NODELAY`) only on sockets that say
+    `IPPROTO_TCP`. With Nagle on, a response written in two parts (headers, then body) waits
+    for the client's delayed ACK: about 40 ms on Linux for every keep-alive request after the
+    first (uvicorn issue #3149). A single worker is not affected (asyncio binds from
+    `getaddrinfo`, which says TCP).
+    """
+    sock: socket.socket = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto != socket.IPPROTO_TCP:
+        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        sock.set_inheritable(True)
+    return sock
+
+
+def serve_workers(host: str, port: int, workers: int) -> None:
+    """`uvicorn.run(..., workers=N)` with a listening socket that keeps `TCP_NODELAY` on the
+    connections (see `tcp_listener`): each worker process builds its app (node.api.asgi)."""
+    from uvicorn import Config
+    from uvicorn.supervisors import Multiprocess
+
+    # log_config=None: uvicorn keeps the process's logging (node.core.logs.setup_logging).
+    config = Config(
+        "node.api.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+    )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the supervisor stopped the workers
+        Multiprocess(config, sockets=[tcp_listener(config)]).run()

@@ -144,23 +144,45 @@ class MirrorClock(threading.Thread):
         self.applied: tuple[int, str | None] | None = None
         """The cursor up to which `Gateway.mirror_moved` has been told."""
         self._lock = threading.Lock()
+        self._conn: Connection | None = None
         self.tick()
 
     def tick(self) -> None:
+        # One connection kept for the clock's life: a pool checkout pings the database first
+        # (`pool_pre_ping`), a third round trip on every tick of every worker. A failed tick
+        # drops it; the next tick opens a new one.
+        if self._conn is None:
+            self._conn = self.gw.engine.connect()
+        try:
+            self._tick(self._conn)
+        except BaseException:
+            self._close()
+            raise
+        else:
+            self._conn.rollback()  # end the snapshot (SQLite) and never sit idle in transaction
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # already broken: the pool discards it
+                log.debug("mirror clock connection close failed", exc_info=True)
+
+    def _tick(self, conn: Connection) -> None:
         # The read and the assignment under one lock: a reader that saw a newer cursor after
         # this read waits to `observe` it until this tick has assigned, so the clock never
         # goes back from what a reader saw (except on a reorg, which only a tick applies).
-        with self.gw.engine.connect() as conn:
-            with self._lock:
-                self.head = cursor = _cursor_key(conn, self.gw.chain_id)
-            # Sessions revoked by another gateway process (see node.api.sessions).
-            self.gw.revocations.refresh(conn)
-            # Caches of chain facts drop what the newly mirrored blocks changed (a reader's
-            # `observe` may have moved `head` already: this keeps its own mark).
-            if cursor is not None and cursor != self.applied:
-                if self.applied is not None:
-                    self.gw.mirror_moved(conn, self.applied, cursor)
-                self.applied = cursor
+        with self._lock:
+            self.head = cursor = _cursor_key(conn, self.gw.chain_id)
+        # Sessions revoked by another gateway process (see node.api.sessions).
+        self.gw.revocations.refresh(conn)
+        # Caches of chain facts drop what the newly mirrored blocks changed (a reader's
+        # `observe` may have moved `head` already: this keeps its own mark).
+        if cursor is not None and cursor != self.applied:
+            if self.applied is not None:
+                self.gw.mirror_moved(conn, self.applied, cursor)
+            self.applied = cursor
 
     def observe(self, cursor: tuple[int, str | None]) -> None:
         """A reader saw the cursor at `cursor` in the database: move the clock there at once.
@@ -176,14 +198,19 @@ class MirrorClock(threading.Thread):
                 self.head = cursor
 
     def run(self) -> None:
-        while not self.stop_event.wait(self.interval):
-            try:
-                self.tick()
-            except Exception:  # keep ticking through a locked or restarting database
-                log.exception("mirror clock tick failed")
+        try:
+            while not self.stop_event.wait(self.interval):
+                try:
+                    self.tick()
+                except Exception:  # keep ticking through a locked or restarting database
+                    log.exception("mirror clock tick failed")
+        finally:
+            self._close()
 
     def stop(self) -> None:
         self.stop_event.set()
+        if not self.is_alive():  # never started: `run` will not close the connection
+            self._close()
 
 
 def _clock(gw: Gateway) -> MirrorClock | None:

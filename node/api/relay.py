@@ -194,14 +194,29 @@ def relayer_slot(gw: Gateway) -> Iterator[RelayerSlot]:
             )
 
 
+def deployed_accounts(gw: Gateway) -> set[str]:
+    """Passkey accounts (lower-case) this process has seen with code: their later acts skip
+    the store lookup and `eth_getCode`. Kept for the process's life: a deployed account's code
+    never goes away (no self-destruct; only a reorg of its deployment block could undo it, and
+    then the act's own simulation fails with the account's error)."""
+    known: set[str] | None = getattr(gw, "_deployed_accounts", None)
+    if known is None:
+        known = gw._deployed_accounts = set()  # type: ignore[attr-defined]
+    return known
+
+
 def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) -> None:
     """A passkey account acts for the first time: the relayer deploys it (the factory's
     `createAccount` with the key its address came from) and waits for it, so the act's
     ERC-1271 check or `execute` finds the account's code. Anything else: nothing to do."""
+    known = deployed_accounts(gw)
+    if account.lower() in known:
+        return
     accounts = gw.passkeys()
     if accounts is None or not store.is_passkey_account(gw.engine, account):
         return
     if gw.chain.has_code(account):
+        known.add(account.lower())
         return
     key = store.first_key(gw.engine, accounts, account)
     if key is None:
@@ -214,6 +229,7 @@ def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) ->
     # deployment is recorded like any relayed action, so the trackers follow it too.
     with relayer_slot(gw) as slot:
         if gw.chain.has_code(account):  # another request deployed it meanwhile
+            known.add(account.lower())
             return
         tx["nonce"] = slot.nonce
         signed = gw.relayer.sign_transaction(tx)
@@ -227,6 +243,7 @@ def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) ->
             502,
             "Не удалось создать счёт с ключом доступа / The passkey account could not be created",
         )
+    known.add(account.lower())
     log.info("passkey account %s deployed (tx %s)", account, tx_hash)
 
 

@@ -370,6 +370,7 @@ def test_decision_amounts_have_units_and_show_formatted(api: Api) -> None:
         "property_revaluation.valuation",
         "union_invoice.amount",
         "named_fund_payout.amount",
+        "program_spend.amount",
     }
     decimals = units["credit_limit.limit"]["decimals"]
     typed = 125 * 10 ** (decimals - 1)  # "12,5"

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 from webauthn.helpers import base64url_to_bytes
 
-from node.governance import Action, Convocation, Question
-from node.governance.sandbox import now, warp
+from node.api.relay import deployed_accounts, ensure_account_deployed
+from tests.accounts.admission import admit_and_convene
 from tests.accounts.authenticator import UP, SoftPasskey
 from tests.api.conftest import SIWE_DOMAIN, Api
 
@@ -133,36 +133,25 @@ def test_a_person_with_only_a_passkey_joins_votes_trades_and_signs(api: Api) -> 
     assert person.wait(relay["id"])["status"] == "indexed"
     assert w3.eth.get_code(address) != b""
     assert w3.eth.get_balance(address) == 0
+    # Known deployed from now on: its later acts ask neither the store nor the chain again.
+    assert address.lower() in deployed_accounts(api.gateway)
+    chain = api.gateway.chain
+    asked: list[str] = []
+    real_has_code = chain.has_code
+    chain.has_code = lambda a: asked.append(a) or real_has_code(a)  # type: ignore[method-assign]
+    try:
+        ensure_account_deployed(api.gateway, address)
+    finally:
+        del chain.has_code
+    assert address not in asked
     assert (
         api.ok(api.http.get(f"/members/{address}", headers=person.headers))["status_name"]
         == "applicant"
     )
 
     # Identity checked, fees paid by the cashier, admitted with a credit limit by the council.
-    coop = sb.cooperative
-    coop.attest_identity(sb.chair, address, b"\x11" * 32)
-    coop.attest_payment(sb.deployer, address, b"\x22" * 32)
+    admit_and_convene(api, address, b"\x11\x22\x33\x44\x55")
     units = api.gateway.units.contract
-    opens = now(api.chain) + sb.governance.meeting.notice_period() + 60
-    convocation = Convocation(
-        opens_at=opens,
-        closes_at=opens + 7 * 86_400,
-        secretary=sb.secretary.address,
-        questions=(Question(document_hash=b"\x33" * 32),),
-    )
-    sb.governance.council.decide(
-        sb.council[0],
-        sb.council[:2],
-        sb.chair,
-        b"\x44" * 32,
-        [
-            Action.call(coop.membership, "admit", address, b"\x55" * 32),
-            Action.call(units, "setCreditLimit", address, 100 * TOKEN),
-            sb.governance.meeting.convene_action(convocation),
-        ],
-    )
-    warp(api.chain, opens + 1)
-    api.synced()
     assert "member" in api.ok(api.http.get("/auth/me", headers=person.headers))["roles"]
 
     # Votes.

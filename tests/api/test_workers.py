@@ -45,7 +45,9 @@ from node.governance.deploy import GovernanceParams
 from node.governance.sandbox import Sandbox, governed_cooperative
 from tests.conftest import free_port
 
-pytestmark = pytest.mark.postgres
+# Run once, by `make test-postgres` (-m postgres), not again by the default run: the cluster
+# needs PostgreSQL whatever DATABASE_URL says, and costs ~30 s. Alone: `pytest -m postgres <this>`.
+pytestmark = [pytest.mark.postgres, pytest.mark.postgres_only]
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"

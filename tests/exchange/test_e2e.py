@@ -20,16 +20,24 @@ E18 = 10**18
 
 @pytest.fixture(scope="module", autouse=True)
 def credit_limit(api: Api) -> None:
-    """Paying in ВРЕ needs a credit line: the council sets a default one by a decision."""
+    """Paying in ВРЕ needs a credit line: the council sets a default one by a decision.
+
+    The default reaches only members who have not taken part in ВРЕ yet: the first obligation
+    or transfer of a member fixes the limit then in force in the member's own slot (see
+    `SettlementUnits._activeKeyOf`). Other tests of the session (the exchange's disputes)
+    invoice our members before this module runs, so each member's limit is set too."""
     units = api.gateway.units.contract
-    data = units.encode_abi("setDefaultCreditLimit", args=[1_000 * E18])
+    limits = [units.encode_abi("setDefaultCreditLimit", args=[1_000 * E18])] + [
+        units.encode_abi("setCreditLimit", args=[m.address, 1_000 * E18])
+        for m in api.sandbox.members
+    ]
     decision = _generate(
         api,
         api.sandbox.council[1],
         "council_decision",
         {"agenda": "Кредитный лимит ВРЕ", "decision": "Установить 1000 ВРЕ"},
     )
-    _decide(api, decision, [{"type": "call", "target": units.address, "data": data}])
+    _decide(api, decision, [{"type": "call", "target": units.address, "data": d} for d in limits])
     assert units.functions.defaultCreditLimit().call() == 1_000 * E18
 
 

@@ -419,3 +419,30 @@ def test_only_a_three_quarters_meeting_decision_changes_the_cap(coop: Sandbox) -
         lambda: give(coop, next_id, coop.members[1], holder.address), "MeetingProxiesCapReached"
     )
     assert p.represented_count(next_id, holder.address) == 1
+
+
+def test_a_gas_burning_wallet_cannot_burn_the_relayers_gas(
+    accounts: list[LocalAccount], coop: Sandbox
+) -> None:
+    """A contract principal whose ERC-1271 check burns all the gas it is given: the relayed act
+    fails as an invalid signature having spent at most the wallet's cap (100,000 gas), not the
+    3,000,000 the relayer allowed."""
+    chain, p, relayer = coop.chain, proxies(coop), coop.deployer
+    wallet, _ = chain.deploy("TestGasBurnerWallet", accounts[9].address, False, sender=accounts[9])
+    fn = p.contract.functions.revokeBySig(1, wallet.address, b"\x01" * 65)
+    tx = fn.build_transaction(
+        {
+            "from": relayer.address,
+            "nonce": chain.w3.eth.get_transaction_count(relayer.address, "pending"),
+            "chainId": chain.chain_id,
+            "gas": 3_000_000,
+        }
+    )
+    sent = chain.w3.eth.send_raw_transaction(relayer.sign_transaction(tx).raw_transaction)
+    receipt = chain.w3.eth.wait_for_transaction_receipt(sent, timeout=60)
+    assert receipt["status"] == 0
+    assert receipt["gasUsed"] < 21_000 + 100_000 + 60_000
+    expect_revert(
+        lambda: p.revoke_by_sig(relayer, 1, wallet.address, b"\x01" * 65),
+        "MeetingProxiesInvalidSignature",
+    )

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import CDPSession, Page, expect
 
-from node.governance import Action, Convocation, Question
-from node.governance.sandbox import now, warp
+from node.governance import Action
+from tests.accounts.admission import admit_and_convene
 from tests.api.conftest import Api
 from tests.portal.conftest import Portal
 
@@ -109,29 +109,8 @@ def test_join_vote_trade_add_a_passkey_lose_both_and_be_recovered(
     assert api.ok(api.get(sb.members[0], f"/members/{address}"))["status_name"] == "applicant"
 
     # The council admits (with a ВРЕ credit limit) and convenes a meeting.
+    admit_and_convene(api, address, b"\x61\x62\x63\x64\x65")
     coop, units = sb.cooperative, api.gateway.units.contract
-    coop.attest_identity(sb.chair, address, b"\x61" * 32)
-    coop.attest_payment(sb.deployer, address, b"\x62" * 32)
-    opens = now(api.chain) + sb.governance.meeting.notice_period() + 60
-    convocation = Convocation(
-        opens_at=opens,
-        closes_at=opens + 7 * 86_400,
-        secretary=sb.secretary.address,
-        questions=(Question(document_hash=b"\x63" * 32),),
-    )
-    sb.governance.council.decide(
-        sb.council[0],
-        sb.council[:2],
-        sb.chair,
-        b"\x64" * 32,
-        [
-            Action.call(coop.membership, "admit", address, b"\x65" * 32),
-            Action.call(units, "setCreditLimit", address, 100 * TOKEN),
-            sb.governance.meeting.convene_action(convocation),
-        ],
-    )
-    warp(api.chain, opens + 1)
-    api.synced()
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     expect(page.locator("[data-testid=roles]")).to_contain_text("пайщик")

@@ -1,30 +1,13 @@
 """Alembic environment of the gateway's tables (version table `api_alembic_version`).
 
 Run by `node.api.db.migrate(engine)` at app start with a live connection in
-`config.attributes["connection"]`.
+`config.attributes["connection"]`; the body is `indexer.db.run_history_env`, the same for
+each of the node's own histories.
 """
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import Connection
-
+from indexer.db import run_history_env
 from node.api.db import VERSION_TABLE
 
-config = context.config
-
-
-def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        version_table=VERSION_TABLE,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-connection = config.attributes.get("connection")
-if connection is None or context.is_offline_mode():
-    raise RuntimeError("run the gateway's migrations through node.api.db.migrate(engine)")
-_run(connection)
+run_history_env(VERSION_TABLE, "node.api.db.migrate(engine)")

@@ -61,62 +61,120 @@ def _closed(m: MeetingPublic) -> int:
     return int(m.closes_at)
 
 
+#: Every task a list can hold: name -> (role, kind, title "ru / en" with {placeholders}, page).
+#: A role of None is given where the task is made (the same close differs by who closes).
+_TASKS: dict[str, tuple[str | None, str, str, str]] = {
+    "vote": (
+        "council",
+        "vote",
+        "Голосовать по вопросу совета № {item} / Vote on council item {item}",
+        "#/council",
+    ),
+    "sign_protocol": (
+        "chair",
+        "sign_protocol",
+        "Подписать протокол совета по вопросу № {item} / Sign the council protocol of item {item}",
+        "#/council",
+    ),
+    "watch_council_protocol": (
+        "auditor",
+        "watch_protocol",
+        "Протокол совета № {item} не подписан / Council protocol {item} unsigned",
+        "#/registers?r=council",
+    ),
+    "execute": (
+        "council",
+        "execute",
+        "Исполнить решение совета № {item} / Execute council decision {item}",
+        "#/council",
+    ),
+    "close_meeting": (
+        None,
+        "close_meeting",
+        "Закрыть собрание № {meeting} (голосование окончено) / Close meeting {meeting} (voting "
+        "ended)",
+        "#/meetings",
+    ),
+    "ballot": (
+        "member",
+        "ballot",
+        "Проголосовать на собрании № {meeting} / Vote in meeting {meeting}",
+        "#/meetings",
+    ),
+    "sign_meeting_protocol": (
+        None,
+        "sign_meeting_protocol",
+        "Подписать протокол собрания № {meeting} ({who}) / Sign the protocol of meeting {meeting}",
+        "#/meetings",
+    ),
+    "watch_meeting_protocol": (
+        "auditor",
+        "watch_protocol",
+        "Протокол собрания № {meeting} не подписан / Meeting {meeting} protocol unsigned",
+        "#/meetings",
+    ),
+    "execute_question": (
+        "council",
+        "execute_question",
+        "Исполнить решение собрания № {meeting}, вопрос {question} / Execute meeting "
+        "{meeting}, question {question}",
+        "#/meetings",
+    ),
+    "verify_identity": (
+        "verifier",
+        "verify_identity",
+        "Проверить личность заявителя {account} / Check the applicant's identity",
+        "#/work",
+    ),
+    "attest_payment": (
+        "cashier",
+        "attest_payment",
+        "Подтвердить оплату взносов {account} / Attest the fees of the applicant",
+        "#/bank",
+    ),
+    "propose_admission": (
+        "council",
+        "propose_admission",
+        "Внести решение о приёме {account} / Propose the admission",
+        "#/council",
+    ),
+    "attest_bank": (
+        "cashier",
+        "attest_bank",
+        "Подтвердить банковские платежи: {count} / Attest bank payments: {count}",
+        "#/bank",
+    ),
+}
+
+
+def _task(name: str, ref: str, since: int | None, role: str | None = None, **title: Any) -> Task:
+    default_role, kind, template, link = _TASKS[name]
+    return Task(
+        role=role or default_role or "",
+        kind=kind,
+        title=template.format(**title),
+        ref=ref,
+        since=since,
+        link=link,
+    )
+
+
 def _council_tasks(
     caller: Caller, items: list[CouncilItemPublic], now: int, out: list[Task]
 ) -> None:
     me = caller.address.lower()
     for i in items:
-        state = i.state_name
+        state, ref, n = i.state_name, f"item:{i.item_id}", i.item_id
         if state == "pending" and caller.has("council") and i.expires_at > now:
             if not any(v.member.lower() == me for v in i.votes):
-                out.append(
-                    Task(
-                        role="council",
-                        kind="vote",
-                        title=f"Голосовать по вопросу совета № {i.item_id} / Vote on council "
-                        f"item {i.item_id}",
-                        ref=f"item:{i.item_id}",
-                        since=i.proposed.timestamp,
-                        link="#/council",
-                    )
-                )
+                out.append(_task("vote", ref, i.proposed.timestamp, item=n))
         elif state == "passed":
             if caller.has("chair"):
-                out.append(
-                    Task(
-                        role="chair",
-                        kind="sign_protocol",
-                        title=f"Подписать протокол совета по вопросу № {i.item_id} / Sign the "
-                        f"council protocol of item {i.item_id}",
-                        ref=f"item:{i.item_id}",
-                        since=i.last_event.timestamp,
-                        link="#/council",
-                    )
-                )
+                out.append(_task("sign_protocol", ref, i.last_event.timestamp, item=n))
             if caller.has("auditor"):
-                out.append(
-                    Task(
-                        role="auditor",
-                        kind="watch_protocol",
-                        title=f"Протокол совета № {i.item_id} не подписан / Council protocol "
-                        f"{i.item_id} unsigned",
-                        ref=f"item:{i.item_id}",
-                        since=i.last_event.timestamp,
-                        link="#/registers?r=council",
-                    )
-                )
+                out.append(_task("watch_council_protocol", ref, i.last_event.timestamp, item=n))
         elif state == "signed" and caller.has("council", "chair"):
-            out.append(
-                Task(
-                    role="council",
-                    kind="execute",
-                    title=f"Исполнить решение совета № {i.item_id} / Execute council decision "
-                    f"{i.item_id}",
-                    ref=f"item:{i.item_id}",
-                    since=i.last_event.timestamp,
-                    link="#/council",
-                )
-            )
+            out.append(_task("execute", ref, i.last_event.timestamp, item=n))
 
 
 def _meeting_tasks(
@@ -128,77 +186,38 @@ def _meeting_tasks(
         presiding = (m.chair if int(m.chair, 16) else chair).lower()
         is_secretary = m.secretary.lower() == me
         is_presiding = presiding == me
-        state = m.state_name
-        ref = f"meeting:{m.meeting_id}"
+        state, n = m.state_name, m.meeting_id
+        ref = f"meeting:{n}"
         if state == "ended" and (officer or is_secretary or is_presiding):
-            out.append(
-                Task(
-                    role="secretary" if is_secretary else ("chair" if is_presiding else "council"),
-                    kind="close_meeting",
-                    title=f"Закрыть собрание № {m.meeting_id} (голосование окончено) / Close "
-                    f"meeting {m.meeting_id} (voting ended)",
-                    ref=ref,
-                    since=m.closes_at,
-                    link="#/meetings",
-                )
-            )
+            closer = "secretary" if is_secretary else ("chair" if is_presiding else "council")
+            out.append(_task("close_meeting", ref, m.closes_at, closer, meeting=n))
         elif state == "open" and caller.has("member"):
             if not any(b.voter.lower() == me and not b.rejected_reason for b in m.ballots):
-                out.append(
-                    Task(
-                        role="member",
-                        kind="ballot",
-                        title=f"Проголосовать на собрании № {m.meeting_id} / Vote in meeting "
-                        f"{m.meeting_id}",
-                        ref=ref,
-                        since=m.opens_at,
-                        link="#/meetings",
-                    )
-                )
+                out.append(_task("ballot", ref, m.opens_at, meeting=n))
         elif state == "held":
             if is_secretary and not m.secretary_signed:
                 out.append(_sign(m, "secretary", "секретарь / secretary"))
             if is_presiding and m.secretary_signed and not m.chair_signed:
                 out.append(_sign(m, "chair", "председатель / chair"))
             if caller.has("auditor") and not (m.secretary_signed and m.chair_signed):
-                out.append(
-                    Task(
-                        role="auditor",
-                        kind="watch_protocol",
-                        title=f"Протокол собрания № {m.meeting_id} не подписан / Meeting "
-                        f"{m.meeting_id} protocol unsigned",
-                        ref=ref,
-                        since=_closed(m),
-                        link="#/meetings",
-                    )
-                )
+                out.append(_task("watch_meeting_protocol", ref, _closed(m), meeting=n))
             if m.secretary_signed and m.chair_signed and officer:
                 for q in m.questions:
                     if q.accepted and not q.executed and q.targets:
                         out.append(
-                            Task(
-                                role="council",
-                                kind="execute_question",
-                                title=f"Исполнить решение собрания № {m.meeting_id}, вопрос "
-                                f"{q.index + 1} / Execute meeting {m.meeting_id}, question "
-                                f"{q.index + 1}",
-                                ref=f"{ref}:{q.index}",
-                                since=_closed(m),
-                                link="#/meetings",
+                            _task(
+                                "execute_question",
+                                f"{ref}:{q.index}",
+                                _closed(m),
+                                meeting=n,
+                                question=q.index + 1,
                             )
                         )
 
 
 def _sign(m: MeetingPublic, role: str, who: str) -> Task:
-    return Task(
-        role=role,
-        kind="sign_meeting_protocol",
-        title=f"Подписать протокол собрания № {m.meeting_id} ({who}) / Sign the protocol of "
-        f"meeting {m.meeting_id}",
-        ref=f"meeting:{m.meeting_id}",
-        since=_closed(m),
-        link="#/meetings",
-    )
+    ref = f"meeting:{m.meeting_id}"
+    return _task("sign_meeting_protocol", ref, _closed(m), role, meeting=m.meeting_id, who=who)
 
 
 def _applicant_tasks(
@@ -216,47 +235,18 @@ def _applicant_tasks(
         for d in i.calldatas
     }
     for a in applicants:
-        ref = f"account:{a.account}"
+        ref, since = f"account:{a.account}", a.applied_at
         if not a.identity_verified and caller.has("verifier", "chair"):
-            out.append(
-                Task(
-                    role="verifier",
-                    kind="verify_identity",
-                    title=f"Проверить личность заявителя {a.account} / Check the applicant's "
-                    "identity",
-                    ref=ref,
-                    since=a.applied_at,
-                    link="#/work",
-                )
-            )
+            out.append(_task("verify_identity", ref, since, account=a.account))
         elif a.identity_verified and not a.fees_paid and caller.has("cashier"):
-            out.append(
-                Task(
-                    role="cashier",
-                    kind="attest_payment",
-                    title=f"Подтвердить оплату взносов {a.account} / Attest the fees of the "
-                    "applicant",
-                    ref=ref,
-                    since=a.applied_at,
-                    link="#/bank",
-                )
-            )
+            out.append(_task("attest_payment", ref, since, account=a.account))
         elif (
             a.identity_verified
             and a.fees_paid
             and caller.has("council")
             and a.account[2:].lower() not in proposed
         ):
-            out.append(
-                Task(
-                    role="council",
-                    kind="propose_admission",
-                    title=f"Внести решение о приёме {a.account} / Propose the admission",
-                    ref=ref,
-                    since=a.applied_at,
-                    link="#/council",
-                )
-            )
+            out.append(_task("propose_admission", ref, since, account=a.account))
 
 
 def _bank_tasks(gw: Gateway, caller: Caller, out: list[Task]) -> None:
@@ -267,17 +257,7 @@ def _bank_tasks(gw: Gateway, caller: Caller, out: list[Task]) -> None:
 
     rows = matching.lines_by_status(_engine(gw), "proposed")
     if rows:
-        out.append(
-            Task(
-                role="cashier",
-                kind="attest_bank",
-                title=f"Подтвердить банковские платежи: {len(rows)} / Attest bank payments: "
-                f"{len(rows)}",
-                ref=f"bank:{len(rows)}",
-                since=None,
-                link="#/bank",
-            )
-        )
+        out.append(_task("attest_bank", f"bank:{len(rows)}", None, count=len(rows)))
 
 
 @dataclass(frozen=True)
