@@ -380,7 +380,33 @@ def _created(receipt: dict[str, Any]) -> str:
     return checksum(receipt["contractAddress"])
 
 
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One builder of a directory at a time (across processes)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(
+    n_coops: int,
+    n_members: int,
+    path: Path | str | None = None,
+    **kwargs: Any,
+) -> Scenario:
+    """Build the network on a fresh anvil, dump its state into `path`, and return the scenario
+    (its anvil stopped: `load(path)` serves it). Keywords: `members_per_tx` (64), `lanes` (4),
+    `log` (progress on stderr)."""
+    out = Path(path) if path is not None else default_dir(n_coops, n_members)
+    with _locked(out):
+        return _build(n_coops, n_members, out, **kwargs)
+
+
+def _build(
     n_coops: int,
     n_members: int,
     path: Path | str | None = None,
@@ -389,8 +415,6 @@ def build(
     lanes: int = 4,
     log: bool = True,
 ) -> Scenario:
-    """Build the network on a fresh anvil, dump its state into `path`, and return the scenario
-    (its anvil stopped: `load(path)` serves it)."""
     out = Path(path) if path is not None else default_dir(n_coops, n_members)
     out.mkdir(parents=True, exist_ok=True)
     state_file = out / "state.json"
@@ -778,16 +802,13 @@ def ensure(
     """`load` the scenario at `path` (by default the shared place for this size), building it
     first if it is missing; a file lock makes concurrent callers build it once."""
     out = Path(path) if path is not None else default_dir(n_coops, n_members)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _locked(out):
         try:
             ready = read(out) if (out / "state.json").exists() else None
         except (OSError, ValueError):
             ready = None
         if ready is None or ready.n_coops != n_coops or ready.n_members != n_members:
-            build(n_coops, n_members, out, **kwargs)
-        fcntl.flock(lock, fcntl.LOCK_UN)
+            _build(n_coops, n_members, out, **kwargs)
     scenario = load(out)
     try:
         yield scenario
