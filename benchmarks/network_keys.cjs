@@ -41,7 +41,24 @@ function answer(req) {
   return { addresses, signatures };
 }
 
+// One request a turn of the event loop, so each answer is flushed to the pipe (asynchronous
+// in Node) while the next is computed: the caller starts on cooperative 0 at once.
+const queue = [];
+let busy = false;
+function next() {
+  const line = queue.shift();
+  if (line === undefined) {
+    busy = false;
+    return;
+  }
+  process.stdout.write(JSON.stringify(answer(JSON.parse(line))) + "\n", () => setImmediate(next));
+}
 const rl = readline.createInterface({ input: process.stdin, terminal: false });
 rl.on("line", (line) => {
-  if (line.trim()) process.stdout.write(JSON.stringify(answer(JSON.parse(line))) + "\n");
+  if (!line.trim()) return;
+  queue.push(line);
+  if (!busy) {
+    busy = true;
+    setImmediate(next);
+  }
 });
