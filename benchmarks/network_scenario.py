@@ -10,7 +10,8 @@ What makes 100 x 1,000 fast:
 - each cooperative's officer roles (decision executor, cashier, verifier) are held by a
   `TestBatchCaller` (contracts/test/) that only its owner key may drive, so one transaction
   admits `members_per_tx` members (4 calls each); the chair and the council are plain keys;
-- anvil runs with automine off (`--no-mining`) and a constant zero base fee; transactions
+- anvil runs with automine off (`--no-mining`), a constant zero base fee and `--prune-history`
+  (no state snapshot per block: 6 GB at 30,000 members otherwise); transactions
   from several senders (4 lanes, each with its own key, nonce and batch caller) are sent
   without waiting for receipts, a block's worth at a time (two batches of 64 members fill
   anvil's 30M gas), then mined with `anvil_mine`;
@@ -414,6 +415,7 @@ def _build(
     members_per_tx: int = 64,
     lanes: int = 4,
     log: bool = True,
+    prune: bool = True,
 ) -> Scenario:
     out = Path(path) if path is not None else default_dir(n_coops, n_members)
     out.mkdir(parents=True, exist_ok=True)
@@ -432,6 +434,7 @@ def _build(
         "--no-mining",
         "--block-base-fee-per-gas",
         "0",
+        *(["--prune-history"] if prune else []),
         "--dump-state",
         str(state_file),
         log=out / "anvil-build.log",

@@ -3,8 +3,8 @@
 It creates a real cooperative through the factory (no mocks), admits generated members through
 the ordinary join flow (application, identity attested by the chair, payment attested by the
 cashier, admission by the configured executor), and only then deploys governance and hands
-the executor role to the council. Funding accounts uses anvil's `anvil_setBalance`: dev chains
-only.
+the executor role to the council. Funding accounts uses anvil's `anvil_setBalance` where the
+chain has it, value transfers from the deployer elsewhere (tests/chain/test_second_evm.py).
 """
 
 from __future__ import annotations
@@ -43,9 +43,34 @@ def generated_accounts(count: int, label: str = "member", start: int = 0) -> lis
     ]
 
 
-def fund(chain: Chain, addresses: Sequence[str], wei: int = 10**20) -> None:
+def fund(
+    chain: Chain, addresses: Sequence[str], wei: int = 10**20, funder: LocalAccount | None = None
+) -> None:
+    """Give each of `addresses` `wei` to pay gas with: anvil's `anvil_setBalance` where the
+    chain has it, else plain value transfers from `funder` (any other EVM node)."""
+    pending: list[Any] = []
     for address in addresses:
-        chain.w3.provider.make_request("anvil_setBalance", [address, hex(wei)])  # type: ignore[arg-type]
+        answer = chain.w3.provider.make_request("anvil_setBalance", [address, hex(wei)])  # type: ignore[arg-type]
+        if "error" not in answer:
+            continue
+        if funder is None:
+            raise RuntimeError(
+                f"the chain has no anvil_setBalance and no funder was given: {answer}"
+            )
+        base = int(chain.w3.eth.get_block("latest").get("baseFeePerGas", 0))
+        tx = {
+            "to": address,
+            "value": wei,
+            "gas": 21_000,
+            "chainId": chain.chain_id,
+            "nonce": chain.w3.eth.get_transaction_count(funder.address, "pending"),
+            "maxFeePerGas": 2 * base + 10**9,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        signed = funder.sign_transaction(tx)
+        pending.append(chain.w3.eth.send_raw_transaction(signed.raw_transaction))
+    for tx_hash in pending:
+        chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.1)
 
 
 @dataclass
@@ -149,7 +174,7 @@ def governed_cooperative(
         chain, deployer, network.factory, token, f"Кооператив «{label}»", kind, chair, council
     )
     members = generated_accounts(member_count, label)
-    fund(chain, [m.address for m in members])
+    fund(chain, [m.address for m in members], funder=deployer)
     for member in members:
         apply_ready(cooperative, chair, deployer, member, label)
         cooperative.admit(deployer, member.address, h(f"founding admission {member.address}"))
