@@ -9,8 +9,10 @@ reads `contractTypes`: ABI, deployment and runtime bytecode). The node takes tha
 `COOP_EVM_VERSION` names the version (`node.core.config.Settings.artifacts_path`).
 
 Before cancun, the contracts' transient reentrancy flags become ordinary storage and
-OpenZeppelin's `Bytes.slice` copies word by word instead of with MCOPY (see `sources`). Every contract is checked: runtime code within EIP-170's 24,576 bytes, and no opcode the target
-lacks (PUSH0 before shanghai; MCOPY, TLOAD, TSTORE, BLOBHASH, BLOBBASEFEE before cancun).
+OpenZeppelin's `Bytes.slice` copies word by word instead of with MCOPY (see `sources`). solc
+itself never emits an opcode the target lacks (PUSH0 from shanghai on; MCOPY, TLOAD, TSTORE
+from cancun) and refuses one in inline assembly; this checks every contract's runtime code
+against EIP-170's 24,576 bytes (solc-wrapper also turns solc's size warning into an error).
 
     python tools/compile_evm.py paris [--only contracts/Membership.sol ...] [--out PATH]
 """
@@ -32,15 +34,6 @@ SOLC = ROOT / ".solcx" / "solc-v0.8.28"
 VERSIONS = ("paris", "shanghai", "cancun", "prague")
 #: EIP-170.
 MAX_RUNTIME = 24_576
-#: Opcodes and the first version that has them.
-OPCODES = {
-    0x5F: ("PUSH0", "shanghai"),
-    0x5E: ("MCOPY", "cancun"),
-    0x5C: ("TLOAD", "cancun"),
-    0x5D: ("TSTORE", "cancun"),
-    0x49: ("BLOBHASH", "cancun"),
-    0x4A: ("BLOBBASEFEE", "cancun"),
-}
 
 
 class CompileError(RuntimeError):
@@ -55,7 +48,9 @@ MCOPY_SLICE = "mcopy(add(result, 0x20), add(add(buffer, 0x20), start), sub(end, 
 WORD_COPY_SLICE = """let dst := add(result, 0x20)
             let src := add(add(buffer, 0x20), start)
             let len := sub(end, start)
-            for { let i := 0 } lt(i, len) { i := add(i, 0x20) } { mstore(add(dst, i), mload(add(src, i))) }
+            for { let i := 0 } lt(i, len) { i := add(i, 0x20) } {
+                mstore(add(dst, i), mload(add(src, i)))
+            }
             mstore(add(dst, len), 0)"""
 #: A transient state variable (EIP-1153) as the contracts declare their reentrancy flags.
 TRANSIENT = re.compile(r"^(\s*bool\s+private\s+)transient\s+(_\w+;)", re.MULTILINE)
@@ -90,31 +85,10 @@ def sources(
     return out
 
 
-def opcodes(code: bytes) -> list[int]:
-    """The opcodes of `code`, skipping PUSH data (the CBOR metadata tail included: harmless,
-    it is never executed, but it is read as opcodes too, so it is cut off first)."""
-    if len(code) >= 2:
-        meta = int.from_bytes(code[-2:], "big")
-        if meta + 2 <= len(code):
-            code = code[: -(meta + 2)]
-    ops, i = [], 0
-    while i < len(code):
-        op = code[i]
-        ops.append(op)
-        i += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
-    return ops
-
-
-def check(name: str, runtime: bytes, deploy: bytes, evm_version: str) -> list[str]:
-    problems = []
+def check(name: str, runtime: bytes) -> list[str]:
     if len(runtime) > MAX_RUNTIME:
-        problems.append(f"{name}: runtime {len(runtime):,} B over EIP-170's {MAX_RUNTIME:,} B")
-    rank = VERSIONS.index(evm_version)
-    for label, code in (("runtime", runtime), ("deployment", deploy)):
-        for op in set(opcodes(code)):
-            if op in OPCODES and VERSIONS.index(OPCODES[op][1]) > rank:
-                problems.append(f"{name}: {label} code uses {OPCODES[op][0]} ({OPCODES[op][1]})")
-    return problems
+        return [f"{name}: runtime {len(runtime):,} B over EIP-170's {MAX_RUNTIME:,} B"]
+    return []
 
 
 def compile_for(
@@ -172,7 +146,7 @@ def compile_for(
             runtime = bytes.fromhex(c["evm"]["deployedBytecode"]["object"])
             if not deploy:
                 continue  # interfaces, libraries without code
-            problems += check(name, runtime, deploy, evm_version)
+            problems += check(name, runtime)
             sizes[name] = {"runtime": len(runtime), "deployment": len(deploy)}
             types[name] = {
                 "contractName": name,

@@ -52,9 +52,18 @@ def clique_genesis(
     balance: int = 10**24,
 ) -> dict[str, object]:
     """A geth-style genesis of a London Clique chain sealed by `sealer`."""
-    forks = (
-        "homestead eip150 eip155 eip158 byzantium constantinople petersburg istanbul berlin london"
-    ).split()
+    forks = [
+        "homestead",
+        "eip150",
+        "eip155",
+        "eip158",
+        "byzantium",
+        "constantinople",
+        "petersburg",
+        "istanbul",
+        "berlin",
+        "london",
+    ]
     return {
         "config": {
             "chainId": chain_id,

@@ -32,8 +32,8 @@ from node.chain.artifacts import Artifacts
 from node.chain.client import Chain
 from node.chain.devkeys import dev_accounts
 from node.chain.ethereumjs import EthereumJSNode, clique_genesis, find_ethereumjs
-from node.core.config import PROJECT_ROOT
 from node.cooperative.deploy import deploy_network
+from node.core.config import PROJECT_ROOT
 from node.governance.client import Action
 from node.governance.sandbox import Sandbox, governed_cooperative, h
 from node.units.client import SettlementUnitsClient
@@ -122,7 +122,7 @@ def ejs(
 
 @pytest.fixture(scope="module")
 def run(ejs: tuple[EthereumJSNode, EthereumJSNode], paris_artifacts: Artifacts) -> dict[str, Any]:
-    miner, follower = ejs
+    miner, _ = ejs
     chain = Chain(miner.url, paris_artifacts)
     chain.wait_ready()
     assert chain.chain_id == CHAIN_ID
