@@ -34,12 +34,12 @@ class EthereumJSError(RuntimeError):
 
 
 def find_ethereumjs() -> Path:
-    """The client's entry point (run with node: npm's .bin link is the same file)."""
+    """The launcher `tools/ethereumjs-node.mjs` (the client's own command line with the fix it
+    describes), once `npm ci` has installed the client."""
     cli = PROJECT_ROOT / "node_modules" / "@ethereumjs" / "client" / "dist" / "esm" / "bin"
-    path = cli / "cli.js"
-    if not path.exists():
+    if not (cli / "cli.js").exists():
         raise EthereumJSError("@ethereumjs/client not installed: run `npm ci`")
-    return path
+    return PROJECT_ROOT / "tools" / "ethereumjs-node.mjs"
 
 
 def clique_genesis(

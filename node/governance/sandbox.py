@@ -17,7 +17,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from node.chain.client import Chain
+from node.chain.client import Chain, wait_for_receipt
 from node.cooperative.client import Cooperative, CooperativeKind, MemberKind
 from node.cooperative.deploy import (
     CooperativeParams,
@@ -70,7 +70,7 @@ def fund(
         signed = funder.sign_transaction(tx)
         pending.append(chain.w3.eth.send_raw_transaction(signed.raw_transaction))
     for tx_hash in pending:
-        chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.1)
+        wait_for_receipt(chain.w3, tx_hash)
 
 
 @dataclass
