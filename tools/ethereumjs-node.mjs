@@ -6,22 +6,37 @@
 //    none to the EVMs it creates (block execution, eth_call, eth_estimateGas): "Must include
 //    cliqueSigner function if clique/poa is being used for consensus type". Every EVM created
 //    here gets @ethereumjs/block's `cliqueSigner` unless it was given one.
-// 2. The sealer assembles a block from a header without extraData, so running a transaction in
-//    it (which recovers the block's signer to pay the fees) fails with "extraData must be 97
-//    bytes on non-epoch transition blocks" and the sealer skips every transaction. The header
-//    being built gets the 32-byte vanity and an empty 65-byte seal, which the sealing replaces
-//    with the signature (as geth's Clique does).
+// 2. The sealer runs each transaction of the block it assembles in a header not yet sealed,
+//    whose signer (who is paid the priority fees on Clique) cannot be recovered: it fails
+//    ("extraData must be 97 bytes") and every transaction is skipped, or, with an empty seal,
+//    pays the zero address, and the sealed block's state root is then refused. While it runs
+//    a transaction, the builder's header names the sealer as its coinbase and the header is
+//    read as a plain (non-Clique) one, which pays the coinbase: the fees go where the sealed
+//    block's execution sends them. The sealed header is built as before (coinbase zero: on
+//    Clique a coinbase is a vote).
 import { cliqueSigner } from "@ethereumjs/block";
 import { EVM } from "@ethereumjs/evm";
+import { createAddressFromPrivateKey } from "@ethereumjs/util";
 import { BlockBuilder } from "@ethereumjs/vm";
 
 const addTransaction = BlockBuilder.prototype.addTransaction;
-BlockBuilder.prototype.addTransaction = function (...args) {
-  const header = this.headerData;
-  if (this.vm.common.consensusType() === "poa" && !(header.extraData?.length >= 97)) {
-    header.extraData = new Uint8Array(97);
+BlockBuilder.prototype.addTransaction = async function (...args) {
+  const common = this.vm.common;
+  const key = this.blockOpts.cliqueSigner;
+  if (common.consensusType() !== "poa" || key === undefined) {
+    return addTransaction.apply(this, args);
   }
-  return addTransaction.apply(this, args);
+  const coinbase = this.headerData.coinbase;
+  this.headerData.coinbase = createAddressFromPrivateKey(key);
+  common.consensusType = () => "pow";
+  common.consensusAlgorithm = () => "ethash";
+  try {
+    return await addTransaction.apply(this, args);
+  } finally {
+    delete common.consensusType;
+    delete common.consensusAlgorithm;
+    this.headerData.coinbase = coinbase;
+  }
 };
 
 Object.defineProperty(EVM.prototype, "_optsCached", {

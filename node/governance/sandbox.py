@@ -49,6 +49,7 @@ def fund(
     """Give each of `addresses` `wei` to pay gas with: anvil's `anvil_setBalance` where the
     chain has it, else plain value transfers from `funder` (any other EVM node)."""
     pending: list[Any] = []
+    nonce: int | None = None
     for address in addresses:
         answer = chain.w3.provider.make_request("anvil_setBalance", [address, hex(wei)])  # type: ignore[arg-type]
         if "error" not in answer:
@@ -58,17 +59,22 @@ def fund(
                 f"the chain has no anvil_setBalance and no funder was given: {answer}"
             )
         base = int(chain.w3.eth.get_block("latest").get("baseFeePerGas", 0))
+        if nonce is None:
+            # Counted here, not asked per transaction: not every node counts its pool's
+            # transactions in the "pending" nonce (EthereumJS does not).
+            nonce = chain.w3.eth.get_transaction_count(funder.address, "pending")
         tx = {
             "to": address,
             "value": wei,
             "gas": 21_000,
             "chainId": chain.chain_id,
-            "nonce": chain.w3.eth.get_transaction_count(funder.address, "pending"),
+            "nonce": nonce,
             "maxFeePerGas": 2 * base + 10**9,
             "maxPriorityFeePerGas": 10**9,
         }
         signed = funder.sign_transaction(tx)
         pending.append(chain.w3.eth.send_raw_transaction(signed.raw_transaction))
+        nonce += 1
     for tx_hash in pending:
         wait_for_receipt(chain.w3, tx_hash)
 
