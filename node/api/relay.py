@@ -449,7 +449,8 @@ def advance(gw: Gateway, row: Relay, indexed_block: Callable[[], int | None]) ->
             changed = True
     if row.status == "mined" and row.block_number is not None:
         cursor = indexed_block()
-        if cursor is not None and cursor >= row.block_number:
+        final = row.block_number + gw.settings.relay_confirmations  # COOP_CHAIN_CONFIRMATIONS
+        if cursor is not None and cursor >= final:
             row.status = "indexed"
             changed = True
     if changed:
