@@ -145,8 +145,14 @@ class EthereumJSNode:
         if self.bootnode is not None:
             cmd += ["--bootnodes", self.bootnode]
         with self.log_file.open("ab") as out:
+            # In its own folder: the client's log rotation writes a file next to it even with
+            # `--logFile false`.
             self.process = subprocess.Popen(
-                cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                cmd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=self.workdir,
             )
         self._wait_rpc(timeout)
 
