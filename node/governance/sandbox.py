@@ -63,7 +63,7 @@ def fund(
             # Counted here, not asked per transaction: not every node counts its pool's
             # transactions in the "pending" nonce (EthereumJS does not).
             nonce = chain.w3.eth.get_transaction_count(funder.address, "pending")
-        tx = {
+        tx: dict[str, Any] = {
             "to": address,
             "value": wei,
             "gas": 21_000,
