@@ -29,7 +29,12 @@ install: $(VENV)/.installed node_modules/.installed
 	ape compile
 	touch $@
 
+# The contracts target cancun (ape-config.yaml, foundry.toml). For a chain without it,
+# `make compile EVM_VERSION=paris` (or shanghai) also builds .build/evm-<version>/, which the
+# node reads when COOP_EVM_VERSION names the version (tools/compile_evm.py, docs/deploy.md).
+EVM_VERSION ?= cancun
 compile: .build/__local__.json
+	@if [ "$(EVM_VERSION)" != cancun ]; then python tools/compile_evm.py $(EVM_VERSION); fi
 
 run: compile $(FONT)
 	coop run

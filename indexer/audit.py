@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_abi import grammar as abi_grammar
+from eth_abi.exceptions import DecodingError
 from eth_abi.grammar import TupleType
 from eth_utils.abi import get_abi_output_types
 from sqlalchemy.engine import Connection
@@ -396,7 +397,15 @@ def _multicall(
         except (Web3Exception, ValueError) as exc:
             log.warning("aggregate3 refused (%s): these views are read one by one", exc)
             continue
-        (results,) = abi_decode(["(bool,bytes)[]"], bytes(raw))
+        try:
+            (results,) = abi_decode(["(bool,bytes)[]"], bytes(raw))
+        except DecodingError:
+            # A node that ignores eth_call's state override (EthereumJS) runs the call against
+            # an address without code and answers nothing.
+            log.warning("aggregate3 answered nothing: these views are read one by one")
+            continue
+        if len(results) != len(chunk):
+            continue
         for key, (success, data) in zip(chunk, results, strict=True):
             if success:
                 out[key] = bytes(data)

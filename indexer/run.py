@@ -224,7 +224,7 @@ class Indexer:
             rpc_url=overrides.pop("rpc_url", None) or node.effective_rpc_url,
             database_url=overrides.pop("database_url", None) or node.effective_database_url,
             artifacts=overrides.pop("artifacts", None) or Artifacts(node.artifacts_path),
-            settings=indexer_settings,
+            settings=with_chain_finality(indexer_settings or IndexerSettings(), node),
             **overrides,
         )
 
@@ -1168,6 +1168,16 @@ GOVERNANCE_KEYS = (
     "labour_register",
     "target_programs",
 )
+
+
+def with_chain_finality(settings: IndexerSettings, node_settings: Any) -> IndexerSettings:
+    """The chain's finality (`COOP_CHAIN_CONFIRMATIONS`: 0 on a BFT chain) as the finality
+    depth, unless `COOP_INDEXER_FINALITY_DEPTH` sets the indexer's own: one number per chain,
+    the indexer's knob for the rare case it must differ."""
+    confirmations = getattr(node_settings, "chain_confirmations", None)
+    if confirmations is None or "finality_depth" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"finality_depth": int(confirmations)})
 
 
 def roots_from_record(deployment_record: dict[str, Any]) -> list[str]:

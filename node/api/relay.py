@@ -42,7 +42,7 @@ from node.api.agreements import require_accepted
 from node.api.gateway import Gateway
 from node.api.models import Relay, RelayerNonce
 from node.api.problems import Problem, reverted_problem
-from node.chain.client import GAS_MARGIN_FACTOR, GAS_MARGIN_FIXED, checksum
+from node.chain.client import GAS_MARGIN_FACTOR, GAS_MARGIN_FIXED, build_transaction, checksum
 
 log = logging.getLogger("coop.api.relay")
 
@@ -86,7 +86,7 @@ def relay_call(gw: Gateway, fn: ContractFunction, *, kind: str, account: str) ->
     w3 = gw.chain.w3
     params: dict[str, Any] = {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
     try:
-        tx: dict[str, Any] = dict(fn.build_transaction(params))  # type: ignore[arg-type]
+        tx: dict[str, Any] = build_transaction(w3, fn, params)
     except (ContractCustomError, ContractLogicError) as exc:
         raise reverted_problem(gw.chain.decode_revert(exc)) from exc
     block_limit = int(w3.eth.get_block("latest")["gasLimit"])
@@ -223,7 +223,7 @@ def ensure_account_deployed(gw: Gateway, account: str, timeout: float = 60.0) ->
         return
     w3 = gw.chain.w3
     params: dict[str, Any] = {"from": gw.relayer.address, "chainId": gw.chain_id, "value": 0}
-    tx: dict[str, Any] = dict(accounts.create_fn(*key).build_transaction(params))  # type: ignore[arg-type]
+    tx: dict[str, Any] = build_transaction(w3, accounts.create_fn(*key), params)
     tx["gas"] = int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED
     # The relayer's nonce has one writer across every gateway process (`relayer_slot`); the
     # deployment is recorded like any relayed action, so the trackers follow it too.
@@ -470,7 +470,8 @@ def advance(gw: Gateway, row: Relay, indexed_block: Callable[[], int | None]) ->
             changed = True
     if row.status == "mined" and row.block_number is not None:
         cursor = indexed_block()
-        if cursor is not None and cursor >= row.block_number:
+        final = row.block_number + gw.settings.relay_confirmations  # COOP_CHAIN_CONFIRMATIONS
+        if cursor is not None and cursor >= final:
             row.status = "indexed"
             changed = True
     if changed:

@@ -13,7 +13,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from node.api.gateway import Gateway
 from node.api.problems import reverted_problem
 from node.api.schemas import TransactionToSign, UnsignedTransaction
-from node.chain.client import GAS_MARGIN_FACTOR, GAS_MARGIN_FIXED, checksum
+from node.chain.client import GAS_MARGIN_FACTOR, GAS_MARGIN_FIXED, build_transaction, checksum
 
 
 def unsigned_tx(
@@ -29,7 +29,7 @@ def unsigned_tx(
         "value": 0,
     }
     try:
-        tx = fn.build_transaction(params)  # type: ignore[arg-type]
+        tx = build_transaction(w3, fn, params)
     except (ContractCustomError, ContractLogicError) as exc:
         raise reverted_problem(gw.chain.decode_revert(exc)) from exc
     block_limit = int(w3.eth.get_block("latest")["gasLimit"])

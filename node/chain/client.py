@@ -6,6 +6,7 @@ a local anvil, a consortium chain or a public L2: nothing relies on a node holdi
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,13 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    TransactionNotFound,
+    Web3RPCError,
+)
+from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import TxReceipt
 
 from node.chain.artifacts import Artifacts
@@ -27,6 +34,8 @@ from node.chain.artifacts import Artifacts
 #: written in the latest block is updated in place in the estimate and appended for real
 #: (~20,000 gas more per checkpoint; admission, exit and recovery write two). Unused gas is not
 #: charged, so the margin costs nothing but block space; it is capped at the block gas limit.
+log = logging.getLogger("coop.chain")
+
 GAS_MARGIN_FACTOR = 1.2
 GAS_MARGIN_FIXED = 60_000
 
@@ -65,6 +74,9 @@ class Chain:
         self.rpc_url = rpc_url
         self.artifacts = artifacts
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        # Proof-of-authority chains (Clique, QBFT, IBFT) carry the sealers' signatures in a
+        # header's extraData, longer than the 32 bytes web3 checks for by default.
+        self.w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
 
     # -- connection -------------------------------------------------------------------------
 
@@ -118,14 +130,14 @@ class Chain:
             "value": value,
         }
         try:
-            tx = fn.build_transaction(params)  # estimates gas: a revert surfaces here
+            tx = build_transaction(self.w3, fn, params)  # estimates gas: a revert surfaces here
         except (ContractCustomError, ContractLogicError) as exc:
             raise self.decode_revert(exc) from exc
         block_limit = int(self.w3.eth.get_block("latest")["gasLimit"])
         tx["gas"] = min(int(tx["gas"] * GAS_MARGIN_FACTOR) + GAS_MARGIN_FIXED, block_limit)
         signed = sender.sign_transaction(tx)
         tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.05)
+        receipt = wait_for_receipt(self.w3, tx_hash)
         if receipt["status"] != 1:
             raise TransactionReverted("reverted on chain", raw=HexBytes(tx_hash).to_0x_hex())
         return Sent(receipt)
@@ -146,6 +158,83 @@ class Chain:
                 return TransactionReverted(item["name"], values, raw=data)
             return TransactionReverted("UnknownCustomError", raw=data)
         return TransactionReverted(str(getattr(exc, "message", None) or exc), raw=str(data))
+
+
+def wait_for_receipt(
+    w3: Web3, tx_hash: Any, timeout: float = 120.0, poll: float = 0.05
+) -> TxReceipt:
+    """The transaction's receipt once mined. Unlike web3's wait, an RPC error while it is
+    pending is a "not yet" too: EthereumJS answers a transaction it holds but has not indexed
+    with an internal error ("not found in DB") rather than null."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return w3.eth.get_transaction_receipt(tx_hash)
+        except (TransactionNotFound, Web3RPCError) as exc:
+            if time.monotonic() > deadline:
+                raise ChainError(f"{HexBytes(tx_hash).to_0x_hex()} not mined: {exc}") from exc
+        time.sleep(poll)
+
+
+def build_transaction(w3: Web3, fn: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """`fn.build_transaction(params)` with the gas estimated at the latest block, by name.
+
+    web3 sends `eth_estimateGas` without a block, and a node may then estimate against a
+    pending block it assembles: EthereumJS on a Clique chain refuses that block (its header has
+    no sealer's extraData yet). Naming "latest" is what every node answers alike. The fees are
+    set here too (`fee_fields`): web3's defaults read the "pending" block and
+    `eth_maxPriorityFeePerGas`, which not every node has. A revert raises web3's
+    ContractCustomError/ContractLogicError as before.
+    """
+    params = {**params, **fee_fields(w3, params)}
+    if "gas" in params:
+        return dict(fn.build_transaction(params))
+    tx = dict(fn.build_transaction({**params, "gas": 0}))
+    call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
+    tx["gas"] = estimate_gas(w3, call)
+    return tx
+
+
+def estimate_gas(w3: Web3, call: dict[str, Any]) -> int:
+    """`eth_estimateGas` at the latest block; where a node cannot estimate (EthereumJS on a
+    Clique chain assembles an unsealed block to estimate in, and refuses it), the least gas
+    limit an `eth_call` succeeds with, by bisection to within 1,000 gas (what geth's own
+    estimator does). A revert raises as web3 raises it for either call."""
+    try:
+        return int(w3.eth.estimate_gas(call, "latest"))  # type: ignore[arg-type]
+    except (ContractCustomError, ContractLogicError):
+        raise
+    except Web3RPCError as exc:
+        log.debug("eth_estimateGas refused (%s): bisecting with eth_call", exc)
+    high = int(w3.eth.get_block("latest")["gasLimit"])
+    w3.eth.call({**call, "gas": high}, "latest")  # type: ignore[typeddict-item]
+    low = 21_000
+    while high - low > 1_000:
+        mid = (low + high) // 2
+        try:
+            w3.eth.call({**call, "gas": mid}, "latest")  # type: ignore[typeddict-item]
+            high = mid
+        except (ContractLogicError, Web3RPCError):
+            low = mid
+    return high
+
+
+def fee_fields(w3: Web3, params: dict[str, Any]) -> dict[str, int]:
+    """The fee fields `params` lacks, from the latest block: EIP-1559 where the chain has a
+    base fee (tip: `eth_maxPriorityFeePerGas`, or where a node lacks it, its `eth_gasPrice`
+    above the base fee; max fee: twice the base fee plus the tip, as web3 sets it), else a
+    legacy gas price."""
+    if any(k in params for k in ("gasPrice", "maxFeePerGas")):
+        return {}
+    base = w3.eth.get_block("latest").get("baseFeePerGas")
+    if base is None:
+        return {"gasPrice": int(w3.eth.gas_price)}
+    answer = w3.provider.make_request("eth_maxPriorityFeePerGas", [])  # type: ignore[arg-type]
+    if answer.get("result") is not None:
+        tip = int(answer["result"], 16)
+    else:
+        tip = max(int(w3.eth.gas_price) - int(base), 0)
+    return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * int(base) + tip}
 
 
 def account_from_key(key: str) -> LocalAccount:

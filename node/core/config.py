@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The repository root: contracts, compiled artifacts and the npm tools live beside the package.
@@ -15,6 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: Anvil's well-known first development key. Used only when the node starts its own local
 #: anvil chain; any other chain needs COOP_DEPLOYER_KEY.
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+EVM_DEFAULT = "cancun"
 
 
 class Settings(BaseSettings):
@@ -70,7 +73,24 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / ".build" / "__local__.json",
         validation_alias=AliasChoices("COOP_ARTIFACTS"),
     )
-    """ape's compiled package manifest: the single source of ABIs and bytecode."""
+    """ape's compiled package manifest: the single source of ABIs and bytecode. Unset with
+    `COOP_EVM_VERSION` other than cancun: `.build/evm-<version>/__local__.json`."""
+
+    evm_version: Literal["paris", "shanghai", "cancun", "prague"] = Field(
+        default="cancun", validation_alias=AliasChoices("COOP_EVM_VERSION", "evm_version")
+    )
+    """The EVM version the deployed contracts are compiled for: the chain's hardfork or an older
+    one (`make compile EVM_VERSION=paris` builds `.build/evm-paris/`; see docs/deploy.md)."""
+
+    chain_confirmations: int | None = Field(
+        default=None,
+        ge=0,
+        validation_alias=AliasChoices("COOP_CHAIN_CONFIRMATIONS", "chain_confirmations"),
+    )
+    """Blocks on top of a block before it is final on this chain: 0 on a BFT chain (QBFT, IBFT:
+    a sealed block is final), 12 or more on a probabilistic one. The indexer's finality depth
+    (unless `COOP_INDEXER_FINALITY_DEPTH` is set) and the depth at which a relayed transaction
+    counts as "indexed". Unset: the indexer's finality depth (12), relays "indexed" at once."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=AliasChoices("COOP_LOG_LEVEL", "log_level")
@@ -352,6 +372,19 @@ class Settings(BaseSettings):
         if len(body) != 64 or any(c not in "0123456789abcdefABCDEF" for c in body):
             raise ValueError("COOP_DEPLOYER_KEY must be a 32-byte hex private key")
         return "0x" + body
+
+    @model_validator(mode="after")
+    def _artifacts_for_evm_version(self) -> Settings:
+        if self.evm_version != EVM_DEFAULT and "artifacts_path" not in self.model_fields_set:
+            path = PROJECT_ROOT / ".build" / f"evm-{self.evm_version}" / "__local__.json"
+            object.__setattr__(self, "artifacts_path", path)
+        return self
+
+    @property
+    def relay_confirmations(self) -> int:
+        """Blocks on top of a relayed transaction's block before the gateway calls it
+        "indexed" (its effects in the mirror and final): `COOP_CHAIN_CONFIRMATIONS`, else 0."""
+        return self.chain_confirmations or 0
 
     @property
     def uses_local_chain(self) -> bool:

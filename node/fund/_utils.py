@@ -7,7 +7,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 
-from node.chain.client import Chain, ChainError, Sent, checksum
+from node.chain.client import Chain, ChainError, Sent, checksum, wait_for_receipt
 
 _CLONE_PREFIX = bytes.fromhex("3d602d80600a3d3981f3363d3d373d3d3d363d73")
 _CLONE_SUFFIX = bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
@@ -28,10 +28,10 @@ def deploy_clone(chain: Chain, implementation: str, sender: LocalAccount) -> tup
         "value": 0,
         "gasPrice": chain.w3.eth.gas_price,
     }
-    tx["gas"] = chain.w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
+    tx["gas"] = chain.w3.eth.estimate_gas(tx, "latest")  # type: ignore[arg-type]
     signed = sender.sign_transaction(tx)
     tx_hash = chain.w3.eth.send_raw_transaction(signed.raw_transaction)
-    receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.05)
+    receipt = wait_for_receipt(chain.w3, tx_hash)
     address = receipt["contractAddress"]
     if receipt["status"] != 1 or address is None:
         raise ChainError(f"clone of {implementation} was not deployed")

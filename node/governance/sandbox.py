@@ -3,8 +3,8 @@
 It creates a real cooperative through the factory (no mocks), admits generated members through
 the ordinary join flow (application, identity attested by the chair, payment attested by the
 cashier, admission by the configured executor), and only then deploys governance and hands
-the executor role to the council. Funding accounts uses anvil's `anvil_setBalance`: dev chains
-only.
+the executor role to the council. Funding accounts uses anvil's `anvil_setBalance` where the
+chain has it, value transfers from the deployer elsewhere (tests/chain/test_second_evm.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from node.chain.client import Chain
+from node.chain.client import Chain, wait_for_receipt
 from node.cooperative.client import Cooperative, CooperativeKind, MemberKind
 from node.cooperative.deploy import (
     CooperativeParams,
@@ -43,9 +43,40 @@ def generated_accounts(count: int, label: str = "member", start: int = 0) -> lis
     ]
 
 
-def fund(chain: Chain, addresses: Sequence[str], wei: int = 10**20) -> None:
+def fund(
+    chain: Chain, addresses: Sequence[str], wei: int = 10**20, funder: LocalAccount | None = None
+) -> None:
+    """Give each of `addresses` `wei` to pay gas with: anvil's `anvil_setBalance` where the
+    chain has it, else plain value transfers from `funder` (any other EVM node)."""
+    pending: list[Any] = []
+    nonce: int | None = None
     for address in addresses:
-        chain.w3.provider.make_request("anvil_setBalance", [address, hex(wei)])  # type: ignore[arg-type]
+        answer = chain.w3.provider.make_request("anvil_setBalance", [address, hex(wei)])  # type: ignore[arg-type]
+        if "error" not in answer:
+            continue
+        if funder is None:
+            raise RuntimeError(
+                f"the chain has no anvil_setBalance and no funder was given: {answer}"
+            )
+        base = int(chain.w3.eth.get_block("latest").get("baseFeePerGas", 0))
+        if nonce is None:
+            # Counted here, not asked per transaction: not every node counts its pool's
+            # transactions in the "pending" nonce (EthereumJS does not).
+            nonce = chain.w3.eth.get_transaction_count(funder.address, "pending")
+        tx: dict[str, Any] = {
+            "to": address,
+            "value": wei,
+            "gas": 21_000,
+            "chainId": chain.chain_id,
+            "nonce": nonce,
+            "maxFeePerGas": 2 * base + 10**9,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        signed = funder.sign_transaction(tx)
+        pending.append(chain.w3.eth.send_raw_transaction(signed.raw_transaction))
+        nonce += 1
+    for tx_hash in pending:
+        wait_for_receipt(chain.w3, tx_hash)
 
 
 @dataclass
@@ -149,7 +180,7 @@ def governed_cooperative(
         chain, deployer, network.factory, token, f"Кооператив «{label}»", kind, chair, council
     )
     members = generated_accounts(member_count, label)
-    fund(chain, [m.address for m in members])
+    fund(chain, [m.address for m in members], funder=deployer)
     for member in members:
         apply_ready(cooperative, chair, deployer, member, label)
         cooperative.admit(deployer, member.address, h(f"founding admission {member.address}"))
