@@ -63,6 +63,7 @@ from tests.conftest import free_port  # noqa: E402
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 DB_NAME = "wt_network"
 REDIS_URL = "redis://127.0.0.1:6379/3"
+CLI = "from node.cli import main; main()"
 
 
 class Network:
@@ -206,7 +207,7 @@ def one_run(
     log = data / f"serve-{workers}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from node.cli import main; main()", "serve", "--port", str(port)],
+            [sys.executable, "-c", CLI, "serve", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -50,7 +50,9 @@ class Network:
             for k, v in (default.deployment.get("cooperatives") or {}).items()
             if isinstance(v, dict) and Web3.is_address(str(v.get("charter", "")))
         }
-        self._record_slugs = {checksum(v["charter"]): k for k, v in self._records.items()}
+        self._record_slugs: dict[str, str] = {
+            str(checksum(v["charter"])): k for k, v in self._records.items()
+        }
 
     def slug_of(self, coop_id: int, charter: str) -> str:
         """The prefix the directory announces: the record's key, else the registry number."""

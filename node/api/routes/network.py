@@ -53,7 +53,7 @@ async def directory(
             entry.slug = network.slug_of(entry.coop_id, entry.charter)
         return page
 
-    return await mirror.respond(gw, ("network", offset, limit), compute)  # type: ignore[arg-type]
+    return await mirror.respond(gw, ("network", offset, limit), compute)
 
 
 class MyCooperative(BaseModel):
