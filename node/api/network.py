@@ -73,7 +73,7 @@ class Network:
         if not SLUG.match(slug):
             return None
         head = self._head()
-        if key in self._misses and self._misses[key] == head:
+        if head is not None and key in self._misses and self._misses[key] == head:
             return None
         found = self._find(key)
         if found is None:
