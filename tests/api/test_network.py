@@ -36,10 +36,20 @@ from node.cooperative.client import Cooperative, CooperativeKind
 from node.cooperative.deploy import deploy_network, deploy_test_token
 from node.cooperative.union import join_union
 from node.core.config import Settings
-from node.governance.sandbox import apply_ready, fund, generated_accounts, h, sandbox_cooperative
+from node.governance import Choice, Governance, MeetingState, Question
+from node.governance.deploy import GovernanceParams, deploy_governance
+from node.governance.sandbox import (
+    Sandbox,
+    apply_ready,
+    fund,
+    generated_accounts,
+    h,
+    sandbox_cooperative,
+)
 from node.units.client import SettlementUnitsClient
 from tests.api.conftest import SIWE_DOMAIN
 from tests.conftest import free_port
+from tests.governance.conftest import convene, end_voting, open_voting
 
 E18 = 10**18
 TRANSFERRED = 7 * E18
@@ -58,6 +68,8 @@ class Net:
     both: LocalAccount
     """A person who is a member of «Поле» and of «Лес»."""
     acc: list[LocalAccount]
+    governance: Governance
+    """«Поле»'s council and general meeting."""
     http: httpx.Client = field(init=False)
     tokens: dict[str, str] = field(default_factory=dict)
 
@@ -146,6 +158,33 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Net]:
             coop.receive_income(deployer, 10_000 * E18, h(f"{slug} sales"))
             join_union(coop, union, deployer, chair, acc[9])
             coops[slug], members[slug] = coop, people
+        # «Поле» is governed by its council and general meeting, and holds one meeting.
+        field_council = [acc[1], acc[2], acc[3]]
+        gov = deploy_governance(
+            chain,
+            deployer,
+            coops["field"].addresses.to_dict(),
+            [a.address for a in field_council],
+            GovernanceParams(notice_period=3600),
+        )
+        sb = Sandbox(
+            chain=chain,
+            cooperative=coops["field"],
+            governance=Governance(chain, gov["council"], gov["general_meeting"]),
+            deployer=deployer,
+            chair=acc[1],
+            secretary=acc[4],
+            council=field_council,
+            members=members["field"],
+            record=gov,
+        )
+        meeting_id = convene(sb, [Question(document_hash=h("network: agenda"))], label="net")
+        open_voting(sb, meeting_id)
+        for voter in members["field"]:
+            sb.governance.meeting.cast_ballot(voter, meeting_id, [Choice.FOR])
+        end_voting(sb, meeting_id)
+        sb.governance.meeting.close(deployer, meeting_id)
+        assert sb.governance.meeting.state(meeting_id) == MeetingState.HELD
         # ВРЕ turnover in «Поле»: one member pays another.
         units = SettlementUnitsClient(chain, coops["field"].addresses.settlement_units)
         units.transfer(members["field"][0], members["field"][1].address, TRANSFERRED)
@@ -194,6 +233,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Net]:
             members,
             both,
             acc,
+            sb.governance,
         )
         n.synced()
         yield n
@@ -250,7 +290,15 @@ def test_directory_against_the_chain(net: Net) -> None:
         assert entry["active_members"] == active
         supply = coop.shares.functions.totalSupply().call()
         assert entry["total_shares"] == str(supply)
-        assert entry["meetings_held"] == 0  # no general meeting convened on this chain
+        held = 0
+        if slug == "field":
+            meeting = net.governance.meeting
+            count = int(meeting.contract.functions.meetingCount().call())
+            held = sum(
+                1 for i in range(1, count + 1) if meeting.state(i) == MeetingState.HELD
+            )
+            assert held == 1
+        assert entry["meetings_held"] == held
     union = entries[net.coops["union"].addresses.charter]
     assert union["kind_name"] == "union" and union["slug"] == "1"
     assert [m["coop_id"] for m in union["member_cooperatives"]] == [2, 3]
