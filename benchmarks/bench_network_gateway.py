@@ -92,7 +92,7 @@ def scenario_network(coops: int, members: int) -> Network | None:
     except ImportError:
         return None
     path = scenario_module.default_dir(coops, members)
-    if not (path / "state.json").exists():
+    if not (path / "state.json").exists() or not (path / "scenario.json").exists():
         return None
     sc = scenario_module.load(path)
     k = len(sc.cooperatives) // 2  # a cooperative in the middle of the registry
