@@ -22,17 +22,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import redis
 import sqlalchemy as sa
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,11 +48,12 @@ from bench_workers import run_wrk, tree_cpu  # noqa: E402
 
 from indexer.config import IndexerSettings  # noqa: E402
 from indexer.run import Indexer  # noqa: E402
+from node.api.txbuild import EIP712_DOMAIN  # noqa: E402
 from node.chain.anvil import Anvil  # noqa: E402
 from node.chain.artifacts import Artifacts  # noqa: E402
 from node.chain.client import Chain  # noqa: E402
 from node.chain.devkeys import dev_accounts  # noqa: E402
-from node.cooperative.client import CooperativeKind  # noqa: E402
+from node.cooperative.client import APPLICATION_TYPES, CooperativeKind, eip712_domain  # noqa: E402
 from node.cooperative.deploy import deploy_network, deploy_test_token  # noqa: E402
 from node.governance.sandbox import (  # noqa: E402
     apply_ready,
@@ -185,6 +190,70 @@ def backfill(net: Network, db_url: str) -> dict[str, float]:
         indexer.close()
 
 
+def relayed_applications(base: str, net: Network, count: int) -> tuple[float, list[dict[str, Any]]]:
+    """`count` fresh accounts (signed in beforehand) each send a signed membership application
+    to the scoped cooperative at once (16 client threads); seconds from the first submission
+    until the last is reported `indexed`, and the final states."""
+    http = httpx.Client(base_url=f"{base}/c/{net.slug}", timeout=120)
+    chain = Chain(net.rpc_url, Artifacts(ROOT / ".build" / "__local__.json"))
+    address = http.get("/cooperative").json()["contracts"]["membership"]
+    domain = eip712_domain(chain.contract("Membership", address))
+    people = [Account.create() for _ in range(count)]
+    with ThreadPoolExecutor(16) as pool:
+        tokens = list(pool.map(lambda a: sign_in(http, a), people))
+    deadline = int(chain.w3.eth.get_block("latest")["timestamp"]) + 3600
+
+    def apply(i: int) -> str:
+        account = people[i]
+        message = {
+            "applicant": account.address,
+            "kind": 0,
+            "identityHash": "0x" + secrets.token_hex(32),
+            "applicationHash": "0x" + secrets.token_hex(32),
+            "nonce": 0,
+            "deadline": deadline,
+        }
+        typed = {
+            "types": {"EIP712Domain": EIP712_DOMAIN, **APPLICATION_TYPES},
+            "primaryType": "Application",
+            "domain": domain,
+            "message": message,
+        }
+        signature = account.sign_message(encode_typed_data(full_message=typed)).signature
+        r = http.post(
+            "/applications",
+            headers={"Authorization": f"Bearer {tokens[i]}"},
+            json={
+                "applicant": account.address,
+                "kind": "individual",
+                "identity_hash": message["identityHash"],
+                "application_hash": message["applicationHash"],
+                "nonce": 0,
+                "deadline": deadline,
+                "signature": signature.to_0x_hex(),
+            },
+        )
+        assert r.status_code == 202, r.text
+        return str(r.json()["id"])
+
+    def wait(i: int, relay_id: str) -> dict[str, Any]:
+        until = time.monotonic() + 600
+        while True:
+            r = http.get(f"/relay/{relay_id}", headers={"Authorization": f"Bearer {tokens[i]}"})
+            body: dict[str, Any] = r.json()
+            if body.get("status") in ("indexed", "failed") or time.monotonic() > until:
+                return body
+            time.sleep(0.1)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        ids = list(pool.map(apply, range(count)))
+        done = list(pool.map(wait, range(count), ids))
+    seconds = time.monotonic() - started
+    http.close()
+    return seconds, done
+
+
 def one_run(
     workers: int, net: Network, db_url: str, data: Path, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -207,7 +276,7 @@ def one_run(
     log = data / f"serve-{workers}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-c", CLI, "serve", "--port", str(port)],
+            [sys.executable, "-c", CLI, "serve", "--index", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -263,6 +332,17 @@ def one_run(
                 "wall": time.monotonic() - wall0,
                 "load": load,
             }
+        if args.relays:
+            load = os.getloadavg()[0]
+            cpu0 = tree_cpu(proc.pid)
+            seconds, done = relayed_applications(base, net, args.relays)
+            out["relays"] = {
+                "count": args.relays,
+                "indexed": sum(1 for d in done if d.get("status") == "indexed"),
+                "seconds": seconds,
+                "cpu": tree_cpu(proc.pid) - cpu0,
+                "load": load,
+            }
         return out
     finally:
         proc.terminate()
@@ -281,6 +361,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--relays", type=int, default=40, help="relayed applications (0: none)")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "benchmarks" / "network_gateway_results.md"
     )
@@ -344,6 +425,26 @@ def main() -> None:
                 f"| {f['cpu']:.1f} / {f['wall']:.1f} | {f['load']:.2f} "
                 f"| {r['first_' + name]:.2f} |"
             )
+    if any("relays" in r for r in rows):
+        lines += [
+            "",
+            f"Relayed actions to «indexed» on the same node (`POST /c/{net.slug}/applications`: "
+            "fresh accounts, signed in beforehand, each send a signed membership application at "
+            "once, 16 client threads; the seconds from the first submission until the last is "
+            "reported `indexed` by `GET /c/{slug}/relay/{id}`; `coop serve --index`, the indexer "
+            "following the chain in the leader worker):",
+            "",
+            "| workers | relayed → indexed | tx/s | CPU s | load |",
+            "|---|---|---|---|---|",
+        ]
+        for r in rows:
+            x = r.get("relays")
+            if x:
+                lines.append(
+                    f"| {r['workers']} | {x['indexed']}/{x['count']} in {x['seconds']:.1f} s "
+                    f"| {x['indexed'] / max(x['seconds'], 1e-9):.1f} | {x['cpu']:.1f} "
+                    f"| {x['load']:.2f} |"
+                )
     lines += [
         "",
         "Reading the figures. Both answers are cached per mirror block in each worker (the chain "
