@@ -48,6 +48,12 @@ def test_member_of_two_cooperatives_switches(net: Net, portal: Portal) -> None: 
     page.wait_for_selector("body[data-ready='1']")
     expect(page.locator("#coop-name")).to_have_text("Кооператив «Лес»")
 
+    # Opened at «Лес»'s own address, signed out: «Лес» is in view.
+    direct = portal.open(None, route="home")
+    direct.goto(f"{net.url}/c/3/#/home")
+    direct.wait_for_selector("body[data-ready='1']")
+    expect(direct.locator("#coop-name")).to_have_text("Кооператив «Лес»")
+
     single = portal.open(BrowserWallet(portal.api, net.members["field"][1]))
     portal.sign_in(single)
     expect(single.locator("[data-testid=roles]")).to_be_visible()

@@ -262,6 +262,9 @@ async function start() {
     if (kind === "account" && state.address && value?.toLowerCase() !== state.address.toLowerCase()) signOut();
     else render();
   });
+  // Opened at a cooperative's own address (`/c/{slug}/`): work with that cooperative.
+  const opened = location.pathname.match(/^\/c\/([^/]+)\//);
+  if (opened) setScope(decodeURIComponent(opened[1]));
   try {
     state.coop = await get("/cooperative").catch((e) => {
       if (!scope()) throw e;
