@@ -294,9 +294,7 @@ def test_directory_against_the_chain(net: Net) -> None:
         if slug == "field":
             meeting = net.governance.meeting
             count = int(meeting.contract.functions.meetingCount().call())
-            held = sum(
-                1 for i in range(1, count + 1) if meeting.state(i) == MeetingState.HELD
-            )
+            held = sum(1 for i in range(1, count + 1) if meeting.state(i) == MeetingState.HELD)
             assert held == 1
         assert entry["meetings_held"] == held
     union = entries[net.coops["union"].addresses.charter]
