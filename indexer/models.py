@@ -1393,3 +1393,44 @@ class LabourEvent(LabourEventBase, LedgerRow, table=True):
         sa.Index("ix_labour_event_contract", "chain_id", "contract", "action"),
         sa.Index("ix_labour_event_member", "chain_id", "member"),
     )
+
+
+class NetworkMemberCooperative(SQLModel):
+    """A cooperative that is a member of a union (through its treasury)."""
+
+    coop_id: int
+    charter: str
+    name: str
+
+
+class NetworkCooperativePublic(SQLModel):
+    """One cooperative of the network directory, with its public figures."""
+
+    """The network registry's number (counted from 1)."""
+    kind: int
+    kind_name: str
+    slug: str | None = None
+    """The gateway's prefix for it (`/c/{slug}/...`); set by the gateway."""
+    registered_block: int
+    active_members: int
+    total_shares: int
+    """Refundable share capital of all accounts."""
+    units_turnover: int
+    """ВРЕ moved between members since the start (sum of transfers)."""
+    meetings_held: int
+    """General meetings that reached quorum and decided (`held`)."""
+    member_cooperatives: list[NetworkMemberCooperative]
+    """For a union: its active members that are cooperatives of the network."""
+    unions: list[int]
+    """Registry numbers of the unions this cooperative is an active member of."""
+
+
+class NetworkDirectoryPublic(SQLModel):
+    data: list[NetworkCooperativePublic]
+    count: int
+    """Cooperatives in the network (all pages)."""
+    unions: int
+    """Of them, unions of cooperatives."""
+    offset: int
+    limit: int
+    as_of: BlockRef

@@ -63,6 +63,7 @@ AMOUNT_FIELDS = frozenset(
         "units",
         "units_available",
         "units_supply",
+        "units_turnover",
         "valuation",
         "voluntary_shares",
         "cumulative_due",

@@ -33,6 +33,11 @@ async def get_deployment(request: Request) -> dict[str, Any]:
 
 
 async def get_gateway(request: Request) -> Gateway:
+    """The served cooperative's gateway: the one `/c/{slug}/...` names (set in the request's
+    state by `node.api.network.CooperativeScope`), else the default cooperative's."""
+    scoped: Gateway | None = request.scope.get("state", {}).get("gateway")
+    if scoped is not None:
+        return scoped
     gateway: Gateway | None = getattr(request.app.state, "gateway", None)
     if gateway is None:
         reason = getattr(request.app.state, "gateway_error", "not configured")

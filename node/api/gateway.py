@@ -1,8 +1,10 @@
 """The gateway's state: which cooperative it serves, its contracts, keys, stores and caches.
 
-One gateway serves one cooperative (`COOP_COOPERATIVE`: a slug of the deployment record or a
-Charter address; by default the record's first cooperative): its members, its council, its
-relayer account. Roles come from the chain (cached for `roles_ttl` seconds):
+A gateway serves one cooperative (`COOP_COOPERATIVE`: a slug of the deployment record or a
+Charter address; by default the record's first cooperative): its members, its council. The node
+serves the other cooperatives of the network through siblings (`Gateway.sibling`, built on first
+request by `node.api.network`) that share the process-wide parts (relayer, sessions, stores).
+Roles come from the served cooperative's chain state (cached for `roles_ttl` seconds):
 
 | role | from |
 |---|---|
@@ -91,8 +93,34 @@ class Governance:
     executor: str
 
 
+#: What a sibling gateway does not take over from the gateway it was made from (see
+#: `Gateway.sibling`): everything of one cooperative, and the caches keyed by nothing else.
+_PER_COOPERATIVE = frozenset(
+    {
+        "slug",
+        "record",
+        "coop",
+        "units",
+        "_roles",
+        "_roles_lock",
+        "_lookup_locks",
+        "_refreshing",
+        "_gov",
+        "_fund",
+        "_passkeys",
+        "_seal",
+        "_seal_lock",
+        "_registry",
+        "_read_cache",
+        "_notices_name",
+        "notifier",
+    }
+)
+
+
 class Gateway:
-    """Everything a request handler needs, built once per app."""
+    """Everything a request handler needs, built once per app (and once per further
+    cooperative the node serves, see `sibling`)."""
 
     def __init__(
         self,
@@ -106,9 +134,7 @@ class Gateway:
         self.chain = chain
         self.deployment = deployment or {}
         self.engine = engine
-        self.slug, charter, self.record = resolve_cooperative(deployment, settings.cooperative)
-        self.coop = Cooperative.from_charter(chain, charter, int(self.record.get("id", 0) or 0))
-        self.units = SettlementUnitsClient(chain, self.coop.addresses.settlement_units)
+        slug, charter, record = resolve_cooperative(deployment, settings.cooperative)
         self.chain_id = chain.chain_id
         self.relayer: LocalAccount = account_from_key(settings.effective_relayer_key)
         self.relay_lock = threading.Lock()
@@ -149,17 +175,39 @@ class Gateway:
         )
         relay = settings.rate_limit_relay
         self.relay_limit = Budget("relay-ip", relay, max(5.0, relay / 4), self.limits)
+        self._role_refresher = ThreadPoolExecutor(1, thread_name_prefix="coop-roles")
+        self._own_relays: set[str] = set()  # see node.api.relay.own_relays (one per process)
+        self.family: dict[str, Gateway] = {}
+        """Charter -> the gateway serving it in this process: this one and its siblings (the
+        other cooperatives of the network this node serves, see `sibling`)."""
+        self._serve(slug, charter, record)
+
+    def _serve(self, slug: str, charter: str, record: dict[str, Any]) -> None:
+        """Take up the cooperative this gateway serves: its contracts and its caches."""
+        self.slug, self.record = slug, record
+        self.coop = Cooperative.from_charter(self.chain, charter, int(record.get("id", 0) or 0))
+        self.units = SettlementUnitsClient(self.chain, self.coop.addresses.settlement_units)
         self._roles: dict[str, tuple[float, frozenset[str]]] = {}
         self._roles_lock = threading.Lock()
         self._lookup_locks: dict[str, threading.Lock] = {}
         self._refreshing: set[str] = set()
-        self._role_refresher = ThreadPoolExecutor(1, thread_name_prefix="coop-roles")
         self._gov: tuple[float, Governance] | None = None
         self._fund: MutualAidFund | None = None
         self._passkeys: PasskeyAccounts | None = None
         self._seal: SealKey | None = None
         self._seal_lock = threading.Lock()
         self._registry: PropertyRegistry | None = None
+        self.family[self.coop.addresses.charter] = self
+
+    def sibling(self, slug: str, charter: str, record: dict[str, Any] | None = None) -> Gateway:
+        """This node serving another cooperative of the network: the process-wide parts (the
+        chain, the database, the relayer and its lock, sessions and their revocations, nonces,
+        rate limits, keys, the document store, the mirror clock) are this gateway's; the
+        cooperative's contracts, roles and caches (reads, governance, modules) its own."""
+        other = object.__new__(Gateway)
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _PER_COOPERATIVE})
+        other._serve(slug, checksum(charter), dict(record or {"charter": checksum(charter)}))
+        return other
 
     # -- contracts ----------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from node.api.db import gateway_engine, migrate
 from node.api.exchange.follower import start_follower
 from node.api.gateway import Gateway, GatewayConfigError
 from node.api.limits import BodySizeLimit, RateStore
+from node.api.network import CooperativeScope, Network
 from node.api.notifier import install as install_notices
 from node.api.notifier import start_notifier
 from node.api.problems import PROBLEM_JSON, TITLES, ProblemDetail, install_handlers
@@ -48,6 +49,7 @@ from node.api.routes import (
     meetings,
     member_forms,
     members,
+    network,
     notices,
     offers,
     orders,
@@ -160,11 +162,13 @@ def create_app(
     app.state.gateway = None
     app.state.gateway_error = None
     app.state.indexer = None
+    app.state.network = None
     try:
         db = engine or gateway_engine(settings.effective_database_url)
         migrate(db)
         app.state.gateway = Gateway(settings, chain, deployment, db, limits_store)
         install_notices(app.state.gateway)
+        app.state.network = Network(app.state.gateway)
     except GatewayConfigError as exc:
         app.state.gateway_error = str(exc)
         log.warning("gateway routes disabled: %s", exc)
@@ -172,6 +176,7 @@ def create_app(
     install_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SlowRequestLog, threshold_ms=settings.log_slow_request_ms)
+    app.add_middleware(CooperativeScope)
     app.include_router(health.router)
     for module in (
         auth,
@@ -204,6 +209,7 @@ def create_app(
         work,
         labour,
         branches,
+        network,
     ):
         app.include_router(module.router)
     app.include_router(notices.meetings_router)

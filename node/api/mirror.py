@@ -181,7 +181,9 @@ class MirrorClock(threading.Thread):
         # `observe` may have moved `head` already: this keeps its own mark).
         if cursor is not None and cursor != self.applied:
             if self.applied is not None:
-                self.gw.mirror_moved(conn, self.applied, cursor)
+                # Every cooperative this process serves (the siblings share the clock).
+                for gw in list(self.gw.family.values()):
+                    gw.mirror_moved(conn, self.applied, cursor)
             self.applied = cursor
 
     def observe(self, cursor: tuple[int, str | None]) -> None:

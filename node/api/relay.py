@@ -574,7 +574,7 @@ def own_relays(gw: Gateway) -> set[str]:
     """Ids of the unfinished actions this process relayed (its tracker follows them)."""
     own: set[str] | None = getattr(gw, "_own_relays", None)
     if own is None:
-        own = gw._own_relays = set()  # type: ignore[attr-defined]
+        own = gw._own_relays = set()
     return own
 
 

@@ -4,6 +4,25 @@
 import { t } from "./i18n.js";
 
 const TOKEN_KEY = "coop.session";
+const SCOPE_KEY = "coop.scope";
+
+/** The cooperative the portal works with, of those the node serves: "" is the node's default
+ * one, else its slug (the API's `/c/{slug}` prefix). One session serves them all. */
+export function scope() {
+  return sessionStorage.getItem(SCOPE_KEY) ?? "";
+}
+
+export function setScope(slug) {
+  if (slug) sessionStorage.setItem(SCOPE_KEY, slug);
+  else sessionStorage.removeItem(SCOPE_KEY);
+}
+
+/** A gateway path of the chosen cooperative (`/members` -> `/c/{slug}/members`). */
+export function apiPath(path) {
+  const slug = scope();
+  if (!slug || !path.startsWith("/") || path.startsWith("/c/") || path.startsWith("/portal/")) return path;
+  return `/c/${encodeURIComponent(slug)}${path}`;
+}
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -54,7 +73,7 @@ export function setToken(value) {
 
 /** Call the gateway; `body` is JSON unless it is a Blob/ArrayBuffer (sent as is). */
 export async function request(method, path, { body, query, auth = true } = {}) {
-  const url = new URL(path, location.origin);
+  const url = new URL(apiPath(path), location.origin);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, String(v));
   }

@@ -1,11 +1,12 @@
 // The portal's shell: session state, the language switch, navigation by role and hash routes
 // (`/#/units`), so nothing collides with the gateway's API paths.
 
-import { get, post, setToken, token } from "./api.js";
+import { get, post, scope, setScope, setToken, token } from "./api.js";
 import { lang, setLang, shortAddress, t } from "./i18n.js";
 import { errorBox, h } from "./ui.js";
 import * as wallet from "./wallet.js";
 import * as passkey from "./passkey.js";
+import { cooperativeSwitcher } from "./switcher.js";
 
 import * as home from "./pages/home.js";
 import * as membership from "./pages/membership.js";
@@ -58,6 +59,7 @@ const state = {
   roles: [],
   chainId: null,
   coop: null,
+  mine: [],
 };
 
 function has(...roles) {
@@ -97,10 +99,16 @@ async function loadSession() {
     const me = await get("/auth/me");
     state.address = me.address;
     state.roles = me.roles;
+    await loadMine();
   } catch {
     setToken(null);
     state.roles = [];
   }
+}
+
+/** The cooperatives of the node's network this person is a member of (the switcher). */
+async function loadMine() {
+  state.mine = (await get("/network/me").catch(() => ({ data: [] }))).data;
 }
 
 async function signIn(box) {
@@ -118,6 +126,7 @@ async function signIn(box) {
     sessionStorage.setItem(ADDRESS_KEY, session.address);
     state.address = session.address;
     state.roles = session.roles;
+    await loadMine();
     render();
   } catch (e) {
     box.replaceChildren(errorBox(e, ctx));
@@ -135,6 +144,7 @@ async function passkeySignIn(box, create = false) {
     sessionStorage.setItem(ADDRESS_KEY, session.address);
     state.address = session.address;
     state.roles = session.roles;
+    await loadMine();
     render();
   } catch (e) {
     box.replaceChildren(errorBox(e, ctx));
@@ -149,6 +159,7 @@ async function signOut() {
   passkey.setSessionKind(null);
   state.address = null;
   state.roles = [];
+  state.mine = [];
   location.hash = "#/home";
   render();
 }
@@ -157,7 +168,10 @@ function renderSession() {
   const el = document.getElementById("session");
   if (state.address && token()) {
     const roles = state.roles.length ? state.roles.map((r) => t(`role_${r}`)).join(", ") : t("no_roles");
+    const current = scope() || state.coop?.slug;
+    const several = state.mine.length > 1 || state.mine.some((c) => c.slug !== current);
     el.replaceChildren(
+      ...(several ? [cooperativeSwitcher(state.mine, current, switchCooperative)] : []),
       h("span", { class: "who", title: state.address, "data-testid": "who" }, shortAddress(state.address)),
       h("span", { class: "roles", "data-testid": "roles" }, roles),
       h("button", { type: "button", class: "link-button", onclick: signOut }, t("sign_out")),
@@ -173,6 +187,21 @@ function renderSession() {
     }
     el.replaceChildren(...buttons, out);
   }
+}
+
+/** Work with another cooperative of the network: the API's `/c/{slug}` prefix, the same
+ * session, that cooperative's roles. */
+async function switchCooperative(slug) {
+  setScope(slug);
+  try {
+    state.coop = await get("/cooperative");
+  } catch (e) {
+    setScope("");
+    state.coop = await get("/cooperative").catch(() => null);
+  }
+  await loadSession();
+  location.hash = "#/home";
+  render();
 }
 
 function currentRoute() {
@@ -239,8 +268,15 @@ async function start() {
     if (kind === "account" && state.address && value?.toLowerCase() !== state.address.toLowerCase()) signOut();
     else render();
   });
+  // Opened at a cooperative's own address (`/c/{slug}/`): work with that cooperative.
+  const opened = location.pathname.match(/^\/c\/([^/]+)\//);
+  if (opened) setScope(decodeURIComponent(opened[1]));
   try {
-    state.coop = await get("/cooperative");
+    state.coop = await get("/cooperative").catch((e) => {
+      if (!scope()) throw e;
+      setScope(""); // a cooperative this node no longer serves: back to the default one
+      return get("/cooperative");
+    });
     state.chainId = state.coop.chain_id;
   } catch (e) {
     document.getElementById("main").replaceChildren(errorBox(e));

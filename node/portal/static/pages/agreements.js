@@ -3,7 +3,7 @@
 // accepted the gateway relays nothing else of the account (an application included), so the
 // join page shows this block before the application can be signed.
 
-import { get, post, trackRelay } from "../api.js";
+import { apiPath, get, post, trackRelay } from "../api.js";
 import { t } from "../i18n.js";
 import { errorBox, h, message } from "../ui.js";
 import { signTyped } from "../wallet.js";
@@ -11,7 +11,7 @@ import { signTyped } from "../wallet.js";
 function openDocument(sha256) {
   return async (ev) => {
     ev.preventDefault();
-    const r = await fetch(`/documents/${sha256}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem("coop.session")}` } });
+    const r = await fetch(apiPath(`/documents/${sha256}`), { headers: { Authorization: `Bearer ${sessionStorage.getItem("coop.session")}` } });
     const blob = await r.blob();
     window.open(URL.createObjectURL(blob), "_blank", "noopener");
   };

@@ -1,7 +1,7 @@
 // Apply to join: form -> generated application -> sign (EIP-712) -> sent without ETH ->
 // signed / sent / mined / indexed, then the status until admitted.
 
-import { get, post, put } from "../api.js";
+import { apiPath, get, post, put } from "../api.js";
 import { t } from "../i18n.js";
 import { errorBox, field, h, message, progress, section } from "../ui.js";
 import { signTyped } from "../wallet.js";
@@ -103,7 +103,7 @@ function showDraft(ctx, draft, kind, out, status) {
   const open = h("a", { href: "#", id: "open-application" }, t("open_document"));
   open.addEventListener("click", async (ev) => {
     ev.preventDefault();
-    const r = await fetch(`/documents/${draft.document_sha256}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem("coop.session")}` } });
+    const r = await fetch(apiPath(`/documents/${draft.document_sha256}`), { headers: { Authorization: `Bearer ${sessionStorage.getItem("coop.session")}` } });
     const blob = await r.blob();
     window.open(URL.createObjectURL(blob), "_blank", "noopener");
   });

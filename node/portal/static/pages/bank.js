@@ -2,7 +2,7 @@
 // in the queue, with the reason), confirm the proposals and record them on chain with one
 // transaction signed by the cashier's own wallet.
 
-import { ApiError, get, post, put, token } from "../api.js";
+import { ApiError, apiPath, get, post, put, token } from "../api.js";
 import { addTexts, t } from "../i18n.js";
 import { errorBox, field, h, lazy, message, runner, section, sendPrepared, table } from "../ui.js";
 import { needSignIn } from "./membership.js";
@@ -122,7 +122,7 @@ addTexts(
 
 /** A file from the gateway (a report, the 1C orders) saved by the browser. */
 async function fetchFile(method, path, { query, body } = {}) {
-  const url = new URL(path, location.origin);
+  const url = new URL(apiPath(path), location.origin);
   for (const [k, v] of Object.entries(query ?? {})) if (v) url.searchParams.set(k, v);
   const headers = { Authorization: `Bearer ${token()}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -141,7 +141,7 @@ async function fetchFile(method, path, { query, body } = {}) {
 const OURS_KEY = "coop.bank.ours";
 
 async function upload(file) {
-  const response = await fetch(new URL("/bank/statements", location.origin), {
+  const response = await fetch(new URL(apiPath("/bank/statements"), location.origin), {
     method: "POST",
     headers: { Accept: "application/json", "Content-Type": "application/octet-stream", Authorization: `Bearer ${token()}` },
     body: await file.arrayBuffer(),
