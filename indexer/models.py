@@ -1406,7 +1406,10 @@ class NetworkMemberCooperative(SQLModel):
 class NetworkCooperativePublic(SQLModel):
     """One cooperative of the network directory, with its public figures."""
 
+    coop_id: int
     """The network registry's number (counted from 1)."""
+    charter: str
+    name: str
     kind: int
     kind_name: str
     slug: str | None = None
