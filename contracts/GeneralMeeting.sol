@@ -954,7 +954,8 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
 
     /// @dev The least majority the question's actions need: the highest any target reserves
     /// for its call. This contract's and the council's own functions are the meeting's anyway
-    /// (its parameters, the council's composition): a simple majority.
+    /// (its parameters, the council's composition): a simple majority, except `setRegister`
+    /// (a meeting of delegates instead of all members), a charter matter: 3/4.
     function _leastMajority(
         uint256 questionIndex,
         address[] calldata targets,
@@ -966,6 +967,11 @@ contract GeneralMeeting is IGeneralMeeting, Initializable {
             // hand-made `executeMeetingDecision` would name its own majority and skip this check.
             if (targets[i] == council_ && bytes4(calldatas[i]) == ICouncil.executeMeetingDecision.selector) {
                 revert GeneralMeetingActionNotAllowed(questionIndex, i);
+            }
+            // Holding the general meeting as a meeting of delegates is a charter matter: 3/4.
+            if (targets[i] == address(this) && bytes4(calldatas[i]) == this.setRegister.selector) {
+                least = Majority.ThreeQuarters;
+                continue;
             }
             (bool reserved, uint8 majority) = MeetingDecision.required(targets[i], calldatas[i]);
             if (reserved && majority > uint8(least)) least = Majority(majority);

@@ -207,7 +207,9 @@ def test_branch_members_cannot_change_their_meetings_rules_on_demand(society: So
     meeting = s.branches.meeting(1)
     rogue = [
         Question(
-            h("own register"), actions=(set_register_action(meeting, sb.deployer.address, None),)
+            h("own register"),
+            Majority.THREE_QUARTERS,  # what setRegister needs (a charter matter)
+            (set_register_action(meeting, sb.deployer.address, None),),
         ),
         Question(h("no quorum"), actions=(meeting.set_parameters_action(0, [0]),)),
     ]
@@ -271,6 +273,15 @@ def test_society_of_three_branches_holds_a_meeting_of_delegates(
             gm.set_parameters_action(gm.notice_period(), [6666]),
         ),
     )
+    # Attack: the convener cannot put it to a simple or two-thirds majority (a charter matter).
+    for lower in (Majority.SIMPLE, Majority.TWO_THIRDS):
+        error = expect_revert(
+            lambda lower=lower: convene(
+                sb, [Question(adopt.document_hash, lower, adopt.actions)], label="lower"
+            ),
+            "GeneralMeetingMajorityTooLow",
+        )
+        assert tuple(error.error_args) == (0, int(Majority.THREE_QUARTERS))
     mid = convene(sb, [adopt], label="adopt delegates")
     hold(sb, gm, mid, sb.members[:9])
     gm.execute(sb.deployer, mid, 0)
