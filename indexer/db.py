@@ -229,17 +229,42 @@ def _unique_keys(table: sa.Table) -> list[tuple[str, ...]]:
     return [k for k in keys if k]
 
 
+def is_ledger(table: sa.Table) -> bool:
+    """A projection ledger: keyed by its raw event (chain_id, block_hash, log_index) and carrying
+    `block_number` (what the generic reorg undo deletes by)."""
+    names = set(table.c.keys())
+    pk = [c.name for c in table.primary_key.columns]
+    return set(RAW_KEY) <= set(pk) and "block_number" in names and table.name != "idx_raw_event"
+
+
+def ledger_tables(conn: Connection) -> list[sa.Table]:
+    """Every projection ledger of the node's models that exists in this database (the reorg
+    undo deletes their rows above the ancestor even when no projection of this indexer writes
+    them: the foreign key's cascade did that before revision 0010_indexer_speed)."""
+    from sqlmodel import SQLModel
+
+    import indexer.models  # noqa: F401 - the tables' metadata
+
+    present = set(sa.inspect(conn).get_table_names())
+    return [t for t in SQLModel.metadata.sorted_tables if t.name in present and is_ledger(t)]
+
+
 def _keyed_by_raw_event(table: sa.Table) -> bool:
     """Whether every unique key of `table` contains the raw event's key (chain_id, block_hash,
-    log_index) and its rows reference `idx_raw_event` (or it is that table): a row of a block
-    that is not mirrored yet can then never collide with a stored row."""
+    log_index) and its rows derive from raw events (a ledger, a table referencing
+    `idx_raw_event`, or that table itself): a row of a block that is not mirrored yet can then
+    never collide with a stored row (a projection keys its rows by the event it applies)."""
     known = _raw_keyed.get(table)
     if known is None:
         raw = table.name == "idx_raw_event"
-        references = raw or any(
-            fk.referred_table.name == "idx_raw_event"
-            and {c.name for c in fk.columns} == set(RAW_KEY)
-            for fk in table.foreign_key_constraints
+        references = (
+            raw
+            or is_ledger(table)
+            or any(
+                fk.referred_table.name == "idx_raw_event"
+                and {c.name for c in fk.columns} == set(RAW_KEY)
+                for fk in table.foreign_key_constraints
+            )
         )
         keys = [k for k in _unique_keys(table) if not (raw and k == ("id",))]
         known = references and bool(keys) and all(set(RAW_KEY) <= set(k) for k in keys)
@@ -278,8 +303,12 @@ def _copy_direct(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) 
 YOUNG_ROWS = 50_000
 
 
-def analyze_while_young(conn: Connection, table: sa.Table, added: int) -> None:
+def analyze_while_young(
+    conn: Connection, table: sa.Table, added: int, *, if_referenced: bool = False
+) -> None:
     """ANALYZE `table` on PostgreSQL while it is young: never analyzed, or about to double.
+    `if_referenced`: only when a foreign key references `table` (the reason below; the
+    ledgers have none since revision 0010_indexer_speed, a later table may declare one).
 
     Why: PostgreSQL checks each foreign key with a plan cached per connection, made when the
     connection first checks one. Made on an empty, never-analyzed `idx_raw_event`, that plan
@@ -297,4 +326,12 @@ def analyze_while_young(conn: Connection, table: sa.Table, added: int) -> None:
     ).scalar()
     rows = -1.0 if estimate is None else float(estimate)
     if rows < YOUNG_ROWS and (rows < 0 or added >= rows):
+        if if_referenced and not conn.execute(
+            sa.text(
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+                "AND confrelid = CAST(:t AS regclass))"
+            ),
+            {"t": table.name},
+        ).scalar():
+            return
         conn.exec_driver_sql(f'ANALYZE "{table.name}"')

@@ -27,7 +27,13 @@ from eth_utils import keccak
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.config import IndexerSettings
-from indexer.db import analyze_while_young, insert_ignoring_duplicates, make_engine, migrate
+from indexer.db import (
+    analyze_while_young,
+    insert_ignoring_duplicates,
+    ledger_tables,
+    make_engine,
+    migrate,
+)
 from indexer.decode import ZERO_ADDRESS, EventDecoder, EventSpec, checksum
 from indexer.leader import LeaderLock
 from indexer.models import Block, Cursor, RawEvent, Status, WatchedAddress, utcnow
@@ -854,7 +860,7 @@ class Indexer:
                 [{k: v for k, v in e.items() if k != "_spec"} for e in events],
                 fresh=fresh,
             )
-            analyze_while_young(conn, RAW, len(events))
+            analyze_while_young(conn, RAW, len(events), if_referenced=True)
             self._apply_projections(conn, events, fresh=fresh)
             if discovered:
                 insert_ignoring_duplicates(
@@ -1011,6 +1017,16 @@ class Indexer:
         with self.engine.begin() as conn:
             for proj in self.dispatcher.projections:
                 proj.revert_above(conn, chain_id, ancestor)
+            # Ledgers no projection of this indexer writes (rows of an earlier run with more
+            # projections): no foreign key cascades from the raw rows any more.
+            reverted = {t.name for t in self.dispatcher.tables()}
+            for table in ledger_tables(conn):
+                if table.name not in reverted:
+                    conn.execute(
+                        sa.delete(table).where(
+                            table.c.chain_id == chain_id, table.c.block_number > ancestor
+                        )
+                    )
             conn.execute(
                 sa.delete(RAW).where(RAW.c.chain_id == chain_id, RAW.c.block_number > ancestor)
             )
