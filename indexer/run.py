@@ -63,6 +63,22 @@ BLOCK = Block.__table__  # type: ignore[attr-defined]
 CURSOR = Cursor.__table__  # type: ignore[attr-defined]
 STATUS = Status.__table__  # type: ignore[attr-defined]
 WATCHED = WatchedAddress.__table__  # type: ignore[attr-defined]
+#: The columns of a decoded event row (`Indexer._decode_all`) that are written to RAW.
+RAW_COLUMNS = (
+    "chain_id",
+    "block_number",
+    "block_hash",
+    "tx_hash",
+    "tx_index",
+    "log_index",
+    "address",
+    "event_name",
+    "signature",
+    "args",
+    "topics",
+    "data",
+    "block_timestamp",
+)
 
 
 class IndexerError(RuntimeError):
@@ -691,15 +707,17 @@ class Indexer:
     def _decode_all(self, logs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         chain_id = self.chain_id
         rows: list[dict[str, Any]] = []
-        decode = self.decoder.decode
+        decode = self.decoder.decode_pair
+        append = rows.append
         for lg in logs:
             if lg.get("removed"):
                 continue
             topics = lg["topics"]
             data = lg["data"]
-            decoded = decode(topics, data)
-            spec = decoded.spec
-            rows.append(
+            spec, args = decode(topics, data)
+            # Newer nodes (anvil, geth >= 1.16) put the block time in the log; else headers.
+            ts = lg.get("blockTimestamp")
+            append(
                 {
                     "chain_id": chain_id,
                     "block_number": int(lg["blockNumber"], 16),
@@ -710,11 +728,10 @@ class Indexer:
                     "address": checksum(lg["address"]),
                     "event_name": spec.name if spec else None,
                     "signature": spec.signature if spec else None,
-                    "args": decoded.args,
+                    "args": args,
                     "topics": None if spec else topics,
                     "data": None if spec else data,
-                    # Newer nodes (anvil, geth >= 1.16) put it in the log; else from headers.
-                    "block_timestamp": _timestamp(lg, "blockTimestamp"),
+                    "block_timestamp": int(ts, 16) if isinstance(ts, str) else None,
                     "_spec": spec,
                 }
             )
@@ -854,12 +871,7 @@ class Indexer:
                 ).first()
                 is None
             )
-            insert_ignoring_duplicates(
-                conn,
-                RAW,
-                [{k: v for k, v in e.items() if k != "_spec"} for e in events],
-                fresh=fresh,
-            )
+            insert_ignoring_duplicates(conn, RAW, events, fresh=fresh, columns=RAW_COLUMNS)
             analyze_while_young(conn, RAW, len(events), if_referenced=True)
             self._apply_projections(conn, events, fresh=fresh)
             if discovered:
