@@ -126,6 +126,7 @@ def insert_ignoring_duplicates(
     *,
     fresh: bool = False,
     columns: Sequence[str] | None = None,
+    text: str | None = None,
 ) -> None:
     """Bulk INSERT ... ON CONFLICT DO NOTHING: a row already mirrored is not an error.
 
@@ -141,6 +142,8 @@ def insert_ignoring_duplicates(
 
     `columns`: the keys of each row to write (the rows may carry others, which are ignored;
     the COPY paths then read the rows without copying them). Default: the first row's keys.
+    `text`: the rows already in COPY's text format (`copy_text(rows, columns)`, rendered
+    outside the transaction), used when a COPY writes them all.
     """
     if not rows:
         return
@@ -148,9 +151,10 @@ def insert_ignoring_duplicates(
     cols = list(columns) if columns is not None else list(rows[0])
     if name == "postgresql" and len(rows) >= COPY_THRESHOLD:
         if fresh and _keyed_by_raw_event(table):
-            _copy_direct(conn, table, _first_per_key(table, rows), cols)
+            kept = _first_per_key(table, rows)
+            _copy_direct(conn, table, kept, cols, text if kept is rows else None)
         else:
-            _copy_insert(conn, table, rows, cols)
+            _copy_insert(conn, table, rows, cols, text)
         return
     if columns is not None and len(cols) != len(rows[0]):
         rows = [{c: row[c] for c in cols} for row in rows]
@@ -210,7 +214,7 @@ def _copy_fast(value: Any) -> str:
     return _copy_text(value)
 
 
-def _copy_buffer(rows: list[dict[str, Any]], cols: list[str]) -> io.StringIO:
+def copy_text(rows: list[dict[str, Any]], cols: Sequence[str]) -> str:
     """The rows in COPY's text format. Each line is first joined without escaping; only a line
     whose tabs, backslashes (beyond the NULL markers), newlines or carriage returns say that a
     value needs escaping is written again value by value through `_copy_text`."""
@@ -232,7 +236,7 @@ def _copy_buffer(rows: list[dict[str, Any]], cols: list[str]) -> io.StringIO:
             line = "\t".join([_copy_text(v) for v in values])
         append(line)
     lines.append("")
-    return io.StringIO("\n".join(lines))
+    return "\n".join(lines)
 
 
 #: Characters psycopg2 reads from the buffer per call during COPY.
@@ -240,7 +244,11 @@ COPY_CHUNK = 1 << 20
 
 
 def _copy_insert(
-    conn: Connection, table: sa.Table, rows: list[dict[str, Any]], cols: list[str]
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    cols: list[str],
+    text: str | None = None,
 ) -> None:
     quoted = ", ".join(f'"{c}"' for c in cols)
     tmp = f"_idx_copy_{next(_copy_ids)}"
@@ -248,7 +256,7 @@ def _copy_insert(
         f'CREATE TEMPORARY TABLE "{tmp}" ON COMMIT DROP AS '
         f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
     )
-    buf = _copy_buffer(rows, cols)
+    buf = io.StringIO(copy_text(rows, cols) if text is None else text)
     dbapi_conn: Any = conn.connection.dbapi_connection
     with dbapi_conn.cursor() as cur:
         cur.copy_expert(f'COPY "{tmp}" ({quoted}) FROM STDIN', buf, size=COPY_CHUNK)
@@ -338,14 +346,17 @@ def _first_per_key(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str
 
 
 def _copy_direct(
-    conn: Connection, table: sa.Table, rows: list[dict[str, Any]], cols: list[str]
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    cols: list[str],
+    text: str | None = None,
 ) -> None:
     quoted = ", ".join(f'"{c}"' for c in cols)
+    buf = io.StringIO(copy_text(rows, cols) if text is None else text)
     dbapi_conn: Any = conn.connection.dbapi_connection
     with dbapi_conn.cursor() as cur:
-        cur.copy_expert(
-            f'COPY "{table.name}" ({quoted}) FROM STDIN', _copy_buffer(rows, cols), size=COPY_CHUNK
-        )
+        cur.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN', buf, size=COPY_CHUNK)
 
 
 #: Below this many estimated rows a table's statistics are refreshed as it fills (see
