@@ -471,12 +471,12 @@ def main() -> None:
                 version = ponder_version(args.ponder)
                 with pg_database(server) as pg_url:
                     try:
-                        seconds, cpu = ponder_backfill(
+                        seconds, used = ponder_backfill(
                             args.ponder, chain.rpc_url, burst.address, pg_url, emitted
                         )
                         record(
                             f"Ponder {version} on {label}",
-                            *rate(emitted, seconds, f"CPU: Ponder's processes {cpu:.2f} s"),
+                            *rate(emitted, seconds, f"CPU: Ponder's processes {used:.2f} s"),
                         )
                     except RuntimeError as exc:
                         record(f"Ponder {version} on {label}", "failed", str(exc))

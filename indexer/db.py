@@ -204,7 +204,7 @@ def _copy_fast(value: Any) -> str:
     """A value as `_copy_text` writes it, but a string unescaped (the caller checks the line)."""
     kind = type(value)
     if kind is str:
-        return value  # type: ignore[no-any-return]
+        return value
     if value is None:
         return "\\N"
     if kind is int:
@@ -387,12 +387,15 @@ def analyze_while_young(
     ).scalar()
     rows = -1.0 if estimate is None else float(estimate)
     if rows < YOUNG_ROWS and (rows < 0 or added >= rows):
-        if if_referenced and not conn.execute(
-            sa.text(
-                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
-                "AND confrelid = CAST(:t AS regclass))"
-            ),
-            {"t": table.name},
-        ).scalar():
+        if (
+            if_referenced
+            and not conn.execute(
+                sa.text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+                    "AND confrelid = CAST(:t AS regclass))"
+                ),
+                {"t": table.name},
+            ).scalar()
+        ):
             return
         conn.exec_driver_sql(f'ANALYZE "{table.name}"')

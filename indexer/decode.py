@@ -219,7 +219,7 @@ def _fast_decoder(
             f"        raise DecodingError({signature + ': unexpected data'!r})\n"
         )
     body = ", ".join(f"{names[p]!r}: {source[p]}" for p in range(len(names)))
-    exec(f"def fast(topics, data):\n{check}    return {{{body}}}\n", env)  # noqa: S102
+    exec(f"def fast(topics, data):\n{check}    return {{{body}}}\n", env)
     fast: Callable[[list[str], str], dict[str, Any]] = env["fast"]
     return fast
 
@@ -343,7 +343,7 @@ class EventDecoder:
             return None, None  # anonymous event without topics
         specs = self._specs.get(topics[0])
         if specs is None:
-            specs = self._specs.get(topics[0].lower(), ())
+            specs = self._specs.get(topics[0].lower()) or []
         for spec in specs:
             try:
                 return spec, spec.decode(topics, data)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+_loads: Callable[[bytes], Any]
 try:  # several times faster on eth_getLogs answers (tens of MB of JSON)
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - installed with the node's dependencies

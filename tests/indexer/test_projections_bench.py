@@ -123,7 +123,7 @@ def loaded(request: pytest.FixtureRequest) -> Iterator[CoopScenario | _Restored]
     sc = request.getfixturevalue("scenario")
     txs = _load(sc, rounds)
     if cache and meta:
-        dump = sc.chain.w3.provider.make_request("anvil_dumpState", [])  # type: ignore[arg-type]
+        dump = sc.chain.w3.provider.make_request("anvil_dumpState", [])
         raw = bytes.fromhex(str(dump["result"]).removeprefix("0x"))
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)

@@ -4,8 +4,9 @@ block timestamps on raw events and the cursor.
 
 Every domain table is an append-only ledger keyed by its raw event (chain_id, block_hash,
 log_index), with `block_number` for the generic reorg undo (the cascading foreign key to
-`idx_raw_event` this revision used to create is gone: see 0010_indexer_speed). Rows describing an entity carry its state after the event; "current state" is a
-query (`indexer/queries.py`).
+`idx_raw_event` this revision used to create is gone: see 0010_indexer_speed). Rows
+describing an entity carry its state after the event; "current state" is a query
+(`indexer/queries/`).
 
 Revision ID: 0002_domain_projections
 Revises: 0001_indexer_core
