@@ -413,6 +413,13 @@ def main() -> None:
         help="instead of --domain-rounds: the saved output of a run of the domain benchmark "
         "(pytest -m bench -s tests/indexer/test_projections_bench.py)",
     )
+    parser.add_argument(
+        "--domain-wait",
+        type=float,
+        default=0,
+        help="seconds to wait, after our measurements, for the --domain-log run to print its "
+        "audit figures (it may run beside this one)",
+    )
     parser.add_argument("--write", action="store_true", help="write benchmarks/indexer_results.md")
     args = parser.parse_args()
     pg_server = None if args.pg_url == "none" else args.pg_url
@@ -492,7 +499,12 @@ def main() -> None:
                 record(f"live-follow lag {label} (poll 0.5 s)", median, detail)
     domain = domain_bench(args.domain_rounds, pg_server) if args.domain_rounds else []
     if args.domain_log:
-        domain = domain_lines(Path(args.domain_log).read_text())
+        path, deadline = Path(args.domain_log), time.monotonic() + args.domain_wait
+        while time.monotonic() < deadline and (
+            not path.exists() or "views batched" not in path.read_text()
+        ):
+            time.sleep(10)
+        domain = domain_lines(path.read_text()) if path.exists() else []
     report = render(args, setup, results, domain)
     print(report)
     if args.write:
@@ -555,9 +567,12 @@ sees the row; transactions arrive at random times, out of phase with the 0.5 s p
 {rows}
 
 Issue #21's figures for the same scenario, measured on its machine: {issue}. Ponder's figure
-here, when present, is measured in this run against the same anvil: from its connection to the
-chain until its `/ready` answers (historical indexing done), one `ping` row per event, with its
-RPC cache off. Its project (outside the repository):
+here, when present, is measured in this run against the same anvil: from the start of its
+historical sync (its log line; 0.16: its JSON-RPC connection) until its `/ready` answers
+(historical indexing done; its build and migrations before are not counted), one `ping` row
+per event, with its RPC cache off. Its CPU is that of its processes (node, esbuild) from start
+to exit, build included. Ours: the indexer process's CPU and that of the PostgreSQL backend it
+used (read from /proc). Its project (outside the repository):
 
 ```
 {ponder_setup}
@@ -565,27 +580,28 @@ RPC cache off. Its project (outside the repository):
 
 ## Why it is fast
 
-- Logs stay plain JSON dicts (no web3 result formatters). Static one-word event arguments
-  (uintN, intN, address, bool, bytesN) are decoded by slicing the hex, with eth_abi's
-  padding and range checks (`indexer/decode.py`); other types go through eth_abi.
+- Logs stay plain JSON dicts (no web3 result formatters), parsed with orjson. Static one-word
+  event arguments (uintN, intN, address, bool, bytesN) are decoded by slicing the hex, with
+  eth_abi's padding and range checks; an event made only of such words gets one generated
+  decoding function (`indexer/decode.py`); other types go through eth_abi.
 - A step's rows reach PostgreSQL by COPY: straight into the tables when nothing is mirrored
   from the step's first block on (every table keyed by its raw event; duplicates of one step
   dropped first, as ON CONFLICT DO NOTHING would), else through a temporary table and
-  `INSERT ... ON CONFLICT DO NOTHING`. SQLite gets one executemany per table.
-- The commit of a step runs in a background thread while the next step is read and decoded
-  (`background_commit`; one commit in flight).
-- At most `max_rows_per_step` (10,000) rows per transaction: a larger answer is committed in
-  several transactions cut at block boundaries, and the next ranges narrow to the density
-  seen. The old 2,000-block cap on PostgreSQL is gone: a sparse chain is read in huge ranges.
-- `ANALYZE idx_raw_event` while the table is young (fewer than 50,000 rows, or about to double).
-  PostgreSQL checks each ledger row's foreign key with a plan cached per connection; made on an
-  empty, never-analyzed table, that plan scanned the chain's raw events through the
-  (chain_id, address) index for every ledger row, which is why large steps were slow
-  (1.3k events/s in 8,000-block steps before). With statistics it uses the unique key.
+  `INSERT ... ON CONFLICT DO NOTHING`. The COPY text is joined line by line, escaping only a
+  line that needs it. SQLite gets one executemany per table.
+- No foreign keys from the projection ledgers to `idx_raw_event` (revision
+  `0010_indexer_speed`): the per-row check (a lookup and a row lock of the raw event) was
+  about half of PostgreSQL's time. A ledger row is written in its raw event's transaction and
+  the reorg undo deletes both by block number, every ledger table included.
+- At most `max_rows_per_step` (10,000) rows per transaction, cut at block boundaries. The
+  runs commit in a background thread, in order; the reading thread prepares each run (the
+  projections' calls, the COPY text) while the one before commits, then reads the next range.
 
 ## Domain projections and the audit ({rounds} rounds)
 
-`tests/indexer/test_projections_bench.py` (`pytest -m bench`): the test scenario cooperative,
+`tests/indexer/test_projections_bench.py` (`pytest -m bench`; with
+`COOP_INDEXER_BENCH_STATE=FILE` the loaded chain is kept in an anvil state file and restored in
+seconds by the next run): the test scenario cooperative,
 then rounds of real domain traffic from four member accounts (a documented ВРЕ transfer, a
 document anchored and signed, an invoice issued, accepted and paid: 8 events in 6
 transactions per round, one transaction per block); each database backfills from block 0 with
@@ -595,6 +611,17 @@ batches (a recording walk lists the calls, JSON-RPC batches of 500 `eth_call`s, 
 `aggregate3` where the chain has it at 0xcA11bde05977b3631167028862bE2a173976CA11, answer them).
 
 {domain}
+
+"views one by one" is the audit as it was before the batches (every view an `eth_call` of its
+own through web3); "views batched" is `coop audit` now; both in the same run, on the same
+mirror. The `--domain-log` run's command:
+
+```
+COOP_INDEXER_BENCH_ROUNDS=2000 COOP_INDEXER_BENCH_STATE=/tmp/bench16k.state \\
+  DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/wt_indexer \\
+  python -m pytest -m bench -q -s -p no:cacheprovider -o timeout=3000 \\
+  tests/indexer/test_projections_bench.py | tee bench16k.log
+```
 
 Previous report (2026-11-25, 2,000 rounds = 16,120 events over 12,097 blocks): SQLite with the
 domain projections 11,003 events/s; PostgreSQL 10,600 events/s with `max_range` 2,000 and
