@@ -120,17 +120,33 @@ def loaded(request: pytest.FixtureRequest) -> Iterator[CoopScenario | _Restored]
                 finally:
                     node.stop()
             return
-    sc = request.getfixturevalue("scenario")
-    txs = _load(sc, rounds)
-    if cache and meta:
-        dump = sc.chain.w3.provider.make_request("anvil_dumpState", [])
-        raw = bytes.fromhex(str(dump["result"]).removeprefix("0x"))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-        meta.write_text(
-            json.dumps({"key": _cache_key(rounds), "record": sc.record, "transactions": txs})
-        )
-    yield sc
+    if not (cache and meta):
+        sc = request.getfixturevalue("scenario")
+        _load(sc, rounds)
+        yield sc
+        return
+    # To be cached, the chain must keep every block's state (the indexer reads installers'
+    # code at past blocks): anvil with a state file runs with --preserve-historical-states.
+    from tests.conftest import ARTIFACTS
+
+    with tempfile.TemporaryDirectory() as tmp:
+        node = Anvil(free_port(), Path(tmp) / "state.json", state_interval=86_400)
+        node.start()
+        try:
+            chain = Chain(node.url, Artifacts(ARTIFACTS))
+            chain.wait_ready()
+            sc = CoopScenario(chain)
+            txs = _load(sc, rounds)
+            dump = chain.w3.provider.make_request("anvil_dumpState", [])
+            raw = bytes.fromhex(str(dump["result"]).removeprefix("0x"))
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_bytes(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+            meta.write_text(
+                json.dumps({"key": _cache_key(rounds), "record": sc.record, "transactions": txs})
+            )
+            yield sc
+        finally:
+            node.stop()
 
 
 def _load(sc: CoopScenario, rounds: int) -> int:
