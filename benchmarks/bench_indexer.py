@@ -34,6 +34,7 @@ import random
 import secrets
 import shlex
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -61,14 +62,15 @@ from node.chain.devkeys import dev_accounts  # noqa: E402
 
 PER_TX = 4_000
 
-#: What the previous report (2026-11-24/25, before issue #21) measured, for the comparison.
+#: What the previous reports measured (2026-12-05 09:39, load 4.9-14, before the foreign keys
+#: went and the commit path was reworked; 2026-11-25, before issue #21, 20 blocks of 5,000).
 PREVIOUS = {
-    "backfill SQLite, raw events only": "13,531 events/s (20 blocks of 5,000)",
-    "backfill SQLite, raw + projections": "9,769 events/s (20 blocks of 5,000)",
-    "backfill PostgreSQL, raw events only": "9,825 events/s (20 blocks of 5,000)",
-    "backfill PostgreSQL, raw + projections": "8,658 events/s (20 blocks of 5,000)",
-    "live-follow lag SQLite (poll 0.5 s)": "median 0.346 s",
-    "live-follow lag PostgreSQL (poll 0.5 s)": "median 0.312 s",
+    "backfill SQLite, raw events only": "1,728 events/s (load 14); 13,531 (2026-11-25)",
+    "backfill SQLite, raw + projections": "1,575 events/s (load 14); 9,769 (2026-11-25)",
+    "backfill PostgreSQL, raw events only": "2,167 events/s (load 14); 9,825 (2026-11-25)",
+    "backfill PostgreSQL, raw + projections": "2,642 events/s (load 14); 8,658 (2026-11-25)",
+    "live-follow lag SQLite (poll 0.5 s)": "median 0.389 s",
+    "live-follow lag PostgreSQL (poll 0.5 s)": "median 0.345 s",
 }
 #: Issue #21's figures on the same scenario (its machine, its run).
 ISSUE_FIGURES = (
@@ -77,14 +79,17 @@ ISSUE_FIGURES = (
 )
 
 PONDER_SETUP = """\
-mkdir -p /work/scratch/ponder && cd /work/scratch/ponder && npm init -y
-npm install ponder@0.16.10 viem@2 hono@4      # outside the repository, never committed
-# ponder.config.ts: chain {id: 31337, rpc: process.env.PONDER_RPC_URL, disableCache: true},
-#   contract EventBurst {abi: Pinged(address indexed,uint256 indexed,bytes32),
+mkdir -p /tmp/ponder && cd /tmp/ponder && npm init -y && npm pkg set type=module
+npm install ponder@1 viem@2 hono@4      # outside the repository, never committed
+# ponder.config.ts (Ponder 1.0): networks.anvil {chainId: 31337, disableCache: true,
+#   transport: http(process.env.PONDER_RPC_URL, {maxResponseBodySize: false})}  (viem 2.58
+#   refuses answers over 10 MB by default and Ponder 1.0 does not split the range on it),
+#   contract EventBurst {network: "anvil", abi: Pinged(address indexed,uint256 indexed,bytes32),
 #   address: process.env.PONDER_ADDRESS, startBlock: 0}, database postgres when
 #   DATABASE_URL is set, else pglite
 # ponder.schema.ts: onchainTable("ping", {id text pk, sender hex, count bigint, note hex})
-# src/index.ts: ponder.on("EventBurst:Pinged", insert one ping row per event)"""
+# src/index.ts: ponder.on("EventBurst:Pinged", insert one ping row per event)
+# src/api/index.ts: an empty Hono app (Ponder 1.0 requires the file)"""
 
 BASELINE_SNIPPET = """
 import json, sys, time
@@ -97,9 +102,11 @@ idx = Indexer(rpc_url=sys.argv[2], database_url=sys.argv[3],
               artifacts=Artifacts(Path(sys.argv[1]) / ".build" / "__local__.json"),
               settings=IndexerSettings(finality_depth=12),
               projections=None if sys.argv[4] == "1" else [])
+c = time.process_time()
 t = time.perf_counter()
 report = idx.sync_once()
-print(json.dumps({"events": report.events, "seconds": time.perf_counter() - t}))
+seconds = time.perf_counter() - t
+print(json.dumps({"events": report.events, "seconds": seconds, "cpu": time.process_time() - c}))
 idx.close()
 """
 
@@ -136,7 +143,24 @@ def pg_database(server: str | None) -> Iterator[str | None]:
         admin.dispose()
 
 
-def backfill(chain: Chain, url: str, *, projections: bool) -> tuple[int, float]:
+def _backend_cpu(pids: set[int]) -> float:
+    """CPU seconds (user + system) the PostgreSQL backends `pids` have used so far (read from
+    /proc: the server runs on this machine)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+CPU: dict[str, str] = {}
+"""Per measurement: the CPU time it used (this process; PostgreSQL's backends; Ponder)."""
+
+
+def backfill(chain: Chain, url: str, *, projections: bool) -> tuple[int, float, str]:
     idx = Indexer(
         rpc_url=chain.rpc_url,
         database_url=url,
@@ -144,13 +168,27 @@ def backfill(chain: Chain, url: str, *, projections: bool) -> tuple[int, float]:
         settings=IndexerSettings(finality_depth=12),
         projections=None if projections else [],
     )
+    pids: set[int] = set()
+    if url.startswith("postgresql"):
+
+        @sa.event.listens_for(idx.engine, "connect")
+        def _pid(dbapi_conn: object, _record: object) -> None:
+            cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+            cur.execute("SELECT pg_backend_pid()")
+            pids.add(int(cur.fetchone()[0]))
+            cur.close()
+
+        idx.engine.dispose()  # the migration's connection: the step's are counted
     try:
+        cpu = time.process_time()
         started = time.perf_counter()
         report = idx.sync_once()
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        server = f", PostgreSQL backend {_backend_cpu(pids):.2f} s" if pids else ""
     finally:
         idx.close()
-    return report.events, seconds
+    return report.events, seconds, f"CPU: indexer {cpu:.2f} s{server}"
 
 
 def follow_lag(chain: Chain, url: str, samples: int) -> list[float]:
@@ -195,13 +233,14 @@ def follow_lag(chain: Chain, url: str, samples: int) -> list[float]:
     return lags
 
 
-def rate(events: int, seconds: float) -> tuple[str, str]:
-    return f"{events / seconds:,.0f} events/s", f"{events:,} in {seconds:.2f} s"
+def rate(events: int, seconds: float, cpu: str = "") -> tuple[str, str]:
+    detail = f"{events:,} in {seconds:.2f} s" + (f"; {cpu}" if cpu else "")
+    return f"{events / seconds:,.0f} events/s", detail
 
 
 def baseline_backfill(
     checkout: str, rpc_url: str, url: str, *, projections: bool
-) -> tuple[int, float]:
+) -> tuple[int, float, str]:
     """The same backfill with another checkout's indexer (its own Python process)."""
     out = subprocess.run(
         [
@@ -219,14 +258,28 @@ def baseline_backfill(
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
     )
     answer = json.loads(out.stdout.strip().splitlines()[-1])
-    return int(answer["events"]), float(answer["seconds"])
+    return int(answer["events"]), float(answer["seconds"]), f"CPU: indexer {answer['cpu']:.2f} s"
+
+
+def ponder_version(project: str) -> str:
+    try:
+        meta = json.loads((Path(project) / "node_modules/ponder/package.json").read_text())
+        return str(meta["version"])
+    except (OSError, ValueError, KeyError):
+        return "?"
+
+
+#: The log line that says Ponder starts reading the chain (0.16: its JSON-RPC connection;
+#: 1.0: the historical sync).
+PONDER_START = ("Connected to JSON-RPC", "historical sync")
 
 
 def ponder_backfill(
     project: str, rpc_url: str, address: str, pg_url: str | None, events: int
-) -> float:
-    """Seconds from Ponder's connection to the chain until its /ready answers 200 (historical
-    indexing done), with one row per event checked afterwards through its database."""
+) -> tuple[float, float]:
+    """Seconds from Ponder's start of reading the chain until its /ready answers 200
+    (historical indexing done), with one row per event checked afterwards through its
+    database; and the CPU seconds of Ponder's processes (node, esbuild) from start to exit."""
     port = free_port()
     env = dict(os.environ, PONDER_RPC_URL=rpc_url, PONDER_ADDRESS=address)
     env.pop("DATABASE_URL", None)
@@ -244,6 +297,7 @@ def ponder_backfill(
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its node and esbuild processes: counted and stopped together
         )
         try:
             connected: float | None = None
@@ -251,7 +305,7 @@ def ponder_backfill(
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
                     raise RuntimeError(f"ponder exited: see {log_path}")
-                if connected is None and "Connected to JSON-RPC" in log_path.read_text():
+                if connected is None and any(m in log_path.read_text() for m in PONDER_START):
                     connected = time.monotonic()
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as r:
@@ -270,13 +324,31 @@ def ponder_backfill(
                 engine.dispose()
                 if got != events:
                     raise RuntimeError(f"ponder wrote {got} rows, expected {events}")
-            return seconds
+            cpu = _session_cpu(proc.pid)
         finally:
-            proc.terminate()
+            os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(20)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    return seconds, cpu
+
+
+def _session_cpu(session: int) -> float:
+    """CPU seconds used by every process of a session (with their reaped children)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:
+            total += sum(int(f) for f in fields[11:15]) / tick
+    return total
 
 
 def domain_bench(rounds: int, pg_server: str | None) -> list[str]:
@@ -341,6 +413,13 @@ def main() -> None:
         help="instead of --domain-rounds: the saved output of a run of the domain benchmark "
         "(pytest -m bench -s tests/indexer/test_projections_bench.py)",
     )
+    parser.add_argument(
+        "--domain-wait",
+        type=float,
+        default=0,
+        help="seconds to wait, after our measurements, for the --domain-log run to print its "
+        "audit figures (it may run beside this one)",
+    )
     parser.add_argument("--write", action="store_true", help="write benchmarks/indexer_results.md")
     args = parser.parse_args()
     pg_server = None if args.pg_url == "none" else args.pg_url
@@ -380,29 +459,34 @@ def main() -> None:
                     url = pg_url or f"sqlite:///{Path(tmp) / f'{secrets.token_hex(4)}.db'}"
                     if server is not None and pg_url is None:
                         continue
-                    events, seconds = backfill(chain, url, projections=projected)
-                    record(f"backfill {label}, {what}", *rate(events, seconds))
+                    events, seconds, cpu = backfill(chain, url, projections=projected)
+                    record(f"backfill {label}, {what}", *rate(events, seconds, cpu))
                 if args.baseline:
                     with pg_database(server) as pg_url:
                         url = pg_url or f"sqlite:///{Path(tmp) / f'{secrets.token_hex(4)}.db'}"
-                        events, seconds = baseline_backfill(
+                        events, seconds, cpu = baseline_backfill(
                             args.baseline, chain.rpc_url, url, projections=projected
                         )
                         record(
-                            f"baseline ({args.baseline}): {label}, {what}", *rate(events, seconds)
+                            f"baseline ({args.baseline}): {label}, {what}",
+                            *rate(events, seconds, cpu),
                         )
         if args.ponder:
             for label, server in [("PostgreSQL", pg_server), ("PGlite", None)][: args.ponder_dbs]:
                 if label == "PostgreSQL" and server is None:
                     continue
+                version = ponder_version(args.ponder)
                 with pg_database(server) as pg_url:
                     try:
-                        seconds = ponder_backfill(
+                        seconds, used = ponder_backfill(
                             args.ponder, chain.rpc_url, burst.address, pg_url, emitted
                         )
-                        record(f"Ponder 0.16.10 on {label}", *rate(emitted, seconds))
+                        record(
+                            f"Ponder {version} on {label}",
+                            *rate(emitted, seconds, f"CPU: Ponder's processes {used:.2f} s"),
+                        )
                     except RuntimeError as exc:
-                        record(f"Ponder 0.16.10 on {label}", "failed", str(exc))
+                        record(f"Ponder {version} on {label}", "failed", str(exc))
         for label, server in kinds:  # after every backfill: the lag runs add blocks
             with pg_database(server) as pg_url:
                 if server is not None and pg_url is None:
@@ -415,7 +499,12 @@ def main() -> None:
                 record(f"live-follow lag {label} (poll 0.5 s)", median, detail)
     domain = domain_bench(args.domain_rounds, pg_server) if args.domain_rounds else []
     if args.domain_log:
-        domain = domain_lines(Path(args.domain_log).read_text())
+        path, deadline = Path(args.domain_log), time.monotonic() + args.domain_wait
+        while time.monotonic() < deadline and (
+            not path.exists() or "views batched" not in path.read_text()
+        ):
+            time.sleep(10)
+        domain = domain_lines(path.read_text()) if path.exists() else []
     report = render(args, setup, results, domain)
     print(report)
     if args.write:
@@ -478,9 +567,12 @@ sees the row; transactions arrive at random times, out of phase with the 0.5 s p
 {rows}
 
 Issue #21's figures for the same scenario, measured on its machine: {issue}. Ponder's figure
-here, when present, is measured in this run against the same anvil: from its connection to the
-chain until its `/ready` answers (historical indexing done), one `ping` row per event, with its
-RPC cache off. Its project (outside the repository):
+here, when present, is measured in this run against the same anvil: from the start of its
+historical sync (its log line; 0.16: its JSON-RPC connection) until its `/ready` answers
+(historical indexing done; its build and migrations before are not counted), one `ping` row
+per event, with its RPC cache off. Its CPU is that of its processes (node, esbuild) from start
+to exit, build included. Ours: the indexer process's CPU and that of the PostgreSQL backend it
+used (read from /proc). Its project (outside the repository):
 
 ```
 {ponder_setup}
@@ -488,27 +580,28 @@ RPC cache off. Its project (outside the repository):
 
 ## Why it is fast
 
-- Logs stay plain JSON dicts (no web3 result formatters). Static one-word event arguments
-  (uintN, intN, address, bool, bytesN) are decoded by slicing the hex, with eth_abi's
-  padding and range checks (`indexer/decode.py`); other types go through eth_abi.
+- Logs stay plain JSON dicts (no web3 result formatters), parsed with orjson. Static one-word
+  event arguments (uintN, intN, address, bool, bytesN) are decoded by slicing the hex, with
+  eth_abi's padding and range checks; an event made only of such words gets one generated
+  decoding function (`indexer/decode.py`); other types go through eth_abi.
 - A step's rows reach PostgreSQL by COPY: straight into the tables when nothing is mirrored
   from the step's first block on (every table keyed by its raw event; duplicates of one step
   dropped first, as ON CONFLICT DO NOTHING would), else through a temporary table and
-  `INSERT ... ON CONFLICT DO NOTHING`. SQLite gets one executemany per table.
-- The commit of a step runs in a background thread while the next step is read and decoded
-  (`background_commit`; one commit in flight).
-- At most `max_rows_per_step` (10,000) rows per transaction: a larger answer is committed in
-  several transactions cut at block boundaries, and the next ranges narrow to the density
-  seen. The old 2,000-block cap on PostgreSQL is gone: a sparse chain is read in huge ranges.
-- `ANALYZE idx_raw_event` while the table is young (fewer than 50,000 rows, or about to double).
-  PostgreSQL checks each ledger row's foreign key with a plan cached per connection; made on an
-  empty, never-analyzed table, that plan scanned the chain's raw events through the
-  (chain_id, address) index for every ledger row, which is why large steps were slow
-  (1.3k events/s in 8,000-block steps before). With statistics it uses the unique key.
+  `INSERT ... ON CONFLICT DO NOTHING`. The COPY text is joined line by line, escaping only a
+  line that needs it. SQLite gets one executemany per table.
+- No foreign keys from the projection ledgers to `idx_raw_event` (revision
+  `0010_indexer_speed`): the per-row check (a lookup and a row lock of the raw event) was
+  about half of PostgreSQL's time. A ledger row is written in its raw event's transaction and
+  the reorg undo deletes both by block number, every ledger table included.
+- At most `max_rows_per_step` (10,000) rows per transaction, cut at block boundaries. The
+  runs commit in a background thread, in order; the reading thread prepares each run (the
+  projections' calls, the COPY text) while the one before commits, then reads the next range.
 
 ## Domain projections and the audit ({rounds} rounds)
 
-`tests/indexer/test_projections_bench.py` (`pytest -m bench`): the test scenario cooperative,
+`tests/indexer/test_projections_bench.py` (`pytest -m bench`; with
+`COOP_INDEXER_BENCH_STATE=FILE` the loaded chain is kept in an anvil state file and restored in
+seconds by the next run): the test scenario cooperative,
 then rounds of real domain traffic from four member accounts (a documented ВРЕ transfer, a
 document anchored and signed, an invoice issued, accepted and paid: 8 events in 6
 transactions per round, one transaction per block); each database backfills from block 0 with
@@ -518,6 +611,17 @@ batches (a recording walk lists the calls, JSON-RPC batches of 500 `eth_call`s, 
 `aggregate3` where the chain has it at 0xcA11bde05977b3631167028862bE2a173976CA11, answer them).
 
 {domain}
+
+"views one by one" is the audit as it was before the batches (every view an `eth_call` of its
+own through web3); "views batched" is `coop audit` now; both in the same run, on the same
+mirror. The `--domain-log` run's command:
+
+```
+COOP_INDEXER_BENCH_ROUNDS=2000 COOP_INDEXER_BENCH_STATE=/tmp/bench16k.state \\
+  DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/wt_indexer \\
+  python -m pytest -m bench -q -s -p no:cacheprovider -o timeout=3000 \\
+  tests/indexer/test_projections_bench.py | tee bench16k.log
+```
 
 Previous report (2026-11-25, 2,000 rounds = 16,120 events over 12,097 blocks): SQLite with the
 domain projections 11,003 events/s; PostgreSQL 10,600 events/s with `max_range` 2,000 and

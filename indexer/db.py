@@ -13,7 +13,8 @@ import io
 import itertools
 import json
 import logging
-import re
+import operator
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,11 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+
+try:  # optional: several times faster JSON for the COPY buffers and the RPC answers
+    import orjson
+except ImportError:  # pragma: no cover - installed with the node's dependencies
+    orjson = None  # type: ignore[assignment]
 
 log = logging.getLogger("coop.indexer.db")
 
@@ -136,7 +142,13 @@ _copy_ids = itertools.count()
 
 
 def insert_ignoring_duplicates(
-    conn: Connection, table: sa.Table, rows: list[dict[str, Any]], *, fresh: bool = False
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    fresh: bool = False,
+    columns: Sequence[str] | None = None,
+    text: str | None = None,
 ) -> None:
     """Bulk INSERT ... ON CONFLICT DO NOTHING: a row already mirrored is not an error.
 
@@ -149,21 +161,44 @@ def insert_ignoring_duplicates(
     (see `_keyed_by_raw_event`) is COPYed straight into place, after dropping the rows that
     repeat a key of an earlier one (what ON CONFLICT DO NOTHING would do): a third less
     work for the server than the temporary table.
+
+    `columns`: the keys of each row to write (the rows may carry others, which are ignored;
+    the COPY paths then read the rows without copying them). Default: the first row's keys.
+    `text`: the rows already in COPY's text format (`copy_text(rows, columns)`, rendered
+    outside the transaction), used when a COPY writes them all.
     """
     if not rows:
         return
     name = conn.dialect.name
-    if name == "postgresql":
-        if len(rows) >= COPY_THRESHOLD and fresh and _keyed_by_raw_event(table):
-            _copy_direct(conn, table, _first_per_key(table, rows))
-        elif len(rows) >= COPY_THRESHOLD:
-            _copy_insert(conn, table, rows)
+    cols = list(columns) if columns is not None else list(rows[0])
+    if name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        if fresh and _keyed_by_raw_event(table):
+            kept = _first_per_key(table, rows)
+            _copy_direct(conn, table, kept, cols, text if kept is rows else None)
         else:
-            conn.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
+            _copy_insert(conn, table, rows, cols, text)
+        return
+    if columns is not None and len(cols) != len(rows[0]):
+        rows = [{c: row[c] for c in cols} for row in rows]
+    if name == "postgresql":
+        conn.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
     elif name == "sqlite":
         conn.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
     else:  # pragma: no cover - only the two supported backends are tested
         raise RuntimeError(f"unsupported database backend {name!r}")
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as compact text (orjson when installed: several times faster)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(value).decode()
+        except TypeError:  # an int beyond 64 bits, a key that is no string...
+            pass
+    return _JSON.encode(value)
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 def _copy_text(value: Any) -> str:
@@ -173,7 +208,7 @@ def _copy_text(value: Any) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, dict | list):
-        value = json.dumps(value, separators=(",", ":"))
+        value = _json_text(value)
     elif isinstance(value, datetime):
         value = value.isoformat()
     text = str(value)
@@ -187,48 +222,66 @@ def _copy_text(value: Any) -> str:
     return text
 
 
-_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+def _copy_fast(value: Any) -> str:
+    """A value as `_copy_text` writes it, but a string unescaped (the caller checks the line)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if value is None:
+        return "\\N"
+    if kind is int:
+        return str(value)
+    if kind is dict or kind is list:
+        return _json_text(value)
+    return _copy_text(value)
 
 
-def _copy_buffer(rows: list[dict[str, Any]], cols: list[str]) -> io.StringIO:
-    """The rows in COPY's text format. The common values (None, str without special
-    characters, int) are written inline; everything else goes through `_copy_text`."""
-    buf = io.StringIO()
-    write = buf.write
-    needs_escape = _NEEDS_ESCAPE.search
-    line: list[str] = []
-    append = line.append
+def copy_text(rows: list[dict[str, Any]], cols: Sequence[str]) -> str:
+    """The rows in COPY's text format. Each line is first joined without escaping; only a line
+    whose tabs, backslashes (beyond the NULL markers), newlines or carriage returns say that a
+    value needs escaping is written again value by value through `_copy_text`."""
+    get = operator.itemgetter(*cols)
+    single = len(cols) == 1
+    tabs = len(cols) - 1
+    lines: list[str] = []
+    append = lines.append
+    fast = _copy_fast
     for row in rows:
-        line.clear()
-        for c in cols:
-            value = row[c]
-            kind = type(value)
-            if value is None:
-                append("\\N")
-            elif kind is str:
-                append(_copy_text(value) if needs_escape(value) else value)
-            elif kind is int:
-                append(str(value))
-            else:
-                append(_copy_text(value))
-        write("\t".join(line))
-        write("\n")
-    buf.seek(0)
-    return buf
+        values = (get(row),) if single else get(row)
+        line = "\t".join([fast(v) for v in values])
+        if (
+            line.count("\t") != tabs
+            or line.count("\\") != values.count(None)
+            or "\n" in line
+            or "\r" in line
+        ):
+            line = "\t".join([_copy_text(v) for v in values])
+        append(line)
+    lines.append("")
+    return "\n".join(lines)
 
 
-def _copy_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    cols = list(rows[0])
+#: Characters psycopg2 reads from the buffer per call during COPY.
+COPY_CHUNK = 1 << 20
+
+
+def _copy_insert(
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    cols: list[str],
+    text: str | None = None,
+) -> None:
     quoted = ", ".join(f'"{c}"' for c in cols)
     tmp = f"_idx_copy_{next(_copy_ids)}"
     conn.exec_driver_sql(
         f'CREATE TEMPORARY TABLE "{tmp}" ON COMMIT DROP AS '
         f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
     )
-    buf = _copy_buffer(rows, cols)
+    buf = io.StringIO(copy_text(rows, cols) if text is None else text)
     dbapi_conn: Any = conn.connection.dbapi_connection
     with dbapi_conn.cursor() as cur:
-        cur.copy_expert(f'COPY "{tmp}" ({quoted}) FROM STDIN', buf)
+        cur.copy_expert(f'COPY "{tmp}" ({quoted}) FROM STDIN', buf, size=COPY_CHUNK)
     conn.exec_driver_sql(
         f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{tmp}" ON CONFLICT DO NOTHING'
     )
@@ -251,17 +304,42 @@ def _unique_keys(table: sa.Table) -> list[tuple[str, ...]]:
     return [k for k in keys if k]
 
 
+def is_ledger(table: sa.Table) -> bool:
+    """A projection ledger: keyed by its raw event (chain_id, block_hash, log_index) and carrying
+    `block_number` (what the generic reorg undo deletes by)."""
+    names = set(table.c.keys())
+    pk = [c.name for c in table.primary_key.columns]
+    return set(RAW_KEY) <= set(pk) and "block_number" in names and table.name != "idx_raw_event"
+
+
+def ledger_tables(conn: Connection) -> list[sa.Table]:
+    """Every projection ledger of the node's models that exists in this database (the reorg
+    undo deletes their rows above the ancestor even when no projection of this indexer writes
+    them: the foreign key's cascade did that before revision 0010_indexer_speed)."""
+    from sqlmodel import SQLModel
+
+    import indexer.models  # noqa: F401 - the tables' metadata
+
+    present = set(sa.inspect(conn).get_table_names())
+    return [t for t in SQLModel.metadata.sorted_tables if t.name in present and is_ledger(t)]
+
+
 def _keyed_by_raw_event(table: sa.Table) -> bool:
     """Whether every unique key of `table` contains the raw event's key (chain_id, block_hash,
-    log_index) and its rows reference `idx_raw_event` (or it is that table): a row of a block
-    that is not mirrored yet can then never collide with a stored row."""
+    log_index) and its rows derive from raw events (a ledger, a table referencing
+    `idx_raw_event`, or that table itself): a row of a block that is not mirrored yet can then
+    never collide with a stored row (a projection keys its rows by the event it applies)."""
     known = _raw_keyed.get(table)
     if known is None:
         raw = table.name == "idx_raw_event"
-        references = raw or any(
-            fk.referred_table.name == "idx_raw_event"
-            and {c.name for c in fk.columns} == set(RAW_KEY)
-            for fk in table.foreign_key_constraints
+        references = (
+            raw
+            or is_ledger(table)
+            or any(
+                fk.referred_table.name == "idx_raw_event"
+                and {c.name for c in fk.columns} == set(RAW_KEY)
+                for fk in table.foreign_key_constraints
+            )
         )
         keys = [k for k in _unique_keys(table) if not (raw and k == ("id",))]
         known = references and bool(keys) and all(set(RAW_KEY) <= set(k) for k in keys)
@@ -276,10 +354,12 @@ def _first_per_key(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str
     for key in _unique_keys(table):
         if not all(c in rows[0] for c in key):
             continue
-        seen: set[tuple[Any, ...]] = set()
+        keys = list(map(operator.itemgetter(*key), out))
+        if len(set(keys)) == len(keys):
+            continue  # the usual case: no repeated key, nothing to drop
+        seen: set[Any] = set()
         kept: list[dict[str, Any]] = []
-        for row in out:
-            value = tuple(row[c] for c in key)
+        for row, value in zip(out, keys, strict=True):
             if value not in seen:
                 seen.add(value)
                 kept.append(row)
@@ -287,12 +367,18 @@ def _first_per_key(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str
     return out
 
 
-def _copy_direct(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    cols = list(rows[0])
+def _copy_direct(
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    cols: list[str],
+    text: str | None = None,
+) -> None:
     quoted = ", ".join(f'"{c}"' for c in cols)
+    buf = io.StringIO(copy_text(rows, cols) if text is None else text)
     dbapi_conn: Any = conn.connection.dbapi_connection
     with dbapi_conn.cursor() as cur:
-        cur.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN', _copy_buffer(rows, cols))
+        cur.copy_expert(f'COPY "{table.name}" ({quoted}) FROM STDIN', buf, size=COPY_CHUNK)
 
 
 #: Below this many estimated rows a table's statistics are refreshed as it fills (see
@@ -300,8 +386,12 @@ def _copy_direct(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) 
 YOUNG_ROWS = 50_000
 
 
-def analyze_while_young(conn: Connection, table: sa.Table, added: int) -> None:
+def analyze_while_young(
+    conn: Connection, table: sa.Table, added: int, *, if_referenced: bool = False
+) -> None:
     """ANALYZE `table` on PostgreSQL while it is young: never analyzed, or about to double.
+    `if_referenced`: only when a foreign key references `table` (the reason below; the
+    ledgers have none since revision 0010_indexer_speed, a later table may declare one).
 
     Why: PostgreSQL checks each foreign key with a plan cached per connection, made when the
     connection first checks one. Made on an empty, never-analyzed `idx_raw_event`, that plan
@@ -319,4 +409,15 @@ def analyze_while_young(conn: Connection, table: sa.Table, added: int) -> None:
     ).scalar()
     rows = -1.0 if estimate is None else float(estimate)
     if rows < YOUNG_ROWS and (rows < 0 or added >= rows):
+        if (
+            if_referenced
+            and not conn.execute(
+                sa.text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+                    "AND confrelid = CAST(:t AS regclass))"
+                ),
+                {"t": table.name},
+            ).scalar()
+        ):
+            return
         conn.exec_driver_sql(f'ANALYZE "{table.name}"')

@@ -189,6 +189,41 @@ def _topic_reader(param: dict[str, Any]) -> Callable[[str], Any]:
     return lambda topic: _topic_value(param, topic)
 
 
+def _fast_decoder(
+    signature: str,
+    names: tuple[str, ...],
+    indexed: tuple[int, ...],
+    unindexed: tuple[int, ...],
+    topic_readers: tuple[Callable[[str], Any], ...],
+    readers: tuple[Callable[[str], Any], ...],
+) -> Callable[[list[str], str], dict[str, Any]]:
+    """One function decoding an event whose data holds static words only: a dict display of
+    the readers applied to the topics and to slices of the data's hex, in input order (what
+    `EventSpec.decode`'s loops build, without the loops)."""
+    env: dict[str, Any] = {"DecodingError": DecodingError}
+    source: dict[int, str] = {}
+    for j, pos in enumerate(indexed):
+        env[f"t{j}"] = topic_readers[j]
+        source[pos] = f"t{j}(topics[{j + 1}])"
+    for n, pos in enumerate(unindexed):
+        env[f"w{n}"] = readers[n]
+        source[pos] = f"w{n}(data[{2 + 64 * n}:{66 + 64 * n}])"
+    if unindexed:
+        check = (
+            f"    if len(data) < {2 + 64 * len(unindexed)} or data[:2] not in ('0x', '0X'):\n"
+            f"        raise DecodingError({signature + ': data too short'!r})\n"
+        )
+    else:
+        check = (
+            "    if data not in ('0x', ''):\n"
+            f"        raise DecodingError({signature + ': unexpected data'!r})\n"
+        )
+    body = ", ".join(f"{names[p]!r}: {source[p]}" for p in range(len(names)))
+    exec(f"def fast(topics, data):\n{check}    return {{{body}}}\n", env)
+    fast: Callable[[list[str], str], dict[str, Any]] = env["fast"]
+    return fast
+
+
 @dataclass(frozen=True)
 class EventSpec:
     """One event ABI item, prepared for fast repeated decoding."""
@@ -205,28 +240,40 @@ class EventSpec:
     readers: tuple[Callable[[str], Any], ...] | None = None
     """One word converter per unindexed input when every one is a static one-word type: the
     data is then read by slicing its hex, without eth_abi (several times faster)."""
+    fast: Callable[[list[str], str], dict[str, Any]] | None = None
+    """With `readers`: the whole decoding (after the topic count check) as one generated
+    function, the arguments in input order, the same checks and values as the generic path."""
 
     @classmethod
     def from_abi(cls, item: dict[str, Any]) -> EventSpec:
         inputs = tuple(item.get("inputs", []))
         indexed = tuple(i for i, p in enumerate(inputs) if p.get("indexed"))
         unindexed = tuple(i for i, p in enumerate(inputs) if not p.get("indexed"))
-        readers = [_word_reader(inputs[i]) for i in unindexed]
+        words = [_word_reader(inputs[i]) for i in unindexed]
+        readers = None if None in words else tuple(r for r in words if r is not None)
+        names = tuple((p.get("name") or f"_{i}") for i, p in enumerate(inputs))
+        topic_readers = tuple(_topic_reader(inputs[i]) for i in indexed)
+        signature = _signature(item)
         return cls(
             name=str(item["name"]),
-            signature=_signature(item),
+            signature=signature,
             inputs=inputs,
             indexed=indexed,
             unindexed=unindexed,
             data_types=tuple(_abi_type(inputs[i]) for i in unindexed),
-            names=tuple((p.get("name") or f"_{i}") for i, p in enumerate(inputs)),
-            topic_readers=tuple(_topic_reader(inputs[i]) for i in indexed),
-            readers=None if None in readers else tuple(r for r in readers if r is not None),
+            names=names,
+            topic_readers=topic_readers,
+            readers=readers,
+            fast=None
+            if readers is None
+            else _fast_decoder(signature, names, indexed, unindexed, topic_readers, readers),
         )
 
     def decode(self, topics: list[str], data: str) -> dict[str, Any]:
         if len(topics) != len(self.indexed) + 1:
             raise DecodingError(f"{self.signature}: {len(topics) - 1} indexed topics")
+        if self.fast is not None:
+            return self.fast(topics, data)
         values: list[Any] = [None] * len(self.inputs)
         for pos, read, topic in zip(self.indexed, self.topic_readers, topics[1:], strict=True):
             values[pos] = read(topic)
@@ -286,11 +333,20 @@ class EventDecoder:
             known.append(spec)
 
     def decode(self, topics: list[str], data: str) -> Decoded:
+        return Decoded(*self.decode_pair(topics, data))
+
+    def decode_pair(
+        self, topics: list[str], data: str
+    ) -> tuple[EventSpec, dict[str, Any]] | tuple[None, None]:
+        """`decode` as a (spec, args) pair: (None, None) when no compiled event fits."""
         if not topics:
-            return Decoded(None, None)  # anonymous event without topics
-        for spec in self._specs.get(topics[0].lower(), ()):
+            return None, None  # anonymous event without topics
+        specs = self._specs.get(topics[0])
+        if specs is None:
+            specs = self._specs.get(topics[0].lower()) or []
+        for spec in specs:
             try:
-                return Decoded(spec, spec.decode(topics, data))
+                return spec, spec.decode(topics, data)
             except (DecodingError, ValueError, OverflowError):
                 continue
-        return Decoded(None, None)
+        return None, None

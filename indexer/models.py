@@ -133,20 +133,15 @@ class WatchedAddress(SQLModel, table=True):
 class PingNote(SQLModel, table=True):
     """Example projection: a ledger of Ping notes, one row per `Pinged` event.
 
-    Keyed by its raw event (chain_id, block_hash, log_index) with a cascading foreign key, and
-    carrying `block_number`, so that the generic reorg undo (delete above the ancestor) applies.
+    Keyed by its raw event (chain_id, block_hash, log_index), written in that event's
+    transaction, and carrying `block_number`, so that the generic reorg undo (delete above the
+    ancestor) applies.
     "Current state" (e.g. the last note of a sender) is a query over the ledger, never a
     mutable row that an undo would have to reconstruct.
     """
 
     __tablename__ = "ping_note"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["chain_id", "block_hash", "log_index"],
-            ["idx_raw_event.chain_id", "idx_raw_event.block_hash", "idx_raw_event.log_index"],
-            ondelete="CASCADE",
-            name="fk_ping_note_raw_event",
-        ),
         sa.Index("ix_ping_note_sender", "chain_id", "sender"),
         sa.Index("ix_ping_note_block", "chain_id", "block_number"),
     )
@@ -175,11 +170,12 @@ CORE_TABLES: tuple[str, ...] = (
 # =============================================================================================
 # Domain projections (revision 0002): append-only ledgers, one or more rows per raw event.
 #
-# Every ledger row carries its raw event's key (chain_id, block_hash, log_index) with a cascading
-# foreign key, and block_number, so that the generic reorg undo applies. Rows that describe an
-# entity (a member, an obligation, a meeting) carry the entity's state *after* the event: the
-# current state is the latest row per entity, a query (`indexer/queries.py`), never a mutable
-# row. uint256 values are decimal strings (String(78)); signed values String(80).
+# Every ledger row carries its raw event's key (chain_id, block_hash, log_index) and
+# block_number, so that the generic reorg undo applies (no foreign key since revision
+# 0010_indexer_speed). Rows that describe an entity (a member, an obligation, a meeting) carry
+# the entity's state *after* the event: the current state is the latest row per entity, a query
+# (`indexer/queries/`), never a mutable row. uint256 values are decimal strings (String(78));
+# signed values String(80).
 # =============================================================================================
 
 _ADDRESS = 42
@@ -189,13 +185,10 @@ _SIGNED = 80
 
 
 def _ledger_args(table: str, *extra: Any) -> tuple[Any, ...]:
+    """A ledger's table arguments: the (chain_id, block_number) index of the reorg undo. No
+    foreign key to `idx_raw_event` (revision 0010_indexer_speed): a ledger row is written in its
+    raw event's transaction, keyed by that event, and undone with it by block number."""
     return (
-        sa.ForeignKeyConstraint(
-            ["chain_id", "block_hash", "log_index"],
-            ["idx_raw_event.chain_id", "idx_raw_event.block_hash", "idx_raw_event.log_index"],
-            ondelete="CASCADE",
-            name=f"fk_{table}_raw_event",
-        ),
         sa.Index(f"ix_{table}_block", "chain_id", "block_number"),
         *extra,
     )

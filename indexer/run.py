@@ -27,7 +27,15 @@ from eth_utils import keccak
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.config import IndexerSettings
-from indexer.db import analyze_while_young, insert_ignoring_duplicates, make_engine, migrate
+from indexer.db import (
+    COPY_THRESHOLD,
+    analyze_while_young,
+    copy_text,
+    insert_ignoring_duplicates,
+    ledger_tables,
+    make_engine,
+    migrate,
+)
 from indexer.decode import ZERO_ADDRESS, EventDecoder, EventSpec, checksum
 from indexer.leader import LeaderLock
 from indexer.models import Block, Cursor, RawEvent, Status, WatchedAddress, utcnow
@@ -57,6 +65,22 @@ BLOCK = Block.__table__  # type: ignore[attr-defined]
 CURSOR = Cursor.__table__  # type: ignore[attr-defined]
 STATUS = Status.__table__  # type: ignore[attr-defined]
 WATCHED = WatchedAddress.__table__  # type: ignore[attr-defined]
+#: The columns of a decoded event row (`Indexer._decode_all`) that are written to RAW.
+RAW_COLUMNS = (
+    "chain_id",
+    "block_number",
+    "block_hash",
+    "tx_hash",
+    "tx_index",
+    "log_index",
+    "address",
+    "event_name",
+    "signature",
+    "args",
+    "topics",
+    "data",
+    "block_timestamp",
+)
 
 
 class IndexerError(RuntimeError):
@@ -136,6 +160,24 @@ class _Plan:
     events: list[dict[str, Any]]
     discovered: dict[str, tuple[int, dict[str, Any]]]
     head: _Header
+
+
+@dataclass
+class _Run:
+    """One transaction of a step (at most `max_rows_per_step` rows, cut at a block boundary):
+    what it writes, and what `Indexer._prepare` computed for it ahead of its commit."""
+
+    cursor: int
+    a: int
+    end: _Header
+    headers: dict[int, _Header]
+    events: list[dict[str, Any]]
+    discovered: dict[str, tuple[int, dict[str, Any]]]
+    head: _Header
+    calls: list[tuple[Event, list[Projection]]] = field(default_factory=list)
+    """The projections' calls, in chain order."""
+    raw_text: str | None = None
+    """The raw rows in COPY's text format (PostgreSQL), rendered before the transaction."""
 
 
 def _chunks(events: list[dict[str, Any]], cap: int) -> list[list[dict[str, Any]]]:
@@ -309,7 +351,11 @@ class Indexer:
                 if self.settings.background_commit:
                     if self._pool is None:
                         self._pool = ThreadPoolExecutor(1, thread_name_prefix="coop-indexer")
-                    pending = self._pool.submit(self._commit_plan, plan)
+                    # Each run is prepared here while the previous one commits; the runs
+                    # commit in order, and none after one that failed.
+                    for run in self._runs(plan):
+                        self._prepare(run)
+                        pending = self._pool.submit(self._commit_after, pending, run)
                     planned = (plan.b, plan.headers[plan.b].hash)
                 else:
                     self._commit_plan(plan)
@@ -665,14 +711,14 @@ class Indexer:
             grown = self._row_range * 2
             self._row_range = None if grown >= self.settings.max_range else grown
 
-    def _commit_plan(self, plan: _Plan) -> None:
-        """Commit a step as one transaction per run of at most `max_rows_per_step` rows.
+    def _runs(self, plan: _Plan) -> list[_Run]:
+        """A step as one transaction per run of at most `max_rows_per_step` rows.
 
-        PostgreSQL's per-row foreign-key checks cost more the more rows one transaction holds,
-        so a huge range of a sparse chain is committed in several transactions, each ending
-        on a block whose events are all in it: its cursor is that block (hash and time from its
+        A huge range of a sparse chain is committed in several transactions, each ending on a
+        block whose events are all in it: its cursor is that block (hash and time from its
         logs), and a crash between them loses only the runs not yet committed.
         """
+        out: list[_Run] = []
         cursor, a = plan.cursor, plan.a
         runs = _chunks(plan.events, self.settings.max_rows_per_step)
         for i, run in enumerate(runs):
@@ -686,29 +732,84 @@ class Indexer:
             else:
                 last = run[-1]
                 end = _Header(last["block_number"], last["block_hash"], "", last["block_timestamp"])
-            self._commit_step(
-                cursor,
-                a,
-                end,
-                {n: h for n, h in plan.headers.items() if a <= n <= end.number},
-                run,
-                {k: v for k, v in plan.discovered.items() if a <= v[0] <= end.number},
-                plan.head,
+            out.append(
+                _Run(
+                    cursor,
+                    a,
+                    end,
+                    {n: h for n, h in plan.headers.items() if a <= n <= end.number},
+                    run,
+                    {k: v for k, v in plan.discovered.items() if a <= v[0] <= end.number},
+                    plan.head,
+                )
             )
             cursor, a = end.number, end.number + 1
+        return out
+
+    def _commit_plan(self, plan: _Plan) -> None:
+        """Commit a step, run after run, in this thread."""
+        for run in self._runs(plan):
+            self._prepare(run)
+            self._commit_step(run)
+
+    def _commit_after(self, previous: Future[None] | None, run: _Run) -> None:
+        """Commit `run` once the run before it has committed (its error, if any, is raised
+        again: nothing commits after a failed run)."""
+        if previous is not None:
+            previous.result()
+        self._commit_step(run)
+
+    def _prepare(self, run: _Run) -> None:
+        """What a run's transaction needs that depends on its events only: the projections'
+        calls and, for PostgreSQL's COPY, the raw rows' text. Runs outside the transaction,
+        in the reading thread, while the run before commits."""
+        run.calls = self._projection_calls(run.events)
+        if self.engine.dialect.name == "postgresql" and len(run.events) >= COPY_THRESHOLD:
+            run.raw_text = copy_text(run.events, RAW_COLUMNS)
+
+    def _projection_calls(
+        self, events: list[dict[str, Any]]
+    ) -> list[tuple[Event, list[Projection]]]:
+        calls: list[tuple[Event, list[Projection]]] = []
+        if not self.dispatcher.projections:
+            return calls
+        wants = self.dispatcher.wants
+        for e in events:
+            spec = e["_spec"]
+            if spec is None:
+                continue
+            targets = wants(spec.name, spec.signature)
+            if not targets:
+                continue
+            event = Event(
+                chain_id=e["chain_id"],
+                block_number=e["block_number"],
+                block_hash=e["block_hash"],
+                tx_hash=e["tx_hash"],
+                tx_index=e["tx_index"],
+                log_index=e["log_index"],
+                address=e["address"],
+                name=spec.name,
+                signature=spec.signature,
+                args=e["args"],
+            )
+            calls.append((event, targets))
+        return calls
 
     def _decode_all(self, logs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         chain_id = self.chain_id
         rows: list[dict[str, Any]] = []
-        decode = self.decoder.decode
+        decode = self.decoder.decode_pair
+        append = rows.append
         for lg in logs:
             if lg.get("removed"):
                 continue
             topics = lg["topics"]
             data = lg["data"]
-            decoded = decode(topics, data)
-            spec = decoded.spec
-            rows.append(
+            spec, args = decode(topics, data)
+            # Newer nodes (anvil, geth >= 1.16) put the block time in the log; else headers.
+            ts = lg.get("blockTimestamp")
+            append(
                 {
                     "chain_id": chain_id,
                     "block_number": int(lg["blockNumber"], 16),
@@ -719,11 +820,10 @@ class Indexer:
                     "address": checksum(lg["address"]),
                     "event_name": spec.name if spec else None,
                     "signature": spec.signature if spec else None,
-                    "args": decoded.args,
+                    "args": args,
                     "topics": None if spec else topics,
                     "data": None if spec else data,
-                    # Newer nodes (anvil, geth >= 1.16) put it in the log; else from headers.
-                    "block_timestamp": _timestamp(lg, "blockTimestamp"),
+                    "block_timestamp": int(ts, 16) if isinstance(ts, str) else None,
                     "_spec": spec,
                 }
             )
@@ -837,16 +937,9 @@ class Indexer:
                 raise ChainMoved(f"a log of block {n} names another block hash")
             e["block_timestamp"] = h.timestamp
 
-    def _commit_step(
-        self,
-        cursor: int,
-        a: int,
-        end: _Header,
-        headers: dict[int, _Header],
-        events: list[dict[str, Any]],
-        discovered: dict[str, tuple[int, dict[str, Any]]],
-        head: _Header,
-    ) -> None:
+    def _commit_step(self, run: _Run) -> None:
+        cursor, a, end, headers = run.cursor, run.a, run.end, run.headers
+        events, discovered, head = run.events, run.discovered, run.head
         chain_id = self.chain_id
         b = end.number
         keep_from = head.number - self.settings.finality_depth
@@ -864,13 +957,10 @@ class Indexer:
                 is None
             )
             insert_ignoring_duplicates(
-                conn,
-                RAW,
-                [{k: v for k, v in e.items() if k != "_spec"} for e in events],
-                fresh=fresh,
+                conn, RAW, events, fresh=fresh, columns=RAW_COLUMNS, text=run.raw_text
             )
-            analyze_while_young(conn, RAW, len(events))
-            self._apply_projections(conn, events, fresh=fresh)
+            analyze_while_young(conn, RAW, len(events), if_referenced=True)
+            self._apply_projections(conn, run.calls, fresh=fresh)
             if discovered:
                 insert_ignoring_duplicates(
                     conn,
@@ -930,31 +1020,12 @@ class Indexer:
                 self.before_commit(conn, StepInfo(a, b, len(events), list(discovered)))
 
     def _apply_projections(
-        self, conn: Connection, events: list[dict[str, Any]], *, fresh: bool = False
+        self, conn: Connection, calls: list[tuple[Event, list[Projection]]], *, fresh: bool = False
     ) -> None:
-        if not self.dispatcher.projections:
+        if not calls:
             return
         ctx = ProjectionContext(conn, self.chain_id, fresh=fresh)
-        wants = self.dispatcher.wants
-        for e in events:
-            spec = e["_spec"]
-            if spec is None:
-                continue
-            targets = wants(spec.name, spec.signature)
-            if not targets:
-                continue
-            event = Event(
-                chain_id=e["chain_id"],
-                block_number=e["block_number"],
-                block_hash=e["block_hash"],
-                tx_hash=e["tx_hash"],
-                tx_index=e["tx_index"],
-                log_index=e["log_index"],
-                address=e["address"],
-                name=spec.name,
-                signature=spec.signature,
-                args=e["args"],
-            )
+        for event, targets in calls:
             for proj in targets:
                 proj.apply(ctx, event)
         ctx.close()
@@ -1026,6 +1097,16 @@ class Indexer:
         with self.engine.begin() as conn:
             for proj in self.dispatcher.projections:
                 proj.revert_above(conn, chain_id, ancestor)
+            # Ledgers no projection of this indexer writes (rows of an earlier run with more
+            # projections): no foreign key cascades from the raw rows any more.
+            reverted = {t.name for t in self.dispatcher.tables()}
+            for table in ledger_tables(conn):
+                if table.name not in reverted:
+                    conn.execute(
+                        sa.delete(table).where(
+                            table.c.chain_id == chain_id, table.c.block_number > ancestor
+                        )
+                    )
             conn.execute(
                 sa.delete(RAW).where(RAW.c.chain_id == chain_id, RAW.c.block_number > ancestor)
             )

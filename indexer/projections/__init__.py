@@ -194,14 +194,20 @@ class Dispatcher:
     def __init__(self, projections: Iterable[Projection]) -> None:
         self.projections = list(projections)
         self._routes: dict[str, list[Projection]] = {}
+        self._wanted: dict[tuple[str, str], list[Projection]] = {}
         for proj in self.projections:
             for key in proj.events:
                 self._routes.setdefault(key, []).append(proj)
 
     def wants(self, name: str, signature: str) -> list[Projection]:
-        by_name = self._routes.get(name, [])
-        by_sig = self._routes.get(signature, [])
-        return by_name + [p for p in by_sig if p not in by_name] if by_sig else by_name
+        key = (name, signature)
+        found = self._wanted.get(key)
+        if found is None:
+            by_name = self._routes.get(name, [])
+            by_sig = self._routes.get(signature, [])
+            found = by_name + [p for p in by_sig if p not in by_name] if by_sig else by_name
+            self._wanted[key] = found
+        return found
 
     def tables(self) -> list[sa.Table]:
         seen: list[sa.Table] = []

@@ -146,3 +146,27 @@ def test_reorg_removes_an_address_discovered_in_an_orphaned_block(
     assert_mirror_equals_rebuild(chain, idx, live, db_factory)
     assert rows(live, "SELECT 1 FROM idx_raw_event WHERE address = :a", a=child.address) == []
     idx.close()
+
+
+def test_reorg_undo_sweeps_ledgers_of_projections_not_running(
+    own_chain: Chain, accounts: list[LocalAccount], db_factory: DbFactory
+) -> None:
+    """Ledgers have no foreign key to the raw events (revision 0010): rows that an earlier run
+    with more projections wrote above the ancestor go too, though no projection of the undoing
+    indexer writes them (the cascade did that before)."""
+    chain, live = own_chain, db_factory()
+    ping = deploy_ping(chain, accounts[0])
+    for i in range(3):
+        chain.transact(ping.functions.ping(note(f"s{i}")), accounts[1])
+    with_ping = make_indexer(chain, live, finality_depth=2)
+    with_ping.sync_once()
+    with_ping.close()
+    assert len(pinged_notes(live)) == 3
+    rpc(chain, "anvil_reorg", [2, [[ping_tx(ping, accounts[2], "t0"), 0]]])
+    raw_only = make_indexer(chain, live, finality_depth=2)
+    raw_only.dispatcher.projections.clear()
+    report = raw_only.sync_once()
+    raw_only.close()
+    assert [r.depth for r in report.reorgs] == [2]
+    assert pinged_notes(live) == ["0x" + note("s0").hex()]  # s1, s2 orphaned; t0 not projected
+    assert rows(live, "SELECT count(*) FROM idx_raw_event WHERE event_name = 'Pinged'") == [(2,)]
