@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from node.api.amounts import AmountIn
 from node.api.problems import Problem
 from node.chain.client import checksum
 from node.governance.client import Action
@@ -33,7 +34,7 @@ class NamedFundPayout(BaseModel):
     reason: Annotated[str, Field(max_length=2000)] = ""
     fund_id: FundId
     to: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
-    amount: Annotated[int, Field(gt=0, lt=2**128)]
+    amount: Annotated[AmountIn, Field(gt=0, lt=2**128)]
     """In the payment token's base units."""
 
 
@@ -50,7 +51,7 @@ class NamedFundFields(BaseModel):
     """Of a meeting decision that spends (rule `meeting`) or changes the fund."""
     indivisible: bool = False
     to: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")] | None = None
-    amount: Annotated[int, Field(gt=0, lt=2**128)] | None = None
+    amount: Annotated[AmountIn, Field(gt=0, lt=2**128)] | None = None
 
 
 def _refuse(field: str, ru: str, en: str) -> Problem:

@@ -28,6 +28,8 @@ NOT_AMOUNTS = {
     "due_date",
     "due_at",
     "reserve_bps",
+    "share_bps",  # a named fund's share of income, basis points
+    "shares_total_bps",  # the named funds' shares together, basis points
     "open_pledges",  # how many guarantees a member has given
 }
 
