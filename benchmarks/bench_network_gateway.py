@@ -66,8 +66,9 @@ from tests.api.test_workers import worker_env  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
-DB_NAME = "wt_network"
-REDIS_URL = "redis://127.0.0.1:6379/3"
+#: The scratch database and Redis database (other names for a checkout that shares the servers).
+DB_NAME = os.environ.get("COOP_BENCH_DB", "wt_network")
+REDIS_URL = os.environ.get("COOP_BENCH_REDIS", "redis://127.0.0.1:6379/3")
 CLI = "from node.cli import main; main()"
 SCALE_NOTE = (
     "The issue's target is 100 cooperatives × 1,000 members: this run used a network this "

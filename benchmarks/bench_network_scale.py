@@ -196,7 +196,8 @@ def main() -> None:
         if args.pg_url != "none":
             server = sa.make_url(args.pg_url)
             admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-            name = f"wt_chains_scale_{secrets.token_hex(3)}"
+            # A scratch database named after the URL's (wt_chains -> wt_chains_<random>).
+            name = f"{server.database or 'wt_chains'}_{secrets.token_hex(3)}"
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
             try:

@@ -35,6 +35,7 @@ from indexer.projections import (
     Projection,
     ProjectionContext,
     default_projections,
+    prepare_all,
 )
 
 log = logging.getLogger("coop.indexer.replay")
@@ -150,6 +151,7 @@ def _replay_chain(
         read += len(page)
         after = (int(page[-1].block_number), int(page[-1].log_index))
         ctx = ProjectionContext(conn, chain_id)
+        calls: list[tuple[Event, list[Projection]]] = []
         for r in page:
             if r.event_name is None or r.signature is None:
                 continue  # not decoded: no projection can take it
@@ -169,6 +171,9 @@ def _replay_chain(
                 signature=r.signature,
                 args=r.args or {},
             )
+            calls.append((event, targets))
+        prepare_all(ctx, calls)
+        for event, targets in calls:
             for proj in targets:
                 proj.apply(ctx, event)
         ctx.close()

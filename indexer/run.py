@@ -45,6 +45,7 @@ from indexer.projections import (
     Projection,
     ProjectionContext,
     default_projections,
+    prepare_all,
 )
 from indexer.ranges import AdaptiveRange, RangeStats
 from indexer.rpc import (
@@ -1025,6 +1026,7 @@ class Indexer:
         if not calls:
             return
         ctx = ProjectionContext(conn, self.chain_id, fresh=fresh)
+        prepare_all(ctx, calls)
         for event, targets in calls:
             for proj in targets:
                 proj.apply(ctx, event)

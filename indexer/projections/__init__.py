@@ -114,6 +114,10 @@ class Projection:
     def apply(self, ctx: ProjectionContext, event: Event) -> None:
         raise NotImplementedError
 
+    def prepare(self, ctx: ProjectionContext, events: list[Event]) -> None:
+        """Before a batch's `events` for this projection are applied: load in bulk what they
+        will look up (`_domain.prefetch_latest`). The default does nothing."""
+
     def revert_above(self, conn: Connection, chain_id: int, block_number: int) -> None:
         """Undo everything this projection derived from blocks above `block_number`."""
         for model in self.tables:
@@ -132,14 +136,20 @@ class FunctionProjection(Projection):
         events: Iterable[str],
         tables: tuple[type[SQLModel], ...],
         name: str | None = None,
+        prepare: Callable[[ProjectionContext, list[Event]], None] | None = None,
     ) -> None:
         self.fn = fn
+        self.prepare_fn = prepare
         self.events = frozenset(events)
         self.tables = tables
         self.name = name or fn.__name__
 
     def apply(self, ctx: ProjectionContext, event: Event) -> None:
         self.fn(ctx, event)
+
+    def prepare(self, ctx: ProjectionContext, events: list[Event]) -> None:
+        if self.prepare_fn is not None:
+            self.prepare_fn(ctx, events)
 
 
 _REGISTRY: dict[str, Projection] = {}
@@ -152,16 +162,20 @@ def register(proj: Projection) -> Projection:
 
 
 def projection(
-    *events: str, tables: tuple[type[SQLModel], ...] = (), name: str | None = None
+    *events: str,
+    tables: tuple[type[SQLModel], ...] = (),
+    name: str | None = None,
+    prepare: Callable[[ProjectionContext, list[Event]], None] | None = None,
 ) -> Callable[
     [Callable[[ProjectionContext, Event], None]], Callable[[ProjectionContext, Event], None]
 ]:
-    """Decorator: register `fn(ctx, event)` for events named (or signed) like `events`."""
+    """Decorator: register `fn(ctx, event)` for events named (or signed) like `events`
+    (`prepare(ctx, events)`, if given, runs first on each batch's events for it)."""
 
     def wrap(
         fn: Callable[[ProjectionContext, Event], None],
     ) -> Callable[[ProjectionContext, Event], None]:
-        register(FunctionProjection(fn, events, tables, name))
+        register(FunctionProjection(fn, events, tables, name, prepare))
         return fn
 
     return wrap
@@ -186,6 +200,16 @@ def default_projections() -> list[Projection]:
     )
 
     return list(_REGISTRY.values())
+
+
+def prepare_all(ctx: ProjectionContext, calls: list[tuple[Event, list[Projection]]]) -> None:
+    """Run each projection's `prepare` on its events of the batch (before any is applied)."""
+    per: dict[Projection, list[Event]] = {}
+    for event, targets in calls:
+        for proj in targets:
+            per.setdefault(proj, []).append(event)
+    for proj, events in per.items():
+        proj.prepare(ctx, events)
 
 
 class Dispatcher:

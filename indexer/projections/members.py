@@ -14,7 +14,14 @@ from typing import Any
 
 from indexer.models import MemberEvent
 from indexer.projections import Event, ProjectionContext, projection
-from indexer.projections._domain import add, block_time, cached, latest, store
+from indexer.projections._domain import (
+    add,
+    block_time,
+    cached,
+    latest,
+    prefetch_latest,
+    store,
+)
 
 NONE, APPLICANT, MEMBER, EXITING, EXITED, BLOCKED = range(6)
 
@@ -71,6 +78,17 @@ def _write(
     )
 
 
+def _prepare(ctx: ProjectionContext, events: list[Event]) -> None:
+    """The latest rows of every account the batch's events touch: one query per contract."""
+    accounts: dict[str, list[str]] = {}
+    for event in events:
+        a = event.args
+        touched = (a["from"], a["to"]) if event.name == "MemberRecovered" else (a["account"],)
+        accounts.setdefault(event.address, []).extend(touched)
+    for contract, wanted in accounts.items():
+        prefetch_latest(ctx, MemberEvent, "account", wanted, contract=contract)
+
+
 @projection(
     "ApplicationSubmitted",
     "IdentityAttested",
@@ -84,6 +102,7 @@ def _write(
     "MemberRecovered",
     tables=(MemberEvent,),
     name="members",
+    prepare=_prepare,
 )
 def membership_event(ctx: ProjectionContext, event: Event) -> None:
     a = event.args

@@ -13,7 +13,16 @@ from typing import Any
 
 from indexer.models import ShareEntry
 from indexer.projections import Event, ProjectionContext, projection
-from indexer.projections._domain import ZERO_HASH, add, cached, cooperative_by, latest, store
+from indexer.projections._domain import (
+    ZERO_HASH,
+    add,
+    batch,
+    cached,
+    cooperative_by,
+    latest,
+    prefetch_latest,
+    store,
+)
 
 _HOLDING = ("minimum_share", "voluntary_shares", "in_kind_shares", "entrance_fee", "paid_off_chain")
 
@@ -51,13 +60,30 @@ def _write(
     )
 
 
-@projection("FeesPaid", "PaymentAttested", tables=(ShareEntry,), name="shares.entry")
+def _prepare_entries(ctx: ProjectionContext, events: list[Event]) -> None:
+    """Note the accounts the batch credits, per Membership contract: the first credit of each
+    contract prefetches their holdings in one query (its cooperative may be registered only
+    earlier in the same batch, so its register is known only then)."""
+    for event in events:
+        batch(ctx).setdefault(("credited", event.address), []).append(event.args["account"])
+
+
+@projection(
+    "FeesPaid",
+    "PaymentAttested",
+    tables=(ShareEntry,),
+    name="shares.entry",
+    prepare=_prepare_entries,
+)
 def entry_credited(ctx: ProjectionContext, event: Event) -> None:
     coop = cooperative_by(ctx, "membership", event.address)
     if coop is None:
         return
     a = event.args
     shares, account = coop["shares"], a["account"]
+    credited = batch(ctx).pop(("credited", event.address), None)
+    if credited is not None:
+        prefetch_latest(ctx, ShareEntry, "account", credited, contract=shares)
     off_chain = event.name == "PaymentAttested"
     minimum, entrance = int(a["minimumShare"]), int(a["entranceFee"])
     h = holding_of(ctx, shares, account)
