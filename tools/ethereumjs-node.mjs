@@ -59,30 +59,44 @@ Object.defineProperty(EVM.prototype, "_optsCached", {
 
 // 3. A follower picks the peer to sync from by the total difficulty the peer announced in its
 //    status handshake, which is never updated afterwards; once the follower's own total
-//    difficulty passes it, no peer is "best" ("Waiting for best peer" every 5 s, forever) and
-//    the follower imports nothing more except a NewBlock that is the child of its head. It
-//    then stalls a few blocks after it connected: behind by more than one block, every
-//    announced block is ignored. When no peer qualifies by that figure, the peer whose latest
-//    header (asked over the wire, as the fetcher does) is above the follower's head is taken.
-const best = FullSynchronizer.prototype.best;
-FullSynchronizer.prototype.best = async function (...args) {
-  const found = await best.apply(this, args);
-  if (found !== undefined) return found;
+//    difficulty passes it, no peer is "best" ("Waiting for best peer" every 5 s, forever).
+//    Nor does it learn the peer's head: a sealer announces none of its blocks (only blocks
+//    received are relayed), and `peer.latest()` asks for the block at the sync target or at
+//    the last known head plus one block per 12 s of its age, so even a peer still "best" is
+//    synced to the block already known. The follower stalls a few blocks after it connected.
+//    Here each peer is asked instead for up to 256 headers after the follower's head; the one
+//    with the highest is taken and its last header recorded as its head (the sync that
+//    follows goes up to it). Where none is ahead, it asks again every second for up to 4 s
+//    before the client's own 5 s wait, so a follower that caught up sees the next blocks
+//    within a second or two. Total difficulty is not weighed: on a chain with several sealers
+//    the longest chain a peer serves is followed, not the heaviest (a follower for the test).
+const aheadOf = async (sync) => {
   let ahead;
-  let height = this.chain.blocks.height;
-  for (const peer of this.pool.peers.filter((p) => this.syncable(p))) {
+  let height = sync.chain.blocks.height;
+  for (const peer of sync.pool.peers.filter((p) => sync.syncable(p))) {
     if (peer.eth?.status === undefined) continue;
     try {
-      const latest = await peer.latest();
-      if (latest !== undefined && latest.number > height) {
+      const reply = await peer.eth.getBlockHeaders({ block: height + 1n, max: 256 });
+      const headers = Array.isArray(reply) ? reply[1] : [];
+      const last = headers[headers.length - 1];
+      if (last !== undefined && last.number > height) {
+        peer.eth.updatedBestHeader = last;
         ahead = peer;
-        height = latest.number;
+        height = last.number;
       }
     } catch {
       // a peer that does not answer is not ahead
     }
   }
   return ahead;
+};
+FullSynchronizer.prototype.best = async function () {
+  for (let tries = 0; this.running && tries < 5; tries++) {
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    const ahead = await aheadOf(this);
+    if (ahead !== undefined) return ahead;
+  }
+  return undefined;
 };
 
 // 4. The sync loop runs every 8 s (hard-coded, no option): a follower of a chain sealed every

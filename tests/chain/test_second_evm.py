@@ -2,9 +2,9 @@
 London Clique chain with a sealer and a follower that syncs it over devp2p.
 
 Nothing here is anvil: no `anvil_*`/`evm_*` methods, blocks every second by the sealer, gas
-estimated by EthereumJS's own EVM, receipts and logs served by the sealer and the follower. The contracts are
-compiled for `paris` (tools/compile_evm.py: no PUSH0, no transient storage), the target the
-`COOP_EVM_VERSION` setting names for such a chain.
+estimated by EthereumJS's own EVM, receipts and logs served by the sealer and the follower. The
+contracts are compiled for `paris` (tools/compile_evm.py: no PUSH0, no transient storage), the
+target the `COOP_EVM_VERSION` setting names for such a chain.
 
 One module-scoped run: a network and a cooperative through the factory, three members admitted
 through the join flow, governance installed and the decision executor handed to the council, a
