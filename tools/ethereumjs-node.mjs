@@ -1,6 +1,7 @@
 // Runs npm's @ethereumjs/client (its own command line, arguments unchanged) with two fixes
 // without which a Clique (proof-of-authority) chain of @ethereumjs/client 0.10.5 executes no
-// contract call at all, and a third without which a follower stops syncing. Used by
+// contract call at all (1, 2), and two without which a follower stops syncing a few blocks
+// after it connects (3) or trails the sealer by 8 s and more (4). Used by
 // node/chain/ethereumjs.py; nothing else differs.
 //
 // 1. The EVM needs a `cliqueSigner` function on Clique (for COINBASE), and the client gives
@@ -99,10 +100,10 @@ FullSynchronizer.prototype.best = async function () {
   return undefined;
 };
 
-// 4. The sync loop runs every 8 s (hard-coded, no option): a follower of a chain sealed every
-//    second is then up to two rounds (8-24 s) behind, and each NewBlock it is sent is more than
-//    one block ahead of its head and ignored. The loop (and the fetcher that inherits the
-//    figure) runs every second here; a round that finds no peer ahead still waits 5 s.
+// 4. The sync loop waits 8 s between rounds (hard-coded, no option), and a fetcher that has
+//    done its jobs as long again before it ends: a follower of a chain sealed every second
+//    trails it by 8 to 24 s. The loop (and the fetcher, which inherits the figure) waits a
+//    second here; once no peer has been ahead for 4 s, the client's own 5 s wait follows.
 Object.defineProperty(Service.prototype, "interval", {
   configurable: true,
   set(value) {
