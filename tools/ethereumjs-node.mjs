@@ -75,7 +75,10 @@ const aheadOf = async (sync) => {
   let ahead;
   let height = sync.chain.blocks.height;
   for (const peer of sync.pool.peers.filter((p) => sync.syncable(p))) {
-    if (peer.eth?.status === undefined) continue;
+    // One request at a time per peer: the client matches a reply to its request by message
+    // code only, and a second request while one is in flight can hang both for good.
+    if (peer.eth?.status === undefined || !peer.idle) continue;
+    peer.idle = false;
     try {
       const reply = await peer.eth.getBlockHeaders({ block: height + 1n, max: 256 });
       const headers = Array.isArray(reply) ? reply[1] : [];
@@ -87,6 +90,8 @@ const aheadOf = async (sync) => {
       }
     } catch {
       // a peer that does not answer is not ahead
+    } finally {
+      peer.idle = true;
     }
   }
   return ahead;

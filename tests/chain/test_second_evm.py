@@ -227,10 +227,15 @@ def test_a_follower_syncs_the_chain_over_devp2p(
     assert int(peers["result"], 16) >= 1
     # The follower alone from here: its "latest" is the block it imported last, answered before
     # it is executed, so a view read at "latest" while blocks still come may briefly fail.
+    # A block in flight when the sealer stops may still arrive: wait for a head that stays put.
     ejs[0].stop()
-    while not executed(chain, chain.w3.eth.block_number, sb.members[0].address):
+    settled = -1
+    while settled != (last := chain.w3.eth.block_number) or not executed(
+        chain, last, sb.members[0].address
+    ):
         assert time.monotonic() < deadline, f"the follower did not execute: {follower.log_tail()}"
-        time.sleep(0.2)
+        settled = last
+        time.sleep(0.5)
     units = SettlementUnitsClient(chain, sb.cooperative.addresses.settlement_units)
     assert units.credit_limit(sb.members[0].address) == 1_000
     assert units.signed_balance(sb.members[0].address) == -250
