@@ -34,8 +34,8 @@ class EthereumJSError(RuntimeError):
 
 
 def find_ethereumjs() -> Path:
-    """The launcher `tools/ethereumjs-node.mjs` (the client's own command line with the fix it
-    describes), once `npm ci` has installed the client."""
+    """The launcher `tools/ethereumjs-node.mjs` (the client's own command line with the fixes
+    it describes), once `npm ci` has installed the client."""
     cli = PROJECT_ROOT / "node_modules" / "@ethereumjs" / "client" / "dist" / "esm" / "bin"
     if not (cli / "cli.js").exists():
         raise EthereumJSError("@ethereumjs/client not installed: run `npm ci`")
