@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.gas_report import render_gas_report  # noqa: E402
 from node.chain.anvil import Anvil  # noqa: E402
 from node.chain.artifacts import Artifacts  # noqa: E402
 from node.chain.client import Chain  # noqa: E402
@@ -153,32 +154,16 @@ def sizes() -> dict[str, int]:
 def render(
     rows: list[tuple[str, int, str]], wall: float, cpu: float, load: tuple[float, ...]
 ) -> str:
-    lines = [
-        "## Proxies (доверенности): gas",
-        "",
-        f"A cooperative of {MEMBERS} members, a two-question meeting; receipts' `gasUsed`.",
-        "",
-        "| Transaction | Gas | Note |",
-        "|---|---:|---|",
-    ]
-    lines += [f"| {name} | {gas:,} | {note} |" for name, gas, note in rows]
-    lines += [
-        "",
-        "Runtime sizes (EIP-170 limit 24,576 bytes):",
-        "",
-        "| Contract | Bytes |",
-        "|---|---:|",
-    ]
-    lines += [f"| {name} | {size:,} |" for name, size in sizes().items()]
-    lines += [
-        "",
-        f"Run: wall {wall:.1f} s, CPU {cpu:.1f} s (this process; anvil apart), load average "
-        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at the end (shared 2-core machine).",
-        "",
-        "Produced by `python benchmarks/bench_proxy.py`.",
-        "",
-    ]
-    return "\n".join(lines)
+    return render_gas_report(
+        "Proxies (доверенности): gas",
+        (f"A cooperative of {MEMBERS} members, a two-question meeting; receipts' `gasUsed`."),
+        rows,
+        sizes(),
+        wall,
+        cpu,
+        load,
+        "bench_proxy.py",
+    )
 
 
 def main() -> int:
